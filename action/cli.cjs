@@ -560,7 +560,7 @@ function parseString(ctx) {
     else if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)
       ctx.p += 2;
   }
-  let parsed2 = "";
+  let parsed3 = "";
   let sliceStart = ctx.p;
   let state = 0;
   for (; ctx.p < ctx.s.length; ctx.p++) {
@@ -578,13 +578,13 @@ function parseString(ctx) {
       }
       if (!state) {
         let s = ctx.s.slice(sliceStart, ctx.p);
-        parsed2 = parsed2 ? parsed2 + s : s;
+        parsed3 = parsed3 ? parsed3 + s : s;
       }
       ctx.p += isMultiline ? 3 : 1;
-      return parsed2;
+      return parsed3;
     } else if (!state) {
       if (!isLiteral && c === 92) {
-        parsed2 += ctx.s.slice(sliceStart, sliceStart = ctx.p);
+        parsed3 += ctx.s.slice(sliceStart, sliceStart = ctx.p);
         state = 1;
       }
     } else if (state === 1) {
@@ -611,28 +611,28 @@ function parseString(ctx) {
         if (value < 0 || value > 1114111 || value >= 55296 && value <= 57343) {
           TomlError.x("invalid unicode escape", ctx, errPtr);
         }
-        parsed2 += String.fromCodePoint(value);
+        parsed3 += String.fromCodePoint(value);
         sliceStart = ctx.p--;
         state = 0;
       } else if (isMultiline && (c === 32 || c === 9)) {
         state = 2;
       } else {
         if (c === 98)
-          parsed2 += "\b";
+          parsed3 += "\b";
         else if (c === 116)
-          parsed2 += "	";
+          parsed3 += "	";
         else if (c === 110)
-          parsed2 += "\n";
+          parsed3 += "\n";
         else if (c === 102)
-          parsed2 += "\f";
+          parsed3 += "\f";
         else if (c === 114)
-          parsed2 += "\r";
+          parsed3 += "\r";
         else if (c === 101)
-          parsed2 += "\x1B";
+          parsed3 += "\x1B";
         else if (c === 34)
-          parsed2 += '"';
+          parsed3 += '"';
         else if (c === 92)
-          parsed2 += "\\";
+          parsed3 += "\\";
         else
           TomlError.x("unrecognised escape sequence", ctx);
         sliceStart = ctx.p + 1;
@@ -1025,7 +1025,7 @@ var init_util = __esm({
 function parseKey(ctx, end = 61) {
   let startPtr;
   let state = 0;
-  let parsed2 = [];
+  let parsed3 = [];
   let sliceStart;
   let c = ctx.s.charCodeAt(startPtr = ctx.p);
   do {
@@ -1033,23 +1033,23 @@ function parseKey(ctx, end = 61) {
       if (!state)
         TomlError.x("unexpected end of key", ctx);
       if (state === 1)
-        parsed2.push(ctx.s.slice(sliceStart, ctx.p));
-      return ctx.p++, parsed2;
+        parsed3.push(ctx.s.slice(sliceStart, ctx.p));
+      return ctx.p++, parsed3;
     } else if (c === 46) {
       if (!state)
         TomlError.x("illegal empty bare key", ctx);
       if (state === 1)
-        parsed2.push(ctx.s.slice(sliceStart, ctx.p));
+        parsed3.push(ctx.s.slice(sliceStart, ctx.p));
       state = 0;
     } else if (!state && (c === 34 || c === 39)) {
       if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
         TomlError.x("illegal quoted key: multiline strings are not allowed", ctx);
-      parsed2.push(parseString(ctx));
+      parsed3.push(parseString(ctx));
       state = 2;
       ctx.p--;
     } else if (c === 32 || c === 9) {
       if (state === 1) {
-        parsed2.push(ctx.s.slice(sliceStart, ctx.p));
+        parsed3.push(ctx.s.slice(sliceStart, ctx.p));
         state = 2;
       }
     } else if (state === 2 || c < 48 && c !== 45 || c > 57 && c < 65 || c > 90 && c < 97 && c !== 95 || c > 122) {
@@ -3398,14 +3398,14 @@ function operand(src, p) {
 }
 function primary(src, p) {
   const t2 = lex(src, p);
-  let parsed2;
+  let parsed3;
   if (t2.kind === T_NAME) {
     const word = src.slice(t2.start, t2.end);
     if (KEYWORDS.has(word) && word !== "True" && word !== "False" && word !== "None")
       return null;
-    parsed2 = { end: t2.end, name: KEYWORDS.has(word) ? word : "name", at: t2.start };
+    parsed3 = { end: t2.end, name: KEYWORDS.has(word) ? word : "name", at: t2.start };
   } else if (t2.kind === T_NUMBER)
-    parsed2 = { end: t2.end, name: "literal", at: t2.start };
+    parsed3 = { end: t2.end, name: "literal", at: t2.start };
   else if (t2.kind === T_STRING) {
     let end = t2.end;
     let fString = /^[a-zA-Z]*[fF]/.test(src.slice(t2.start, t2.end));
@@ -3417,9 +3417,9 @@ function primary(src, p) {
         return null;
       end = s.end;
     }
-    parsed2 = { end, name: fString ? "f-string expression" : "literal", at: t2.start };
+    parsed3 = { end, name: fString ? "f-string expression" : "literal", at: t2.start };
   } else if (t2.kind === T_OP && t2.text === "...")
-    parsed2 = { end: t2.end, name: "ellipsis", at: t2.start };
+    parsed3 = { end: t2.end, name: "ellipsis", at: t2.start };
   else if (t2.kind === T_GROUP) {
     const shape = groupShape(src, t2);
     if (shape === null) {
@@ -3429,32 +3429,32 @@ function primary(src, p) {
       const first = inner === null ? lex(src, t2.start + 1) : null;
       lexState.nested--;
       if (inner !== null && closes)
-        parsed2 = { end: t2.end, name: inner.name, at: inner.at };
+        parsed3 = { end: t2.end, name: inner.name, at: inner.at };
       else if (inner !== null && inner.name === "name" && lex(src, inner.end).text === ":=")
-        parsed2 = { end: t2.end, name: "named expression", at: inner.at };
+        parsed3 = { end: t2.end, name: "named expression", at: inner.at };
       else if (first !== null && first.kind === T_NAME && src.slice(first.start, first.end) === "lambda")
-        parsed2 = { end: t2.end, name: "lambda", at: first.start };
+        parsed3 = { end: t2.end, name: "lambda", at: first.start };
       else if (first !== null && first.kind === T_NAME && src.slice(first.start, first.end) === "yield")
-        parsed2 = { end: t2.end, name: "yield expression", at: first.start };
+        parsed3 = { end: t2.end, name: "yield expression", at: first.start };
       else
-        parsed2 = { end: t2.end, name: null, at: t2.start };
+        parsed3 = { end: t2.end, name: null, at: t2.start };
     } else
-      parsed2 = { end: t2.end, name: shape, at: t2.start };
+      parsed3 = { end: t2.end, name: shape, at: t2.start };
   } else
     return null;
   for (; ; ) {
-    const u = lex(src, parsed2.end);
+    const u = lex(src, parsed3.end);
     if (u.kind === T_OP && u.text === ".") {
       const name2 = lex(src, u.end);
       if (name2.kind !== T_NAME || KEYWORDS.has(src.slice(name2.start, name2.end)))
-        return parsed2;
-      parsed2 = { end: name2.end, name: "attribute", at: parsed2.at };
+        return parsed3;
+      parsed3 = { end: name2.end, name: "attribute", at: parsed3.at };
     } else if (u.kind === T_GROUP && u.text === "(")
-      parsed2 = { end: u.end, name: "function call", at: parsed2.at };
+      parsed3 = { end: u.end, name: "function call", at: parsed3.at };
     else if (u.kind === T_GROUP && u.text === "[")
-      parsed2 = { end: u.end, name: "subscript", at: parsed2.at };
+      parsed3 = { end: u.end, name: "subscript", at: parsed3.at };
     else
-      return parsed2;
+      return parsed3;
   }
 }
 function groupShape(src, g) {
@@ -14885,12 +14885,12 @@ var init_schema_ops = __esm({
 });
 
 // dist/check/schema/sql-lock-steps.js
-function sqlLockSteps(parsed2, line, conditional, schemaRead) {
+function sqlLockSteps(parsed3, line, conditional, schemaRead) {
   const steps2 = [];
   const unread = [];
   const step = (call, table, flags = [], extra = {}) => void steps2.push({ call, table, flags, line, conditional, ...extra });
   const relname = (v) => tableIn(v, schemaRead);
-  for (const { stmt } of parsed2.stmts ?? []) {
+  for (const { stmt } of parsed3.stmts ?? []) {
     const [kind, body] = Object.entries(stmt ?? {})[0] ?? [];
     const n = body ?? {};
     const one = (call, rel, what, flags = [], extra = {}) => {
@@ -15340,8 +15340,8 @@ function sqlSteps(sql, lowerNames, schemaRead, parseSql) {
   const unread = [];
   let ungraded2 = 0;
   for (const q of sql.filter((x) => !light(x.sql) && (namesAny(x.sql, lowerNames) || x.sql.includes(RUN_TIME)))) {
-    const parsed2 = parseSql?.(q.sql);
-    if (parsed2 === void 0) {
+    const parsed3 = parseSql?.(q.sql);
+    if (parsed3 === void 0) {
       ungraded2 += parseSql ? 0 : 1;
       unread.push({
         line: q.line,
@@ -15349,7 +15349,7 @@ function sqlSteps(sql, lowerNames, schemaRead, parseSql) {
       });
       continue;
     }
-    const got = sqlLockSteps(parsed2, q.line, q.conditional, schemaRead);
+    const got = sqlLockSteps(parsed3, q.line, q.conditional, schemaRead);
     for (const x of got.steps) {
       if (x.table === RUN_TIME || x.index === RUN_TIME || x.references === RUN_TIME)
         unread.push({ line: q.line, why: `SQL built at run time (${x.call} on a table named at run time)` });
@@ -15832,8 +15832,8 @@ var require_req = __commonJS({
       if (req.originalUrl) {
         _req.url = req.originalUrl;
       } else {
-        const path66 = req.path;
-        _req.url = typeof path66 === "string" ? path66 : req.url ? req.url.path || req.url : void 0;
+        const path67 = req.path;
+        _req.url = typeof path67 === "string" ? path67 : req.url ? req.url.path || req.url : void 0;
       }
       if (req.query) {
         _req.query = req.query;
@@ -15998,14 +15998,14 @@ var require_redact = __commonJS({
       }
       return obj;
     }
-    function parsePath(path66) {
+    function parsePath(path67) {
       const parts = [];
       let current = "";
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path66.length; i++) {
-        const char = path66[i];
+      for (let i = 0; i < path67.length; i++) {
+        const char = path67[i];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -16136,10 +16136,10 @@ var require_redact = __commonJS({
       return current;
     }
     function redactPaths(obj, paths, censor, remove = false) {
-      for (const path66 of paths) {
-        const parts = parsePath(path66);
+      for (const path67 of paths) {
+        const parts = parsePath(path67);
         if (parts.includes("*")) {
-          redactWildcardPath(obj, parts, censor, path66, remove);
+          redactWildcardPath(obj, parts, censor, path67, remove);
         } else {
           if (remove) {
             removeKey(obj, parts);
@@ -16224,8 +16224,8 @@ var require_redact = __commonJS({
           }
         } else {
           if (afterWildcard.includes("*")) {
-            const wrappedCensor = typeof censor === "function" ? (value, path66) => {
-              const fullPath = [...pathArray.slice(0, pathLength), ...path66];
+            const wrappedCensor = typeof censor === "function" ? (value, path67) => {
+              const fullPath = [...pathArray.slice(0, pathLength), ...path67];
               return censor(value, fullPath);
             } : censor;
             redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove);
@@ -16260,8 +16260,8 @@ var require_redact = __commonJS({
         return null;
       }
       const pathStructure = /* @__PURE__ */ new Map();
-      for (const path66 of pathsToClone) {
-        const parts = parsePath(path66);
+      for (const path67 of pathsToClone) {
+        const parts = parsePath(path67);
         let current = pathStructure;
         for (let i = 0; i < parts.length; i++) {
           const part = parts[i];
@@ -16313,24 +16313,24 @@ var require_redact = __commonJS({
       }
       return cloneSelectively(obj, pathStructure);
     }
-    function validatePath(path66) {
-      if (typeof path66 !== "string") {
+    function validatePath(path67) {
+      if (typeof path67 !== "string") {
         throw new Error("Paths must be (non-empty) strings");
       }
-      if (path66 === "") {
+      if (path67 === "") {
         throw new Error("Invalid redaction path ()");
       }
-      if (path66.includes("..")) {
-        throw new Error(`Invalid redaction path (${path66})`);
+      if (path67.includes("..")) {
+        throw new Error(`Invalid redaction path (${path67})`);
       }
-      if (path66.includes(",")) {
-        throw new Error(`Invalid redaction path (${path66})`);
+      if (path67.includes(",")) {
+        throw new Error(`Invalid redaction path (${path67})`);
       }
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path66.length; i++) {
-        const char = path66[i];
+      for (let i = 0; i < path67.length; i++) {
+        const char = path67[i];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -16344,20 +16344,20 @@ var require_redact = __commonJS({
         } else if (char === "]" && !inQuotes) {
           bracketCount--;
           if (bracketCount < 0) {
-            throw new Error(`Invalid redaction path (${path66})`);
+            throw new Error(`Invalid redaction path (${path67})`);
           }
         }
       }
       if (bracketCount !== 0) {
-        throw new Error(`Invalid redaction path (${path66})`);
+        throw new Error(`Invalid redaction path (${path67})`);
       }
     }
     function validatePaths(paths) {
       if (!Array.isArray(paths)) {
         throw new TypeError("paths must be an array");
       }
-      for (const path66 of paths) {
-        validatePath(path66);
+      for (const path67 of paths) {
+        validatePath(path67);
       }
     }
     function slowRedact(options = {}) {
@@ -16525,8 +16525,8 @@ var require_redaction = __commonJS({
         if (shape[k] === null) {
           o[k] = (value) => topCensor(value, [k]);
         } else {
-          const wrappedCensor = typeof censor === "function" ? (value, path66) => {
-            return censor(value, [k, ...path66]);
+          const wrappedCensor = typeof censor === "function" ? (value, path67) => {
+            return censor(value, [k, ...path67]);
           } : censor;
           o[k] = Redact({
             paths: shape[k],
@@ -16747,7 +16747,7 @@ var require_sonic_boom = __commonJS({
     var fs = require("fs");
     var EventEmitter = require("events");
     var inherits = require("util").inherits;
-    var path66 = require("path");
+    var path67 = require("path");
     var sleep = require_atomic_sleep();
     var assert = require("assert");
     var BUSY_WRITE_TIMEOUT = 100;
@@ -16801,7 +16801,7 @@ var require_sonic_boom = __commonJS({
       const mode = sonic.mode;
       if (sonic.sync) {
         try {
-          if (sonic.mkdir) fs.mkdirSync(path66.dirname(file), { recursive: true });
+          if (sonic.mkdir) fs.mkdirSync(path67.dirname(file), { recursive: true });
           const fd = fs.openSync(file, flags, mode);
           fileOpened(null, fd);
         } catch (err) {
@@ -16809,7 +16809,7 @@ var require_sonic_boom = __commonJS({
           throw err;
         }
       } else if (sonic.mkdir) {
-        fs.mkdir(path66.dirname(file), { recursive: true }, (err) => {
+        fs.mkdir(path67.dirname(file), { recursive: true }, (err) => {
           if (err) return fileOpened(err);
           fs.open(file, flags, mode, fileOpened);
         });
@@ -20065,8 +20065,8 @@ function investigateOne(git, id2, dirs) {
     const text = git.run(["show", `${rev}:${file}`], true);
     if (text === null)
       return null;
-    const parsed2 = parseIds(text);
-    return parsed2.revision === id2 ? { ...parsed2, operations: upgradeDoesSomething(text) } : null;
+    const parsed3 = parseIds(text);
+    return parsed3.revision === id2 ? { ...parsed3, operations: upgradeDoesSomething(text) } : null;
   };
   const ancestry = /* @__PURE__ */ new Map();
   const inHead = (hash2) => {
@@ -20209,9 +20209,9 @@ function childrenAt(git, rev, id2, dirs) {
     if (!line)
       continue;
     const file = line.startsWith(`${rev}:`) ? line.slice(rev.length + 1) : line;
-    const parsed2 = parseIds(git.run(["show", `${rev}:${file}`], true) ?? "");
-    if (parsed2.revision && parsed2.revision !== id2 && parsed2.down.includes(id2))
-      children.push(parsed2.revision);
+    const parsed3 = parseIds(git.run(["show", `${rev}:${file}`], true) ?? "");
+    if (parsed3.revision && parsed3.revision !== id2 && parsed3.down.includes(id2))
+      children.push(parsed3.revision);
   }
   return children.sort();
 }
@@ -26882,8 +26882,8 @@ var init_lint_context = __esm({
       parse(key, text) {
         let py = this.trees.get(key);
         if (py === void 0) {
-          const parsed2 = new PySource(text, this.parser);
-          py = parsed2.hasErrors ? null : parsed2;
+          const parsed3 = new PySource(text, this.parser);
+          py = parsed3.hasErrors ? null : parsed3;
           this.trees.set(key, py);
         }
         return py ?? void 0;
@@ -26901,12 +26901,12 @@ var init_lint_context = __esm({
        * or when the file does not parse (the configuration rules report that).
        */
       iniOption(key) {
-        const { ini: parsed2, iniPath: ini, section } = this.model.config;
-        if (!parsed2 || !ini)
+        const { ini: parsed3, iniPath: ini, section } = this.model.config;
+        if (!parsed3 || !ini)
           return void 0;
         try {
-          const value = parsed2.get(section, key);
-          const line = parsed2.optionLine(section, key);
+          const value = parsed3.get(section, key);
+          const line = parsed3.optionLine(section, key);
           return value === void 0 || line === void 0 ? void 0 : { value, line, path: import_node_path21.default.relative(this.cwd, ini) || ini };
         } catch {
           return void 0;
@@ -30934,6 +30934,7 @@ var init_finding = __esm({
       "release-command-invalid",
       "release-generates-migration",
       "renamed-table-still-referenced",
+      "review-app-shares-database",
       "revision-cycle",
       "revision-id-too-long",
       "schema-ahead-of-stamp",
@@ -31625,6 +31626,154 @@ var init_release_generates_migration = __esm({
   }
 });
 
+// dist/deploy/release-commands.js
+function releaseCommands(files, cwd) {
+  for (const dir of projectFolders(files, cwd)) {
+    const sources = [procfileRelease(files, dir), manifestRelease(files, dir)];
+    if (sources.every((x) => x === void 0))
+      continue;
+    const commands2 = sources.flatMap((source) => source ? source.commands.map((c) => ({
+      ...c,
+      shown: import_node_path30.default.relative(cwd, source.file) || import_node_path30.default.basename(source.file)
+    })) : []);
+    return { dir, commands: commands2 };
+  }
+  return void 0;
+}
+function procfileRelease(files, dir) {
+  const file = import_node_path30.default.join(dir, "Procfile");
+  const text = files.text(file);
+  if (text === void 0)
+    return void 0;
+  const [last] = procfileReleaseLines(text).slice(-1);
+  return { file, commands: last ? [last] : [] };
+}
+function manifestRelease(files, dir) {
+  const file = import_node_path30.default.join(dir, "heroku.yml");
+  const text = files.text(file);
+  if (text === void 0)
+    return void 0;
+  const lines = text.split(/\r?\n/u);
+  const commands2 = [];
+  const start = lines.findIndex((l) => /^release:\s*(?:#.*)?$/u.test(l));
+  for (let i = start + 1; start >= 0 && i < lines.length; i++) {
+    const l = lines[i];
+    if (/^\S/u.test(l))
+      break;
+    const m = /^(\s+)command:/u.exec(l);
+    const rest = m ? lineRest(l.slice(m[0].length)) : void 0;
+    if (!m || rest === void 0)
+      continue;
+    const indent2 = m[1].length;
+    const value = rest.replace(/(?<!\s)\s+#[^]*$/u, "");
+    if (value.startsWith("[")) {
+      for (const item of value.replace(/^\[|\]$/gu, "").split(","))
+        if (item.trim())
+          commands2.push({ text: unquote(item.trim()), line: i + 1 });
+    } else if (value !== "") {
+      commands2.push({ text: unquote(value), line: i + 1 });
+    } else {
+      for (let k = i + 1; k < lines.length; k++) {
+        const item = /^(\s*)-(?=\s)/u.exec(lines[k]);
+        const text2 = item ? lineRest(lines[k].slice(item[0].length)) : void 0;
+        if (item && text2 !== void 0 && item[1].length >= indent2)
+          commands2.push({ text: unquote(text2), line: k + 1 });
+        else if (lines[k].trim() !== "" && !lines[k].trim().startsWith("#"))
+          break;
+      }
+    }
+    break;
+  }
+  return { file, commands: commands2 };
+}
+function unquote(s) {
+  return /^(["']).*\1$/u.test(s) ? s.slice(1, -1) : s;
+}
+function lineRest(rest) {
+  const t2 = rest.trim();
+  return /[\n\r\u2028\u2029]/u.test(t2) ? void 0 : t2;
+}
+var import_node_path30;
+var init_release_commands = __esm({
+  "dist/deploy/release-commands.js"() {
+    "use strict";
+    import_node_path30 = __toESM(require("node:path"), 1);
+    init_procfile_release_lines();
+    init_project_folders();
+  }
+});
+
+// dist/check/rules/review-app-shares-database.js
+function parsed2(text) {
+  try {
+    const v = JSON.parse(text);
+    return isObject(v) ? v : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function isObject(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function planOf(addon) {
+  if (typeof addon === "string")
+    return addon;
+  return isObject(addon) && typeof addon.plan === "string" ? addon.plan : "(an add-on)";
+}
+function isDatabaseAddon(addon) {
+  return /^(heroku-postgresql|jawsdb|jawsdb-maria|cleardb)(:|$)/u.test(planOf(addon));
+}
+function lineOf(text, pattern) {
+  const i = text.split("\n").findIndex((l) => pattern.test(l));
+  return i < 0 ? void 0 : i + 1;
+}
+var import_node_path31, reviewAppSharesDatabase;
+var init_review_app_shares_database = __esm({
+  "dist/check/rules/review-app-shares-database.js"() {
+    "use strict";
+    import_node_path31 = __toESM(require("node:path"), 1);
+    init_release_commands();
+    reviewAppSharesDatabase = {
+      code: "review-app-shares-database",
+      severity: "warning",
+      title: "review apps release with no database of their own",
+      summary: "app.json's review apps run the release phase with no database add-on, so their DATABASE_URL comes from the pipeline's config: production's, where that is what it holds.",
+      check({ model }) {
+        const { files, cwd } = model.config;
+        const release2 = releaseCommands(files, cwd);
+        if (!release2 || release2.commands.length === 0)
+          return [];
+        const file = import_node_path31.default.join(release2.dir, "app.json");
+        const text = files.text(file);
+        const app = text === void 0 ? void 0 : parsed2(text);
+        const review = app?.environments?.review;
+        if (!app || !isObject(review))
+          return [];
+        const addons = review.addons ?? app.addons ?? [];
+        const where = Array.isArray(review.addons) ? "environments.review.addons" : "the top-level addons";
+        if (!Array.isArray(addons) || addons.some(isDatabaseAddon))
+          return [];
+        const rel = import_node_path31.default.relative(cwd, file) || "app.json";
+        const line = lineOf(text, /"review"\s*:/u);
+        const first = release2.commands[0];
+        const named = addons.length === 0 ? "no add-ons" : `only ${addons.map(planOf).join(", ")}`;
+        const finding8 = {
+          code: "review-app-shares-database",
+          severity: "warning",
+          title: "review apps release with no database of their own",
+          message: `${rel} declares review apps (environments.review) with ${named} (${where}), and the release phase runs \`${first.text}\` (${first.shown}:${first.line}). A review app's DATABASE_URL then comes from the pipeline's review-app config vars, or for review apps of the old kind from the parent app's config vars: where that is production's, each pull request's release phase migrates production with its branch's migrations, and production's next release fails with "Can't locate revision".`,
+          // the change is to a file, not a command: the prose, then the lines to put in it
+          hint: `Give review apps a database of their own in ${rel} (each then gets its own DATABASE_URL), and keep DATABASE_URL out of the pipeline's review-app config vars. Once production's ledger names its app, alembic-preflight release also refuses a review app's upgrade of it (database-owned-elsewhere).
+"environments": { "review": { "addons": ["heroku-postgresql"] } }`,
+          path: rel,
+          ...line !== void 0 ? { line } : {}
+        };
+        return [finding8];
+      }
+    };
+  }
+});
+
 // dist/check/rules/bytecode-only-revision.js
 var bytecodeOnlyRevision;
 var init_bytecode_only_revision = __esm({
@@ -31862,11 +32011,11 @@ var init_empty_down_revision = __esm({
 });
 
 // dist/check/rules/file-loaded-twice.js
-var import_node_path30, fileLoadedTwice;
+var import_node_path32, fileLoadedTwice;
 var init_file_loaded_twice = __esm({
   "dist/check/rules/file-loaded-twice.js"() {
     "use strict";
-    import_node_path30 = __toESM(require("node:path"), 1);
+    import_node_path32 = __toESM(require("node:path"), 1);
     fileLoadedTwice = {
       code: "file-loaded-twice",
       severity: "warning",
@@ -31876,9 +32025,9 @@ var init_file_loaded_twice = __esm({
         return model.loadedTwice.map((t2) => ({
           code: "file-loaded-twice",
           severity: "warning",
-          message: `${import_node_path30.default.relative(model.config.cwd, t2.via)} is the same file as one already loaded. Alembic warns "File ${t2.realPath} loaded twice! ignoring. Please ensure version_locations is unique." and uses it once.`,
+          message: `${import_node_path32.default.relative(model.config.cwd, t2.via)} is the same file as one already loaded. Alembic warns "File ${t2.realPath} loaded twice! ignoring. Please ensure version_locations is unique." and uses it once.`,
           hint: "List each folder once in version_locations (a/ and a are the same folder) and remove duplicate symlinks.",
-          path: import_node_path30.default.relative(model.config.cwd, t2.via)
+          path: import_node_path32.default.relative(model.config.cwd, t2.via)
         }));
       }
     };
@@ -31989,11 +32138,11 @@ function longestPrefix(parts, stem, rev) {
 function templateExample(template, rev) {
   return template.replace(/%\(rev\)s/, rev).replace(/%\(slug\)s/, "<slug>").replace(/%\([a-z]+\)[.\d]*[sd]/g, "N");
 }
-var import_node_path31, filenameConvention, WORD2;
+var import_node_path33, filenameConvention, WORD2;
 var init_filename_convention = __esm({
   "dist/check/rules/filename-convention.js"() {
     "use strict";
-    import_node_path31 = __toESM(require("node:path"), 1);
+    import_node_path33 = __toESM(require("node:path"), 1);
     filenameConvention = {
       code: "filename-convention",
       severity: "warning",
@@ -32005,12 +32154,12 @@ var init_filename_convention = __esm({
         if (!template.includes("%(rev)s"))
           return [];
         const out = [];
-        const matches = templateMatcher(import_node_path31.default.basename(template));
-        const suggest = nameSuggester(import_node_path31.default.basename(template));
+        const matches = templateMatcher(import_node_path33.default.basename(template));
+        const suggest = nameSuggester(import_node_path33.default.basename(template));
         for (const r of model.map.revisions) {
           if (r.script.revision.t !== "str" || r.script.idSource === "filename")
             continue;
-          const stem = import_node_path31.default.basename(r.file.fileName, ".py");
+          const stem = import_node_path33.default.basename(r.file.fileName, ".py");
           if (matches(stem, r.id) || namesId(stem, r.id))
             continue;
           out.push({
@@ -32617,27 +32766,27 @@ function besideIni(model) {
   const there = iniPath ? scriptFolderBesideIni(files, cwd, iniPath, scriptLocation) : void 0;
   if (!iniPath || !there)
     return void 0;
-  const from = import_node_path32.default.relative(cwd, import_node_path32.default.dirname(iniPath)) || ".";
-  const ini = import_node_path32.default.basename(iniPath);
-  return `script_location = ${scriptLocation} is resolved against the folder Alembic runs from, not the ini's: from here it names ${import_node_path32.default.relative(cwd, model.config.scriptDir) || "."}, which has no env.py; from ${from} it names the script folder. Run from there (cd ${from} && alembic${ini === "alembic.ini" ? "" : ` -c ${ini}`} \u2026; alembic-preflight check${ini === "alembic.ini" ? "" : ` -c ${ini}`}), or write script_location = ${hereAnchored(iniPath, there)} so that it works from any folder.`;
+  const from = import_node_path34.default.relative(cwd, import_node_path34.default.dirname(iniPath)) || ".";
+  const ini = import_node_path34.default.basename(iniPath);
+  return `script_location = ${scriptLocation} is resolved against the folder Alembic runs from, not the ini's: from here it names ${import_node_path34.default.relative(cwd, model.config.scriptDir) || "."}, which has no env.py; from ${from} it names the script folder. Run from there (cd ${from} && alembic${ini === "alembic.ini" ? "" : ` -c ${ini}`} \u2026; alembic-preflight check${ini === "alembic.ini" ? "" : ` -c ${ini}`}), or write script_location = ${hereAnchored(iniPath, there)} so that it works from any folder.`;
 }
 function envPyAsAlembicNamesIt(model) {
   const { scriptLocation, scriptDir } = model.config;
-  const dir = !import_node_path32.default.isAbsolute(scriptLocation) && /^[\w.]+:/.test(scriptLocation) ? scriptDir : scriptLocation;
+  const dir = !import_node_path34.default.isAbsolute(scriptLocation) && /^[\w.]+:/.test(scriptLocation) ? scriptDir : scriptLocation;
   if (featuresOf(model.alembicVersion).pyproject)
-    return import_node_path32.default.posix.join(import_node_path32.default.posix.normalize(dir), "env.py");
+    return import_node_path34.default.posix.join(import_node_path34.default.posix.normalize(dir), "env.py");
   return dir.endsWith("/") ? `${dir}env.py` : `${dir}/env.py`;
 }
 function compiledEnvPy(abs2, files) {
   if (files.exists(`${abs2}c`))
     return true;
-  return (files.entries(import_node_path32.default.join(import_node_path32.default.dirname(abs2), "__pycache__")) ?? []).some((e) => e.name.startsWith("env.") && e.name.endsWith(".pyc"));
+  return (files.entries(import_node_path34.default.join(import_node_path34.default.dirname(abs2), "__pycache__")) ?? []).some((e) => e.name.startsWith("env.") && e.name.endsWith(".pyc"));
 }
-var import_node_path32, unreadableFile;
+var import_node_path34, unreadableFile;
 var init_unreadable_file = __esm({
   "dist/check/rules/unreadable-file.js"() {
     "use strict";
-    import_node_path32 = __toESM(require("node:path"), 1);
+    import_node_path34 = __toESM(require("node:path"), 1);
     init_alembic_version();
     init_script_folder_beside_ini();
     init_rule_helpers();
@@ -33002,9 +33151,9 @@ var init_env_url_options = __esm({
 });
 
 // dist/check/rules/url-percent-not-escaped.js
-function finding2(code, severity, path66, line, message, hint, alembicError) {
+function finding2(code, severity, path67, line, message, hint, alembicError) {
   const title2 = severity === "error" ? "set_main_option gets this database's URL with a bare %: the upgrade fails" : "env.py passes the URL to set_main_option without escaping %";
-  return { code, severity, title: title2, message, hint, path: path66, line, ...alembicError ? { alembicError } : {} };
+  return { code, severity, title: title2, message, hint, path: path67, line, ...alembicError ? { alembicError } : {} };
 }
 var FIX, urlPercentNotEscaped;
 var init_url_percent_not_escaped = __esm({
@@ -33052,8 +33201,8 @@ var init_url_percent_not_escaped = __esm({
 });
 
 // dist/check/rules/url-variable-differs.js
-function finding3(severity, path66, line, title2, message, hint) {
-  return { code: "url-variable-differs", severity, title: title2, message, hint, path: path66, line };
+function finding3(severity, path67, line, title2, message, hint) {
+  return { code: "url-variable-differs", severity, title: title2, message, hint, path: path67, line };
 }
 var urlVariableDiffers;
 var init_url_variable_differs = __esm({
@@ -33414,12 +33563,12 @@ var init_logging_config = __esm({
 });
 
 // dist/check/rules/logging-config-broken.js
-var import_node_path33, TEMPLATE_SECTIONS, GUARD, loggingConfigBroken;
+var import_node_path35, TEMPLATE_SECTIONS, GUARD, loggingConfigBroken;
 var init_logging_config_broken = __esm({
   "dist/check/rules/logging-config-broken.js"() {
     "use strict";
     init_finding_title();
-    import_node_path33 = __toESM(require("node:path"), 1);
+    import_node_path35 = __toESM(require("node:path"), 1);
     init_env_setup_facts();
     init_logging_config();
     init_lint_context();
@@ -33459,7 +33608,7 @@ var init_logging_config_broken = __esm({
         if (missing) {
           finding8 = projectFinding(this.code, this.severity, env2.rel, callLine, `env.py passes ${fname} (config.config_file_name) to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
         } else {
-          const rel = import_node_path33.default.relative(model.config.cwd, iniPath) || fname;
+          const rel = import_node_path35.default.relative(model.config.cwd, iniPath) || fname;
           const at3 = failure.section === void 0 ? void 0 : (failure.option === void 0 ? void 0 : ini?.optionLine(failure.section, failure.option)) ?? ini?.sectionLines.get(failure.section);
           finding8 = projectFinding(this.code, this.severity, rel, at3, `env.py (${env2.rel}:${callLine}) passes ${fname} to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
         }
@@ -33712,12 +33861,12 @@ function tomlUrlLine(file, files) {
   }
   return void 0;
 }
-var import_node_path34, FIX2, iniUrlMissing;
+var import_node_path36, FIX2, iniUrlMissing;
 var init_ini_url_missing = __esm({
   "dist/check/rules/ini-url-missing.js"() {
     "use strict";
     init_finding_title();
-    import_node_path34 = __toESM(require("node:path"), 1);
+    import_node_path36 = __toESM(require("node:path"), 1);
     init_env_database_url();
     init_rule_helpers();
     FIX2 = 'Read the URL in env.py, after config = context.config: config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1).replace("%", "%%")) (and import os)';
@@ -33744,7 +33893,7 @@ var init_ini_url_missing = __esm({
         if (value !== void 0 && value.trim() !== "")
           return [];
         const how = connection.via === "create_engine" ? 'create_engine(config.get_main_option("sqlalchemy.url"))' : "engine_from_config(config.get_section(...))";
-        const iniRel = iniPath ? import_node_path34.default.relative(cwd, iniPath) || iniPath : void 0;
+        const iniRel = iniPath ? import_node_path36.default.relative(cwd, iniPath) || iniPath : void 0;
         const what = !iniRel ? "there is no alembic.ini" : value === void 0 ? `[${section}] in ${iniRel} has no sqlalchemy.url` : `[${section}] sqlalchemy.url in ${iniRel} is empty`;
         const alembicError = value !== void 0 ? URL_EMPTY_ERROR : connection.via === "create_engine" ? URL_NONE_ERROR : URL_ABSENT_ERROR;
         const toml2 = model.config.tomlPath ? tomlUrlLine(model.config.tomlPath, files) : void 0;
@@ -33769,9 +33918,9 @@ var init_ini_url_missing = __esm({
 function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
-function finding5(severity, path66, line, title2, message, hint) {
+function finding5(severity, path67, line, title2, message, hint) {
   const fits = fittingTitle(CODE, title2, otherDatabasesNotVerified.title);
-  return { code: CODE, severity, ...restatedTitle(fits, title2), message, hint, path: path66, line };
+  return { code: CODE, severity, ...restatedTitle(fits, title2), message, hint, path: path67, line };
 }
 var CODE, otherDatabasesNotVerified;
 var init_other_databases_not_verified = __esm({
@@ -34422,6 +34571,7 @@ var init_rules = __esm({
     init_upgrade_will_fail();
     init_release_command_invalid();
     init_release_generates_migration();
+    init_review_app_shares_database();
     init_bytecode_only_revision();
     init_dependency_cycle();
     init_docstring_mismatch();
@@ -34547,6 +34697,7 @@ var init_rules = __esm({
       databaseAtHead,
       releaseCommandInvalid,
       releaseGeneratesMigration,
+      reviewAppSharesDatabase,
       // last of the graph rules: it reports a failing prediction only when no rule above explains it
       upgradeWillFail,
       // migration lints (review-time; configurable; skipped by --no-lint)
@@ -35616,83 +35767,6 @@ var init_run_verify = __esm({
   }
 });
 
-// dist/deploy/release-commands.js
-function releaseCommands(files, cwd) {
-  for (const dir of projectFolders(files, cwd)) {
-    const sources = [procfileRelease(files, dir), manifestRelease(files, dir)];
-    if (sources.every((x) => x === void 0))
-      continue;
-    const commands2 = sources.flatMap((source) => source ? source.commands.map((c) => ({
-      ...c,
-      shown: import_node_path35.default.relative(cwd, source.file) || import_node_path35.default.basename(source.file)
-    })) : []);
-    return { dir, commands: commands2 };
-  }
-  return void 0;
-}
-function procfileRelease(files, dir) {
-  const file = import_node_path35.default.join(dir, "Procfile");
-  const text = files.text(file);
-  if (text === void 0)
-    return void 0;
-  const [last] = procfileReleaseLines(text).slice(-1);
-  return { file, commands: last ? [last] : [] };
-}
-function manifestRelease(files, dir) {
-  const file = import_node_path35.default.join(dir, "heroku.yml");
-  const text = files.text(file);
-  if (text === void 0)
-    return void 0;
-  const lines = text.split(/\r?\n/u);
-  const commands2 = [];
-  const start = lines.findIndex((l) => /^release:\s*(?:#.*)?$/u.test(l));
-  for (let i = start + 1; start >= 0 && i < lines.length; i++) {
-    const l = lines[i];
-    if (/^\S/u.test(l))
-      break;
-    const m = /^(\s+)command:/u.exec(l);
-    const rest = m ? lineRest(l.slice(m[0].length)) : void 0;
-    if (!m || rest === void 0)
-      continue;
-    const indent2 = m[1].length;
-    const value = rest.replace(/(?<!\s)\s+#[^]*$/u, "");
-    if (value.startsWith("[")) {
-      for (const item of value.replace(/^\[|\]$/gu, "").split(","))
-        if (item.trim())
-          commands2.push({ text: unquote(item.trim()), line: i + 1 });
-    } else if (value !== "") {
-      commands2.push({ text: unquote(value), line: i + 1 });
-    } else {
-      for (let k = i + 1; k < lines.length; k++) {
-        const item = /^(\s*)-(?=\s)/u.exec(lines[k]);
-        const text2 = item ? lineRest(lines[k].slice(item[0].length)) : void 0;
-        if (item && text2 !== void 0 && item[1].length >= indent2)
-          commands2.push({ text: unquote(text2), line: k + 1 });
-        else if (lines[k].trim() !== "" && !lines[k].trim().startsWith("#"))
-          break;
-      }
-    }
-    break;
-  }
-  return { file, commands: commands2 };
-}
-function unquote(s) {
-  return /^(["']).*\1$/u.test(s) ? s.slice(1, -1) : s;
-}
-function lineRest(rest) {
-  const t2 = rest.trim();
-  return /[\n\r\u2028\u2029]/u.test(t2) ? void 0 : t2;
-}
-var import_node_path35;
-var init_release_commands = __esm({
-  "dist/deploy/release-commands.js"() {
-    "use strict";
-    import_node_path35 = __toESM(require("node:path"), 1);
-    init_procfile_release_lines();
-    init_project_folders();
-  }
-});
-
 // dist/deploy/script-run.js
 function scriptRun(files, words2, dir) {
   let i = 0;
@@ -35715,8 +35789,8 @@ function scriptRun(files, words2, dir) {
   }
   if (candidate === void 0 || /[$`'"*?]/u.test(candidate))
     return void 0;
-  const file = import_node_path36.default.resolve(dir, candidate);
-  if (import_node_path36.default.relative(dir, file).startsWith(".."))
+  const file = import_node_path37.default.resolve(dir, candidate);
+  if (import_node_path37.default.relative(dir, file).startsWith(".."))
     return void 0;
   const size = files.size(file);
   const text = size === void 0 || size > MAX_SCRIPT_BYTES ? void 0 : files.text(file);
@@ -35728,18 +35802,18 @@ function scriptRun(files, words2, dir) {
   return shebang ? /\b(?:ba|da|z)?sh\b/u.test(shebang[1]) ? { file, text } : void 0 : /\.(?:py|rb|js|pl)$/u.test(file) ? void 0 : { file, text };
 }
 function pipfileScript(files, dir, name2) {
-  const file = import_node_path36.default.join(dir, "Pipfile");
+  const file = import_node_path37.default.join(dir, "Pipfile");
   const text = files.text(file);
   if (text === void 0)
     return void 0;
   const entry = pipfileScripts(text).find((e) => e.name === name2);
   return entry ? { command: entry.command, file, line: entry.line } : void 0;
 }
-var import_node_path36, MAX_SCRIPT_BYTES;
+var import_node_path37, MAX_SCRIPT_BYTES;
 var init_script_run = __esm({
   "dist/deploy/script-run.js"() {
     "use strict";
-    import_node_path36 = __toESM(require("node:path"), 1);
+    import_node_path37 = __toESM(require("node:path"), 1);
     init_generating_command();
     init_pipfile_scripts();
     MAX_SCRIPT_BYTES = 1 << 20;
@@ -35900,7 +35974,7 @@ function problemOf(p, args) {
   };
 }
 function configPath(dir, written) {
-  return written === void 0 || decidedAtRunTime(written) ? written : import_node_path37.default.resolve(dir, written);
+  return written === void 0 || decidedAtRunTime(written) ? written : import_node_path38.default.resolve(dir, written);
 }
 function optionOf2(words2, short2, long) {
   const tool = words2.findIndex((x) => /(?:^|\/)(?:alembic|alembic-preflight|flask)$/u.test(x));
@@ -35920,11 +35994,11 @@ function literal3(t2) {
     return null;
   return t2;
 }
-var import_node_path37;
+var import_node_path38;
 var init_upgrade_words = __esm({
   "dist/deploy/upgrade-words.js"() {
     "use strict";
-    import_node_path37 = __toESM(require("node:path"), 1);
+    import_node_path38 = __toESM(require("node:path"), 1);
     init_alembic_version();
     init_alembic_argv();
     init_shell_words();
@@ -35936,7 +36010,7 @@ function procfileTarget(files, cwd, iniPath, version2 = LATEST_ALEMBIC) {
   const release2 = releaseCommands(files, cwd);
   if (!release2)
     return void 0;
-  const ini = import_node_path38.default.resolve(iniPath ?? import_node_path38.default.join(cwd, "alembic.ini"));
+  const ini = import_node_path39.default.resolve(iniPath ?? import_node_path39.default.join(cwd, "alembic.ini"));
   const found = [];
   for (const command2 of release2.commands) {
     const targets2 = lineTargets(command2.text, { files, dir: release2.dir, cwd, ini, path: command2.shown, line: command2.line, version: version2 }, true);
@@ -36006,21 +36080,21 @@ function releaseConfig(files, cwd) {
     }, true);
   const named = new Set(configs.map((c) => c.config));
   const [config] = named;
-  if (named.size !== 1 || config === void 0 || !import_node_path38.default.isAbsolute(config))
+  if (named.size !== 1 || config === void 0 || !import_node_path39.default.isAbsolute(config))
     return void 0;
   if (files.kind(config) !== "file")
     return void 0;
-  return { config: import_node_path38.default.relative(cwd, config), from: `${configs[0].path}:${configs[0].line}` };
+  return { config: import_node_path39.default.relative(cwd, config), from: `${configs[0].path}:${configs[0].line}` };
 }
 function commandTarget(files, argv, cwd, iniPath) {
-  const ini = import_node_path38.default.resolve(iniPath ?? import_node_path38.default.join(cwd, "alembic.ini"));
+  const ini = import_node_path39.default.resolve(iniPath ?? import_node_path39.default.join(cwd, "alembic.ini"));
   const exact = directUpgrade(argv);
   if (exact !== "shell") {
     if (exact === void 0 || exact === "unread")
       return void 0;
     if (exact.problem)
       return { target: exact.target ?? "head", direct: true, problem: { ...exact.problem, at: "" } };
-    const other = exact.config !== void 0 && import_node_path38.default.resolve(cwd, exact.config) !== ini;
+    const other = exact.config !== void 0 && import_node_path39.default.resolve(cwd, exact.config) !== ini;
     return exact.target === null || other ? void 0 : { target: exact.target, direct: true };
   }
   const found = lineTargets(argv.join(" "), { files, dir: cwd, cwd, ini, path: "", line: 0, version: LATEST_ALEMBIC }, true);
@@ -36129,7 +36203,7 @@ function lineTargets(shellLine, from, followScripts) {
         continue;
       }
       const ini = config ?? (moved && flaskDbAt(words2) < 0 ? "alembic.ini" : void 0);
-      if (t2 === null || ini !== void 0 && import_node_path38.default.resolve(where.dir, ini) !== where.ini) {
+      if (t2 === null || ini !== void 0 && import_node_path39.default.resolve(where.dir, ini) !== where.ini) {
         unreadable = true;
         continue;
       }
@@ -36144,13 +36218,13 @@ function lineTargets(shellLine, from, followScripts) {
 function changeDir(where, start, to, lost) {
   if (to === void 0 || to === "-" || /[$`~*?]/u.test(to) || lost)
     return { where, lost: true };
-  const dir = to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`) ? import_node_path38.default.join(start.root ?? start.dir, to.slice(HEROKU_APP.length)) : import_node_path38.default.resolve(where.dir, to);
+  const dir = to === HEROKU_APP || to.startsWith(`${HEROKU_APP}/`) ? import_node_path39.default.join(start.root ?? start.dir, to.slice(HEROKU_APP.length)) : import_node_path39.default.resolve(where.dir, to);
   return { where: { ...where, dir }, lost: dir.length > PATH_MAX };
 }
 function followed(words2, where, out) {
   const pipenv = words2[0] === "pipenv" && words2[1] === "run" && words2[2] ? pipfileScript(where.files, where.dir, words2[2]) : void 0;
   if (pipenv) {
-    const inner = lineTargets([pipenv.command, ...words2.slice(3)].join(" "), { ...where, path: import_node_path38.default.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
+    const inner = lineTargets([pipenv.command, ...words2.slice(3)].join(" "), { ...where, path: import_node_path39.default.relative(where.cwd, pipenv.file), line: pipenv.line }, false);
     if (inner !== null)
       out.push(...inner);
     return inner !== null;
@@ -36158,7 +36232,7 @@ function followed(words2, where, out) {
   const script = scriptRun(where.files, words2, where.dir);
   if (script === void 0)
     return true;
-  const rel = import_node_path38.default.relative(where.cwd, script.file);
+  const rel = import_node_path39.default.relative(where.cwd, script.file);
   let readable = true;
   for (const { text, line } of shellLines(script.text)) {
     const inner = lineTargets(text, { ...where, path: rel, line }, false);
@@ -36172,11 +36246,11 @@ function followed(words2, where, out) {
 function oneTarget(found) {
   return found.length > 0 && new Set(found.map((f) => f.target)).size === 1;
 }
-var import_node_path38, PATH_MAX, HEROKU_APP;
+var import_node_path39, PATH_MAX, HEROKU_APP;
 var init_procfile_target = __esm({
   "dist/deploy/procfile-target.js"() {
     "use strict";
-    import_node_path38 = __toESM(require("node:path"), 1);
+    import_node_path39 = __toESM(require("node:path"), 1);
     init_alembic_version();
     init_generating_command();
     init_release_commands();
@@ -36423,7 +36497,7 @@ function rewireDownRevision(buf, from, to) {
           at: listStart + p.index,
           length: from.length,
           text: to,
-          line: lineOf(starts, listStart)
+          line: lineOf2(starts, listStart)
         });
       } else {
         notes2.push(`the docstring's Revises: line does not list '${from}' and was left as it is`);
@@ -36481,7 +36555,7 @@ function lineStarts(src) {
   }
   return starts;
 }
-function lineOf(starts, offset) {
+function lineOf2(starts, offset) {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -36720,11 +36794,11 @@ function placeOne(model, id2, parents, childrenSpec, how, m, req, io, changes) {
       return { refuse: e.message };
     throw e;
   }
-  const absPath = import_node_path39.default.resolve(location2, fileName);
-  if (!absPath.startsWith(location2 + import_node_path39.default.sep))
+  const absPath = import_node_path40.default.resolve(location2, fileName);
+  if (!absPath.startsWith(location2 + import_node_path40.default.sep))
     return { refuse: `file_template makes a path outside the version folder (${fileName})` };
   if (io.exists(absPath) || changes.has(absPath))
-    return { refuse: `${import_node_path39.default.relative(model.config.cwd, absPath)} already exists; it is never overwritten` };
+    return { refuse: `${import_node_path40.default.relative(model.config.cwd, absPath)} already exists; it is never overwritten` };
   const style = reference ? styleOf(io.readFile(reference.file.absPath)) : DEFAULT_STYLE;
   const content2 = Buffer.from(renderPlaceholder({
     revision: id2,
@@ -36768,7 +36842,7 @@ function placeOne(model, id2, parents, childrenSpec, how, m, req, io, changes) {
       downRevisions: parents,
       placement: how,
       absPath,
-      path: import_node_path39.default.relative(model.config.cwd, absPath),
+      path: import_node_path40.default.relative(model.config.cwd, absPath),
       content: content2,
       forensics: m.forensics,
       rewired
@@ -36785,7 +36859,7 @@ function newestRev(map) {
 function locationOf(model, reference) {
   const locs = model.config.versionLocations.filter((l) => l.exists).map((l) => l.absPath);
   if (reference) {
-    const holder = locs.filter((l) => reference.file.absPath.startsWith(l + import_node_path39.default.sep)).sort((a, b) => b.length - a.length)[0];
+    const holder = locs.filter((l) => reference.file.absPath.startsWith(l + import_node_path40.default.sep)).sort((a, b) => b.length - a.length)[0];
     if (holder)
       return holder;
   }
@@ -36843,11 +36917,11 @@ function staleRow(model, id2, req, listed) {
   const prediction = predictUpgrade(model.map, req.target, rest);
   return prediction.willSucceed ? { rest, prediction } : void 0;
 }
-var import_node_path39, MAX_CANDIDATES;
+var import_node_path40, MAX_CANDIDATES;
 var init_plan_backfill = __esm({
   "dist/generate/plan-backfill.js"() {
     "use strict";
-    import_node_path39 = __toESM(require("node:path"), 1);
+    import_node_path40 = __toESM(require("node:path"), 1);
     init_git_history();
     init_source_reader();
     init_upgrade_plan();
@@ -36863,10 +36937,10 @@ var init_plan_backfill = __esm({
 
 // dist/project/programs.js
 function onPath(name2, env2) {
-  for (const dir of (env2.PATH ?? "").split(import_node_path40.default.delimiter)) {
+  for (const dir of (env2.PATH ?? "").split(import_node_path41.default.delimiter)) {
     if (!dir)
       continue;
-    const candidate = import_node_path40.default.join(dir, name2);
+    const candidate = import_node_path41.default.join(dir, name2);
     try {
       (0, import_node_fs3.accessSync)(candidate, import_node_fs3.constants.X_OK);
       return candidate;
@@ -36935,13 +37009,13 @@ function appSqliteVersion(env2, cwd, flask) {
   const version2 = r.status === 0 ? r.stdout.trim() : "";
   return /^\d+\.\d+\.\d+$/u.test(version2) ? version2 : void 0;
 }
-var import_node_fs3, import_node_module5, import_node_path40, requireBuiltin5;
+var import_node_fs3, import_node_module5, import_node_path41, requireBuiltin5;
 var init_programs = __esm({
   "dist/project/programs.js"() {
     "use strict";
     import_node_fs3 = require("node:fs");
     import_node_module5 = require("node:module");
-    import_node_path40 = __toESM(require("node:path"), 1);
+    import_node_path41 = __toESM(require("node:path"), 1);
     requireBuiltin5 = (0, import_node_module5.createRequire)(__preflightUrl);
   }
 });
@@ -36965,9 +37039,9 @@ function writeChanges(changes) {
       ...changes.filter((c) => c.before !== null)
     ];
     const staged = ordered.map((c) => {
-      const tmp = import_node_path41.default.join(import_node_path41.default.dirname(c.absPath), `.${import_node_path41.default.basename(c.absPath)}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`);
+      const tmp = import_node_path42.default.join(import_node_path42.default.dirname(c.absPath), `.${import_node_path42.default.basename(c.absPath)}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`);
       if (c.before === null)
-        (0, import_node_fs4.mkdirSync)(import_node_path41.default.dirname(c.absPath), { recursive: true });
+        (0, import_node_fs4.mkdirSync)(import_node_path42.default.dirname(c.absPath), { recursive: true });
       writeDurably(tmp, c.after, c.before === null ? void 0 : (0, import_node_fs4.statSync)(fsPath(c.absPath)).mode);
       temps.push(tmp);
       return { ...c, tmp };
@@ -37002,7 +37076,7 @@ function writeChanges(changes) {
         hint: "Another process (an editor, a second backfill, git) changed the files while this run planned."
       });
     if (e.code)
-      throw cannotWrite(e, import_node_path41.default.dirname(changes[0]?.absPath ?? "."));
+      throw cannotWrite(e, import_node_path42.default.dirname(changes[0]?.absPath ?? "."));
     throw e;
   } finally {
     for (const t2 of temps) {
@@ -37037,7 +37111,7 @@ function writeBack(file, data) {
   (0, import_node_fs4.renameSync)(fsPath(tmp), fsPath(file));
 }
 function acquireWriteLock(folder, folders) {
-  const file = import_node_path41.default.join(folder, LOCK);
+  const file = import_node_path42.default.join(folder, LOCK);
   for (let attempt2 = 0; attempt2 < 3; attempt2++) {
     let fd;
     try {
@@ -37049,7 +37123,7 @@ function acquireWriteLock(folder, folders) {
       const holder = Number(readText(file)?.trim());
       if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
         throw new WriteError(`Another alembic-preflight backfill --write (process ${holder}) is writing in ${folder}; nothing was written.`, {
-          hint: `Wait for it to finish, then run backfill again (it reads the files anew). If no such run exists, remove ${import_node_path41.default.join(folder, LOCK)}.`
+          hint: `Wait for it to finish, then run backfill again (it reads the files anew). If no such run exists, remove ${import_node_path42.default.join(folder, LOCK)}.`
         });
       }
       tryUnlink(file);
@@ -37082,7 +37156,7 @@ function removeTemporaries(folder) {
   }
   for (const n of names5)
     if (OUR_TEMP.test(n))
-      tryUnlink(import_node_path41.default.join(folder, n));
+      tryUnlink(import_node_path42.default.join(folder, n));
 }
 function readText(file) {
   try {
@@ -37097,13 +37171,13 @@ function tryUnlink(file) {
   } catch {
   }
 }
-var import_node_crypto, import_node_fs4, import_node_path41, WriteConflict, LOCK, OUR_TEMP;
+var import_node_crypto, import_node_fs4, import_node_path42, WriteConflict, LOCK, OUR_TEMP;
 var init_write_changes = __esm({
   "dist/generate/write-changes.js"() {
     "use strict";
     import_node_crypto = require("node:crypto");
     import_node_fs4 = require("node:fs");
-    import_node_path41 = __toESM(require("node:path"), 1);
+    import_node_path42 = __toESM(require("node:path"), 1);
     init_fs_path();
     init_errors();
     init_programs();
@@ -37266,9 +37340,9 @@ function checkText(result, width = DEFAULT_WIDTH) {
   return lines.join("\n") + "\n";
 }
 function headerLine(command2, { model }) {
-  const where = model.config.versionLocations.map((l) => import_node_path42.default.relative(model.config.cwd, l.absPath) || ".").join(", ") || "(no version locations)";
+  const where = model.config.versionLocations.map((l) => import_node_path43.default.relative(model.config.cwd, l.absPath) || ".").join(", ") || "(no version locations)";
   const flask = model.config.flaskMigrate ? `; script_location ${model.config.scriptLocation}, as Flask-Migrate's \`flask db\` sets it` : "";
-  const ini = model.config.configFileFrom !== void 0 && model.config.iniPath ? `; ${import_node_path42.default.relative(model.config.cwd, model.config.iniPath)}, as the release line in ${model.config.configFileFrom} names it` : "";
+  const ini = model.config.configFileFrom !== void 0 && model.config.iniPath ? `; ${import_node_path43.default.relative(model.config.cwd, model.config.iniPath)}, as the release line in ${model.config.configFileFrom} names it` : "";
   const python = model.config.python ? `, Python ${model.config.python.text} (${model.config.python.source})` : "";
   return `alembic-preflight ${command2}: ${plural(model.map.revisions.length, "revision")} in ${where} (modelling Alembic ${model.alembicVersion.label}${model.alembicVersion.source ? ` from ${model.alembicVersion.source}` : ", the newest (no pin found)"}${python}${flask}${ini})`;
 }
@@ -37544,12 +37618,12 @@ function purgeNote(version2, findings) {
   const which = version2 === null ? "no Flask-Migrate release is pinned here" : `this project pins Flask-Migrate ${version2}`;
   return `(\`flask db stamp --purge\` needs Flask-Migrate 4.0.6 or later, and ${which}: empty the version table first (DELETE FROM alembic_version;), then run \`flask db stamp REV\`.)`;
 }
-var import_node_path42, MARK2, ALEMBIC_FIX, FULL_PER_CODE, COMPACT_ABOVE, INDENT, FIRST_SENTENCE, VERDICT_REASON;
+var import_node_path43, MARK2, ALEMBIC_FIX, FULL_PER_CODE, COMPACT_ABOVE, INDENT, FIRST_SENTENCE, VERDICT_REASON;
 var init_text_report = __esm({
   "dist/report/text-report.js"() {
     "use strict";
     init_db_helpers();
-    import_node_path42 = __toESM(require("node:path"), 1);
+    import_node_path43 = __toESM(require("node:path"), 1);
     init_finding();
     init_wrap();
     MARK2 = { error: "error", warning: "warning", info: "info" };
@@ -37599,7 +37673,7 @@ function backfillText(o, write) {
   }
   if (plan2.placeholders.length > 0 && !o.written) {
     for (const [abs2, c] of plan2.changes) {
-      lines.push(unifiedDiff(import_node_path43.default.relative(cwd, abs2), c.before === null ? null : c.before.toString("utf8"), c.after.toString("utf8")).trimEnd());
+      lines.push(unifiedDiff(import_node_path44.default.relative(cwd, abs2), c.before === null ? null : c.before.toString("utf8"), c.after.toString("utf8")).trimEnd());
     }
     lines.push("");
   }
@@ -37663,7 +37737,7 @@ function backfillJson(o, write) {
       ...r.stale ? { stale: { otherRows: r.stale.rest.map(rowLabel), prediction: prediction(r.stale.prediction) } } : {}
     })),
     changes: [...plan2.changes].map(([abs2, c]) => ({
-      path: import_node_path43.default.relative(o.cwd, abs2),
+      path: import_node_path44.default.relative(o.cwd, abs2),
       kind: c.before === null ? "create" : "modify"
     })),
     proof: plan2.proof ? {
@@ -37738,7 +37812,7 @@ function proofLines(o, proof) {
     lines.push(`  problem: ${p}`);
   return lines;
 }
-var import_node_path43, rowLabel;
+var import_node_path44, rowLabel;
 var init_backfill_report = __esm({
   "dist/report/backfill-report.js"() {
     "use strict";
@@ -37746,7 +37820,7 @@ var init_backfill_report = __esm({
     init_unified_diff();
     init_text_report();
     init_describe_object();
-    import_node_path43 = __toESM(require("node:path"), 1);
+    import_node_path44 = __toESM(require("node:path"), 1);
     rowLabel = (r) => typeof r === "string" ? r : r === null ? "NULL" : r.repr;
   }
 });
@@ -37757,7 +37831,7 @@ function pythonSyntaxOracle(env2, declared) {
   const python = (alembic ? shebangPython(alembic) : void 0) ?? onPath("python3", env2) ?? onPath("python", env2);
   if (!python)
     return void 0;
-  const named = /^python3\.(\d+)$/u.exec(import_node_path44.default.basename(realPath(python) ?? python));
+  const named = /^python3\.(\d+)$/u.exec(import_node_path45.default.basename(realPath(python) ?? python));
   const minor = named ? Number(named[1]) : declared?.minor;
   if (declared && minor !== void 0 && minor !== declared.minor)
     return void 0;
@@ -37790,11 +37864,11 @@ function pythonSyntaxOracle(env2, declared) {
     }
   };
 }
-var import_node_path44, SCRIPT2;
+var import_node_path45, SCRIPT2;
 var init_syntax_oracle = __esm({
   "dist/release/syntax-oracle.js"() {
     "use strict";
-    import_node_path44 = __toESM(require("node:path"), 1);
+    import_node_path45 = __toESM(require("node:path"), 1);
     init_programs();
     SCRIPT2 = [
       "import base64, json, sys, warnings",
@@ -37866,7 +37940,7 @@ function resolvePython(files, cwd, flag) {
   return v;
 }
 function releaseLineConfig(files, cwd, env2) {
-  return env2?.ALEMBIC_CONFIG || files.exists(import_node_path45.default.join(cwd, "alembic.ini")) ? void 0 : releaseConfig(files, cwd);
+  return env2?.ALEMBIC_CONFIG || files.exists(import_node_path46.default.join(cwd, "alembic.ini")) ? void 0 : releaseConfig(files, cwd);
 }
 function syntaxOracle(opts, config) {
   if (/^(off|0|false|no)$/iu.test(opts.env["ALEMBIC_PREFLIGHT_PYTHON"] ?? ""))
@@ -37890,11 +37964,11 @@ function configOptions(opts) {
     python: resolvePython(files, opts.cwd, opts.pythonVersion) ?? opts.pythonFallback?.() ?? null
   };
 }
-var import_node_path45;
+var import_node_path46;
 var init_open_project = __esm({
   "dist/workspace/open-project.js"() {
     "use strict";
-    import_node_path45 = __toESM(require("node:path"), 1);
+    import_node_path46 = __toESM(require("node:path"), 1);
     init_detect_alembic_version();
     init_python_version();
     init_git_history();
@@ -37931,7 +38005,7 @@ function readPrivateFile(file, magic) {
   }
   try {
     const st = (0, import_node_fs5.fstatSync)(fd);
-    if (!st.isFile() || !ownedAndPrivate(st) || !ownedAndPrivate((0, import_node_fs5.statSync)(import_node_path46.default.dirname(file))) || st.size < HEADER)
+    if (!st.isFile() || !ownedAndPrivate(st) || !ownedAndPrivate((0, import_node_fs5.statSync)(import_node_path47.default.dirname(file))) || st.size < HEADER)
       return void 0;
     const buf = Buffer.allocUnsafe(st.size);
     if ((0, import_node_fs5.readSync)(fd, buf, 0, st.size, 0) !== st.size)
@@ -37949,7 +38023,7 @@ function readPrivateFile(file, magic) {
   }
 }
 function writePrivateFile(file, magic, payload) {
-  const dir = import_node_path46.default.dirname(file);
+  const dir = import_node_path47.default.dirname(file);
   const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
   try {
     makeDirs(dir, 448);
@@ -37972,9 +38046,9 @@ function writePrivateFile(file, magic, payload) {
 }
 function toolCacheDir(setting, cwd, env2) {
   if (setting !== void 0 && setting !== "")
-    return OFF.has(setting.toLowerCase()) ? null : import_node_path46.default.resolve(cwd, setting);
+    return OFF.has(setting.toLowerCase()) ? null : import_node_path47.default.resolve(cwd, setting);
   try {
-    return import_node_path46.default.join(env2["XDG_CACHE_HOME"] || import_node_path46.default.join(import_node_os2.default.homedir(), ".cache"), "alembic-preflight");
+    return import_node_path47.default.join(env2["XDG_CACHE_HOME"] || import_node_path47.default.join(import_node_os2.default.homedir(), ".cache"), "alembic-preflight");
   } catch {
     return null;
   }
@@ -37993,13 +38067,13 @@ function checksum(payload) {
 }
 function makeDirs(dir, mode) {
   const missing = [];
-  for (let d = import_node_path46.default.resolve(dir); ; d = import_node_path46.default.dirname(d)) {
+  for (let d = import_node_path47.default.resolve(dir); ; d = import_node_path47.default.dirname(d)) {
     try {
       if ((0, import_node_fs5.statSync)(d).isDirectory())
         break;
       throw Object.assign(new Error(`${d} is not a folder`), { code: "ENOTDIR" });
     } catch (e) {
-      if (e.code !== "ENOENT" || import_node_path46.default.dirname(d) === d)
+      if (e.code !== "ENOENT" || import_node_path47.default.dirname(d) === d)
         throw e;
       missing.push(d);
     }
@@ -38036,7 +38110,7 @@ function writeSealedFile(file, magic, payload, secret) {
 function pruneFolder(dir, stale) {
   try {
     for (const name2 of (0, import_node_fs5.readdirSync)(dir)) {
-      const file = import_node_path46.default.join(dir, name2);
+      const file = import_node_path47.default.join(dir, name2);
       if (stale(name2, (0, import_node_fs5.statSync)(file).mtimeMs))
         (0, import_node_fs5.unlinkSync)(file);
     }
@@ -38045,7 +38119,7 @@ function pruneFolder(dir, stale) {
 }
 function cacheSecret(installDir, cwd, env2) {
   if (installDir !== void 0) {
-    const own2 = secretIn(import_node_path46.default.join(installDir, NAME3));
+    const own2 = secretIn(import_node_path47.default.join(installDir, NAME3));
     if (own2)
       return own2;
   }
@@ -38057,11 +38131,11 @@ function cacheSecret(installDir, cwd, env2) {
   } catch {
     return void 0;
   }
-  return secretIn(import_node_path46.default.join(home, NAME3));
+  return secretIn(import_node_path47.default.join(home, NAME3));
 }
 function isInside(dir, root) {
-  const rel = import_node_path46.default.relative(import_node_path46.default.resolve(root), import_node_path46.default.resolve(dir));
-  return rel === "" || !rel.startsWith("..") && !import_node_path46.default.isAbsolute(rel);
+  const rel = import_node_path47.default.relative(import_node_path47.default.resolve(root), import_node_path47.default.resolve(dir));
+  return rel === "" || !rel.startsWith("..") && !import_node_path47.default.isAbsolute(rel);
 }
 function secretIn(file) {
   const existing = readKey(file);
@@ -38099,14 +38173,14 @@ function readKey(file) {
     (0, import_node_fs5.closeSync)(fd);
   }
 }
-var import_node_fs5, import_node_module6, import_node_os2, import_node_path46, requireBuiltin6, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME3;
+var import_node_fs5, import_node_module6, import_node_os2, import_node_path47, requireBuiltin6, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME3;
 var init_private_file = __esm({
   "dist/project/private-file.js"() {
     "use strict";
     import_node_fs5 = require("node:fs");
     import_node_module6 = require("node:module");
     import_node_os2 = __toESM(require("node:os"), 1);
-    import_node_path46 = __toESM(require("node:path"), 1);
+    import_node_path47 = __toESM(require("node:path"), 1);
     requireBuiltin6 = (0, import_node_module6.createRequire)(__preflightUrl);
     DIGEST_AT = 8;
     LENGTH_AT = DIGEST_AT + 4;
@@ -38123,7 +38197,7 @@ function resultCacheDir(cwd, flag, env2) {
   return toolCacheDir(flag ?? env2["ALEMBIC_PREFLIGHT_CACHE"], cwd, env2);
 }
 function diskResultCache(dir, scriptDir, key, secret) {
-  const file = import_node_path47.default.join(dir, `results-${fnv1a(import_node_path47.default.relative(dir, scriptDir))}.bin`);
+  const file = import_node_path48.default.join(dir, `results-${fnv1a(import_node_path48.default.relative(dir, scriptDir))}.bin`);
   let loaded = false;
   let storedEntries;
   const storedMap = () => {
@@ -38225,12 +38299,12 @@ function untagBigInts(value) {
     o[k] = untagBigInts(o[k]);
   return o;
 }
-var import_node_module7, import_node_path47, MAGIC, requireBuiltin7;
+var import_node_module7, import_node_path48, MAGIC, requireBuiltin7;
 var init_result_cache = __esm({
   "dist/project/result-cache.js"() {
     "use strict";
     import_node_module7 = require("node:module");
-    import_node_path47 = __toESM(require("node:path"), 1);
+    import_node_path48 = __toESM(require("node:path"), 1);
     init_private_file();
     MAGIC = Buffer.from("APRC0002", "latin1");
     requireBuiltin7 = (0, import_node_module7.createRequire)(__preflightUrl);
@@ -38396,7 +38470,7 @@ async function scanLogFile(file, cwd, stdin = process.stdin) {
       scanner.push(chunk);
     return { result: scanner.end(), display: "<stdin>" };
   }
-  const abs2 = import_node_path48.default.resolve(cwd, file);
+  const abs2 = import_node_path49.default.resolve(cwd, file);
   if (!pathExists(abs2)) {
     throw new UsageError(`The log file ${file} does not exist.`, {
       hint: "Save the log first, e.g. heroku releases:output -a APP > release.log"
@@ -38410,12 +38484,12 @@ async function scanLogFile(file, cwd, stdin = process.stdin) {
   }
   return { result: scanner.end(), display: file };
 }
-var import_node_path48;
+var import_node_path49;
 var init_read_log = __esm({
   "dist/workspace/read-log.js"() {
     "use strict";
     init_machine_files();
-    import_node_path48 = __toESM(require("node:path"), 1);
+    import_node_path49 = __toESM(require("node:path"), 1);
     init_log_scanner();
     init_errors();
   }
@@ -38427,13 +38501,13 @@ function envPyText2(config) {
 }
 function chooseVersionTable(config, opts, dialect, envPy = envPyText2(config)) {
   const notes2 = [];
-  const envPath = import_node_path49.default.join(config.scriptDir, "env.py");
-  let rel = import_node_path49.default.relative(config.cwd, envPath);
+  const envPath = import_node_path50.default.join(config.scriptDir, "env.py");
+  let rel = import_node_path50.default.relative(config.cwd, envPath);
   const handover = envHandover(envPy, config);
   if (handover?.kind === "followed") {
     const via = rel;
     envPy = handover.text;
-    rel = import_node_path49.default.relative(config.cwd, handover.file);
+    rel = import_node_path50.default.relative(config.cwd, handover.file);
     notes2.push(`${via}:${handover.line} hands over to ${handover.module}, whose context.configure() is read (${rel})`);
   } else if (handover && opts.versionTable === void 0) {
     throw new ConfigError(`env.py never calls context.configure() itself but hands over to ${handover.module} here, which is not a module of this repository that configures one, so the version table it uses cannot be known statically.`, {
@@ -38501,11 +38575,11 @@ function pickSetting(setting, notes2) {
   }
   return dflt;
 }
-var import_node_path49;
+var import_node_path50;
 var init_version_table_choice = __esm({
   "dist/workspace/version-table-choice.js"() {
     "use strict";
-    import_node_path49 = __toESM(require("node:path"), 1);
+    import_node_path50 = __toESM(require("node:path"), 1);
     init_env_py();
     init_env_handover();
     init_source_reader();
@@ -38540,12 +38614,12 @@ function compareUrlVariables(config, used, url, env2) {
   return {
     used,
     reads,
-    envPy: shown(config, import_node_path50.default.join(config.scriptDir, "env.py")),
+    envPy: shown(config, import_node_path51.default.join(config.scriptDir, "env.py")),
     ...schemeRefused ? { schemeRefused } : {}
   };
 }
 function shown(config, file) {
-  return import_node_path50.default.relative(config.cwd, file) || file;
+  return import_node_path51.default.relative(config.cwd, file) || file;
 }
 function compareIniUrl(config, url, source) {
   const envPy = config.envPy;
@@ -38566,7 +38640,7 @@ function compareIniUrl(config, url, source) {
   return {
     state,
     source,
-    envPy: shown(config, import_node_path50.default.join(config.scriptDir, "env.py")),
+    envPy: shown(config, import_node_path51.default.join(config.scriptDir, "env.py")),
     envPyLine: connection.line,
     via: connection.via,
     ini: shown(config, config.iniPath),
@@ -38579,7 +38653,7 @@ function compareOtherDatabases(config, url, source) {
   const setup = envPy === "" ? null : multiDatabaseSetup(envPy);
   if (!setup)
     return void 0;
-  const envPyShown = shown(config, import_node_path50.default.join(config.scriptDir, "env.py"));
+  const envPyShown = shown(config, import_node_path51.default.join(config.scriptDir, "env.py"));
   const ini = config.ini;
   let listed;
   if (setup.names === "ini" && ini && config.iniPath && ini.hasOption(config.section, "databases")) {
@@ -38620,11 +38694,11 @@ function compareOtherDatabases(config, url, source) {
     source
   };
 }
-var import_node_path50, POSTGRES_SCHEME;
+var import_node_path51, POSTGRES_SCHEME;
 var init_url_comparisons = __esm({
   "dist/database/url-comparisons.js"() {
     "use strict";
-    import_node_path50 = __toESM(require("node:path"), 1);
+    import_node_path51 = __toESM(require("node:path"), 1);
     init_env_database_url();
     init_env_setup_facts();
     init_env_url_options();
@@ -39338,17 +39412,17 @@ var require_postgres_interval = __commonJS({
       if (!interval) return {};
       var matches = INTERVAL.exec(interval);
       var isNegative = matches[8] === "-";
-      return Object.keys(positions).reduce(function(parsed2, property) {
+      return Object.keys(positions).reduce(function(parsed3, property) {
         var position = positions[property];
         var value = matches[position];
-        if (!value) return parsed2;
+        if (!value) return parsed3;
         value = property === "milliseconds" ? parseMilliseconds(value) : parseInt(value, 10);
-        if (!value) return parsed2;
+        if (!value) return parsed3;
         if (isNegative && ~negatives.indexOf(property)) {
           value *= -1;
         }
-        parsed2[property] = value;
-        return parsed2;
+        parsed3[property] = value;
+        return parsed3;
       }, {});
     }
   }
@@ -42492,7 +42566,7 @@ var require_split2 = __commonJS({
 var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
-    var path66 = require("path");
+    var path67 = require("path");
     var Stream = require("stream").Stream;
     var split = require_split2();
     var util = require("util");
@@ -42531,7 +42605,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env2 = rawEnv || process.env;
-      var file = env2.PGPASSFILE || (isWin ? path66.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path66.join(env2.HOME || "./", ".pgpass"));
+      var file = env2.PGPASSFILE || (isWin ? path67.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path67.join(env2.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -42663,7 +42737,7 @@ var require_helper = __commonJS({
 var require_lib = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
-    var path66 = require("path");
+    var path67 = require("path");
     var fs = require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
@@ -45202,7 +45276,7 @@ var init_review_formats = __esm({
 // dist/report/json-report.js
 function checkJson(result) {
   const { model } = result;
-  const rel = (p) => import_node_path51.default.relative(model.config.cwd, p) || ".";
+  const rel = (p) => import_node_path52.default.relative(model.config.cwd, p) || ".";
   return {
     schemaVersion: SCHEMA_VERSION,
     command: "check",
@@ -45323,11 +45397,11 @@ function databaseState(result) {
     return "blocked";
   return p.steps.length === 0 ? "at-target" : "behind";
 }
-var import_node_path51, SCHEMA_VERSION;
+var import_node_path52, SCHEMA_VERSION;
 var init_json_report = __esm({
   "dist/report/json-report.js"() {
     "use strict";
-    import_node_path51 = __toESM(require("node:path"), 1);
+    import_node_path52 = __toESM(require("node:path"), 1);
     init_python_value();
     init_review_formats();
     SCHEMA_VERSION = 2;
@@ -45948,7 +46022,7 @@ function merge(opts) {
   const docs = (opts.files ?? []).map((name2) => {
     let text;
     try {
-      text = readMachineText(import_node_path52.default.resolve(opts.cwd, name2));
+      text = readMachineText(import_node_path53.default.resolve(opts.cwd, name2));
     } catch (e) {
       throw new UsageError(`Cannot read ${name2}: ${e.message}.`, {
         hint: "Give the paths of the shards' JSON documents."
@@ -46009,11 +46083,11 @@ function resultOf(d) {
   }));
   return { total: d.total, groups, outliers: groups.filter((_, i) => d.groups[i].outlier), ok: d.ok };
 }
-var import_node_path52;
+var import_node_path53;
 var init_fleet_command = __esm({
   "dist/commands/fleet-command.js"() {
     "use strict";
-    import_node_path52 = __toESM(require("node:path"), 1);
+    import_node_path53 = __toESM(require("node:path"), 1);
     init_fleet_merge();
     init_errors();
     init_machine_files();
@@ -46090,7 +46164,7 @@ function ledgerRows(model, steps2, env2, cwd, now = /* @__PURE__ */ new Date(), 
       downRevisions: [...rev.versionedDown],
       branchLabels: [...rev.origLabels],
       dependsOn: [...rev.deps],
-      path: import_node_path53.default.relative(cwd, rev.file.absPath) || rev.file.absPath,
+      path: import_node_path54.default.relative(cwd, rev.file.absPath) || rev.file.absPath,
       sha256: sha256Hex(bytes),
       appliedAt: at3,
       appliedBy: by,
@@ -46112,11 +46186,11 @@ function ledgerSteps(text) {
   }));
   return { steps: steps2 };
 }
-var import_node_path53, RELEASE_VARIABLES;
+var import_node_path54, RELEASE_VARIABLES;
 var init_ledger_rows = __esm({
   "dist/check/ledger-rows.js"() {
     "use strict";
-    import_node_path53 = __toESM(require("node:path"), 1);
+    import_node_path54 = __toESM(require("node:path"), 1);
     init_project_model();
     init_schema_ops();
     init_sha256();
@@ -46533,7 +46607,7 @@ var init_ledger_command = __esm({
 function sqliteScratch() {
   const dir = scratchFolder();
   return {
-    url: `sqlite:///${import_node_path54.default.join(dir, "rehearse.db")}`,
+    url: `sqlite:///${import_node_path55.default.join(dir, "rehearse.db")}`,
     dialect: "sqlite",
     describe: "a SQLite file in a temporary folder",
     remove: async () => (0, import_node_fs6.rmSync)(dir, { recursive: true, force: true })
@@ -46585,16 +46659,16 @@ async function serverScratch(serverUrl) {
 function localServerBinaries(major) {
   const dirs = [];
   const initdb = onPath("initdb", process.env);
-  if (initdb && (0, import_node_fs6.existsSync)(import_node_path54.default.join(import_node_path54.default.dirname(initdb), "pg_ctl")))
-    dirs.push(import_node_path54.default.dirname(initdb));
+  if (initdb && (0, import_node_fs6.existsSync)(import_node_path55.default.join(import_node_path55.default.dirname(initdb), "pg_ctl")))
+    dirs.push(import_node_path55.default.dirname(initdb));
   const debian = "/usr/lib/postgresql";
   if ((0, import_node_fs6.existsSync)(debian)) {
     for (const v of (0, import_node_fs6.readdirSync)(debian))
-      if ((0, import_node_fs6.existsSync)(import_node_path54.default.join(debian, v, "bin", "initdb")))
-        dirs.push(import_node_path54.default.join(debian, v, "bin"));
+      if ((0, import_node_fs6.existsSync)(import_node_path55.default.join(debian, v, "bin", "initdb")))
+        dirs.push(import_node_path55.default.join(debian, v, "bin"));
   }
   const found = dirs.flatMap((bin) => {
-    const v = /(\d+)/u.exec((0, import_node_child_process.spawnSync)(import_node_path54.default.join(bin, "pg_ctl"), ["--version"], { encoding: "utf8" }).stdout ?? "");
+    const v = /(\d+)/u.exec((0, import_node_child_process.spawnSync)(import_node_path55.default.join(bin, "pg_ctl"), ["--version"], { encoding: "utf8" }).stdout ?? "");
     return v ? [{ bin, major: Number(v[1]) }] : [];
   });
   found.sort((a, b) => b.major - a.major);
@@ -46602,17 +46676,17 @@ function localServerBinaries(major) {
 }
 async function localClusterScratch(binaries) {
   const dir = scratchFolder();
-  const data = import_node_path54.default.join(dir, "data");
+  const data = import_node_path55.default.join(dir, "data");
   const password = (0, import_node_crypto2.randomBytes)(18).toString("hex");
   const asRoot = process.getuid?.() === 0;
   const run = (cmd, args) => {
-    const exe = import_node_path54.default.join(binaries.bin, cmd);
+    const exe = import_node_path55.default.join(binaries.bin, cmd);
     const full = asRoot ? ["runuser", "-u", "postgres", "--", exe, ...args] : [exe, ...args];
     const r = (0, import_node_child_process.spawnSync)(full[0], full.slice(1), { encoding: "utf8" });
     if (r.status !== 0)
       throw new DatabaseError(`${cmd} failed while making the scratch cluster: ${(r.stderr || r.stdout || "").trim().split("\n").at(-1)}`, { hint: "Give --scratch-url (a server where a database may be created and dropped) instead." });
   };
-  const pwfile = import_node_path54.default.join(dir, "pw");
+  const pwfile = import_node_path55.default.join(dir, "pw");
   (0, import_node_fs6.writeFileSync)(pwfile, `${password}
 `, { mode: 384 });
   if (asRoot) {
@@ -46624,7 +46698,7 @@ async function localClusterScratch(binaries) {
   let started = false;
   let watchdog;
   const stopArgv = () => {
-    const exe = import_node_path54.default.join(binaries.bin, "pg_ctl");
+    const exe = import_node_path55.default.join(binaries.bin, "pg_ctl");
     const args = ["-D", data, "-m", "immediate", "stop"];
     return asRoot ? ["runuser", "-u", "postgres", "--", exe, ...args] : [exe, ...args];
   };
@@ -46664,7 +46738,7 @@ async function localClusterScratch(binaries) {
       data,
       "-w",
       "-l",
-      import_node_path54.default.join(dir, "log"),
+      import_node_path55.default.join(dir, "log"),
       "-o",
       `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`,
       "start"
@@ -46723,8 +46797,8 @@ async function freePort() {
   });
 }
 function scratchFolder() {
-  const dir = (0, import_node_fs6.mkdtempSync)(import_node_path54.default.join(import_node_os3.default.tmpdir(), FOLDER_PREFIX));
-  (0, import_node_fs6.writeFileSync)(import_node_path54.default.join(dir, "owner"), `${process.pid}
+  const dir = (0, import_node_fs6.mkdtempSync)(import_node_path55.default.join(import_node_os3.default.tmpdir(), FOLDER_PREFIX));
+  (0, import_node_fs6.writeFileSync)(import_node_path55.default.join(dir, "owner"), `${process.pid}
 `);
   return dir;
 }
@@ -46746,19 +46820,19 @@ function reapScratchFolders(binaries) {
     return;
   }
   for (const name2 of names5) {
-    const dir = import_node_path54.default.join(import_node_os3.default.tmpdir(), name2);
+    const dir = import_node_path55.default.join(import_node_os3.default.tmpdir(), name2);
     try {
-      const owner = Number((0, import_node_fs6.readFileSync)(import_node_path54.default.join(dir, "owner"), "utf8").trim());
+      const owner = Number((0, import_node_fs6.readFileSync)(import_node_path55.default.join(dir, "owner"), "utf8").trim());
       if (!Number.isInteger(owner) || owner <= 0 || processAlive(owner))
         continue;
-      const postmaster = import_node_path54.default.join(dir, "data", "postmaster.pid");
+      const postmaster = import_node_path55.default.join(dir, "data", "postmaster.pid");
       if ((0, import_node_fs6.existsSync)(postmaster)) {
         const pm = Number((0, import_node_fs6.readFileSync)(postmaster, "utf8").split("\n")[0]);
         if (Number.isInteger(pm) && pm > 0 && processAlive(pm)) {
           const bin = binaries()?.bin;
-          const pgCtl = bin ? import_node_path54.default.join(bin, "pg_ctl") : void 0;
+          const pgCtl = bin ? import_node_path55.default.join(bin, "pg_ctl") : void 0;
           if (pgCtl)
-            (0, import_node_child_process.spawnSync)(process.getuid?.() === 0 ? "runuser" : pgCtl, process.getuid?.() === 0 ? ["-u", "postgres", "--", pgCtl, "-D", import_node_path54.default.join(dir, "data"), "-m", "immediate", "stop"] : ["-D", import_node_path54.default.join(dir, "data"), "-m", "immediate", "stop"], { stdio: "ignore" });
+            (0, import_node_child_process.spawnSync)(process.getuid?.() === 0 ? "runuser" : pgCtl, process.getuid?.() === 0 ? ["-u", "postgres", "--", pgCtl, "-D", import_node_path55.default.join(dir, "data"), "-m", "immediate", "stop"] : ["-D", import_node_path55.default.join(dir, "data"), "-m", "immediate", "stop"], { stdio: "ignore" });
           else
             process.kill(pm, "SIGQUIT");
         }
@@ -46782,7 +46856,7 @@ async function dropOrphans(admin) {
     }
   }
 }
-var import_node_child_process, import_node_crypto2, import_node_fs6, import_node_crypto3, import_node_net, import_node_os3, import_node_path54, FOLDER_PREFIX, SERVER_PREFIX, FENCE_PREFIX;
+var import_node_child_process, import_node_crypto2, import_node_fs6, import_node_crypto3, import_node_net, import_node_os3, import_node_path55, FOLDER_PREFIX, SERVER_PREFIX, FENCE_PREFIX;
 var init_scratch_database = __esm({
   "dist/database/scratch-database.js"() {
     "use strict";
@@ -46792,7 +46866,7 @@ var init_scratch_database = __esm({
     import_node_crypto3 = require("node:crypto");
     import_node_net = __toESM(require("node:net"), 1);
     import_node_os3 = __toESM(require("node:os"), 1);
-    import_node_path54 = __toESM(require("node:path"), 1);
+    import_node_path55 = __toESM(require("node:path"), 1);
     init_errors();
     init_programs();
     init_quote_ident();
@@ -46834,7 +46908,7 @@ async function copyProductionSchema(prod, scratch2, rows, versionTable, env2, ho
   }
   const dir = makeTempDir("alembic-preflight-schema-");
   try {
-    const out = import_node_path55.default.join(dir, "schema.sql");
+    const out = import_node_path56.default.join(dir, "schema.sql");
     const libpq = {
       PGHOST: prod.host,
       PGPORT: String(prod.port),
@@ -46877,11 +46951,11 @@ function findPgDump(env2) {
   const local = localServerBinaries();
   return onPath("pg_dump", env2) ?? (local ? onPath("pg_dump", { PATH: local.bin }) : void 0);
 }
-var import_node_path55;
+var import_node_path56;
 var init_copy_schema = __esm({
   "dist/database/copy-schema.js"() {
     "use strict";
-    import_node_path55 = __toESM(require("node:path"), 1);
+    import_node_path56 = __toESM(require("node:path"), 1);
     init_machine_files();
     init_programs();
     init_errors();
@@ -47334,13 +47408,13 @@ function fenceTarget(t2) {
 }
 function makeFence(allow, set, env2) {
   const dir = makeTempDir("alembic-preflight-fence-");
-  writeOwnFile(import_node_path56.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
-  writeOwnFile(import_node_path56.default.join(dir, "owner"), `${process.pid}
+  writeOwnFile(import_node_path57.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
+  writeOwnFile(import_node_path57.default.join(dir, "owner"), `${process.pid}
 `);
-  const loadedFile = import_node_path56.default.join(dir, "loaded");
-  const reportFile = import_node_path56.default.join(dir, "refused");
+  const loadedFile = import_node_path57.default.join(dir, "loaded");
+  const reportFile = import_node_path57.default.join(dir, "refused");
   const spec = { allow, set, loaded: loadedFile, report: reportFile };
-  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path56.default.delimiter);
+  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path57.default.delimiter);
   const lines = (file) => {
     try {
       return readMachineText(file).split("\n").filter(Boolean);
@@ -47384,16 +47458,16 @@ function fenceLoadsIn(argv, env2, cwd, fence) {
   return fence.loaded() > before;
 }
 function pythonBehind(exe) {
-  if (PYTHON_NAME.test(import_node_path56.default.basename(exe)))
+  if (PYTHON_NAME.test(import_node_path57.default.basename(exe)))
     return [exe];
   const head = fileHead(exe, 256, "latin1");
   if (head === void 0)
     return void 0;
   const first = head.split("\n")[0] ?? "";
   const words2 = first.startsWith("#!") ? first.slice(2).trim().split(/\s+/u) : [];
-  const at3 = words2[0] && import_node_path56.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
+  const at3 = words2[0] && import_node_path57.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
   const program = at3 >= 0 ? words2[at3] : void 0;
-  if (program && PYTHON_NAME.test(import_node_path56.default.basename(program)))
+  if (program && PYTHON_NAME.test(import_node_path57.default.basename(program)))
     return [program, ...words2.slice(at3 + 1)];
   const exec = shebangPython(exe);
   return exec ? [exec] : void 0;
@@ -47422,11 +47496,11 @@ function refusalError(r, run) {
   }
   return new ConfigError(`${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`, { hint });
 }
-var import_node_path56, PYTHON_NAME;
+var import_node_path57, PYTHON_NAME;
 var init_fence = __esm({
   "dist/release/fence.js"() {
     "use strict";
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_errors();
     init_fence_python();
     init_machine_files();
@@ -47465,10 +47539,10 @@ function unfencedCommand(argv, target) {
   const words2 = expand(argv);
   for (let i = 0; i < words2.length; i++) {
     const w = words2[i];
-    if (PYTHON.test(import_node_path57.default.basename(w))) {
+    if (PYTHON.test(import_node_path58.default.basename(w))) {
       for (let j = i + 1; j < words2.length && words2[j].startsWith("-") && words2[j] !== "-c" && words2[j] !== "-m"; j++)
         if (UNFENCED_FLAGS.test(words2[j]) && !words2[j].startsWith("--"))
-          return `\`${import_node_path57.default.basename(w)} ${words2[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
+          return `\`${import_node_path58.default.basename(w)} ${words2[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
     }
     if (DATABASE_URL.test(w) && !sameDatabase2(w, target))
       return `it names a database itself (${redactSecrets(w)})`;
@@ -47476,7 +47550,7 @@ function unfencedCommand(argv, target) {
       return `it names a server or database itself (\`${w}${CONNECTION_PREFIX.test(w) ? "" : ` ${words2[i + 1] ?? ""}`}\`)`;
     if (CONNINFO.test(w))
       return `it names a server or database itself (a connection string: ${redactSecrets(w)})`;
-    if (/\.(?:db|sqlite3?)$/iu.test(w) && !(target?.db.dialect === "sqlite" && import_node_path57.default.resolve(w) === target.db.file))
+    if (/\.(?:db|sqlite3?)$/iu.test(w) && !(target?.db.dialect === "sqlite" && import_node_path58.default.resolve(w) === target.db.file))
       return `it names a SQLite file itself (${w})`;
   }
   return void 0;
@@ -47486,7 +47560,7 @@ function expand(argv) {
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i];
     out.push(w);
-    if (/^(?:ba|da|z)?sh$/u.test(import_node_path57.default.basename(w)) && argv[i + 1] === "-c" && argv[i + 2] !== void 0) {
+    if (/^(?:ba|da|z)?sh$/u.test(import_node_path58.default.basename(w)) && argv[i + 1] === "-c" && argv[i + 2] !== void 0) {
       out.push(...expand(shellWords(argv[i + 2])));
       i += 2;
     }
@@ -47509,11 +47583,11 @@ function refusedCommand(what, why, tool) {
     hint: tool === "rehearse" ? "Run it without the database on its command line (the environment names the scratch database: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`." : "Run it without the database on its command line (the environment names the database verify read: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`."
   });
 }
-var import_node_path57, DATABASE_URL, PYTHON, UNFENCED_FLAGS, CONNECTION_OPTIONS, CONNECTION_PREFIX, CONNINFO;
+var import_node_path58, DATABASE_URL, PYTHON, UNFENCED_FLAGS, CONNECTION_OPTIONS, CONNECTION_PREFIX, CONNINFO;
 var init_child_env = __esm({
   "dist/release/child-env.js"() {
     "use strict";
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_errors();
     init_redact();
     init_shell_words();
@@ -47564,13 +47638,13 @@ function appPython(env2, flask) {
   return (script ? shebangPython(script) : void 0) ?? onPath("python", env2) ?? onPath("python3", env2);
 }
 function flaskAppMissing(cwd, env2, exists, read, findModule) {
-  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path58.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
+  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path59.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
   const value = env2.FLASK_APP || fromFile?.value;
   if (value) {
     const where = env2.FLASK_APP ? "FLASK_APP" : `FLASK_APP in ${fromFile.file}`;
     return appModuleMissing(value, where, cwd, exists, findModule);
   }
-  if (exists(import_node_path58.default.join(cwd, "wsgi.py")) || exists(import_node_path58.default.join(cwd, "app.py")))
+  if (exists(import_node_path59.default.join(cwd, "wsgi.py")) || exists(import_node_path59.default.join(cwd, "app.py")))
     return void 0;
   return "FLASK_APP is not set, and there is no wsgi.py or app.py here (nor FLASK_APP in .flaskenv or .env)";
 }
@@ -47592,12 +47666,12 @@ function appModuleMissing(value, where, cwd, exists, findModule) {
   if (target === "")
     return `${where} is ${JSON.stringify(value)}, which names no module`;
   if (target.endsWith(".py") || target.includes("/")) {
-    const file = import_node_path58.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
-    const found = exists(file) || exists(import_node_path58.default.join(import_node_path58.default.resolve(cwd, target), "__init__.py"));
-    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path58.default.relative(cwd, file) || target} here`;
+    const file = import_node_path59.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
+    const found = exists(file) || exists(import_node_path59.default.join(import_node_path59.default.resolve(cwd, target), "__init__.py"));
+    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path59.default.relative(cwd, file) || target} here`;
   }
   const top = target.split(".")[0];
-  if (exists(import_node_path58.default.join(cwd, `${top}.py`)) || exists(import_node_path58.default.join(cwd, top, "__init__.py")) || exists(import_node_path58.default.join(cwd, top)))
+  if (exists(import_node_path59.default.join(cwd, `${top}.py`)) || exists(import_node_path59.default.join(cwd, top, "__init__.py")) || exists(import_node_path59.default.join(cwd, top)))
     return void 0;
   if (findModule?.(top) === false)
     return `${where} is ${JSON.stringify(value)}, and Python finds no module ${top} (no ${top}.py or ${top}/ here, nor an installed one)`;
@@ -47678,12 +47752,12 @@ function runChild(argv, opts) {
     });
   });
 }
-var import_node_child_process2, import_node_path58, CAPTURE_LIMIT;
+var import_node_child_process2, import_node_path59, CAPTURE_LIMIT;
 var init_run_child = __esm({
   "dist/release/run-child.js"() {
     "use strict";
     import_node_child_process2 = require("node:child_process");
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_programs();
     CAPTURE_LIMIT = 256 * 1024;
   }
@@ -47830,14 +47904,14 @@ ${MODEL_DRIFT_MARKER} `);
   if (at3 < 0)
     return void 0;
   const line = output2.slice(at3 + MODEL_DRIFT_MARKER.length + 2).split("\n")[0];
-  let parsed2;
+  let parsed3;
   try {
-    parsed2 = JSON.parse(line);
+    parsed3 = JSON.parse(line);
   } catch {
     return void 0;
   }
-  const diffs = Array.isArray(parsed2.diffs) ? parsed2.diffs : [];
-  return { metadata: parsed2.metadata !== false, differences: diffs.map((d) => difference(d, touched)) };
+  const diffs = Array.isArray(parsed3.diffs) ? parsed3.diffs : [];
+  return { metadata: parsed3.metadata !== false, differences: diffs.map((d) => difference(d, touched)) };
 }
 function str2(v) {
   return typeof v === "string" ? v : void 0;
@@ -48631,11 +48705,11 @@ var init_rehearse_cycle = __esm({
 
 // dist/deploy/app-url-reads.js
 function appUrlReads(files, root, skipDirs = []) {
-  const skip = new Set(skipDirs.map((d) => import_node_path59.default.resolve(d)));
+  const skip = new Set(skipDirs.map((d) => import_node_path60.default.resolve(d)));
   const variables = [];
   let dotenvOverride;
   for (const rel of walkFiles(files, root, skip).filter((f) => f.endsWith(".py")).slice(0, MAX_FILES)) {
-    const text = files.text(import_node_path59.default.join(root, rel));
+    const text = files.text(import_node_path60.default.join(root, rel));
     if (text === void 0)
       continue;
     if (/environ|getenv/u.test(text)) {
@@ -48661,11 +48735,11 @@ function dotenvOverrideAt(text) {
   }
   return -1;
 }
-var import_node_path59, MAX_FILES;
+var import_node_path60, MAX_FILES;
 var init_app_url_reads = __esm({
   "dist/deploy/app-url-reads.js"() {
     "use strict";
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_env_database_url();
     init_project_files();
     MAX_FILES = 3e3;
@@ -48673,11 +48747,11 @@ var init_app_url_reads = __esm({
 });
 
 // dist/release/rehearse-runner.js
-var import_node_path60, RehearseRunner;
+var import_node_path61, RehearseRunner;
 var init_rehearse_runner = __esm({
   "dist/release/rehearse-runner.js"() {
     "use strict";
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     init_alembic_version();
     init_downgrade_plan();
     init_upgrade_plan();
@@ -48716,7 +48790,7 @@ var init_rehearse_runner = __esm({
         const { s } = this;
         if (this.interrupted || this.stop)
           return false;
-        const argv = this.flask ? flaskCommand(target, import_node_path60.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
+        const argv = this.flask ? flaskCommand(target, import_node_path61.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
         if (!argv)
           throw new UsageError(this.flask ? "Neither flask nor python is on PATH." : "Neither alembic nor python is on PATH.", { hint: "Run rehearse where the app and its requirements are installed." });
         if (!this.probed) {
@@ -48804,7 +48878,7 @@ var init_rehearse_runner = __esm({
         const { config, model, cwd } = this.s;
         const real = (f) => config.files.realpath(f) ?? f;
         this.byFile ??= new Map(model.map.revisions.map((r) => [real(r.file.absPath), r.id]));
-        return this.byFile.get(real(import_node_path60.default.resolve(cwd, file)));
+        return this.byFile.get(real(import_node_path61.default.resolve(cwd, file)));
       }
     };
   }
@@ -48918,7 +48992,7 @@ async function rehearseCommand(opts) {
   const childBase = confinedEnv(opts.env, { url: scratch2.url, db: scratchDb }, set);
   const fence = makeFence([fenceTarget(scratchDb)], set, childBase);
   const project = {
-    ...config.iniPath ? { config: import_node_path61.default.relative(opts.cwd, config.iniPath) } : {},
+    ...config.iniPath ? { config: import_node_path62.default.relative(opts.cwd, config.iniPath) } : {},
     ...config.section !== "alembic" ? { name: config.section } : {}
   };
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch2.dialect);
@@ -48964,7 +49038,7 @@ async function rehearseCommand(opts) {
     const ignoreTables = [
       .../* @__PURE__ */ new Set([DEFAULT_LEDGER_TABLE, ...opts.ledgerTable ? [opts.ledgerTable] : []])
     ];
-    const driftConfig = flask ? { flask, directory: import_node_path61.default.relative(opts.cwd, config.scriptDir) || ".", ignoreTables } : { flask, ...project, ignoreTables };
+    const driftConfig = flask ? { flask, directory: import_node_path62.default.relative(opts.cwd, config.scriptDir) || ".", ignoreTables } : { flask, ...project, ignoreTables };
     if (clean() && drift.length === 0 && opts.drift !== false && python)
       models = await compareModels(runner.runApp, python, driftConfig, model);
     if (clean() && opts.then)
@@ -49028,11 +49102,11 @@ function reportOf(opts, runner, ran) {
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? rehearseGithub(outcome) : opts.review === "markdown" ? rehearseMarkdown(outcome) : rehearseText(outcome);
   return { stdout, exitCode, document, outcome };
 }
-var import_node_path61;
+var import_node_path62;
 var init_rehearse_command = __esm({
   "dist/commands/rehearse-command.js"() {
     "use strict";
-    import_node_path61 = __toESM(require("node:path"), 1);
+    import_node_path62 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
     init_database_url();
@@ -49121,11 +49195,11 @@ var require_libpg_query = __commonJS({
           _scriptName = self.location.href;
         }
         var scriptDirectory = "";
-        function locateFile(path66) {
+        function locateFile(path67) {
           if (Module["locateFile"]) {
-            return Module["locateFile"](path66, scriptDirectory);
+            return Module["locateFile"](path67, scriptDirectory);
           }
-          return scriptDirectory + path66;
+          return scriptDirectory + path67;
         }
         var readAsync, readBinary;
         if (ENVIRONMENT_IS_NODE) {
@@ -49489,7 +49563,7 @@ var require_libpg_query = __commonJS({
           }
           return false;
         };
-        var PATH = { isAbs: (path66) => path66.charAt(0) === "/", splitPath: (filename) => {
+        var PATH = { isAbs: (path67) => path67.charAt(0) === "/", splitPath: (filename) => {
           var splitPathRe = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/;
           return splitPathRe.exec(filename).slice(1);
         }, normalizeArray: (parts, allowAboveRoot) => {
@@ -49512,18 +49586,18 @@ var require_libpg_query = __commonJS({
             }
           }
           return parts;
-        }, normalize: (path66) => {
-          var isAbsolute = PATH.isAbs(path66), trailingSlash = path66.slice(-1) === "/";
-          path66 = PATH.normalizeArray(path66.split("/").filter((p) => !!p), !isAbsolute).join("/");
-          if (!path66 && !isAbsolute) {
-            path66 = ".";
+        }, normalize: (path67) => {
+          var isAbsolute = PATH.isAbs(path67), trailingSlash = path67.slice(-1) === "/";
+          path67 = PATH.normalizeArray(path67.split("/").filter((p) => !!p), !isAbsolute).join("/");
+          if (!path67 && !isAbsolute) {
+            path67 = ".";
           }
-          if (path66 && trailingSlash) {
-            path66 += "/";
+          if (path67 && trailingSlash) {
+            path67 += "/";
           }
-          return (isAbsolute ? "/" : "") + path66;
-        }, dirname: (path66) => {
-          var result = PATH.splitPath(path66), root = result[0], dir = result[1];
+          return (isAbsolute ? "/" : "") + path67;
+        }, dirname: (path67) => {
+          var result = PATH.splitPath(path67), root = result[0], dir = result[1];
           if (!root && !dir) {
             return ".";
           }
@@ -49531,7 +49605,7 @@ var require_libpg_query = __commonJS({
             dir = dir.slice(0, -1);
           }
           return root + dir;
-        }, basename: (path66) => path66 && path66.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
+        }, basename: (path67) => path67 && path67.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
         var initRandomFill = () => {
           if (ENVIRONMENT_IS_NODE) {
             var nodeCrypto = require("node:crypto");
@@ -49543,14 +49617,14 @@ var require_libpg_query = __commonJS({
         var PATH_FS = { resolve: (...args) => {
           var resolvedPath = "", resolvedAbsolute = false;
           for (var i = args.length - 1; i >= -1 && !resolvedAbsolute; i--) {
-            var path66 = i >= 0 ? args[i] : FS.cwd();
-            if (typeof path66 != "string") {
+            var path67 = i >= 0 ? args[i] : FS.cwd();
+            if (typeof path67 != "string") {
               throw new TypeError("Arguments to path.resolve must be strings");
-            } else if (!path66) {
+            } else if (!path67) {
               return "";
             }
-            resolvedPath = path66 + "/" + resolvedPath;
-            resolvedAbsolute = PATH.isAbs(path66);
+            resolvedPath = path67 + "/" + resolvedPath;
+            resolvedAbsolute = PATH.isAbs(path67);
           }
           resolvedPath = PATH.normalizeArray(resolvedPath.split("/").filter((p) => !!p), !resolvedAbsolute).join("/");
           return (resolvedAbsolute ? "/" : "") + resolvedPath || ".";
@@ -50127,16 +50201,16 @@ var require_libpg_query = __commonJS({
               excl[i].cb(flags);
             }
           }
-        }, lookupPath(path66, opts = {}) {
-          if (!path66) {
+        }, lookupPath(path67, opts = {}) {
+          if (!path67) {
             throw new FS.ErrnoError(44);
           }
           opts.follow_mount ??= true;
-          if (!PATH.isAbs(path66)) {
-            path66 = FS.cwd() + "/" + path66;
+          if (!PATH.isAbs(path67)) {
+            path67 = FS.cwd() + "/" + path67;
           }
           linkloop: for (var nlinks = 0; nlinks < 40; nlinks++) {
-            var parts = path66.split("/").filter((p) => !!p);
+            var parts = path67.split("/").filter((p) => !!p);
             var current = FS.root;
             var current_path = "/";
             for (var i = 0; i < parts.length; i++) {
@@ -50150,7 +50224,7 @@ var require_libpg_query = __commonJS({
               if (parts[i] === "..") {
                 current_path = PATH.dirname(current_path);
                 if (FS.isRoot(current)) {
-                  path66 = current_path + "/" + parts.slice(i + 1).join("/");
+                  path67 = current_path + "/" + parts.slice(i + 1).join("/");
                   nlinks--;
                   continue linkloop;
                 } else {
@@ -50178,7 +50252,7 @@ var require_libpg_query = __commonJS({
                 if (!PATH.isAbs(link)) {
                   link = PATH.dirname(current_path) + "/" + link;
                 }
-                path66 = link + "/" + parts.slice(i + 1).join("/");
+                path67 = link + "/" + parts.slice(i + 1).join("/");
                 continue linkloop;
               }
             }
@@ -50186,14 +50260,14 @@ var require_libpg_query = __commonJS({
           }
           throw new FS.ErrnoError(32);
         }, getPath(node) {
-          var path66;
+          var path67;
           while (true) {
             if (FS.isRoot(node)) {
               var mount = node.mount.mountpoint;
-              if (!path66) return mount;
-              return mount[mount.length - 1] !== "/" ? `${mount}/${path66}` : mount + path66;
+              if (!path67) return mount;
+              return mount[mount.length - 1] !== "/" ? `${mount}/${path67}` : mount + path67;
             }
-            path66 = path66 ? `${node.name}/${path66}` : node.name;
+            path67 = path67 ? `${node.name}/${path67}` : node.name;
             node = node.parent;
           }
         }, hashName(parentid, name2) {
@@ -50477,10 +50551,10 @@ var require_libpg_query = __commonJS({
           node.mount.mounts.splice(idx, 1);
         }, lookup(parent, name2) {
           return parent.node_ops.lookup(parent, name2);
-        }, mknod(path66, mode, dev) {
-          var lookup = FS.lookupPath(path66, { parent: true });
+        }, mknod(path67, mode, dev) {
+          var lookup = FS.lookupPath(path67, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path66);
+          var name2 = PATH.basename(path67);
           if (!name2) {
             throw new FS.ErrnoError(28);
           }
@@ -50495,8 +50569,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(63);
           }
           return parent.node_ops.mknod(parent, name2, mode, dev);
-        }, statfs(path66) {
-          return FS.statfsNode(FS.lookupPath(path66, { follow: true }).node);
+        }, statfs(path67) {
+          return FS.statfsNode(FS.lookupPath(path67, { follow: true }).node);
         }, statfsStream(stream) {
           return FS.statfsNode(stream.node);
         }, statfsNode(node) {
@@ -50505,20 +50579,20 @@ var require_libpg_query = __commonJS({
             Object.assign(rtn, node.node_ops.statfs(node.mount.opts.root));
           }
           return rtn;
-        }, create(path66, mode = 438) {
+        }, create(path67, mode = 438) {
           mode &= 4095;
           mode |= 32768;
-          return FS.mknod(path66, mode, 0);
-        }, mkdir(path66, mode = 511) {
+          return FS.mknod(path67, mode, 0);
+        }, mkdir(path67, mode = 511) {
           mode &= 511 | 512;
           mode |= 16384;
-          return FS.mknod(path66, mode, 0);
-        }, mkdirTree(path66, mode) {
-          var dirs = path66.split("/");
+          return FS.mknod(path67, mode, 0);
+        }, mkdirTree(path67, mode) {
+          var dirs = path67.split("/");
           var d = "";
           for (var dir of dirs) {
             if (!dir) continue;
-            if (d || PATH.isAbs(path66)) d += "/";
+            if (d || PATH.isAbs(path67)) d += "/";
             d += dir;
             try {
               FS.mkdir(d, mode);
@@ -50526,13 +50600,13 @@ var require_libpg_query = __commonJS({
               if (e.errno != 20) throw e;
             }
           }
-        }, mkdev(path66, mode, dev) {
+        }, mkdev(path67, mode, dev) {
           if (typeof dev == "undefined") {
             dev = mode;
             mode = 438;
           }
           mode |= 8192;
-          return FS.mknod(path66, mode, dev);
+          return FS.mknod(path67, mode, dev);
         }, symlink(oldpath, newpath) {
           if (!PATH_FS.resolve(oldpath)) {
             throw new FS.ErrnoError(44);
@@ -50627,10 +50701,10 @@ var require_libpg_query = __commonJS({
           } finally {
             FS.hashAddNode(old_node);
           }
-        }, rmdir(path66) {
-          var lookup = FS.lookupPath(path66, { parent: true });
+        }, rmdir(path67) {
+          var lookup = FS.lookupPath(path67, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path66);
+          var name2 = PATH.basename(path67);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, true);
           if (errCode) {
@@ -50644,18 +50718,18 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.rmdir(parent, name2);
           FS.destroyNode(node);
-        }, readdir(path66) {
-          var lookup = FS.lookupPath(path66, { follow: true });
+        }, readdir(path67) {
+          var lookup = FS.lookupPath(path67, { follow: true });
           var node = lookup.node;
           var readdir = FS.checkOpExists(node.node_ops.readdir, 54);
           return readdir(node);
-        }, unlink(path66) {
-          var lookup = FS.lookupPath(path66, { parent: true });
+        }, unlink(path67) {
+          var lookup = FS.lookupPath(path67, { parent: true });
           var parent = lookup.node;
           if (!parent) {
             throw new FS.ErrnoError(44);
           }
-          var name2 = PATH.basename(path66);
+          var name2 = PATH.basename(path67);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, false);
           if (errCode) {
@@ -50669,8 +50743,8 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.unlink(parent, name2);
           FS.destroyNode(node);
-        }, readlink(path66) {
-          var lookup = FS.lookupPath(path66);
+        }, readlink(path67) {
+          var lookup = FS.lookupPath(path67);
           var link = lookup.node;
           if (!link) {
             throw new FS.ErrnoError(44);
@@ -50679,8 +50753,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           return link.node_ops.readlink(link);
-        }, stat(path66, dontFollow) {
-          var lookup = FS.lookupPath(path66, { follow: !dontFollow });
+        }, stat(path67, dontFollow) {
+          var lookup = FS.lookupPath(path67, { follow: !dontFollow });
           var node = lookup.node;
           var getattr = FS.checkOpExists(node.node_ops.getattr, 63);
           return getattr(node);
@@ -50692,37 +50766,37 @@ var require_libpg_query = __commonJS({
           getattr ??= node.node_ops.getattr;
           FS.checkOpExists(getattr, 63);
           return getattr(arg);
-        }, lstat(path66) {
-          return FS.stat(path66, true);
+        }, lstat(path67) {
+          return FS.stat(path67, true);
         }, doChmod(stream, node, mode, dontFollow) {
           FS.doSetAttr(stream, node, { mode: mode & 4095 | node.mode & ~4095, ctime: Date.now(), dontFollow });
-        }, chmod(path66, mode, dontFollow) {
+        }, chmod(path67, mode, dontFollow) {
           var node;
-          if (typeof path66 == "string") {
-            var lookup = FS.lookupPath(path66, { follow: !dontFollow });
+          if (typeof path67 == "string") {
+            var lookup = FS.lookupPath(path67, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path66;
+            node = path67;
           }
           FS.doChmod(null, node, mode, dontFollow);
-        }, lchmod(path66, mode) {
-          FS.chmod(path66, mode, true);
+        }, lchmod(path67, mode) {
+          FS.chmod(path67, mode, true);
         }, fchmod(fd, mode) {
           var stream = FS.getStreamChecked(fd);
           FS.doChmod(stream, stream.node, mode, false);
         }, doChown(stream, node, dontFollow) {
           FS.doSetAttr(stream, node, { timestamp: Date.now(), dontFollow });
-        }, chown(path66, uid, gid, dontFollow) {
+        }, chown(path67, uid, gid, dontFollow) {
           var node;
-          if (typeof path66 == "string") {
-            var lookup = FS.lookupPath(path66, { follow: !dontFollow });
+          if (typeof path67 == "string") {
+            var lookup = FS.lookupPath(path67, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path66;
+            node = path67;
           }
           FS.doChown(null, node, dontFollow);
-        }, lchown(path66, uid, gid) {
-          FS.chown(path66, uid, gid, true);
+        }, lchown(path67, uid, gid) {
+          FS.chown(path67, uid, gid, true);
         }, fchown(fd, uid, gid) {
           var stream = FS.getStreamChecked(fd);
           FS.doChown(stream, stream.node, false);
@@ -50738,16 +50812,16 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(errCode);
           }
           FS.doSetAttr(stream, node, { size: len, timestamp: Date.now() });
-        }, truncate(path66, len) {
+        }, truncate(path67, len) {
           if (len < 0) {
             throw new FS.ErrnoError(28);
           }
           var node;
-          if (typeof path66 == "string") {
-            var lookup = FS.lookupPath(path66, { follow: true });
+          if (typeof path67 == "string") {
+            var lookup = FS.lookupPath(path67, { follow: true });
             node = lookup.node;
           } else {
-            node = path66;
+            node = path67;
           }
           FS.doTruncate(null, node, len);
         }, ftruncate(fd, len) {
@@ -50756,11 +50830,11 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           FS.doTruncate(stream, stream.node, len);
-        }, utime(path66, atime, mtime, dontFollow) {
-          var lookup = FS.lookupPath(path66, { follow: !dontFollow });
+        }, utime(path67, atime, mtime, dontFollow) {
+          var lookup = FS.lookupPath(path67, { follow: !dontFollow });
           FS.doSetAttr(null, lookup.node, { atime, mtime, dontFollow });
-        }, open(path66, flags, mode = 438) {
-          if (path66 === "") {
+        }, open(path67, flags, mode = 438) {
+          if (path67 === "") {
             throw new FS.ErrnoError(44);
           }
           flags = FS_modeStringToFlags(flags);
@@ -50771,13 +50845,13 @@ var require_libpg_query = __commonJS({
           }
           var node;
           var isDirPath;
-          if (typeof path66 == "object") {
-            node = path66;
+          if (typeof path67 == "object") {
+            node = path67;
           } else {
-            isDirPath = path66.endsWith("/");
-            var lookup = FS.lookupPath(path66, { follow: !(flags & 131072), noent_okay: true });
+            isDirPath = path67.endsWith("/");
+            var lookup = FS.lookupPath(path67, { follow: !(flags & 131072), noent_okay: true });
             node = lookup.node;
-            path66 = lookup.path;
+            path67 = lookup.path;
           }
           var created = false;
           if (flags & 64) {
@@ -50788,7 +50862,7 @@ var require_libpg_query = __commonJS({
             } else if (isDirPath) {
               throw new FS.ErrnoError(31);
             } else {
-              node = FS.mknod(path66, mode | 511, 0);
+              node = FS.mknod(path67, mode | 511, 0);
               created = true;
             }
           }
@@ -50927,14 +51001,14 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(59);
           }
           return stream.stream_ops.ioctl(stream, cmd, arg);
-        }, readFile(path66, opts = {}) {
+        }, readFile(path67, opts = {}) {
           opts.flags = opts.flags ?? 0;
           opts.encoding = opts.encoding ?? "binary";
           if (opts.encoding !== "utf8" && opts.encoding !== "binary") {
             abort(`Invalid encoding type "${opts.encoding}"`);
           }
-          var stream = FS.open(path66, opts.flags);
-          var stat = FS.stat(path66);
+          var stream = FS.open(path67, opts.flags);
+          var stat = FS.stat(path67);
           var length = stat.size;
           var buf = new Uint8Array(length);
           FS.read(stream, buf, 0, length, 0);
@@ -50943,14 +51017,14 @@ var require_libpg_query = __commonJS({
           }
           FS.close(stream);
           return buf;
-        }, writeFile(path66, data, opts = {}) {
+        }, writeFile(path67, data, opts = {}) {
           opts.flags = opts.flags ?? 577;
-          var stream = FS.open(path66, opts.flags, opts.mode);
+          var stream = FS.open(path67, opts.flags, opts.mode);
           data = FS_fileDataToTypedArray(data);
           FS.write(stream, data, 0, data.byteLength, void 0, opts.canOwn);
           FS.close(stream);
-        }, cwd: () => FS.currentPath, chdir(path66) {
-          var lookup = FS.lookupPath(path66, { follow: true });
+        }, cwd: () => FS.currentPath, chdir(path67) {
+          var lookup = FS.lookupPath(path67, { follow: true });
           if (lookup.node === null) {
             throw new FS.ErrnoError(44);
           }
@@ -51043,26 +51117,26 @@ var require_libpg_query = __commonJS({
               FS.close(stream);
             }
           }
-        }, findObject(path66, dontResolveLastLink) {
-          var ret = FS.analyzePath(path66, dontResolveLastLink);
+        }, findObject(path67, dontResolveLastLink) {
+          var ret = FS.analyzePath(path67, dontResolveLastLink);
           if (!ret.exists) {
             return null;
           }
           return ret.object;
-        }, analyzePath(path66, dontResolveLastLink) {
+        }, analyzePath(path67, dontResolveLastLink) {
           try {
-            var lookup = FS.lookupPath(path66, { follow: !dontResolveLastLink });
-            path66 = lookup.path;
+            var lookup = FS.lookupPath(path67, { follow: !dontResolveLastLink });
+            path67 = lookup.path;
           } catch (e) {
           }
           var ret = { isRoot: false, exists: false, error: 0, name: null, path: null, object: null, parentExists: false, parentPath: null, parentObject: null };
           try {
-            var lookup = FS.lookupPath(path66, { parent: true });
+            var lookup = FS.lookupPath(path67, { parent: true });
             ret.parentExists = true;
             ret.parentPath = lookup.path;
             ret.parentObject = lookup.node;
-            ret.name = PATH.basename(path66);
-            lookup = FS.lookupPath(path66, { follow: !dontResolveLastLink });
+            ret.name = PATH.basename(path67);
+            lookup = FS.lookupPath(path67, { follow: !dontResolveLastLink });
             ret.exists = true;
             ret.path = lookup.path;
             ret.object = lookup.node;
@@ -51072,9 +51146,9 @@ var require_libpg_query = __commonJS({
             ret.error = e.errno;
           }
           return ret;
-        }, createPath(parent, path66, canRead, canWrite) {
+        }, createPath(parent, path67, canRead, canWrite) {
           parent = typeof parent == "string" ? parent : FS.getPath(parent);
-          var parts = path66.split("/").reverse();
+          var parts = path67.split("/").reverse();
           while (parts.length) {
             var part = parts.pop();
             if (!part) continue;
@@ -51088,17 +51162,17 @@ var require_libpg_query = __commonJS({
           }
           return current;
         }, createFile(parent, name2, properties, canRead, canWrite) {
-          var path66 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path67 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(canRead, canWrite);
-          return FS.create(path66, mode);
+          return FS.create(path67, mode);
         }, createDataFile(parent, name2, data, canRead, canWrite, canOwn) {
-          var path66 = name2;
+          var path67 = name2;
           if (parent) {
             parent = typeof parent == "string" ? parent : FS.getPath(parent);
-            path66 = name2 ? PATH.join2(parent, name2) : parent;
+            path67 = name2 ? PATH.join2(parent, name2) : parent;
           }
           var mode = FS_getMode(canRead, canWrite);
-          var node = FS.create(path66, mode);
+          var node = FS.create(path67, mode);
           if (data) {
             data = FS_fileDataToTypedArray(data);
             FS.chmod(node, mode | 146);
@@ -51108,7 +51182,7 @@ var require_libpg_query = __commonJS({
             FS.chmod(node, mode);
           }
         }, createDevice(parent, name2, input, output2) {
-          var path66 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path67 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(!!input, !!output2);
           FS.createDevice.major ??= 64;
           var dev = FS.makedev(FS.createDevice.major++, 0);
@@ -51151,7 +51225,7 @@ var require_libpg_query = __commonJS({
             }
             return i;
           } });
-          return FS.mkdev(path66, mode, dev);
+          return FS.mkdev(path67, mode, dev);
         }, forceLoadFile(obj) {
           if (obj.isDevice || obj.isFolder || obj.link || obj.contents) return true;
           if (globalThis.XMLHttpRequest) {
@@ -51295,9 +51369,9 @@ var require_libpg_query = __commonJS({
           node.stream_ops = stream_ops;
           return node;
         } };
-        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path66, allowEmpty) {
-          if (PATH.isAbs(path66)) {
-            return path66;
+        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path67, allowEmpty) {
+          if (PATH.isAbs(path67)) {
+            return path67;
           }
           var dir;
           if (dirfd === -100) {
@@ -51306,13 +51380,13 @@ var require_libpg_query = __commonJS({
             var dirstream = SYSCALLS.getStreamFromFD(dirfd);
             dir = dirstream.path;
           }
-          if (path66.length == 0) {
+          if (path67.length == 0) {
             if (!allowEmpty) {
               throw new FS.ErrnoError(44);
             }
             return dir;
           }
-          return dir + "/" + path66;
+          return dir + "/" + path67;
         }, writeStat(buf, stat) {
           HEAPU32[buf >> 2] = stat.dev;
           HEAPU32[buf + 4 >> 2] = stat.mode;
@@ -52126,20 +52200,20 @@ function interpreterPython(env2) {
   if (!interpreter)
     return null;
   const target = realPath(interpreter);
-  const real = target === void 0 ? "" : import_node_path62.default.basename(target);
+  const real = target === void 0 ? "" : import_node_path63.default.basename(target);
   const named = /^python3\.(\d+)$/u.exec(real);
   if (named)
     return {
       minor: Number(named[1]),
       text: `3.${named[1]}`,
-      source: `\`${import_node_path62.default.basename(interpreter)}\` in this dyno is ${real}`
+      source: `\`${import_node_path63.default.basename(interpreter)}\` in this dyno is ${real}`
     };
   const r = runProgram(interpreter, ["--version"], { timeout: 5e3, env: env2 });
   const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout}${r.stderr}`);
   return m ? {
     minor: Number(m[1]),
     text: `3.${m[1]}.${m[2]}`,
-    source: `\`${import_node_path62.default.basename(interpreter)} --version\` in this dyno`
+    source: `\`${import_node_path63.default.basename(interpreter)} --version\` in this dyno`
   } : null;
 }
 function pythonFindsModule(name2, cwd, env2) {
@@ -52152,11 +52226,11 @@ function pythonFindsModule(name2, cwd, env2) {
   const said = r.stdout.trim();
   return said === "found" ? true : said === "absent" ? false : void 0;
 }
-var import_node_path62;
+var import_node_path63;
 var init_interpreter_python = __esm({
   "dist/release/interpreter-python.js"() {
     "use strict";
-    import_node_path62 = __toESM(require("node:path"), 1);
+    import_node_path63 = __toESM(require("node:path"), 1);
     init_programs();
   }
 });
@@ -52185,7 +52259,7 @@ function upgradeCommand2(target, config, opts) {
   const files = config.files;
   const onHeroku = "On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ";
   if (config.flaskMigrate) {
-    const directory = import_node_path63.default.relative(opts.cwd, config.scriptDir) || ".";
+    const directory = import_node_path64.default.relative(opts.cwd, config.scriptDir) || ".";
     const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f), (name2) => pythonFindsModule(name2, opts.cwd, opts.env));
     if (missing) {
       throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
@@ -52204,11 +52278,11 @@ function upgradeCommand2(target, config, opts) {
     });
   return argv;
 }
-var import_node_path63;
+var import_node_path64;
 var init_upgrade_command = __esm({
   "dist/release/upgrade-command.js"() {
     "use strict";
-    import_node_path63 = __toESM(require("node:path"), 1);
+    import_node_path64 = __toESM(require("node:path"), 1);
     init_errors();
     init_interpreter_python();
     init_run_child();
@@ -52249,7 +52323,7 @@ function releasePlan(opts) {
   const config = opts.config ?? adopted.config;
   const name2 = opts.name ?? adopted.name;
   const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
-  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path64.default.resolve(opts.cwd, ini) : void 0) : void 0;
+  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path65.default.resolve(opts.cwd, ini) : void 0) : void 0;
   const wrapped = opts.target === void 0 ? read : void 0;
   const target = opts.target ?? wrapped?.target ?? "head";
   const fromCommand = [
@@ -52330,7 +52404,7 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
   fence?.remove();
   if (refused2) {
     const e = refusalError(refused2, {
-      what: `\`${argv.map((a, i) => i === 0 ? import_node_path64.default.basename(a) : a).join(" ")}\``,
+      what: `\`${argv.map((a, i) => i === 0 ? import_node_path65.default.basename(a) : a).join(" ")}\``,
       tool: "release",
       set: urlVariable,
       reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath))
@@ -52401,14 +52475,14 @@ async function record(db, to, rows, opts, log) {
     log("warn", "release.ledger-failed", { table: to.table }, "the ledger was not written");
   }
 }
-var import_node_path64;
+var import_node_path65;
 var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
     init_sql_parser();
     init_rules();
     init_errors();
-    import_node_path64 = __toESM(require("node:path"), 1);
+    import_node_path65 = __toESM(require("node:path"), 1);
     init_procfile_target();
     init_run_child();
     init_with_verdict_line();
@@ -53210,7 +53284,7 @@ async function verifyDatabasesCommand(given) {
   const opts = withFiles(given);
   let text;
   try {
-    text = readMachineText(import_node_path65.default.resolve(opts.cwd, opts.databasesFile));
+    text = readMachineText(import_node_path66.default.resolve(opts.cwd, opts.databasesFile));
   } catch (e) {
     throw new UsageError(`Cannot read ${opts.databasesFile}: ${e.message}.`, {
       hint: "Give a file with one database URL, or the name of a variable that holds one, per line."
@@ -53274,11 +53348,11 @@ async function readOne(entry, config, opts, ledgerTable) {
     };
   }
 }
-var import_node_path65;
+var import_node_path66;
 var init_verify_databases_command = __esm({
   "dist/commands/verify-databases-command.js"() {
     "use strict";
-    import_node_path65 = __toESM(require("node:path"), 1);
+    import_node_path66 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
     init_code_fingerprint();
@@ -54336,15 +54410,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph2) {
-      const path66 = [graph2[toModel].parent, toModel];
+      const path67 = [graph2[toModel].parent, toModel];
       let fn = conversions[graph2[toModel].parent][toModel];
       let cur = graph2[toModel].parent;
       while (graph2[cur].parent) {
-        path66.unshift(graph2[cur].parent);
+        path67.unshift(graph2[cur].parent);
         fn = link(conversions[graph2[cur].parent][cur], fn);
         cur = graph2[cur].parent;
       }
-      fn.conversion = path66;
+      fn.conversion = path67;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -56009,11 +56083,11 @@ var init_lib = __esm({
       resolve: import_path2.resolve,
       // TODO: figure  out a  way to combine ESM and CJS coverage, such  that
       // we can exercise all the lines below:
-      require: (path66) => {
+      require: (path67) => {
         if (typeof require !== "undefined") {
-          return require(path66);
-        } else if (path66.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path66, "utf8"));
+          return require(path67);
+        } else if (path67.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path67, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -56419,19 +56493,19 @@ function argsert(arg1, arg2, arg3) {
   }
   try {
     let position = 0;
-    const [parsed2, callerArguments, _length] = parseArgs();
+    const [parsed3, callerArguments, _length] = parseArgs();
     const args = [].slice.call(callerArguments);
     while (args.length && args[args.length - 1] === void 0)
       args.pop();
     const length = _length || args.length;
-    if (length < parsed2.demanded.length) {
-      throw new YError(`Not enough arguments provided. Expected ${parsed2.demanded.length} but received ${args.length}.`);
+    if (length < parsed3.demanded.length) {
+      throw new YError(`Not enough arguments provided. Expected ${parsed3.demanded.length} but received ${args.length}.`);
     }
-    const totalCommands = parsed2.demanded.length + parsed2.optional.length;
+    const totalCommands = parsed3.demanded.length + parsed3.optional.length;
     if (length > totalCommands) {
       throw new YError(`Too many arguments provided. Expected max ${totalCommands} but received ${length}.`);
     }
-    parsed2.demanded.forEach((demanded) => {
+    parsed3.demanded.forEach((demanded) => {
       const arg = args.shift();
       const observedType = guessType(arg);
       const matchingTypes = demanded.cmd.filter((type) => type === observedType || type === "*");
@@ -56439,7 +56513,7 @@ function argsert(arg1, arg2, arg3) {
         argumentTypeError(observedType, demanded.cmd, position);
       position += 1;
     });
-    parsed2.optional.forEach((optional) => {
+    parsed3.optional.forEach((optional) => {
       if (args.length === 0)
         return;
       const arg = args.shift();
@@ -56729,7 +56803,7 @@ var init_command = __esm({
       hasDefaultCommand() {
         return !!this.defaultCommand;
       }
-      runCommand(command2, yargs, parsed2, commandIndex, helpOnly, helpOrVersionSet) {
+      runCommand(command2, yargs, parsed3, commandIndex, helpOnly, helpOrVersionSet) {
         const commandHandler = this.handlers[command2] || this.handlers[this.aliasMap[command2]] || this.defaultCommand;
         const currentContext = yargs.getInternalMethods().getContext();
         const parentCommands = currentContext.commands.slice();
@@ -56738,7 +56812,7 @@ var init_command = __esm({
           currentContext.commands.push(command2);
           currentContext.fullCommands.push(commandHandler.original);
         }
-        const builderResult = this.applyBuilderUpdateUsageAndParse(isDefaultCommand, commandHandler, yargs, parsed2.aliases, parentCommands, commandIndex, helpOnly, helpOrVersionSet);
+        const builderResult = this.applyBuilderUpdateUsageAndParse(isDefaultCommand, commandHandler, yargs, parsed3.aliases, parentCommands, commandIndex, helpOnly, helpOrVersionSet);
         return isPromise(builderResult) ? builderResult.then((result) => this.applyMiddlewareAndGetResult(isDefaultCommand, commandHandler, result.innerArgv, currentContext, helpOnly, result.aliases, yargs)) : this.applyMiddlewareAndGetResult(isDefaultCommand, commandHandler, builderResult.innerArgv, currentContext, helpOnly, builderResult.aliases, yargs);
       }
       applyBuilderUpdateUsageAndParse(isDefaultCommand, commandHandler, yargs, aliases, parentCommands, commandIndex, helpOnly, helpOrVersionSet) {
@@ -56868,8 +56942,8 @@ var init_command = __esm({
           alias: {},
           demand: {}
         };
-        const parsed2 = parseCommand(cmdString);
-        parsed2.demanded.forEach((d) => {
+        const parsed3 = parseCommand(cmdString);
+        parsed3.demanded.forEach((d) => {
           const [cmd, ...aliases] = d.cmd;
           if (d.variadic) {
             parseOptions.array.push(cmd);
@@ -56878,7 +56952,7 @@ var init_command = __esm({
           parseOptions.alias[cmd] = aliases;
           parseOptions.demand[cmd] = true;
         });
-        parsed2.optional.forEach((o) => {
+        parsed3.optional.forEach((o) => {
           const [cmd, ...aliases] = o.cmd;
           if (o.variadic) {
             parseOptions.array.push(cmd);
@@ -56910,24 +56984,24 @@ var init_command = __esm({
         const config = Object.assign({}, options.configuration, {
           "populate--": false
         });
-        const parsed2 = this.shim.Parser.detailed(unparsed, Object.assign({}, options, {
+        const parsed3 = this.shim.Parser.detailed(unparsed, Object.assign({}, options, {
           configuration: config
         }));
-        if (parsed2.error) {
-          yargs.getInternalMethods().getUsageInstance().fail(parsed2.error.message, parsed2.error);
+        if (parsed3.error) {
+          yargs.getInternalMethods().getUsageInstance().fail(parsed3.error.message, parsed3.error);
         } else {
           const positionalKeys = Object.keys(positionalMap);
           Object.keys(positionalMap).forEach((key) => {
-            positionalKeys.push(...parsed2.aliases[key]);
+            positionalKeys.push(...parsed3.aliases[key]);
           });
-          Object.keys(parsed2.argv).forEach((key) => {
+          Object.keys(parsed3.argv).forEach((key) => {
             if (positionalKeys.includes(key)) {
               if (!positionalMap[key])
-                positionalMap[key] = parsed2.argv[key];
-              if (!this.isInConfigs(yargs, key) && !this.isDefaulted(yargs, key) && Object.prototype.hasOwnProperty.call(argv, key) && Object.prototype.hasOwnProperty.call(parsed2.argv, key) && (Array.isArray(argv[key]) || Array.isArray(parsed2.argv[key]))) {
-                argv[key] = [].concat(argv[key], parsed2.argv[key]);
+                positionalMap[key] = parsed3.argv[key];
+              if (!this.isInConfigs(yargs, key) && !this.isDefaulted(yargs, key) && Object.prototype.hasOwnProperty.call(argv, key) && Object.prototype.hasOwnProperty.call(parsed3.argv, key) && (Array.isArray(argv[key]) || Array.isArray(parsed3.argv[key]))) {
+                argv[key] = [].concat(argv[key], parsed3.argv[key]);
               } else {
-                argv[key] = parsed2.argv[key];
+                argv[key] = parsed3.argv[key];
               }
             }
           });
@@ -57839,8 +57913,8 @@ var init_completion = __esm({
       registerFunction(fn) {
         this.customCompletionFunction = fn;
       }
-      setParsed(parsed2) {
-        this.aliases = parsed2.aliases;
+      setParsed(parsed3) {
+        this.aliases = parsed3.aliases;
       }
     };
   }
@@ -58196,12 +58270,12 @@ function getPathToDefaultConfig(cwd, pathToExtend) {
 }
 function mergeDeep(config1, config2) {
   const target = {};
-  function isObject(obj) {
+  function isObject2(obj) {
     return obj && typeof obj === "object" && !Array.isArray(obj);
   }
   Object.assign(target, config1);
   for (const key of Object.keys(config2)) {
-    if (isObject(config2[key]) && isObject(target[key])) {
+    if (isObject2(config2[key]) && isObject2(target[key])) {
       target[key] = mergeDeep(config1[key], config2[key]);
     } else {
       target[key] = config2[key];
@@ -58915,11 +58989,11 @@ var init_yargs_factory = __esm({
           __classPrivateFieldSet(this, _YargsInstance_processArgs, args, "f");
         if (__classPrivateFieldGet(this, _YargsInstance_parseFn, "f"))
           __classPrivateFieldSet(this, _YargsInstance_exitProcess, false, "f");
-        const parsed2 = this[kRunYargsParserAndExecuteCommands](args, !!shortCircuit);
+        const parsed3 = this[kRunYargsParserAndExecuteCommands](args, !!shortCircuit);
         const tmpParsed = this.parsed;
         __classPrivateFieldGet(this, _YargsInstance_completion, "f").setParsed(this.parsed);
-        if (isPromise(parsed2)) {
-          return parsed2.then((argv) => {
+        if (isPromise(parsed3)) {
+          return parsed3.then((argv) => {
             if (__classPrivateFieldGet(this, _YargsInstance_parseFn, "f"))
               __classPrivateFieldGet(this, _YargsInstance_parseFn, "f").call(this, __classPrivateFieldGet(this, _YargsInstance_exitError, "f"), argv, __classPrivateFieldGet(this, _YargsInstance_output, "f"));
             return argv;
@@ -58934,11 +59008,11 @@ var init_yargs_factory = __esm({
           });
         } else {
           if (__classPrivateFieldGet(this, _YargsInstance_parseFn, "f"))
-            __classPrivateFieldGet(this, _YargsInstance_parseFn, "f").call(this, __classPrivateFieldGet(this, _YargsInstance_exitError, "f"), parsed2, __classPrivateFieldGet(this, _YargsInstance_output, "f"));
+            __classPrivateFieldGet(this, _YargsInstance_parseFn, "f").call(this, __classPrivateFieldGet(this, _YargsInstance_exitError, "f"), parsed3, __classPrivateFieldGet(this, _YargsInstance_output, "f"));
           this[kUnfreeze]();
           this.parsed = tmpParsed;
         }
-        return parsed2;
+        return parsed3;
       }
       parseAsync(args, shortCircuit, _parseFn) {
         const maybePromise = this.parse(args, shortCircuit, _parseFn);
@@ -59536,12 +59610,12 @@ var init_yargs_factory = __esm({
         const config = Object.assign({}, __classPrivateFieldGet(this, _YargsInstance_options, "f").configuration, {
           "populate--": true
         });
-        const parsed2 = __classPrivateFieldGet(this, _YargsInstance_shim, "f").Parser.detailed(args, Object.assign({}, __classPrivateFieldGet(this, _YargsInstance_options, "f"), {
+        const parsed3 = __classPrivateFieldGet(this, _YargsInstance_shim, "f").Parser.detailed(args, Object.assign({}, __classPrivateFieldGet(this, _YargsInstance_options, "f"), {
           configuration: { "parse-positional-numbers": false, ...config }
         }));
-        const argv = Object.assign(parsed2.argv, __classPrivateFieldGet(this, _YargsInstance_parseContext, "f"));
+        const argv = Object.assign(parsed3.argv, __classPrivateFieldGet(this, _YargsInstance_parseContext, "f"));
         let argvPromise = void 0;
-        const aliases = parsed2.aliases;
+        const aliases = parsed3.aliases;
         let helpOptSet = false;
         let versionOptSet = false;
         Object.keys(argv).forEach((key) => {
@@ -59552,7 +59626,7 @@ var init_yargs_factory = __esm({
           }
         });
         argv.$0 = this.$0;
-        this.parsed = parsed2;
+        this.parsed = parsed3;
         if (commandIndex === 0) {
           __classPrivateFieldGet(this, _YargsInstance_usage, "f").clearCachedHelpMessage();
         }
@@ -59578,7 +59652,7 @@ var init_yargs_factory = __esm({
               for (let i = commandIndex || 0, cmd; argv._[i] !== void 0; i++) {
                 cmd = String(argv._[i]);
                 if (handlerKeys.includes(cmd) && cmd !== __classPrivateFieldGet(this, _YargsInstance_completionCommand, "f")) {
-                  const innerArgv = __classPrivateFieldGet(this, _YargsInstance_command, "f").runCommand(cmd, this, parsed2, i + 1, helpOnly, helpOptSet || versionOptSet || helpOnly);
+                  const innerArgv = __classPrivateFieldGet(this, _YargsInstance_command, "f").runCommand(cmd, this, parsed3, i + 1, helpOnly, helpOptSet || versionOptSet || helpOnly);
                   return this[kPostProcess](innerArgv, populateDoubleDash, !!calledFromCommand, false);
                 } else if (!firstUnknownCommand && cmd !== __classPrivateFieldGet(this, _YargsInstance_completionCommand, "f")) {
                   firstUnknownCommand = cmd;
@@ -59597,7 +59671,7 @@ var init_yargs_factory = __esm({
             }
           }
           if (__classPrivateFieldGet(this, _YargsInstance_command, "f").hasDefaultCommand() && !skipRecommendation) {
-            const innerArgv = __classPrivateFieldGet(this, _YargsInstance_command, "f").runCommand(null, this, parsed2, 0, helpOnly, helpOptSet || versionOptSet || helpOnly);
+            const innerArgv = __classPrivateFieldGet(this, _YargsInstance_command, "f").runCommand(null, this, parsed3, 0, helpOnly, helpOptSet || versionOptSet || helpOnly);
             return this[kPostProcess](innerArgv, populateDoubleDash, !!calledFromCommand, false);
           }
           if (requestCompletions) {
@@ -59634,10 +59708,10 @@ var init_yargs_factory = __esm({
             skipValidation = Object.keys(argv).some((key) => __classPrivateFieldGet(this, _YargsInstance_options, "f").skipValidation.indexOf(key) >= 0 && argv[key] === true);
           }
           if (!skipValidation) {
-            if (parsed2.error)
-              throw new YError(parsed2.error.message);
+            if (parsed3.error)
+              throw new YError(parsed3.error.message);
             if (!requestCompletions) {
-              const validation2 = this[kRunValidation](aliases, {}, parsed2.error);
+              const validation2 = this[kRunValidation](aliases, {}, parsed3.error);
               if (!calledFromCommand) {
                 argvPromise = applyMiddleware(argv, this, __classPrivateFieldGet(this, _YargsInstance_globalMiddleware, "f").getMiddleware(), true);
               }
@@ -60087,12 +60161,12 @@ var backfill = defineCommand({
 // dist/cli/list-rules.js
 init_rules();
 async function listRules(configFlag, format3, env2) {
-  const path66 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
+  const path67 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
   const { loadLintConfig: loadLintConfig2 } = await Promise.resolve().then(() => (init_lint_config(), lint_config_exports));
   const { ruleSetting: ruleSetting2 } = await Promise.resolve().then(() => (init_run_check(), run_check_exports));
   const { diskFiles: diskFiles2 } = await Promise.resolve().then(() => (init_project_files(), project_files_exports));
   const files = diskFiles2();
-  const ini = path66.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
+  const ini = path67.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
   const config = await loadLintConfig2(files, process.cwd(), files.exists(ini) ? ini : void 0, new Set(RULES.map((r) => r.code)));
   const rows = RULES.map((r) => ({
     code: r.code,

@@ -255,6 +255,13 @@ function findingSamples() {
         ],
       },
     }),
+    page('review-app-shares-database', ['check'], {
+      what: 'the bundled example with the app.json above and a Procfile whose release line runs `alembic upgrade head`',
+      files: {
+        Procfile: 'release: alembic upgrade head\n',
+        'app.json': `${JSON.stringify({ addons: ['heroku-postgresql'], environments: { review: { addons: ['heroku-redis'] } } }, null, 2)}\n`,
+      },
+    }),
     page('database-owned-elsewhere', ['release'], {
       what: "the example one revision behind, whose ledger shows shop-prod's release v7 applied 1f2a3b4c5d6e, released by a review app",
       database: {

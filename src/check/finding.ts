@@ -61,6 +61,7 @@ export const FINDING_CODES = [
   'release-command-invalid',
   'release-generates-migration',
   'renamed-table-still-referenced',
+  'review-app-shares-database',
   'revision-cycle',
   'revision-id-too-long',
   'schema-ahead-of-stamp',

@@ -37,6 +37,7 @@ import { versionTableMissing } from './rules/version-table-missing.js';
 import { upgradeWillFail } from './rules/upgrade-will-fail.js';
 import { releaseCommandInvalid } from './rules/release-command-invalid.js';
 import { releaseGeneratesMigration } from './rules/release-generates-migration.js';
+import { reviewAppSharesDatabase } from './rules/review-app-shares-database.js';
 import { bytecodeOnlyRevision } from './rules/bytecode-only-revision.js';
 import { dependencyCycle } from './rules/dependency-cycle.js';
 import { docstringMismatch } from './rules/docstring-mismatch.js';
@@ -164,6 +165,7 @@ export const RULES: readonly Rule[] = [
   databaseAtHead,
   releaseCommandInvalid,
   releaseGeneratesMigration,
+  reviewAppSharesDatabase,
   // last of the graph rules: it reports a failing prediction only when no rule above explains it
   upgradeWillFail,
   // migration lints (review-time; configurable; skipped by --no-lint)
