@@ -20001,6 +20001,204 @@ var init_logger = __esm({
   }
 });
 
+// dist/deploy/procfile-release-lines.js
+function procfileReleaseLines(text) {
+  return procfileProcesses(text).filter((p) => p.type === "release").map(({ text: t2, line }) => ({ text: t2, line }));
+}
+function procfileProcesses(text) {
+  const out = [];
+  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
+    const m = PROCESS.exec(raw.trim());
+    if (m)
+      out.push({ type: m[1], text: m[2] ?? "", line: i + 1 });
+  }
+  return out;
+}
+var PROCESS;
+var init_procfile_release_lines = __esm({
+  "dist/deploy/procfile-release-lines.js"() {
+    "use strict";
+    PROCESS = /^([A-Za-z0-9_-]+):\s*(\S.*)?$/u;
+  }
+});
+
+// dist/deploy/release-commands.js
+function releaseCommands(files, cwd, platform) {
+  const readers = platform === void 0 ? Object.values(READERS).flat() : READERS[platform];
+  for (const dir of projectFolders(files, cwd)) {
+    const sources = [...new Set(readers)].map((read) => read(files, dir));
+    if (sources.every((x) => x === void 0))
+      continue;
+    const commands2 = sources.flatMap((source) => source ? source.commands.map((c) => ({
+      ...c,
+      shown: import_node_path18.default.relative(cwd, source.file) || import_node_path18.default.basename(source.file)
+    })) : []);
+    return { dir, commands: commands2 };
+  }
+  return void 0;
+}
+function platformOf(env2) {
+  if (env2.FLY_APP_NAME)
+    return "fly";
+  if (env2.RENDER === "true" || env2.RENDER_SERVICE_NAME)
+    return "render";
+  if (env2.RAILWAY_ENVIRONMENT_NAME || env2.RAILWAY_SERVICE_NAME)
+    return "railway";
+  if (env2.DYNO)
+    return "heroku";
+  return void 0;
+}
+function procfileRelease(files, dir) {
+  const file = import_node_path18.default.join(dir, "Procfile");
+  const text = files.text(file);
+  if (text === void 0)
+    return void 0;
+  const [last] = procfileReleaseLines(text).slice(-1);
+  return { file, commands: last ? [last] : [] };
+}
+function manifestRelease(files, dir) {
+  const file = import_node_path18.default.join(dir, "heroku.yml");
+  const text = files.text(file);
+  if (text === void 0)
+    return void 0;
+  const lines = text.split(/\r?\n/u);
+  const commands2 = [];
+  const start = lines.findIndex((l) => /^release:\s*(?:#.*)?$/u.test(l));
+  for (let i = start + 1; start >= 0 && i < lines.length; i++) {
+    const l = lines[i];
+    if (/^\S/u.test(l))
+      break;
+    const m = /^(\s+)command:/u.exec(l);
+    const rest = m ? lineRest(l.slice(m[0].length)) : void 0;
+    if (!m || rest === void 0)
+      continue;
+    const indent2 = m[1].length;
+    const value = rest.replace(/(?<!\s)\s+#[^]*$/u, "");
+    if (value.startsWith("[")) {
+      for (const item of value.replace(/^\[|\]$/gu, "").split(","))
+        if (item.trim())
+          commands2.push({ text: unquote(item.trim()), line: i + 1 });
+    } else if (value !== "") {
+      commands2.push({ text: unquote(value), line: i + 1 });
+    } else {
+      for (let k = i + 1; k < lines.length; k++) {
+        const item = /^(\s*)-(?=\s)/u.exec(lines[k]);
+        const text2 = item ? lineRest(lines[k].slice(item[0].length)) : void 0;
+        if (item && text2 !== void 0 && item[1].length >= indent2)
+          commands2.push({ text: unquote(text2), line: k + 1 });
+        else if (lines[k].trim() !== "" && !lines[k].trim().startsWith("#"))
+          break;
+      }
+    }
+    break;
+  }
+  return { file, commands: commands2 };
+}
+function unquote(s) {
+  return /^(["']).*\1$/u.test(s) ? s.slice(1, -1) : s;
+}
+function lineRest(rest) {
+  const t2 = rest.trim();
+  return /[\n\r\u2028\u2029]/u.test(t2) ? void 0 : t2;
+}
+function flyRelease(files, dir) {
+  return tomlKey(files, import_node_path18.default.join(dir, "fly.toml"), "deploy", "release_command");
+}
+function railwayTomlRelease(files, dir) {
+  return tomlKey(files, import_node_path18.default.join(dir, "railway.toml"), "deploy", "preDeployCommand");
+}
+function tomlKey(files, file, section, key) {
+  const text = files.text(file);
+  if (text === void 0)
+    return void 0;
+  const commands2 = [];
+  let inSection = false;
+  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
+    const l = raw.trim();
+    if (l.startsWith("["))
+      inSection = l === `[${section}]`;
+    if (!inSection || !l.startsWith(key))
+      continue;
+    const value = l.slice(key.length).trimStart();
+    if (!value.startsWith("="))
+      continue;
+    commands2.push(...stringsOf(value.slice(1).trim()).map((t2) => ({ text: t2, line: i + 1 })));
+  }
+  return { file, commands: commands2 };
+}
+function stringsOf(value) {
+  const items = value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1).split(",") : [value];
+  return items.map((x) => x.trim()).filter((x) => /^(["']).*\1$/u.test(x)).map((x) => x.slice(1, -1));
+}
+function renderRelease(files, dir) {
+  const file = import_node_path18.default.join(dir, "render.yaml");
+  const text = files.text(file);
+  if (text === void 0)
+    return void 0;
+  const commands2 = [];
+  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
+    const m = /^\s*(?:-\s+)?preDeployCommand:/u.exec(raw);
+    const rest = m ? lineRest(raw.slice(m[0].length).replace(/(?<!\S)#.*$/u, "")) : void 0;
+    if (rest)
+      commands2.push({ text: unquote(rest), line: i + 1 });
+  }
+  return { file, commands: commands2 };
+}
+function railwayJsonRelease(files, dir) {
+  const file = import_node_path18.default.join(dir, "railway.json");
+  const text = files.text(file);
+  if (text === void 0)
+    return void 0;
+  const value = jsonPath(text, ["deploy", "preDeployCommand"]);
+  const list4 = typeof value === "string" ? [value] : Array.isArray(value) ? value : [];
+  const line = lineOf(text, /"preDeployCommand"\s*:/u);
+  return {
+    file,
+    commands: list4.filter((c) => typeof c === "string").map((c) => ({ text: c, line }))
+  };
+}
+function dokkuPredeploy(files, dir) {
+  const file = import_node_path18.default.join(dir, "app.json");
+  const text = files.text(file);
+  if (text === void 0)
+    return void 0;
+  const value = jsonPath(text, ["scripts", "dokku", "predeploy"]);
+  if (typeof value !== "string")
+    return void 0;
+  return { file, commands: [{ text: value, line: lineOf(text, /"predeploy"\s*:/u) }] };
+}
+function jsonPath(text, keys) {
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+  for (const k of keys)
+    v = typeof v === "object" && v !== null ? v[k] : void 0;
+  return v;
+}
+function lineOf(text, pattern) {
+  const i = text.split("\n").findIndex((l) => pattern.test(l));
+  return i < 0 ? 1 : i + 1;
+}
+var import_node_path18, READERS;
+var init_release_commands = __esm({
+  "dist/deploy/release-commands.js"() {
+    "use strict";
+    import_node_path18 = __toESM(require("node:path"), 1);
+    init_procfile_release_lines();
+    init_project_folders();
+    READERS = {
+      heroku: [procfileRelease, manifestRelease],
+      fly: [flyRelease],
+      render: [renderRelease],
+      railway: [railwayJsonRelease, railwayTomlRelease],
+      dokku: [dokkuPredeploy, procfileRelease]
+    };
+  }
+});
+
 // dist/history/git-history.js
 function openGit(files, cwd) {
   const raw = (dir, args) => files.git(dir, args);
@@ -20036,7 +20234,7 @@ function investigateMissing(files, ids, cwd, versionDirs) {
     return out;
   }
   const rootReal = files.realpath(git.root) ?? git.root;
-  const dirs = versionDirs.map((d) => import_node_path18.default.relative(rootReal, files.realpath(d) ?? d) || ".");
+  const dirs = versionDirs.map((d) => import_node_path19.default.relative(rootReal, files.realpath(d) ?? d) || ".");
   for (const id2 of ids) {
     try {
       out.set(id2, investigateOne(git, id2, dirs));
@@ -20097,7 +20295,7 @@ function investigateOne(git, id2, dirs) {
         id: id2,
         commit: e.commit,
         path: file,
-        inWorkTree: git.files.exists(import_node_path18.default.join(git.root, file))
+        inWorkTree: git.files.exists(import_node_path19.default.join(git.root, file))
       };
     const refs = (git.run([
       "for-each-ref",
@@ -20301,13 +20499,13 @@ function filesChangedSince(files, cwd, ref) {
     ...(git.run(["diff", "--name-only", "-z", base]) ?? "").split("\0"),
     ...(git.run(["ls-files", "--others", "--exclude-standard", "-z"]) ?? "").split("\0")
   ];
-  return { files: new Set(listed.filter(Boolean).map((p) => import_node_path18.default.resolve(git.root, p))) };
+  return { files: new Set(listed.filter(Boolean).map((p) => import_node_path19.default.resolve(git.root, p))) };
 }
-var import_node_path18;
+var import_node_path19;
 var init_git_history = __esm({
   "dist/history/git-history.js"() {
     "use strict";
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     init_revision_reader();
   }
 });
@@ -21154,19 +21352,19 @@ function envPySource(model) {
   let env2 = envPys.get(model);
   if (!env2) {
     const known = envPyPath(model.config);
-    const abs2 = known ?? import_node_path19.default.join(model.config.scriptDir, "env.py");
+    const abs2 = known ?? import_node_path20.default.join(model.config.scriptDir, "env.py");
     const bytes = known === void 0 ? void 0 : model.config.files.bytes(abs2);
     const outcome = known === void 0 ? { kind: "unreadable", error: "the script folder is not known" } : bytes !== void 0 ? sourceOutcome(bytes) : readSourceFile(model.config.files, abs2);
-    env2 = { abs: abs2, rel: import_node_path19.default.relative(model.config.cwd, abs2) || abs2, outcome };
+    env2 = { abs: abs2, rel: import_node_path20.default.relative(model.config.cwd, abs2) || abs2, outcome };
     envPys.set(model, env2);
   }
   return env2;
 }
-var import_node_path19, POSTGRES_SCHEME_REFUSED, URL_ABSENT_ERROR, URL_EMPTY_ERROR, URL_NONE_ERROR, envPys, envPyTexts;
+var import_node_path20, POSTGRES_SCHEME_REFUSED, URL_ABSENT_ERROR, URL_EMPTY_ERROR, URL_NONE_ERROR, envPys, envPyTexts;
 var init_rule_helpers = __esm({
   "dist/check/rule-helpers.js"() {
     "use strict";
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     init_source_reader();
     init_alembic_config();
     POSTGRES_SCHEME_REFUSED = "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres";
@@ -21188,7 +21386,7 @@ __export(lint_config_exports, {
 });
 async function loadLintConfig(files, cwd, iniPath, knownCodes) {
   const fromIni = iniPath ? readIniSection(files.text(iniPath), iniPath, knownCodes) : void 0;
-  const fromToml = await readPyproject(files.text(import_node_path20.default.join(cwd, "pyproject.toml")), knownCodes);
+  const fromToml = await readPyproject(files.text(import_node_path21.default.join(cwd, "pyproject.toml")), knownCodes);
   const rules = new Map([...fromIni?.rules ?? [], ...fromToml?.rules ?? []]);
   return {
     lint: fromToml?.lint ?? fromIni?.lint ?? true,
@@ -21205,7 +21403,7 @@ async function loadLintConfig(files, cwd, iniPath, knownCodes) {
     sharedWith: fromToml?.sharedWith ?? fromIni?.sharedWith ?? [],
     requireIdentity: fromToml?.requireIdentity ?? fromIni?.requireIdentity ?? false,
     sources: [
-      fromIni ? import_node_path20.default.relative(cwd, iniPath) || iniPath : void 0,
+      fromIni ? import_node_path21.default.relative(cwd, iniPath) || iniPath : void 0,
       fromToml ? "pyproject.toml" : void 0
     ].filter((x) => x !== void 0)
   };
@@ -21322,11 +21520,11 @@ function checkOnAhead(v, where) {
 function readIniSection(text, iniPath, known) {
   if (text === void 0 || !text.includes("[alembic-preflight]"))
     return void 0;
-  const ini = parseIni(text, import_node_path20.default.basename(iniPath), { here: import_node_path20.default.dirname(iniPath) });
+  const ini = parseIni(text, import_node_path21.default.basename(iniPath), { here: import_node_path21.default.dirname(iniPath) });
   const section = ini.sections.get("alembic-preflight");
   if (!section)
     return void 0;
-  const where = `${import_node_path20.default.basename(iniPath)} [alembic-preflight]`;
+  const where = `${import_node_path21.default.basename(iniPath)} [alembic-preflight]`;
   const out = { rules: /* @__PURE__ */ new Map(), ignores: [] };
   for (const key of section.keys()) {
     const raw = (ini.get("alembic-preflight", key) ?? "").trim();
@@ -21442,13 +21640,13 @@ function globMatcher(glob) {
       re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
   }
   const rx = new RegExp(`^${re}$`);
-  return (p) => rx.test(p.split(import_node_path20.default.sep).join("/"));
+  return (p) => rx.test(p.split(import_node_path21.default.sep).join("/"));
 }
-var import_node_path20, DEFAULT_APP_SOURCES, SETTINGS, KEYS;
+var import_node_path21, DEFAULT_APP_SOURCES, SETTINGS, KEYS;
 var init_lint_config = __esm({
   "dist/check/lint/lint-config.js"() {
     "use strict";
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_ini_parser();
     init_errors();
     DEFAULT_APP_SOURCES = ["**/*.py", "**/*.sql"];
@@ -26759,11 +26957,11 @@ function projectFinding(code, severity, relPath, line, message, hint) {
     line
   };
 }
-var import_node_path21, LINT_KIND, LintContext;
+var import_node_path22, LINT_KIND, LintContext;
 var init_lint_context = __esm({
   "dist/check/lint/lint-context.js"() {
     "use strict";
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_env_setup_facts();
     init_project_model();
@@ -26907,7 +27105,7 @@ var init_lint_context = __esm({
         try {
           const value = parsed3.get(section, key);
           const line = parsed3.optionLine(section, key);
-          return value === void 0 || line === void 0 ? void 0 : { value, line, path: import_node_path21.default.relative(this.cwd, ini) || ini };
+          return value === void 0 || line === void 0 ? void 0 : { value, line, path: import_node_path22.default.relative(this.cwd, ini) || ini };
         } catch {
           return void 0;
         }
@@ -26918,7 +27116,7 @@ var init_lint_context = __esm({
         const text = abs2 === void 0 ? void 0 : readPythonText(this.model.config.files, abs2);
         if (abs2 === void 0 || text === void 0)
           return void 0;
-        const rel = import_node_path21.default.relative(this.cwd, abs2) || abs2;
+        const rel = import_node_path22.default.relative(this.cwd, abs2) || abs2;
         const py = this.parse(rel, text);
         return py ? { path: rel, py } : void 0;
       }
@@ -27104,7 +27302,7 @@ function readDialect(lint) {
 function anyFileMentions(files, cwd, namesIn, pattern) {
   for (const dir of projectFolders(files, cwd)) {
     for (const name2 of namesIn(dir)) {
-      const text = files.text(import_node_path22.default.join(dir, name2));
+      const text = files.text(import_node_path23.default.join(dir, name2));
       if (text !== void 0 && pattern.test(text))
         return true;
     }
@@ -27113,19 +27311,19 @@ function anyFileMentions(files, cwd, namesIn, pattern) {
 }
 function manifestsIn(files, dir) {
   const names5 = [...MANIFESTS];
-  for (const { name: f } of files.entries(import_node_path22.default.join(dir, "requirements")) ?? [])
+  for (const { name: f } of files.entries(import_node_path23.default.join(dir, "requirements")) ?? [])
     if (f.endsWith(".txt") || f.endsWith(".in"))
-      names5.push(import_node_path22.default.join("requirements", f));
+      names5.push(import_node_path23.default.join("requirements", f));
   for (const { name: f } of files.entries(dir) ?? [])
     if (f.includes("requirements") && (f.endsWith(".txt") || f.endsWith(".in")))
       names5.push(f);
   return names5;
 }
-var import_node_path22, PG_DRIVERS, OTHER_DRIVERS, SCHEME_DATABASES, MANIFESTS, URL_FROM_ELSEWHERE, byLint, PG_WORDS;
+var import_node_path23, PG_DRIVERS, OTHER_DRIVERS, SCHEME_DATABASES, MANIFESTS, URL_FROM_ELSEWHERE, byLint, PG_WORDS;
 var init_project_dialect = __esm({
   "dist/check/lint/project-dialect.js"() {
     "use strict";
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_import_resolver();
     init_project_folders();
     PG_DRIVERS = [
@@ -28507,11 +28705,11 @@ function callsWithHelpers(py, fn, seen = /* @__PURE__ */ new Set()) {
 function escape(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-var import_node_path23, renamedTableStillReferenced, CREATE_TABLE, CREATE_TABLE_NAMED, NOT_A_TABLE;
+var import_node_path24, renamedTableStillReferenced, CREATE_TABLE, CREATE_TABLE_NAMED, NOT_A_TABLE;
 var init_renamed_table_still_referenced = __esm({
   "dist/check/rules/renamed-table-still-referenced.js"() {
     "use strict";
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_path24 = __toESM(require("node:path"), 1);
     init_lint_config();
     init_migration_ops();
     init_lint_context();
@@ -28538,7 +28736,7 @@ var init_renamed_table_still_referenced = __esm({
         for (const rel of walkFiles(disk, lint.cwd, skip)) {
           if (!matchers.some((m) => m(rel)))
             continue;
-          const abs2 = import_node_path23.default.join(lint.cwd, rel);
+          const abs2 = import_node_path24.default.join(lint.cwd, rel);
           if (revisionFiles.has(abs2))
             continue;
           const text = disk.text(abs2);
@@ -28585,17 +28783,17 @@ var init_renamed_table_still_referenced = __esm({
 function herokuSign(cwd, files) {
   for (const dir of projectFolders(files, cwd)) {
     for (const name2 of ["Procfile", "app.json", "heroku.yml"]) {
-      if (files.exists(import_node_path24.default.join(dir, name2)))
-        return import_node_path24.default.relative(cwd, import_node_path24.default.join(dir, name2));
+      if (files.exists(import_node_path25.default.join(dir, name2)))
+        return import_node_path25.default.relative(cwd, import_node_path25.default.join(dir, name2));
     }
   }
   return void 0;
 }
-var import_node_path24, postgresUrlScheme;
+var import_node_path25, postgresUrlScheme;
 var init_postgres_url_scheme = __esm({
   "dist/check/rules/postgres-url-scheme.js"() {
     "use strict";
-    import_node_path24 = __toESM(require("node:path"), 1);
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_project_folders();
     init_lint_context();
     init_rule_helpers();
@@ -28765,7 +28963,7 @@ function parseSqlite(scheme, rest, cwd) {
   const written = decode(main2.slice(1), "file name");
   const query = new URLSearchParams(q >= 0 ? rest.slice(q + 1) : "");
   if (!/^(true|yes|on|y|t|1)$/iu.test(query.get("uri")?.trim() ?? ""))
-    return { dialect: "sqlite", scheme, file: import_node_path25.default.resolve(cwd, written), written };
+    return { dialect: "sqlite", scheme, file: import_node_path26.default.resolve(cwd, written), written };
   let file = written;
   const raw = main2.slice(1);
   if (/^file:/iu.test(raw)) {
@@ -28784,7 +28982,7 @@ function parseSqlite(scheme, rest, cwd) {
       });
     }
   }
-  return { dialect: "sqlite", scheme, file: import_node_path25.default.resolve(cwd, file), written };
+  return { dialect: "sqlite", scheme, file: import_node_path26.default.resolve(cwd, file), written };
 }
 function decode(s, what) {
   try {
@@ -28797,7 +28995,7 @@ function decode(s, what) {
 }
 function localSocket(portText) {
   const port = portText && /^\d+$/u.test(portText) ? portText : "5432";
-  return ["/var/run/postgresql", "/tmp"].find((dir) => pathExists(import_node_path25.default.join(dir, `.s.PGSQL.${port}`)));
+  return ["/var/run/postgresql", "/tmp"].find((dir) => pathExists(import_node_path26.default.join(dir, `.s.PGSQL.${port}`)));
 }
 function describeTarget(t2) {
   if (t2.dialect === "sqlite")
@@ -28839,12 +29037,12 @@ function hostKind(host) {
   }
   return h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1" || /^127(\.\d{1,3}){3}$/u.test(h) ? "loopback" : h;
 }
-var import_node_path25, TEMPLATE_URL, NOT_A_URL_HINT;
+var import_node_path26, TEMPLATE_URL, NOT_A_URL_HINT;
 var init_database_url = __esm({
   "dist/database/database-url.js"() {
     "use strict";
     init_machine_files();
-    import_node_path25 = __toESM(require("node:path"), 1);
+    import_node_path26 = __toESM(require("node:path"), 1);
     init_errors();
     TEMPLATE_URL = "driver://user:pass@localhost/dbname";
     NOT_A_URL_HINT = "Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an at sign before HOST) or sqlite:///path/to.db.";
@@ -29046,7 +29244,7 @@ function envHandover(envPy, config) {
   for (const c of called) {
     const rel = c.module.split(".").join("/");
     const files = [
-      ...new Set(roots.flatMap((r) => [import_node_path26.default.join(r, `${rel}.py`), import_node_path26.default.join(r, rel, "__init__.py")]))
+      ...new Set(roots.flatMap((r) => [import_node_path27.default.join(r, `${rel}.py`), import_node_path27.default.join(r, rel, "__init__.py")]))
     ].filter((f) => config.files.exists(f));
     const holders = files.flatMap((file) => {
       const text = readPythonText(config.files, file);
@@ -29071,11 +29269,11 @@ function moduleAt(t2, j) {
     parts.push(t2[k + 2].text);
   return parts.join(".");
 }
-var import_node_path26;
+var import_node_path27;
 var init_env_handover = __esm({
   "dist/alembic/env/env-handover.js"() {
     "use strict";
-    import_node_path26 = __toESM(require("node:path"), 1);
+    import_node_path27 = __toESM(require("node:path"), 1);
     init_env_py();
     init_env_tokens();
     init_import_resolver();
@@ -29094,11 +29292,11 @@ function prependSysPath(ini, section, f) {
     return [];
   }
 }
-var import_node_path27, sharedVersionTable;
+var import_node_path28, sharedVersionTable;
 var init_shared_version_table = __esm({
   "dist/check/rules/shared-version-table.js"() {
     "use strict";
-    import_node_path27 = __toESM(require("node:path"), 1);
+    import_node_path28 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_alembic_version();
     init_env_handover();
@@ -29123,13 +29321,13 @@ var init_shared_version_table = __esm({
         for (const rel of walkFiles(files, cwd, /* @__PURE__ */ new Set(), 2e4)) {
           if (!rel.endsWith(".ini"))
             continue;
-          const abs2 = import_node_path27.default.join(cwd, rel);
+          const abs2 = import_node_path28.default.join(cwd, rel);
           const text = files.text(abs2);
           if (text === void 0 || !text.includes("script_location"))
             continue;
           let ini;
           try {
-            ini = parseIni(text, rel, { here: import_node_path27.default.dirname(abs2) });
+            ini = parseIni(text, rel, { here: import_node_path28.default.dirname(abs2) });
           } catch {
             continue;
           }
@@ -29140,11 +29338,11 @@ var init_shared_version_table = __esm({
             } catch {
               continue;
             }
-            if (!loc || loc.includes(":") && !import_node_path27.default.isAbsolute(loc))
+            if (!loc || loc.includes(":") && !import_node_path28.default.isAbsolute(loc))
               continue;
-            for (const base of [import_node_path27.default.dirname(abs2), cwd]) {
-              const dir = import_node_path27.default.resolve(base, loc);
-              const env2 = import_node_path27.default.join(dir, "env.py");
+            for (const base of [import_node_path28.default.dirname(abs2), cwd]) {
+              const dir = import_node_path28.default.resolve(base, loc);
+              const env2 = import_node_path28.default.join(dir, "env.py");
               const real = files.realpath(dir);
               if (real === void 0)
                 continue;
@@ -29168,11 +29366,11 @@ var init_shared_version_table = __esm({
           let text = readPythonText(files, envPath);
           if (text === void 0)
             continue;
-          let rel = import_node_path27.default.relative(cwd, envPath);
+          let rel = import_node_path28.default.relative(cwd, envPath);
           const handover = envHandover(text, roots);
           if (handover?.kind === "followed") {
             text = handover.text;
-            rel = import_node_path27.default.relative(cwd, handover.file);
+            rel = import_node_path28.default.relative(cwd, handover.file);
           }
           const { calls } = readEnvPy(text);
           if (calls.length === 0)
@@ -29203,7 +29401,7 @@ var init_shared_version_table = __esm({
           const [schema, table] = [key.slice(0, key.indexOf(".")), key.slice(key.indexOf(".") + 1)];
           const name2 = schema ? `${schema}.${table}` : table;
           const second = users[1];
-          out.push(projectFinding(this.code, this.severity, second.env, second.line, `${users.map((u) => `${u.where} (${u.env})`).join(" and ")} both keep their revision in the table ${name2}. Pointed at one database, each sees the other's row as a revision it cannot locate ("Can't locate revision identified by \u2026") or stamps over it.`, `Give each its own table in env.py: context.configure(..., version_table="${table}_${import_node_path27.default.basename(import_node_path27.default.dirname(second.env)) || "second"}"), then move the existing row: alembic -c <ini> stamp <current revision> after creating it.`));
+          out.push(projectFinding(this.code, this.severity, second.env, second.line, `${users.map((u) => `${u.where} (${u.env})`).join(" and ")} both keep their revision in the table ${name2}. Pointed at one database, each sees the other's row as a revision it cannot locate ("Can't locate revision identified by \u2026") or stamps over it.`, `Give each its own table in env.py: context.configure(..., version_table="${table}_${import_node_path28.default.basename(import_node_path28.default.dirname(second.env)) || "second"}"), then move the existing row: alembic -c <ini> stamp <current revision> after creating it.`));
         }
         return out;
       }
@@ -29612,27 +29810,6 @@ var init_pipfile_scripts = __esm({
   }
 });
 
-// dist/deploy/procfile-release-lines.js
-function procfileReleaseLines(text) {
-  return procfileProcesses(text).filter((p) => p.type === "release").map(({ text: t2, line }) => ({ text: t2, line }));
-}
-function procfileProcesses(text) {
-  const out = [];
-  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
-    const m = PROCESS.exec(raw.trim());
-    if (m)
-      out.push({ type: m[1], text: m[2] ?? "", line: i + 1 });
-  }
-  return out;
-}
-var PROCESS;
-var init_procfile_release_lines = __esm({
-  "dist/deploy/procfile-release-lines.js"() {
-    "use strict";
-    PROCESS = /^([A-Za-z0-9_-]+):\s*(\S.*)?$/u;
-  }
-});
-
 // dist/check/rules/deploy-script-hazard.js
 function replacedReleaseLines(rule, rel, text) {
   const lines = procfileReleaseLines(text);
@@ -29663,9 +29840,9 @@ function migratedAtStart(rule, rel, text) {
 function topDeployFiles(dir, files) {
   const out = [];
   for (const sub of TOP_DEPLOY_DIRS) {
-    for (const e of files.entries(import_node_path28.default.join(dir, sub)) ?? [])
+    for (const e of files.entries(import_node_path29.default.join(dir, sub)) ?? [])
       if (e.file)
-        out.push({ key: sub ? `${sub}/${e.name}` : e.name, file: import_node_path28.default.join(dir, sub, e.name) });
+        out.push({ key: sub ? `${sub}/${e.name}` : e.name, file: import_node_path29.default.join(dir, sub, e.name) });
   }
   return out;
 }
@@ -29673,7 +29850,7 @@ function generatedAtDeploy(rule, files) {
   const out = [];
   const deployed = files.filter((f) => RUNS_DEPLOYED.test(f.key));
   const named = (key) => {
-    const base = import_node_path28.default.posix.basename(key);
+    const base = import_node_path29.default.posix.basename(key);
     return deployed.some((f) => wordIn(f.text, key) || wordIn(f.text, base));
   };
   for (const { rel, key, text } of files) {
@@ -29726,11 +29903,11 @@ function pipfileScriptsRun(rule, rel, text, deployed) {
 function wordIn(text, word) {
   return occursDelimited(text, word, /[\w.-]/);
 }
-var import_node_path28, DEPLOY_FILE, FLASK_DB, MIGRATE, STAMP, MAX_LINE, SWALLOW, deployScriptHazard, TOP_DEPLOY_DIRS, RUNS_DEPLOYED, SCRIPT;
+var import_node_path29, DEPLOY_FILE, FLASK_DB, MIGRATE, STAMP, MAX_LINE, SWALLOW, deployScriptHazard, TOP_DEPLOY_DIRS, RUNS_DEPLOYED, SCRIPT;
 var init_deploy_script_hazard = __esm({
   "dist/check/rules/deploy-script-hazard.js"() {
     "use strict";
-    import_node_path28 = __toESM(require("node:path"), 1);
+    import_node_path29 = __toESM(require("node:path"), 1);
     init_alembic_argv();
     init_generating_command();
     init_pipfile_scripts();
@@ -29760,7 +29937,7 @@ var init_deploy_script_hazard = __esm({
         const found = [
           ...walkFiles(files, lint.cwd, /* @__PURE__ */ new Set([lint.model.config.scriptDir]), 2e4).map((key) => ({
             key,
-            file: import_node_path28.default.join(lint.cwd, key)
+            file: import_node_path29.default.join(lint.cwd, key)
           })),
           ...projectFolders(files, lint.cwd).slice(1).flatMap((dir) => topDeployFiles(dir, files))
         ];
@@ -29770,7 +29947,7 @@ var init_deploy_script_hazard = __esm({
           const text = files.text(file);
           if (text === void 0)
             continue;
-          const rel = import_node_path28.default.relative(lint.cwd, file).split(import_node_path28.default.sep).join("/");
+          const rel = import_node_path29.default.relative(lint.cwd, file).split(import_node_path29.default.sep).join("/");
           deployFiles.push({ rel, key, text });
           if (key === "Procfile")
             out.push(...replacedReleaseLines(this, rel, text), ...migratedAtStart(this, rel, text));
@@ -30237,11 +30414,11 @@ function schemaEvidence(db) {
     ...exact ? { after: best.revision } : {}
   };
 }
-var import_node_path29, stampedRevisionMissing;
+var import_node_path30, stampedRevisionMissing;
 var init_stamped_revision_missing = __esm({
   "dist/check/rules/stamped-revision-missing.js"() {
     "use strict";
-    import_node_path29 = __toESM(require("node:path"), 1);
+    import_node_path30 = __toESM(require("node:path"), 1);
     init_git_history();
     init_upgrade_plan();
     init_db_helpers();
@@ -30260,7 +30437,7 @@ var init_stamped_revision_missing = __esm({
         const positions = ledgerPositions(db.state.rows, model.map, known);
         const ahead = (s) => typeof s.value === "string" && s.failure?.exception === "ResolutionError" && positions.has(s.value);
         const heads = model.map.heads;
-        const folder = model.config.versionLocations.map((l) => import_node_path29.default.relative(model.config.cwd, l.absPath) || ".").join(" ");
+        const folder = model.config.versionLocations.map((l) => import_node_path30.default.relative(model.config.cwd, l.absPath) || ".").join(" ");
         return failed.filter((s) => !ahead(s)).map((s) => {
           const f = s.failure;
           const own2 = translate(f, db.prediction.target).cliOutput;
@@ -31626,83 +31803,6 @@ var init_release_generates_migration = __esm({
   }
 });
 
-// dist/deploy/release-commands.js
-function releaseCommands(files, cwd) {
-  for (const dir of projectFolders(files, cwd)) {
-    const sources = [procfileRelease(files, dir), manifestRelease(files, dir)];
-    if (sources.every((x) => x === void 0))
-      continue;
-    const commands2 = sources.flatMap((source) => source ? source.commands.map((c) => ({
-      ...c,
-      shown: import_node_path30.default.relative(cwd, source.file) || import_node_path30.default.basename(source.file)
-    })) : []);
-    return { dir, commands: commands2 };
-  }
-  return void 0;
-}
-function procfileRelease(files, dir) {
-  const file = import_node_path30.default.join(dir, "Procfile");
-  const text = files.text(file);
-  if (text === void 0)
-    return void 0;
-  const [last] = procfileReleaseLines(text).slice(-1);
-  return { file, commands: last ? [last] : [] };
-}
-function manifestRelease(files, dir) {
-  const file = import_node_path30.default.join(dir, "heroku.yml");
-  const text = files.text(file);
-  if (text === void 0)
-    return void 0;
-  const lines = text.split(/\r?\n/u);
-  const commands2 = [];
-  const start = lines.findIndex((l) => /^release:\s*(?:#.*)?$/u.test(l));
-  for (let i = start + 1; start >= 0 && i < lines.length; i++) {
-    const l = lines[i];
-    if (/^\S/u.test(l))
-      break;
-    const m = /^(\s+)command:/u.exec(l);
-    const rest = m ? lineRest(l.slice(m[0].length)) : void 0;
-    if (!m || rest === void 0)
-      continue;
-    const indent2 = m[1].length;
-    const value = rest.replace(/(?<!\s)\s+#[^]*$/u, "");
-    if (value.startsWith("[")) {
-      for (const item of value.replace(/^\[|\]$/gu, "").split(","))
-        if (item.trim())
-          commands2.push({ text: unquote(item.trim()), line: i + 1 });
-    } else if (value !== "") {
-      commands2.push({ text: unquote(value), line: i + 1 });
-    } else {
-      for (let k = i + 1; k < lines.length; k++) {
-        const item = /^(\s*)-(?=\s)/u.exec(lines[k]);
-        const text2 = item ? lineRest(lines[k].slice(item[0].length)) : void 0;
-        if (item && text2 !== void 0 && item[1].length >= indent2)
-          commands2.push({ text: unquote(text2), line: k + 1 });
-        else if (lines[k].trim() !== "" && !lines[k].trim().startsWith("#"))
-          break;
-      }
-    }
-    break;
-  }
-  return { file, commands: commands2 };
-}
-function unquote(s) {
-  return /^(["']).*\1$/u.test(s) ? s.slice(1, -1) : s;
-}
-function lineRest(rest) {
-  const t2 = rest.trim();
-  return /[\n\r\u2028\u2029]/u.test(t2) ? void 0 : t2;
-}
-var import_node_path30;
-var init_release_commands = __esm({
-  "dist/deploy/release-commands.js"() {
-    "use strict";
-    import_node_path30 = __toESM(require("node:path"), 1);
-    init_procfile_release_lines();
-    init_project_folders();
-  }
-});
-
 // dist/check/rules/review-app-shares-database.js
 function parsed2(text) {
   try {
@@ -31723,7 +31823,7 @@ function planOf(addon) {
 function isDatabaseAddon(addon) {
   return /^(heroku-postgresql|jawsdb|jawsdb-maria|cleardb)(:|$)/u.test(planOf(addon));
 }
-function lineOf(text, pattern) {
+function lineOf2(text, pattern) {
   const i = text.split("\n").findIndex((l) => pattern.test(l));
   return i < 0 ? void 0 : i + 1;
 }
@@ -31754,7 +31854,7 @@ var init_review_app_shares_database = __esm({
         if (!Array.isArray(addons) || addons.some(isDatabaseAddon))
           return [];
         const rel = import_node_path31.default.relative(cwd, file) || "app.json";
-        const line = lineOf(text, /"review"\s*:/u);
+        const line = lineOf2(text, /"review"\s*:/u);
         const first = release2.commands[0];
         const named = addons.length === 0 ? "no add-ons" : `only ${addons.map(planOf).join(", ")}`;
         const finding8 = {
@@ -36006,8 +36106,8 @@ var init_upgrade_words = __esm({
 });
 
 // dist/deploy/procfile-target.js
-function procfileTarget(files, cwd, iniPath, version2 = LATEST_ALEMBIC) {
-  const release2 = releaseCommands(files, cwd);
+function procfileTarget(files, cwd, iniPath, version2 = LATEST_ALEMBIC, platform) {
+  const release2 = releaseCommands(files, cwd, platform);
   if (!release2)
     return void 0;
   const ini = import_node_path39.default.resolve(iniPath ?? import_node_path39.default.join(cwd, "alembic.ini"));
@@ -36026,8 +36126,8 @@ function releaseProblem(d) {
   const { targetFrom, targetVia } = deployOrigin(d);
   return { ...d.problem, at: targetFrom, ...targetVia ? { via: targetVia } : {} };
 }
-function releaseGenerates(files, cwd) {
-  const release2 = releaseCommands(files, cwd);
+function releaseGenerates(files, cwd, platform) {
+  const release2 = releaseCommands(files, cwd, platform);
   if (!release2)
     return [];
   const out = [];
@@ -36062,8 +36162,8 @@ function commandGenerates(files, argv, cwd) {
     ...upgrades?.length === 0 ? { noUpgrade: true } : {}
   }));
 }
-function releaseConfig(files, cwd) {
-  const release2 = releaseCommands(files, cwd);
+function releaseConfig(files, cwd, platform) {
+  const release2 = releaseCommands(files, cwd, platform);
   if (!release2)
     return void 0;
   const configs = [];
@@ -36497,7 +36597,7 @@ function rewireDownRevision(buf, from, to) {
           at: listStart + p.index,
           length: from.length,
           text: to,
-          line: lineOf2(starts, listStart)
+          line: lineOf3(starts, listStart)
         });
       } else {
         notes2.push(`the docstring's Revises: line does not list '${from}' and was left as it is`);
@@ -36555,7 +36655,7 @@ function lineStarts(src) {
   }
   return starts;
 }
-function lineOf2(starts, offset) {
+function lineOf3(starts, offset) {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -37940,7 +38040,7 @@ function resolvePython(files, cwd, flag) {
   return v;
 }
 function releaseLineConfig(files, cwd, env2) {
-  return env2?.ALEMBIC_CONFIG || files.exists(import_node_path46.default.join(cwd, "alembic.ini")) ? void 0 : releaseConfig(files, cwd);
+  return env2?.ALEMBIC_CONFIG || files.exists(import_node_path46.default.join(cwd, "alembic.ini")) ? void 0 : releaseConfig(files, cwd, env2 ? platformOf(env2) : void 0);
 }
 function syntaxOracle(opts, config) {
   if (/^(off|0|false|no)$/iu.test(opts.env["ALEMBIC_PREFLIGHT_PYTHON"] ?? ""))
@@ -37968,6 +38068,7 @@ var import_node_path46;
 var init_open_project = __esm({
   "dist/workspace/open-project.js"() {
     "use strict";
+    init_release_commands();
     import_node_path46 = __toESM(require("node:path"), 1);
     init_detect_alembic_version();
     init_python_version();
@@ -44990,7 +45091,7 @@ async function backfillCommand(opts) {
 }
 async function backfillRun(opts, loadOptions, config) {
   const now = opts.now ?? /* @__PURE__ */ new Date();
-  const deploy = opts.target === void 0 ? procfileTarget(config.files, opts.cwd, config.iniPath) : void 0;
+  const deploy = opts.target === void 0 ? procfileTarget(config.files, opts.cwd, config.iniPath, void 0, platformOf(opts.env)) : void 0;
   const target = opts.target ?? deploy?.target ?? "head";
   const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== void 0;
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
@@ -45125,6 +45226,7 @@ function writeProved(plan2, reprove) {
 var init_backfill_command = __esm({
   "dist/commands/backfill-command.js"() {
     "use strict";
+    init_release_commands();
     init_git_history();
     init_alembic_config();
     init_project_model();
@@ -45642,8 +45744,8 @@ async function checkCommand(given) {
     cache,
     ...syntaxOracle(opts, config)
   });
-  const deploy = opts.target === void 0 ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion) : void 0;
-  const generates = releaseGenerates(opts.files, opts.cwd);
+  const deploy = opts.target === void 0 ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion, platformOf(opts.env ?? {})) : void 0;
+  const generates = releaseGenerates(opts.files, opts.cwd, platformOf(opts.env ?? {}));
   const result = await checkModel(model, {
     ...deploy ? {
       ...opts,
@@ -45663,6 +45765,7 @@ async function checkCommand(given) {
 var init_check_command = __esm({
   "dist/commands/check-command.js"() {
     "use strict";
+    init_release_commands();
     init_alembic_config();
     init_project_model();
     init_resolver();
@@ -52180,6 +52283,20 @@ function detectContext(env2) {
     return { name: "heroku-release", description: `Heroku release phase (dyno ${dyno})` };
   if (env2.HEROKU_TEST_RUN_ID)
     return { name: "heroku-ci", description: `Heroku CI (test run ${env2.HEROKU_TEST_RUN_ID})` };
+  if (env2.FLY_APP_NAME)
+    return {
+      name: "fly",
+      description: `Fly.io ${env2.RELEASE_COMMAND === "1" ? "release_command" : "machine"} (app ${env2.FLY_APP_NAME})`
+    };
+  if (env2.RENDER === "true" || env2.RENDER_SERVICE_NAME)
+    return { name: "render", description: `Render (service ${env2.RENDER_SERVICE_NAME ?? "unnamed"})` };
+  if (env2.RAILWAY_ENVIRONMENT_NAME || env2.RAILWAY_SERVICE_NAME)
+    return {
+      name: "railway",
+      description: `Railway (service ${env2.RAILWAY_SERVICE_NAME ?? "unnamed"}, environment ${env2.RAILWAY_ENVIRONMENT_NAME ?? "unnamed"})`
+    };
+  if (env2.KUBERNETES_SERVICE_HOST)
+    return { name: "kubernetes", description: `Kubernetes (pod ${env2.HOSTNAME ?? "unnamed"})` };
   if (env2.GITHUB_ACTIONS === "true")
     return {
       name: "github-actions",
@@ -52335,7 +52452,7 @@ function releasePlan(opts) {
 async function gate(opts, plan2, opened, log, verdict4) {
   const { table, state, model, source, url, settings: settings2, schemaOps: schemaOps2 } = opened;
   const { target } = plan2;
-  const fromLine = releaseGenerates(opts.files, opts.cwd);
+  const fromLine = releaseGenerates(opts.files, opts.cwd, platformOf(opts.env));
   const wrappedGenerates = opts.command && opts.command.length > 0 ? commandGenerates(opts.files, opts.command, opts.cwd).filter((g) => !fromLine.some((l) => l.command === g.command)) : [];
   const checkOpts = {
     ignore: opts.ignore,
@@ -52479,6 +52596,7 @@ var import_node_path65;
 var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
+    init_release_commands();
     init_sql_parser();
     init_rules();
     init_errors();
@@ -53045,7 +53163,7 @@ async function restampCommand(opts) {
       hint: "Name the old id (in the database) and the new id (in the code)."
     });
   const { table, db, state, model } = await openProjectAndDatabase({ ...opts, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? "DATABASE_URL"}.`);
-  const deploy = opts.target === void 0 ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath) : void 0;
+  const deploy = opts.target === void 0 ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath, void 0, platformOf(opts.env)) : void 0;
   const target = opts.target ?? deploy?.target ?? "head";
   const upgrade2 = upgradeShown(model.config.flaskMigrate === true, target);
   const lines = [
@@ -53091,6 +53209,7 @@ async function restampCommand(opts) {
 var init_restamp_command = __esm({
   "dist/commands/restamp-command.js"() {
     "use strict";
+    init_release_commands();
     init_upgrade_plan();
     init_procfile_target();
     init_text_report();
@@ -53397,7 +53516,7 @@ __export(verify_command_exports, {
 async function verifyCommand(opts) {
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
   const { config, table, state, model, source, url, schemaOps: schemaOps2 } = await openProjectAndDatabase(opts, `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`);
-  const deploy = opts.target === void 0 ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion) : void 0;
+  const deploy = opts.target === void 0 ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion, platformOf(opts.env)) : void 0;
   const target = opts.target ?? deploy?.target ?? "head";
   const forensics = missingForensics(model, state, opts.git);
   const checkOpts = {
@@ -53405,7 +53524,7 @@ async function verifyCommand(opts) {
     strict: opts.strict,
     ...opts.locks ? { locks: opts.locks } : {},
     ...deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {},
-    releaseGenerates: releaseGenerates(config.files, opts.cwd)
+    releaseGenerates: releaseGenerates(config.files, opts.cwd, platformOf(opts.env))
   };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { forensics, url, schemaOps: schemaOps2 });
   const document = opts.review === "sarif" ? sarifOf(result, opts.toolVersion) : opts.format === "json" ? verifyJson(result, table.notes, source) : void 0;
@@ -53415,6 +53534,7 @@ async function verifyCommand(opts) {
 var init_verify_command = __esm({
   "dist/commands/verify-command.js"() {
     "use strict";
+    init_release_commands();
     init_sql_parser();
     init_json_report();
     init_text_report();

@@ -1,3 +1,4 @@
+import { platformOf } from '../deploy/release-commands.js';
 import { investigateMissing } from '../history/git-history.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
@@ -65,7 +66,9 @@ async function backfillRun(
   const now = opts.now ?? new Date();
   // the proof predicts what the deploy runs: the Procfile release line's target unless --target says otherwise
   const deploy =
-    opts.target === undefined ? procfileTarget(config.files, opts.cwd, config.iniPath) : undefined;
+    opts.target === undefined
+      ? procfileTarget(config.files, opts.cwd, config.iniPath, undefined, platformOf(opts.env))
+      : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';

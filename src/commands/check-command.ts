@@ -1,3 +1,4 @@
+import { platformOf } from '../deploy/release-commands.js';
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
 import { RELATIVE } from '../alembic/graph/resolver.js';
@@ -48,11 +49,17 @@ export async function checkCommand(
   // no --target: grade for what the Heroku release phase runs, when the Procfile says so plainly
   const deploy =
     opts.target === undefined
-      ? procfileTarget(opts.files, opts.cwd, model.config.iniPath, model.alembicVersion)
+      ? procfileTarget(
+          opts.files,
+          opts.cwd,
+          model.config.iniPath,
+          model.alembicVersion,
+          platformOf(opts.env ?? {}),
+        )
       : undefined;
   // `head` is the default grading already: only say where it came from (planning a new database's whole
   // upgrade costs ~0.2 s at 10,000 revisions, which an explicit --target head pays)
-  const generates = releaseGenerates(opts.files, opts.cwd);
+  const generates = releaseGenerates(opts.files, opts.cwd, platformOf(opts.env ?? {}));
   const result = await checkModel(model, {
     ...(deploy
       ? {

@@ -1,3 +1,4 @@
+import { platformOf } from '../deploy/release-commands.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { isCosmetic } from '../check/rules.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
@@ -174,7 +175,7 @@ async function gate(
   const { target } = plan;
   // the release line (a migration generated before this command runs is on disk by now, and looks pending)
   // and the wrapped command; the line's own finding says where it is written
-  const fromLine = releaseGenerates(opts.files, opts.cwd);
+  const fromLine = releaseGenerates(opts.files, opts.cwd, platformOf(opts.env));
   const wrappedGenerates =
     opts.command && opts.command.length > 0
       ? commandGenerates(opts.files, opts.command, opts.cwd).filter(

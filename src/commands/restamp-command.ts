@@ -1,3 +1,4 @@
+import { platformOf } from '../deploy/release-commands.js';
 import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
 import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
 import { releaseLineShown, upgradeShown } from '../report/text-report.js';
@@ -29,7 +30,7 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
   );
   const deploy =
     opts.target === undefined
-      ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath)
+      ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath, undefined, platformOf(opts.env))
       : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const upgrade = upgradeShown(model.config.flaskMigrate === true, target);

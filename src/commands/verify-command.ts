@@ -1,3 +1,4 @@
+import { platformOf } from '../deploy/release-commands.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { verifyJson } from '../report/json-report.js';
@@ -19,7 +20,7 @@ export async function verifyCommand(
   // no --target: predict what the deploy runs, when the Procfile release line says so plainly
   const deploy =
     opts.target === undefined
-      ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion)
+      ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion, platformOf(opts.env))
       : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const forensics = missingForensics(model, state, opts.git);
@@ -28,7 +29,7 @@ export async function verifyCommand(
     strict: opts.strict,
     ...(opts.locks ? { locks: opts.locks } : {}),
     ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}),
-    releaseGenerates: releaseGenerates(config.files, opts.cwd),
+    releaseGenerates: releaseGenerates(config.files, opts.cwd, platformOf(opts.env)),
   };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { forensics, url, schemaOps });
   const document =

@@ -3,7 +3,7 @@ import type { ProjectFiles } from '../project/project-files.js';
 import type { ReleaseCommandProblem } from './alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/config/alembic-version.js';
 import { afterShellC, generatingCommand, type GeneratedAtRelease } from './generating-command.js';
-import { releaseCommands } from './release-commands.js';
+import { releaseCommands, type Platform } from './release-commands.js';
 import { pipfileScript, scriptRun } from './script-run.js';
 import { decidedAtRunTime, shellLines, shellWords, SHELL_SPLIT, subshellOf } from './shell-words.js';
 import {
@@ -45,8 +45,9 @@ export function procfileTarget(
   cwd: string,
   iniPath?: string,
   version: AlembicVersion = LATEST_ALEMBIC,
+  platform?: Platform,
 ): DeployTarget | undefined {
-  const release = releaseCommands(files, cwd);
+  const release = releaseCommands(files, cwd, platform);
   if (!release) return undefined;
   const ini = path.resolve(iniPath ?? path.join(cwd, 'alembic.ini'));
   const found: DeployTarget[] = [];
@@ -79,8 +80,12 @@ export function releaseProblem(d: DeployTarget | undefined): ReleaseCommandProbl
  * in its Procfile or heroku.yml line, a script or Pipfile entry that line runs, or the command an
  * `alembic-preflight release --` on that line wraps.
  */
-export function releaseGenerates(files: ProjectFiles, cwd: string): GeneratedAtRelease[] {
-  const release = releaseCommands(files, cwd);
+export function releaseGenerates(
+  files: ProjectFiles,
+  cwd: string,
+  platform?: Platform,
+): GeneratedAtRelease[] {
+  const release = releaseCommands(files, cwd, platform);
   if (!release) return [];
   const out: GeneratedAtRelease[] = [];
   for (const command of release.commands) {
@@ -139,8 +144,9 @@ export function commandGenerates(
 export function releaseConfig(
   files: ProjectFiles,
   cwd: string,
+  platform?: Platform,
 ): { config: string; from: string } | undefined {
-  const release = releaseCommands(files, cwd);
+  const release = releaseCommands(files, cwd, platform);
   if (!release) return undefined;
   const configs: { config?: string; path: string; line: number }[] = [];
   for (const command of release.commands)

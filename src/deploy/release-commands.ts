@@ -5,15 +5,19 @@ import { projectFolders } from '../packaging/project-folders.js';
 
 /**
  * The release phase's commands, from the app root: the nearest folder up to the repository's root that
- * has a Procfile or a heroku.yml (Heroku reads the app root's files). Each with the file it is in, as
- * reports name it.
+ * has a platform's file (the platform reads the app root's). On a known platform only its own files
+ * are read (Heroku: the Procfile and heroku.yml; Fly.io: fly.toml; Render: render.yaml; Railway:
+ * railway.json and railway.toml); elsewhere every one, Dokku's app.json predeploy among them. Each
+ * command with the file it is in, as reports name it.
  */
 export function releaseCommands(
   files: ProjectFiles,
   cwd: string,
+  platform?: Platform,
 ): { dir: string; commands: { text: string; line: number; shown: string }[] } | undefined {
+  const readers = platform === undefined ? Object.values(READERS).flat() : READERS[platform];
   for (const dir of projectFolders(files, cwd)) {
-    const sources = [procfileRelease(files, dir), manifestRelease(files, dir)];
+    const sources = [...new Set(readers)].map((read) => read(files, dir));
     if (sources.every((x) => x === undefined)) continue;
     const commands = sources.flatMap((source) =>
       source
@@ -25,6 +29,28 @@ export function releaseCommands(
     );
     return { dir, commands };
   }
+  return undefined;
+}
+
+/** The platforms whose pre-deploy step we read, and the files each reads it from. */
+export type Platform = 'heroku' | 'fly' | 'render' | 'railway' | 'dokku';
+
+type Reader = (files: ProjectFiles, dir: string) => ReleaseSource | undefined;
+
+const READERS: Record<Platform, readonly Reader[]> = {
+  heroku: [procfileRelease, manifestRelease],
+  fly: [flyRelease],
+  render: [renderRelease],
+  railway: [railwayJsonRelease, railwayTomlRelease],
+  dokku: [dokkuPredeploy, procfileRelease],
+};
+
+/** The platform the process runs on, from the variables each sets; undefined elsewhere (a laptop, CI). */
+export function platformOf(env: Readonly<Record<string, string | undefined>>): Platform | undefined {
+  if (env.FLY_APP_NAME) return 'fly';
+  if (env.RENDER === 'true' || env.RENDER_SERVICE_NAME) return 'render';
+  if (env.RAILWAY_ENVIRONMENT_NAME || env.RAILWAY_SERVICE_NAME) return 'railway';
+  if (env.DYNO) return 'heroku';
   return undefined;
 }
 
@@ -95,4 +121,95 @@ function unquote(s: string): string {
 function lineRest(rest: string): string | undefined {
   const t = rest.trim();
   return /[\n\r\u2028\u2029]/u.test(t) ? undefined : t;
+}
+
+/** fly.toml's `[deploy]` `release_command = "…"` (a basic or literal string on one line). */
+function flyRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
+  return tomlKey(files, path.join(dir, 'fly.toml'), 'deploy', 'release_command');
+}
+
+/** railway.toml's `[deploy]` `preDeployCommand`, one command or an array of them. */
+function railwayTomlRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
+  return tomlKey(files, path.join(dir, 'railway.toml'), 'deploy', 'preDeployCommand');
+}
+
+/** A TOML file's `key` in `[section]`, as a string or a one-line array of strings; undefined without the file. */
+function tomlKey(files: ProjectFiles, file: string, section: string, key: string): ReleaseSource | undefined {
+  const text = files.text(file);
+  if (text === undefined) return undefined;
+  const commands: { text: string; line: number }[] = [];
+  let inSection = false;
+  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
+    const l = raw.trim();
+    if (l.startsWith('[')) inSection = l === `[${section}]`;
+    if (!inSection || !l.startsWith(key)) continue;
+    const value = l.slice(key.length).trimStart();
+    if (!value.startsWith('=')) continue;
+    commands.push(...stringsOf(value.slice(1).trim()).map((t) => ({ text: t, line: i + 1 })));
+  }
+  return { file, commands };
+}
+
+/** `"a"`, `'a'` or `["a", "b"]` on one line: its strings (none for anything else). */
+function stringsOf(value: string): string[] {
+  const items = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1).split(',') : [value];
+  return items
+    .map((x) => x.trim())
+    .filter((x) => /^(["']).*\1$/u.test(x))
+    .map((x) => x.slice(1, -1));
+}
+
+/** render.yaml's `preDeployCommand:` of each service. */
+function renderRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
+  const file = path.join(dir, 'render.yaml');
+  const text = files.text(file);
+  if (text === undefined) return undefined;
+  const commands: { text: string; line: number }[] = [];
+  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
+    const m = /^\s*(?:-\s+)?preDeployCommand:/u.exec(raw);
+    const rest = m ? lineRest(raw.slice(m[0].length).replace(/(?<!\S)#.*$/u, '')) : undefined;
+    if (rest) commands.push({ text: unquote(rest), line: i + 1 });
+  }
+  return { file, commands };
+}
+
+/** railway.json's `deploy.preDeployCommand`, one command or an array of them. */
+function railwayJsonRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
+  const file = path.join(dir, 'railway.json');
+  const text = files.text(file);
+  if (text === undefined) return undefined;
+  const value = jsonPath(text, ['deploy', 'preDeployCommand']);
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  const line = lineOf(text, /"preDeployCommand"\s*:/u);
+  return {
+    file,
+    commands: list.filter((c): c is string => typeof c === 'string').map((c) => ({ text: c, line })),
+  };
+}
+
+/** app.json's `scripts.dokku.predeploy` (Dokku runs it before the Procfile's `release:`). */
+function dokkuPredeploy(files: ProjectFiles, dir: string): ReleaseSource | undefined {
+  const file = path.join(dir, 'app.json');
+  const text = files.text(file);
+  if (text === undefined) return undefined;
+  const value = jsonPath(text, ['scripts', 'dokku', 'predeploy']);
+  if (typeof value !== 'string') return undefined;
+  return { file, commands: [{ text: value, line: lineOf(text, /"predeploy"\s*:/u) }] };
+}
+
+function jsonPath(text: string, keys: readonly string[]): unknown {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  for (const k of keys)
+    v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+function lineOf(text: string, pattern: RegExp): number {
+  const i = text.split('\n').findIndex((l) => pattern.test(l));
+  return i < 0 ? 1 : i + 1;
 }

@@ -1,6 +1,7 @@
 /** Where a release runs, from the variables each platform sets (not generic CI guessing). */
 export interface RunContext {
-  readonly name: 'heroku-release' | 'heroku-ci' | 'github-actions' | 'local';
+  readonly name:
+    'heroku-release' | 'heroku-ci' | 'fly' | 'render' | 'railway' | 'kubernetes' | 'github-actions' | 'local';
   readonly description: string;
 }
 
@@ -10,6 +11,20 @@ export function detectContext(env: Readonly<Record<string, string | undefined>>)
     return { name: 'heroku-release', description: `Heroku release phase (dyno ${dyno})` };
   if (env.HEROKU_TEST_RUN_ID)
     return { name: 'heroku-ci', description: `Heroku CI (test run ${env.HEROKU_TEST_RUN_ID})` };
+  if (env.FLY_APP_NAME)
+    return {
+      name: 'fly',
+      description: `Fly.io ${env.RELEASE_COMMAND === '1' ? 'release_command' : 'machine'} (app ${env.FLY_APP_NAME})`,
+    };
+  if (env.RENDER === 'true' || env.RENDER_SERVICE_NAME)
+    return { name: 'render', description: `Render (service ${env.RENDER_SERVICE_NAME ?? 'unnamed'})` };
+  if (env.RAILWAY_ENVIRONMENT_NAME || env.RAILWAY_SERVICE_NAME)
+    return {
+      name: 'railway',
+      description: `Railway (service ${env.RAILWAY_SERVICE_NAME ?? 'unnamed'}, environment ${env.RAILWAY_ENVIRONMENT_NAME ?? 'unnamed'})`,
+    };
+  if (env.KUBERNETES_SERVICE_HOST)
+    return { name: 'kubernetes', description: `Kubernetes (pod ${env.HOSTNAME ?? 'unnamed'})` };
   if (env.GITHUB_ACTIONS === 'true')
     return {
       name: 'github-actions',

@@ -1,3 +1,4 @@
+import { platformOf } from '../deploy/release-commands.js';
 import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
@@ -118,7 +119,7 @@ export function releaseLineConfig(
 ): { config: string; from: string } | undefined {
   return env?.ALEMBIC_CONFIG || files.exists(path.join(cwd, 'alembic.ini'))
     ? undefined
-    : releaseConfig(files, cwd);
+    : releaseConfig(files, cwd, env ? platformOf(env) : undefined);
 }
 
 /**

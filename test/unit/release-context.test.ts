@@ -9,6 +9,10 @@ describe('release context', () => {
     [{ HEROKU_TEST_RUN_ID: 'abc' }, 'heroku-ci'],
     [{ GITHUB_ACTIONS: 'true' }, 'github-actions'],
     [{ CI: 'true' }, 'local'],
+    [{ FLY_APP_NAME: 'shop', RELEASE_COMMAND: '1' }, 'fly'],
+    [{ RENDER: 'true', RENDER_SERVICE_NAME: 'shop' }, 'render'],
+    [{ RAILWAY_ENVIRONMENT_NAME: 'production', RAILWAY_SERVICE_NAME: 'shop' }, 'railway'],
+    [{ KUBERNETES_SERVICE_HOST: '10.0.0.1', HOSTNAME: 'migrate-abc12' }, 'kubernetes'],
   ])('%j is %s (named platforms only, no generic CI guessing)', (env, name) => {
     expect(detectContext(env).name).toBe(name);
   });
