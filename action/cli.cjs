@@ -46238,6 +46238,96 @@ var init_graph_command = __esm({
   }
 });
 
+// dist/report/hook-job.js
+function hookJob(o) {
+  const q = (s) => JSON.stringify(s);
+  const deadline = o.deadlineMinutes ?? 60;
+  const releaseDeadline = Math.max(1, deadline - 5);
+  return [
+    "apiVersion: batch/v1",
+    "kind: Job",
+    "metadata:",
+    "  name: alembic-preflight-release",
+    "  annotations:",
+    ...ANNOTATIONS[o.engine].map(([k, v]) => `    ${q(k)}: ${q(v)}`),
+    "spec:",
+    "  backoffLimit: 0",
+    `  activeDeadlineSeconds: ${deadline * 60}`,
+    "  podFailurePolicy:",
+    "    rules:",
+    "      - action: Ignore",
+    "        onPodConditions:",
+    "          - type: DisruptionTarget",
+    "      - action: FailJob",
+    "        onExitCodes:",
+    "          containerName: release",
+    "          operator: In",
+    `          values: [${FAILING_EXIT_CODES.join(", ")}]`,
+    "  template:",
+    "    spec:",
+    "      restartPolicy: Never",
+    "      containers:",
+    "        - name: release",
+    `          image: ${q(o.image)}`,
+    `          command: [${q("alembic-preflight")}, ${q("release")}, ${q("--deadline")}, ${q(String(releaseDeadline))}]`,
+    "          env:",
+    "            - name: ALEMBIC_PREFLIGHT_APP",
+    `              value: ${q(o.app)}`,
+    "            - name: DATABASE_URL",
+    "              valueFrom:",
+    "                secretKeyRef:",
+    `                  name: ${q(o.secret ?? "database")}`,
+    "                  key: DATABASE_URL",
+    ""
+  ].join("\n");
+}
+var FAILING_EXIT_CODES, ANNOTATIONS;
+var init_hook_job = __esm({
+  "dist/report/hook-job.js"() {
+    "use strict";
+    FAILING_EXIT_CODES = [1, 2, 3, 4, 5, 70, 130, 143];
+    ANNOTATIONS = {
+      helm: [
+        ["helm.sh/hook", "pre-install,pre-upgrade"],
+        ["helm.sh/hook-weight", "-5"],
+        ["helm.sh/hook-delete-policy", "before-hook-creation"]
+      ],
+      argocd: [
+        ["argocd.argoproj.io/hook", "PreSync"],
+        ["argocd.argoproj.io/hook-delete-policy", "BeforeHookCreation"]
+      ]
+    };
+  }
+});
+
+// dist/commands/hook-job-command.js
+var hook_job_command_exports = {};
+__export(hook_job_command_exports, {
+  hookJobCommand: () => hookJobCommand
+});
+function hookJobCommand(o) {
+  if (!/^[\w.-]{1,100}$/u.test(o.app))
+    throw new UsageError(`--app ${JSON.stringify(o.app)} is not an app name.`, {
+      hint: "Name the app as its releases do (letters, digits, _ . -): it is the ledger's owner of the database."
+    });
+  if (o.image.trim() === "" || /\s/u.test(o.image))
+    throw new UsageError(`--image ${JSON.stringify(o.image)} is not an image reference.`, {
+      hint: "Give the image the app runs from, such as registry.example.com/shop:v42."
+    });
+  if (o.deadlineMinutes !== void 0 && (!Number.isInteger(o.deadlineMinutes) || o.deadlineMinutes < 6))
+    throw new UsageError(`--deadline ${o.deadlineMinutes} is not a whole number of minutes of at least 6.`, {
+      hint: "release stops its upgrade 5 minutes before the Job's deadline: give it room."
+    });
+  return { stdout: hookJob(o), exitCode: 0 };
+}
+var init_hook_job_command = __esm({
+  "dist/commands/hook-job-command.js"() {
+    "use strict";
+    init_errors();
+    init_hook_job();
+  }
+});
+
 // dist/check/ledger-rows.js
 function appliedBy(env2, model, identity = appIdentity(env2)) {
   const out = {};
@@ -59939,6 +60029,7 @@ var COMMAND_NAMES = [
   "graph",
   "rehearse",
   "fleet",
+  "hook-job",
   "explain"
 ];
 
@@ -60005,6 +60096,12 @@ var EXIT_CODES = {
     CODES.usage,
     "3  no scratch database could be made",
     "130/143 stopped by a signal (the scratch database is removed)",
+    CODES.bug
+  ].join("\n  "),
+  hookJob: [
+    "Exit codes:",
+    "0  the Job is printed",
+    "2  usage error (an app name or image that is not one, a deadline under 6 minutes)",
     CODES.bug
   ].join("\n  "),
   fleet: [
@@ -60509,6 +60606,57 @@ var graph = defineCommand({
   }
 });
 
+// dist/cli/commands/hook-job.js
+var hookJob2 = defineCommand({
+  name: "hook-job",
+  command: "hook-job",
+  brief: "Print the Kubernetes Job that runs release as a Helm/Argo CD hook",
+  group: "Guard a release",
+  summary: "Print a Kubernetes Job that runs `alembic-preflight release` before a rollout: a Helm pre-install,pre-upgrade hook or an Argo CD PreSync hook, no retries, a deadline, and release's failing exit codes mapped to a failed hook.",
+  usage: "$0 hook-job --engine helm|argocd --image IMAGE --app NAME [--secret NAME] [--deadline MIN]",
+  examples: [
+    [
+      "$0 hook-job --engine helm --image registry/shop:v42 --app shop > templates/migrate-job.yaml",
+      "a Helm chart's hook"
+    ],
+    [
+      "$0 hook-job --engine argocd --image registry/shop:v42 --app shop --secret shop-db",
+      "an Argo CD PreSync Job"
+    ]
+  ],
+  exitCodes: EXIT_CODES.hookJob,
+  options: (y) => y.option("engine", {
+    choices: ["helm", "argocd"],
+    demandOption: true,
+    describe: "helm: a pre-install,pre-upgrade hook; argocd: a PreSync hook"
+  }).option("image", {
+    type: "string",
+    demandOption: true,
+    describe: "the image with the app and alembic-preflight"
+  }).option("app", {
+    type: "string",
+    demandOption: true,
+    describe: "the app's name, set as ALEMBIC_PREFLIGHT_APP: whose database release may migrate"
+  }).option("secret", {
+    type: "string",
+    describe: "the Secret whose DATABASE_URL key the pod reads (default: database)"
+  }).option("deadline", {
+    type: "number",
+    describe: "minutes before Kubernetes stops the Job (default 60; release's own --deadline is 5 less)"
+  }),
+  async run(args, ctx) {
+    ctx.setFormat("text");
+    const { hookJobCommand: hookJobCommand2 } = await Promise.resolve().then(() => (init_hook_job_command(), hook_job_command_exports));
+    ctx.report(hookJobCommand2({
+      engine: args.engine,
+      image: args.image,
+      app: args.app,
+      ...args.secret !== void 0 ? { secret: args.secret } : {},
+      ...args.deadline !== void 0 ? { deadlineMinutes: args.deadline } : {}
+    }));
+  }
+});
+
 // dist/cli/commands/ledger.js
 var ledger = defineCommand({
   name: "ledger",
@@ -60924,6 +61072,7 @@ var COMMAND_TABLE = [
   graph,
   rehearse,
   fleet,
+  hookJob2,
   explainCommand
 ];
 

@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   'graph',
   'rehearse',
   'fleet',
+  'hook-job',
   'explain',
 ] as const;
 

@@ -4,6 +4,7 @@ import { check } from './commands/check.js';
 import { explainCommand } from './commands/explain.js';
 import { fleet } from './commands/fleet.js';
 import { graph } from './commands/graph.js';
+import { hookJob } from './commands/hook-job.js';
 import { ledger } from './commands/ledger.js';
 import { rehearse } from './commands/rehearse.js';
 import { release } from './commands/release.js';
@@ -23,5 +24,6 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   graph,
   rehearse,
   fleet,
+  hookJob,
   explainCommand,
 ];

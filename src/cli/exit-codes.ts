@@ -60,6 +60,12 @@ export const EXIT_CODES = {
     '130/143 stopped by a signal (the scratch database is removed)',
     CODES.bug,
   ].join('\n  '),
+  hookJob: [
+    'Exit codes:',
+    '0  the Job is printed',
+    '2  usage error (an app name or image that is not one, a deadline under 6 minutes)',
+    CODES.bug,
+  ].join('\n  '),
   fleet: [
     'Exit codes:',
     '0  the plan is written, or every tenant of the merged fleet upgrades cleanly',
