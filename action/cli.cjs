@@ -52496,6 +52496,25 @@ var init_upgrade_command = __esm({
   }
 });
 
+// dist/workspace/releasing.js
+function releasingOf(env2, settings2, how = {}) {
+  const app = appIdentity(env2, settings2.app);
+  if (!how.always && app.name === void 0 && !app.review)
+    return void 0;
+  return {
+    app,
+    sharedWith: settings2.sharedWith,
+    share: how.share === true,
+    required: settings2.requireIdentity
+  };
+}
+var init_releasing = __esm({
+  "dist/workspace/releasing.js"() {
+    "use strict";
+    init_app_identity();
+  }
+});
+
 // dist/commands/release-command.js
 var release_command_exports = {};
 __export(release_command_exports, {
@@ -52550,7 +52569,7 @@ async function gate(opts, plan2, opened, log, verdict4) {
     ...opts.locks ? { locks: opts.locks } : {},
     release: plan2.read?.problem,
     releaseGenerates: [...fromLine, ...wrappedGenerates],
-    releasing: releasingOf(opts, settings2)
+    releasing: releasingOf(opts.env, settings2, { share: opts.shareDatabase === true, always: true })
   };
   const forensics = missingForensics(model, state, opts.git);
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps: schemaOps2, forensics });
@@ -52639,7 +52658,7 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
     return verdict4(EXIT.postCheck, `MISMATCH: the command succeeded, but the database is at ${got.join(", ") || "(no rows)"}, not ${want.join(", ")} (${moved})`);
   }
   if (ledgerTable !== void 0 && settings2.ledger && pending.length > 0) {
-    await record(db, ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema), ledgerRows(model, prediction.steps, opts.env, opts.cwd, /* @__PURE__ */ new Date(), releasingOf(opts, settings2).app), opts, log);
+    await record(db, ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema), ledgerRows(model, prediction.steps, opts.env, opts.cwd, /* @__PURE__ */ new Date(), appIdentity(opts.env, settings2.app)), opts, log);
   }
   return verdict4(EXIT.ok, `OK: applied ${plural2(applied ?? pending.length, "migration")}; the database is at ${got.join(", ")}`);
 }
@@ -52650,14 +52669,6 @@ async function withHandOver(opened, opts) {
   const schema = state.ledger.schema ?? state.ledger.home?.schema ?? table.versionTableSchema;
   const owner = await readOwner(db, schema, postgresOptions(opts)).catch(() => void 0);
   return owner === void 0 ? opened : { ...opened, state: { ...state, ledger: { ...state.ledger, owner } } };
-}
-function releasingOf(opts, settings2) {
-  return {
-    app: appIdentity(opts.env, settings2.app),
-    sharedWith: settings2.sharedWith,
-    share: opts.shareDatabase === true,
-    required: settings2.requireIdentity
-  };
 }
 function withoutVerdictLine(text) {
   const lines = text.trimEnd().split("\n");
@@ -52709,6 +52720,7 @@ var init_release_command = __esm({
     init_upgrade_command();
     init_app_identity();
     init_ledger_owner();
+    init_releasing();
   }
 });
 
@@ -53021,7 +53033,7 @@ async function openFleet(given) {
   const read = await readTenants(db, opts.tenants, versionTable, ledgerTable, postgresOptions(opts), (batch) => batch.forEach((t2) => groups.add(t2)), (schema) => !shard || inShard(schema, shard.index, shard.count));
   const where = describeTarget(db);
   const target = opts.target ?? "head";
-  const result = emptyFails(verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, target, { ignore: opts.ignore, strict: opts.strict }), opts.allowEmpty, opts.shard);
+  const result = emptyFails(verifyFleet(model, { host: where.host, database: where.database, versionTable, server: read.server }, groups, target, { ignore: opts.ignore, strict: opts.strict, releasing: releasingOf(opts.env, settings2) }), opts.allowEmpty, opts.shard);
   const context = {
     pattern: opts.tenants,
     host: where.host,
@@ -53043,6 +53055,7 @@ async function openFleet(given) {
 var init_open_fleet = __esm({
   "dist/workspace/open-fleet.js"() {
     "use strict";
+    init_releasing();
     init_alembic_config();
     init_project_model();
     init_code_fingerprint();
@@ -53516,7 +53529,11 @@ async function verifyDatabasesCommand(given) {
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, list4.length)) }, worker));
   const target = opts.target ?? "head";
-  const result = emptyFails(verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict }), opts.allowEmpty, opts.shard);
+  const result = emptyFails(verifyDatabases(model, tenants, target, {
+    ignore: opts.ignore,
+    strict: opts.strict,
+    releasing: releasingOf(opts.env, settings2)
+  }), opts.allowEmpty, opts.shard);
   const context = {
     pattern: opts.databasesFile,
     host: null,
@@ -53561,6 +53578,7 @@ var import_node_path66;
 var init_verify_databases_command = __esm({
   "dist/commands/verify-databases-command.js"() {
     "use strict";
+    init_releasing();
     import_node_path66 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
@@ -53605,13 +53623,14 @@ __export(verify_command_exports, {
 });
 async function verifyCommand(opts) {
   const envName = opts.databaseUrlEnv ?? "DATABASE_URL";
-  const { config, table, state, model, source, url, schemaOps: schemaOps2 } = await openProjectAndDatabase(opts, `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`);
+  const { config, table, state, model, source, url, schemaOps: schemaOps2, settings: settings2 } = await openProjectAndDatabase(opts, `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`);
   const deploy = opts.target === void 0 ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion, platformOf(opts.env)) : void 0;
   const target = opts.target ?? deploy?.target ?? "head";
   const forensics = missingForensics(model, state, opts.git);
   const checkOpts = {
     ignore: opts.ignore,
     strict: opts.strict,
+    releasing: releasingOf(opts.env, settings2),
     ...opts.locks ? { locks: opts.locks } : {},
     ...deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {},
     releaseGenerates: releaseGenerates(config.files, opts.cwd, platformOf(opts.env))
@@ -53624,6 +53643,7 @@ async function verifyCommand(opts) {
 var init_verify_command = __esm({
   "dist/commands/verify-command.js"() {
     "use strict";
+    init_releasing();
     init_release_commands();
     init_sql_parser();
     init_json_report();

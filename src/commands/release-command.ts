@@ -40,7 +40,7 @@ import { afterUpgrade, plural } from '../release/after-upgrade.js';
 import { upgradeCommand } from '../release/upgrade-command.js';
 import { appIdentity } from '../deploy/app-identity.js';
 import { readOwner } from '../database/ledger-owner.js';
-import type { Releasing } from '../check/rule.js';
+import { releasingOf } from '../workspace/releasing.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
   /** The command to run instead of `alembic upgrade <target>` (after `--`). */
@@ -188,7 +188,7 @@ async function gate(
     ...(opts.locks ? { locks: opts.locks } : {}),
     release: plan.read?.problem,
     releaseGenerates: [...fromLine, ...wrappedGenerates],
-    releasing: releasingOf(opts, settings),
+    releasing: releasingOf(opts.env, settings, { share: opts.shareDatabase === true, always: true }),
   };
   // the same git evidence verify gives for an id no file defines (a slug has no git: it says so)
   const forensics = missingForensics(model, state, opts.git);
@@ -353,7 +353,14 @@ async function runUpgrade(
     await record(
       db,
       ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema),
-      ledgerRows(model, prediction.steps, opts.env, opts.cwd, new Date(), releasingOf(opts, settings).app),
+      ledgerRows(
+        model,
+        prediction.steps,
+        opts.env,
+        opts.cwd,
+        new Date(),
+        appIdentity(opts.env, settings.app),
+      ),
       opts,
       log,
     );
@@ -376,16 +383,6 @@ async function withHandOver(opened: Opened, opts: ReleaseCommandOptions): Promis
   return owner === undefined
     ? opened
     : { ...opened, state: { ...state, ledger: { ...state.ledger, owner } } };
-}
-
-/** The app this release runs for (the settings' name, ALEMBIC_PREFLIGHT_APP, the platform's), and what may share its databases. */
-function releasingOf(opts: ReleaseCommandOptions, settings: Opened['settings']): Releasing {
-  return {
-    app: appIdentity(opts.env, settings.app),
-    sharedWith: settings.sharedWith,
-    share: opts.shareDatabase === true,
-    required: settings.requireIdentity,
-  };
 }
 
 /** A report without its last line when that is a verdict (BLOCKED: …), for a log that ends with its own. */

@@ -1,3 +1,4 @@
+import { releasingOf } from '../workspace/releasing.js';
 import { platformOf } from '../deploy/release-commands.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
@@ -13,7 +14,7 @@ export async function verifyCommand(
   opts: VerifyCommandOptions,
 ): Promise<CommandOutput & { result: VerifyResult }> {
   const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const { config, table, state, model, source, url, schemaOps } = await openProjectAndDatabase(
+  const { config, table, state, model, source, url, schemaOps, settings } = await openProjectAndDatabase(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
@@ -27,6 +28,7 @@ export async function verifyCommand(
   const checkOpts = {
     ignore: opts.ignore,
     strict: opts.strict,
+    releasing: releasingOf(opts.env, settings),
     ...(opts.locks ? { locks: opts.locks } : {}),
     ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}),
     releaseGenerates: releaseGenerates(config.files, opts.cwd, platformOf(opts.env)),

@@ -1,3 +1,4 @@
+import { releasingOf } from '../workspace/releasing.js';
 import path from 'node:path';
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
@@ -100,7 +101,11 @@ export async function verifyDatabasesCommand(
   );
   const target = opts.target ?? 'head';
   const result = emptyFails(
-    verifyDatabases(model, tenants, target, { ignore: opts.ignore, strict: opts.strict }),
+    verifyDatabases(model, tenants, target, {
+      ignore: opts.ignore,
+      strict: opts.strict,
+      releasing: releasingOf(opts.env, settings),
+    }),
     opts.allowEmpty,
     opts.shard,
   );

@@ -1,3 +1,4 @@
+import { releasingOf } from './releasing.js';
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/loading/project-model.js';
 import { codeFingerprint } from '../check/code-fingerprint.js';
@@ -80,7 +81,7 @@ export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
       { host: where.host, database: where.database, versionTable, server: read.server },
       groups,
       target,
-      { ignore: opts.ignore, strict: opts.strict },
+      { ignore: opts.ignore, strict: opts.strict, releasing: releasingOf(opts.env, settings) },
     ),
     opts.allowEmpty,
     opts.shard,

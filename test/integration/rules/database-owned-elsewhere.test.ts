@@ -102,6 +102,32 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
     expect(staging.out).toContain('shared-with = ["shop-prod"]');
     expect(await versionRows(url)).toEqual([['2a3b4c5d6e7f']]);
 
+    // verify says the same where something names the app, and nothing of ownership where nothing does
+    const verifyAs = (args: string[], app: Record<string, string>) =>
+      spawnSync(
+        process.execPath,
+        [BIN, ...args, '-c', 'examples/heroku-app/alembic.ini', '--format', 'json'],
+        {
+          cwd: v2.dir,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off', ...app },
+        },
+      );
+    const codesOf = (out: string): string[] =>
+      (JSON.parse(out).findings as { code: string }[]).map((f) => f.code);
+    const asStaging = verifyAs(['verify'], { HEROKU_APP_NAME: 'shop-staging' });
+    expect(asStaging.status).toBe(1);
+    expect(codesOf(asStaging.stdout)).toContain('database-owned-elsewhere');
+    const anonymous = verifyAs(['verify'], {});
+    expect(anonymous.status).toBe(0);
+    expect(codesOf(anonymous.stdout)).not.toContain('database-owned-elsewhere');
+    // and a fleet of databases read by staging: this one is apart, with the finding
+    writeFileSync(path.join(v2.dir, 'dbs.txt'), 'DATABASE_URL\n');
+    const fleet = verifyAs(['verify', '--databases', 'dbs.txt'], { HEROKU_APP_NAME: 'shop-staging' });
+    expect(fleet.status).toBe(1);
+    expect(fleet.stdout).toContain('"code": "database-owned-elsewhere"');
+    expect(await versionRows(url)).toEqual([['2a3b4c5d6e7f']]);
+
     // the owner's release of the same code
     const owner = release(v2, url, { ...prod, HEROKU_RELEASE_VERSION: 'v8' });
     expect(owner.status, owner.out).toBe(0);
