@@ -20138,11 +20138,15 @@ function renderRelease(files, dir) {
   const commands2 = [];
   for (const [i, raw] of text.split(/\r?\n/u).entries()) {
     const m = /^\s*(?:-\s+)?preDeployCommand:/u.exec(raw);
-    const rest = m ? lineRest(raw.slice(m[0].length).replace(/(?<!\S)#.*$/u, "")) : void 0;
+    const rest = m ? lineRest(withoutComment2(raw.slice(m[0].length))) : void 0;
     if (rest)
       commands2.push({ text: unquote(rest), line: i + 1 });
   }
   return { file, commands: commands2 };
+}
+function withoutComment2(value) {
+  const at3 = value.search(/(?:^|\s)#/u);
+  return at3 < 0 ? value : value.slice(0, at3);
 }
 function railwayJsonRelease(files, dir) {
   const file = import_node_path18.default.join(dir, "railway.json");

@@ -167,10 +167,16 @@ function renderRelease(files: ProjectFiles, dir: string): ReleaseSource | undefi
   const commands: { text: string; line: number }[] = [];
   for (const [i, raw] of text.split(/\r?\n/u).entries()) {
     const m = /^\s*(?:-\s+)?preDeployCommand:/u.exec(raw);
-    const rest = m ? lineRest(raw.slice(m[0].length).replace(/(?<!\S)#.*$/u, '')) : undefined;
+    const rest = m ? lineRest(withoutComment(raw.slice(m[0].length))) : undefined;
     if (rest) commands.push({ text: unquote(rest), line: i + 1 });
   }
   return { file, commands };
+}
+
+/** A YAML value without its trailing comment (a `#` at its start or after a blank); found in one pass. */
+function withoutComment(value: string): string {
+  const at = value.search(/(?:^|\s)#/u);
+  return at < 0 ? value : value.slice(0, at);
 }
 
 /** railway.json's `deploy.preDeployCommand`, one command or an array of them. */

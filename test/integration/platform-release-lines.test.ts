@@ -23,7 +23,7 @@ describe("each platform's pre-deploy line is the release line", () => {
     ['fly.toml', 'app = "shop"\n\n[deploy]\n  release_command = "alembic upgrade heads"\n', 4],
     [
       'render.yaml',
-      'services:\n  - type: web\n    name: shop\n    preDeployCommand: alembic upgrade heads\n',
+      'services:\n  - type: web\n    name: shop\n    preDeployCommand: alembic upgrade heads # migrate first\n',
       4,
     ],
     ['railway.json', '{\n  "deploy": {\n    "preDeployCommand": ["alembic upgrade heads"]\n  }\n}\n', 3],
