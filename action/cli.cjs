@@ -20186,13 +20186,14 @@ function lineOf(text, pattern) {
   const i = text.split("\n").findIndex((l) => pattern.test(l));
   return i < 0 ? 1 : i + 1;
 }
-var import_node_path18, READERS;
+var import_node_path18, PLATFORMS, READERS;
 var init_release_commands = __esm({
   "dist/deploy/release-commands.js"() {
     "use strict";
     import_node_path18 = __toESM(require("node:path"), 1);
     init_procfile_release_lines();
     init_project_folders();
+    PLATFORMS = ["heroku", "fly", "render", "railway", "dokku"];
     READERS = {
       heroku: [procfileRelease, manifestRelease],
       fly: [flyRelease],
@@ -31108,6 +31109,7 @@ var init_finding = __esm({
       "not-statically-known",
       "other-databases-not-verified",
       "pending-migrations",
+      "platform-targets-differ",
       "placeholder-database-url",
       "postgres-scheme-refused",
       "postgres-url-scheme",
@@ -31873,6 +31875,41 @@ var init_review_app_shares_database = __esm({
           ...line !== void 0 ? { line } : {}
         };
         return [finding8];
+      }
+    };
+  }
+});
+
+// dist/check/rules/platform-targets-differ.js
+var platformTargetsDiffer;
+var init_platform_targets_differ = __esm({
+  "dist/check/rules/platform-targets-differ.js"() {
+    "use strict";
+    init_db_helpers();
+    platformTargetsDiffer = {
+      code: "platform-targets-differ",
+      severity: "error",
+      title: "platforms' files run different upgrade targets",
+      summary: "The platforms' pre-deploy files name different upgrade targets and nothing says which platform runs: each is predicted, and one that fails blocks.",
+      check({ database: db }) {
+        if (!db?.otherTargets)
+          return [];
+        return db.otherTargets.map((o) => {
+          const command2 = upgradeAs(db.flaskMigrate === true, o.target);
+          const p = o.prediction;
+          const outcome = p.willSucceed ? `applies ${p.steps.length} migration${p.steps.length === 1 ? "" : "s"} there` : `fails: ${p.cliOutput ?? p.failure?.message ?? "the upgrade cannot be predicted"}`;
+          const [file, line] = o.where.split(":");
+          return {
+            code: "platform-targets-differ",
+            severity: p.willSucceed ? "info" : "error",
+            title: `${o.where} runs \`${command2}\`, which ${p.willSucceed ? "was predicted too" : "will fail"}`,
+            message: `The platforms' files name different targets, and no platform's variables are set here (DYNO, FLY_APP_NAME, RENDER, RAILWAY_*), so this verdict grades \`${upgradeCommand(db)}\`; ${o.where} runs \`${command2}\`, which on this database ${outcome}. On a platform only its own file is read.`,
+            hint: `Make the files run the same target, or verify with the one the platform runs: alembic-preflight verify --target ${o.target}.`,
+            path: file,
+            line: Number(line),
+            ...!p.willSucceed && p.cliOutput ? { alembicError: p.cliOutput } : {}
+          };
+        });
       }
     };
   }
@@ -34676,6 +34713,7 @@ var init_rules = __esm({
     init_release_command_invalid();
     init_release_generates_migration();
     init_review_app_shares_database();
+    init_platform_targets_differ();
     init_bytecode_only_revision();
     init_dependency_cycle();
     init_docstring_mismatch();
@@ -34777,6 +34815,7 @@ var init_rules = __esm({
       databaseDiverged,
       databaseUnrelated,
       databaseOwnedElsewhere,
+      platformTargetsDiffer,
       stampedRevisionMissing,
       appliedMigrationEdited,
       ledgerUnreadable,
@@ -35787,6 +35826,12 @@ function databaseFacts(model, state, target, opts = {}, extras = {}) {
     prediction,
     forensics,
     ...model.config.flaskMigrate ? { flaskMigrate: true } : {},
+    ...opts.otherDeployTargets && opts.otherDeployTargets.length > 0 ? {
+      otherTargets: opts.otherDeployTargets.map((o) => ({
+        ...o,
+        prediction: predict(model, state, o.target)
+      }))
+    } : {},
     ...url,
     ...schema ? { schema } : {},
     ...locks ? { locks } : {},
@@ -36349,6 +36394,21 @@ function followed(words2, where, out) {
 }
 function oneTarget(found) {
   return found.length > 0 && new Set(found.map((f) => f.target)).size === 1;
+}
+function platformTargets(files, cwd, iniPath, version2 = LATEST_ALEMBIC) {
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const platform of PLATFORMS) {
+    const t2 = procfileTarget(files, cwd, iniPath, version2, platform);
+    if (!t2 || t2.problem)
+      continue;
+    const where = `${t2.via?.path ?? t2.path}:${t2.via?.line ?? t2.line}`;
+    if (seen.has(where))
+      continue;
+    seen.add(where);
+    out.push({ target: t2.target, where });
+  }
+  return out;
 }
 var import_node_path39, PATH_MAX, HEROKU_APP;
 var init_procfile_target = __esm({
@@ -53635,6 +53695,7 @@ async function verifyCommand(opts) {
     ignore: opts.ignore,
     strict: opts.strict,
     releasing: releasingOf(opts.env, settings2),
+    otherDeployTargets: otherTargets(opts, config, model.alembicVersion, target),
     ...opts.locks ? { locks: opts.locks } : {},
     ...deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {},
     releaseGenerates: releaseGenerates(config.files, opts.cwd, platformOf(opts.env))
@@ -53644,11 +53705,20 @@ async function verifyCommand(opts) {
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : reviewOr("verify", result, verifyText(result, table.notes, source, opts.width), opts.review, databaseMarks(result.database.stamps, result.database.prediction.steps));
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
 }
+function otherTargets(opts, config, version2, graded) {
+  if (opts.target !== void 0 || platformOf(opts.env) !== void 0)
+    return [];
+  const all = platformTargets(config.files, opts.cwd, config.iniPath, version2);
+  if (new Set(all.map((a) => a.target)).size < 2)
+    return [];
+  return all.filter((a) => a.target !== graded);
+}
 var init_verify_command = __esm({
   "dist/commands/verify-command.js"() {
     "use strict";
     init_releasing();
     init_release_commands();
+    init_procfile_target();
     init_sql_parser();
     init_json_report();
     init_text_report();

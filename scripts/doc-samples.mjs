@@ -255,6 +255,14 @@ function findingSamples() {
         ],
       },
     }),
+    page('platform-targets-differ', ['verify'], {
+      what: 'the bundled example one revision behind, with the Procfile and fly.toml above, off any platform',
+      database: { upTo: '1f2a3b4c5d6e', rows: ['1f2a3b4c5d6e'] },
+      files: {
+        Procfile: 'release: alembic upgrade head\n',
+        'fly.toml': '[deploy]\nrelease_command = "alembic upgrade nope1"\n',
+      },
+    }),
     page('review-app-shares-database', ['check'], {
       what: 'the bundled example with the app.json above and a Procfile whose release line runs `alembic upgrade head`',
       files: {

@@ -54,6 +54,7 @@ export const FINDING_CODES = [
   'not-statically-known',
   'other-databases-not-verified',
   'pending-migrations',
+  'platform-targets-differ',
   'placeholder-database-url',
   'postgres-scheme-refused',
   'postgres-url-scheme',

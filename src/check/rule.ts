@@ -18,6 +18,12 @@ import type { IniUrl, OtherDatabases, UrlVariables } from '../database/url-compa
 /** What `verify` adds: the live version table, each row's resolution, and the predicted upgrade. */
 export interface DatabaseContext {
   readonly state: VersionTableState;
+  /** Off any platform, the targets other platforms' files name, each predicted on this database. */
+  readonly otherTargets?: readonly {
+    readonly target: string;
+    readonly where: string;
+    readonly prediction: UpgradePrediction;
+  }[];
   /** A Flask-Migrate project: its upgrade is `flask db upgrade`, and the findings name it so. */
   readonly flaskMigrate?: true;
   readonly stamps: readonly StampResolution[];

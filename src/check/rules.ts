@@ -38,6 +38,7 @@ import { upgradeWillFail } from './rules/upgrade-will-fail.js';
 import { releaseCommandInvalid } from './rules/release-command-invalid.js';
 import { releaseGeneratesMigration } from './rules/release-generates-migration.js';
 import { reviewAppSharesDatabase } from './rules/review-app-shares-database.js';
+import { platformTargetsDiffer } from './rules/platform-targets-differ.js';
 import { bytecodeOnlyRevision } from './rules/bytecode-only-revision.js';
 import { dependencyCycle } from './rules/dependency-cycle.js';
 import { docstringMismatch } from './rules/docstring-mismatch.js';
@@ -141,6 +142,7 @@ export const RULES: readonly Rule[] = [
   databaseDiverged,
   databaseUnrelated,
   databaseOwnedElsewhere,
+  platformTargetsDiffer,
   stampedRevisionMissing,
   appliedMigrationEdited,
   ledgerUnreadable,

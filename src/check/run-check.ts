@@ -40,6 +40,11 @@ export interface CheckOptions {
   readonly release?: ReleaseCommandProblem;
   /** Commands the release phase runs that write a new migration. */
   readonly releaseGenerates?: readonly GeneratedAtRelease[];
+  /**
+   * `verify` off any platform, where the platforms' files name different targets: the ones not graded,
+   * each predicted too (platform-targets-differ).
+   */
+  readonly otherDeployTargets?: readonly { readonly target: string; readonly where: string }[];
   /** `release`: the app it releases (database-owned-elsewhere). */
   readonly releasing?: Releasing;
   /** `verify`: --locks and its thresholds, for the pending steps' lock grades (default: warn at 100,000 rows or 256 MB). */

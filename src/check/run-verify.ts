@@ -79,6 +79,14 @@ export function databaseFacts(
     prediction,
     forensics,
     ...(model.config.flaskMigrate ? { flaskMigrate: true as const } : {}),
+    ...(opts.otherDeployTargets && opts.otherDeployTargets.length > 0
+      ? {
+          otherTargets: opts.otherDeployTargets.map((o) => ({
+            ...o,
+            prediction: predict(model, state, o.target),
+          })),
+        }
+      : {}),
     ...url,
     ...(schema ? { schema } : {}),
     ...(locks ? { locks } : {}),

@@ -1,5 +1,6 @@
 import { releasingOf } from '../workspace/releasing.js';
 import { platformOf } from '../deploy/release-commands.js';
+import { platformTargets } from '../deploy/procfile-target.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { verifyJson } from '../report/json-report.js';
@@ -29,6 +30,7 @@ export async function verifyCommand(
     ignore: opts.ignore,
     strict: opts.strict,
     releasing: releasingOf(opts.env, settings),
+    otherDeployTargets: otherTargets(opts, config, model.alembicVersion, target),
     ...(opts.locks ? { locks: opts.locks } : {}),
     ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}),
     releaseGenerates: releaseGenerates(config.files, opts.cwd, platformOf(opts.env)),
@@ -50,4 +52,20 @@ export async function verifyCommand(
         databaseMarks(result.database.stamps, result.database.prediction.steps),
       );
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
+}
+
+/**
+ * Off any platform, with no --target: the targets the platforms' files name besides the one graded,
+ * when they disagree among them (each is then predicted: platform-targets-differ).
+ */
+function otherTargets(
+  opts: VerifyCommandOptions,
+  config: { files: Parameters<typeof platformTargets>[0]; iniPath?: string },
+  version: Parameters<typeof platformTargets>[3],
+  graded: string,
+): { target: string; where: string }[] {
+  if (opts.target !== undefined || platformOf(opts.env) !== undefined) return [];
+  const all = platformTargets(config.files, opts.cwd, config.iniPath, version);
+  if (new Set(all.map((a) => a.target)).size < 2) return [];
+  return all.filter((a) => a.target !== graded);
 }

@@ -3,7 +3,7 @@ import type { ProjectFiles } from '../project/project-files.js';
 import type { ReleaseCommandProblem } from './alembic-argv.js';
 import { LATEST_ALEMBIC, type AlembicVersion } from '../alembic/config/alembic-version.js';
 import { afterShellC, generatingCommand, type GeneratedAtRelease } from './generating-command.js';
-import { releaseCommands, type Platform } from './release-commands.js';
+import { PLATFORMS, releaseCommands, type Platform } from './release-commands.js';
 import { pipfileScript, scriptRun } from './script-run.js';
 import { decidedAtRunTime, shellLines, shellWords, SHELL_SPLIT, subshellOf } from './shell-words.js';
 import {
@@ -430,3 +430,27 @@ function oneTarget(found: readonly DeployTarget[]): boolean {
 
 /** Heroku's app folder: the slug is unpacked there and the release phase starts in it. */
 const HEROKU_APP = '/app';
+
+/**
+ * Off any platform, what each platform's own file would have the deploy upgrade to (the Procfile or
+ * heroku.yml, fly.toml, render.yaml, railway.json or .toml, Dokku's app.json), one entry per file
+ * that names a target plainly: where they disagree, verify grades the default and predicts the others.
+ */
+export function platformTargets(
+  files: ProjectFiles,
+  cwd: string,
+  iniPath?: string,
+  version: AlembicVersion = LATEST_ALEMBIC,
+): { readonly target: string; readonly where: string }[] {
+  const seen = new Set<string>();
+  const out: { target: string; where: string }[] = [];
+  for (const platform of PLATFORMS) {
+    const t = procfileTarget(files, cwd, iniPath, version, platform);
+    if (!t || t.problem) continue;
+    const where = `${t.via?.path ?? t.path}:${t.via?.line ?? t.line}`;
+    if (seen.has(where)) continue;
+    seen.add(where);
+    out.push({ target: t.target, where });
+  }
+  return out;
+}

@@ -33,7 +33,8 @@ export function releaseCommands(
 }
 
 /** The platforms whose pre-deploy step we read, and the files each reads it from. */
-export type Platform = 'heroku' | 'fly' | 'render' | 'railway' | 'dokku';
+export const PLATFORMS = ['heroku', 'fly', 'render', 'railway', 'dokku'] as const;
+export type Platform = (typeof PLATFORMS)[number];
 
 type Reader = (files: ProjectFiles, dir: string) => ReleaseSource | undefined;
 
