@@ -101,6 +101,38 @@ describe('fleets fail closed (PostgreSQL)', () => {
     ).toEqual([['b2'], ['b2']]);
   }, 120_000);
 
+  it("release --tenants as another app: refused before the loop starts, every tenant where it was; the owner's goes through", async () => {
+    const { url, root, env } = await fleet('owned_release');
+    const loop = `touch ran; for t in tenant_a tenant_b; do ${PYTHON} -m alembic -x tenant=$t upgrade head || exit 1; done`;
+    const rows =
+      'SELECT version_num FROM tenant_a.alembic_version UNION ALL SELECT version_num FROM tenant_b.alembic_version';
+    // production's release claims both tenants (their ledgers record its name)
+    const prod = { ...env, HEROKU_APP_NAME: 'shop-prod' };
+    expect(runCli(root, ['release', '--tenants', 'tenant_*', '--', 'sh', '-c', loop], prod).status).toBe(0);
+    expect(await pgExec(url, rows)).toEqual([['b2'], ['b2']]);
+    writeFileSync(
+      path.join(root, `${V}c3_step.py`),
+      migration(
+        'c3',
+        'b2',
+        "op.add_column('items', sa.Column('price', sa.Integer()))",
+        "op.drop_column('items', 'price')",
+      ),
+    );
+    const staging = runCli(
+      root,
+      ['release', '--tenants', 'tenant_*', '--', 'sh', '-c', loop.replace('touch ran', 'touch ran2')],
+      { ...env, HEROKU_APP_NAME: 'shop-staging' },
+    );
+    expect(staging.status, staging.stdout + staging.stderr).toBe(1);
+    expect(staging.stdout).toContain('database-owned-elsewhere');
+    expect(existsSync(path.join(root, 'ran2'))).toBe(false);
+    expect(await pgExec(url, rows)).toEqual([['b2'], ['b2']]);
+    const again = runCli(root, ['release', '--tenants', 'tenant_*', '--', 'sh', '-c', loop], prod);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(await pgExec(url, rows)).toEqual([['c3'], ['c3']]);
+  }, 120_000);
+
   it('fleet merge refuses shards verified against other code, and shards that overlap', async () => {
     const { url, root, env } = await fleet('merge_code');
     const dir = tempDir('preflight-merge-code-');
