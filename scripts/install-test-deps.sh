@@ -2,7 +2,8 @@
 # Installs what the test suite needs on a fresh Debian machine: real Alembic
 # with psycopg2 (the differential oracle), Flask-Migrate, the PostgreSQL server binaries (the
 # tests start a throwaway cluster), openssl (the TLS test's certificate), python3-venv and
-# binutils (the wheel's test) and the project's npm dependencies.
+# binutils (the wheel's test), MariaDB's server with PyMySQL and mysqlclient, and the project's npm
+# dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -17,6 +18,9 @@ PKGS=()
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   PKGS+=(postgresql)
 fi
+# MariaDB's server (the tests start throwaway ones) and Alembic's MySQL drivers, PyMySQL and mysqlclient
+command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1 || PKGS+=(mariadb-server)
+/usr/bin/python3 -c 'import pymysql, MySQLdb' 2>/dev/null || PKGS+=(python3-pymysql python3-mysqldb)
 command -v openssl >/dev/null 2>&1 || PKGS+=(openssl)
 # the wheel's test: a fresh venv (ensurepip), and objdump, which reads the glibc its binaries need
 /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || PKGS+=(python3-venv)
