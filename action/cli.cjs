@@ -12959,17 +12959,20 @@ function breaksServing(step) {
   const col = step.column !== void 0 ? `column ${step.table}.${step.column}` : `a column of ${step.table}`;
   switch (step.call) {
     case "drop_column":
-      return { what: `drops ${col}`, why: "the serving release's models still select and insert it" };
+      return {
+        what: `drops ${col}`,
+        why: "the serving release's models, where they map it, select and insert it"
+      };
     case "drop_table":
-      return { what: `drops table ${step.table}`, why: "the serving release still queries it" };
+      return { what: `drops table ${step.table}`, why: "the serving release may still query it" };
     case "rename_table":
       return {
         what: `renames table ${step.table}`,
-        why: "the serving release still queries it by its old name"
+        why: "the serving release may still query it by its old name"
       };
     case "alter_column":
       if (step.flags.includes("rename"))
-        return { what: `renames ${col}`, why: "the serving release still uses its old name" };
+        return { what: `renames ${col}`, why: "the serving release may still use its old name" };
       if (step.flags.includes("type"))
         return {
           what: `changes the type of ${col}`,

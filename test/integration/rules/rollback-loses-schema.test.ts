@@ -63,7 +63,7 @@ describe('rollback-loses-schema', () => {
       ["the newer release's d4 drops table visits, which this code expects", `${V}b2_step.py`, 17],
     ]);
     expect(found[0]!.message).toBe(
-      `The database is ahead of this code at 'd4', and the ledger records that c3 (${V}c3_step.py:17; release v9, dyno release.1 on 2026-11-20 10:00:00 UTC) drops column users.email; this code's migrations create column users.email (${V}a1_step.py:17). The database has no column users.email now. After the rollback this code serves on that schema, and this code's models still select and insert it.`,
+      `The database is ahead of this code at 'd4', and the ledger records that c3 (${V}c3_step.py:17; release v9, dyno release.1 on 2026-11-20 10:00:00 UTC) drops column users.email; this code's migrations create column users.email (${V}a1_step.py:17). The database has no column users.email now. After the rollback this code serves on that schema, and this code's models, where they map it, select and insert it.`,
     );
     expect(found.every((f) => f.severity === 'warning')).toBe(true);
     // nickname: the older code never had it, so dropping it again costs it nothing
