@@ -18,6 +18,8 @@ export interface FleetGroupDocument {
     readonly severity: string;
     readonly title: string;
     readonly message: string;
+    /** The one command that fixes it, as the check document's finding has it (absent in a shard written before it was added). */
+    readonly fix?: string | null;
     readonly hint: string;
     readonly path: string | null;
     readonly line: number | null;

@@ -111,6 +111,7 @@ function resultOf(d: FleetDocument): FleetResult {
       severity: f.severity as Severity,
       title: f.title,
       message: f.message,
+      ...(typeof f.fix === 'string' ? { fix: f.fix } : {}),
       hint: f.hint,
       ...(f.path !== null ? { path: f.path } : {}),
       ...(f.line !== null ? { line: f.line } : {}),

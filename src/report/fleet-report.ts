@@ -124,6 +124,7 @@ export function fleetJson(r: FleetResult, c: FleetContext): unknown {
         severity: f.severity,
         title: title(f),
         message: f.message,
+        fix: f.fix ?? null,
         hint: f.hint,
         path: f.path ?? null,
         line: f.line ?? null,

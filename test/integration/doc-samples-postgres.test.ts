@@ -180,6 +180,13 @@ describe("docs/json.md's fleet document is what verify --tenants prints", () => 
       tenants: 'tenant_*',
     });
     expect(out.exitCode).toBe(1);
+    // a fleet's finding carries the fix the check document's does: the one command
+    const stamped = (
+      JSON.parse(out.stdout) as { groups: { findings: { code: string; fix: string | null }[] }[] }
+    ).groups
+      .flatMap((g) => g.findings)
+      .find((f) => f.code === 'stamped-revision-missing');
+    expect(stamped?.fix).toBe('alembic-preflight backfill --after b2 --rewire --write');
     expectDocSample(
       {
         doc: 'docs/json.md',
