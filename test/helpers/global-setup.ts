@@ -5,10 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { PYTHON, REPO } from './oracle.js';
 import { RUN_DIR_VARIABLE, stopClustersUnder } from './pg-cluster.js';
+import { stopMariadbUnder } from './mariadb-server.js';
 
 /**
  * The integration run's shared resources, made once and ended however the files ended: a folder for the
- * PostgreSQL cluster of each worker (worker-cluster.ts), and the fork server that answers the tests'
+ * PostgreSQL cluster of each worker (worker-cluster.ts) and the MariaDB servers files start, and the
+ * fork server that answers the tests'
  * questions to real Alembic (test/oracle/zygote.py, asked through ORACLE_PYTHON).
  */
 export default async function setup(): Promise<() => void> {
@@ -24,6 +26,7 @@ export default async function setup(): Promise<() => void> {
     'PG_CTL=$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1)',
     'AS=""; [ "$(id -u)" = 0 ] && AS="runuser -u postgres --"',
     `for d in ${dir}/pg-*/data ${dir}/pg-*/standby-*/data; do [ -d "$d" ] && $AS "$PG_CTL" -D "$d" -m immediate stop; done`,
+    `for p in ${dir}/maria-*/pid; do [ -f "$p" ] && kill -9 "$(cat "$p")"; done`,
   ].join('; ');
   const watchdog = spawn(
     '/bin/sh',
@@ -38,6 +41,7 @@ export default async function setup(): Promise<() => void> {
     watchdog.kill('SIGKILL');
     zygote.kill('SIGKILL');
     stopClustersUnder(dir);
+    stopMariadbUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/database/scratch-database.js';
+import { RUN_DIR_VARIABLE } from './pg-cluster.js';
 
 /** A throwaway MariaDB server: a data folder in a temp dir, a free loopback port, no system service. */
 export interface MariaServer {
@@ -33,7 +34,8 @@ export async function startMariadb(): Promise<MariaServer> {
       throw new Error(
         `No MariaDB for the tests: ${bin} is not on PATH. Run npm run test:setup (it installs mariadb-server).`,
       );
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'preflight-maria-'));
+  // inside the run's folder when there is one: the run's teardown (and its watchdog) stops what is left
+  const dir = mkdtempSync(path.join(process.env[RUN_DIR_VARIABLE] ?? os.tmpdir(), 'maria-'));
   chmodSync(dir, 0o755);
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? ['--user=root'] : [];
@@ -106,4 +108,12 @@ export async function startMariadb(): Promise<MariaServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Kills the MariaDB servers a run's files left in its folder (a file that failed before its afterAll). */
+export function stopMariadbUnder(runDir: string): void {
+  spawnSync('sh', [
+    '-c',
+    `for p in ${runDir}/maria-*/pid; do [ -f "$p" ] && kill -9 "$(cat "$p")"; done; true`,
+  ]);
 }
