@@ -21682,7 +21682,8 @@ function fittingTitle(code, ...candidates2) {
   const room = REPORT_WIDTH - `warning [${code}] `.length;
   return candidates2.find((t2) => t2.length <= room) ?? candidates2[candidates2.length - 1];
 }
-function restatedTitle(title2, full) {
+function restatedTitle(code, full, ...shorter) {
+  const title2 = fittingTitle(code, full, ...shorter);
   return title2 === full ? { title: title2, titleRestates: true } : { title: title2 };
 }
 var REPORT_WIDTH;
@@ -34063,8 +34064,15 @@ function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
 function finding5(severity, path67, line, title2, message, hint) {
-  const fits = fittingTitle(CODE, title2, otherDatabasesNotVerified.title);
-  return { code: CODE, severity, ...restatedTitle(fits, title2), message, hint, path: path67, line };
+  return {
+    code: CODE,
+    severity,
+    ...restatedTitle(CODE, title2, otherDatabasesNotVerified.title),
+    message,
+    hint,
+    path: path67,
+    line
+  };
 }
 var CODE, otherDatabasesNotVerified;
 var init_other_databases_not_verified = __esm({
@@ -34178,7 +34186,7 @@ function finding6(s, block) {
     code: "lock-on-large-table",
     severity: block ? "error" : "warning",
     // the step's name leaves the title before the size does (the --> line points at the step); the why has both
-    ...restatedTitle(fittingTitle("lock-on-large-table", `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`, `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`, `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} under ${grade.mode}`, `${may}${verb} ${s.table} under ${grade.mode}`), `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`),
+    ...restatedTitle("lock-on-large-table", `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`, `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`, `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} under ${grade.mode}`, `${may}${verb} ${s.table} under ${grade.mode}`),
     message: `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0].toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade.rowLocks ? "each row it changes is written anew and stays locked until the migration commits" : WHAT[grade.work]}), and the release still serving keeps sending them.${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ""}${grade.caveat ? ` ${grade.caveat}` : ""}${also}${step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
     hint: `Safe form: ${grade.recipe}.${block ? " (--locks block makes this an error; --locks warn reports it only.)" : " (--locks block makes this stop the release.)"}`,
     path: s.path,
@@ -34239,7 +34247,7 @@ var init_lock_timeout_missing = __esm({
           {
             code: "lock-timeout-missing",
             severity: locks.settings.mode === "block" ? "error" : "warning",
-            ...restatedTitle(fittingTitle("lock-timeout-missing", `no lock_timeout: ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`, `no lock_timeout: a step waits for ACCESS EXCLUSIVE on ${first.table}`, "no lock_timeout: a step waits for ACCESS EXCLUSIVE"), `no lock_timeout: ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`),
+            ...restatedTitle("lock-timeout-missing", `no lock_timeout: ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`, `no lock_timeout: a step waits for ACCESS EXCLUSIVE on ${first.table}`, "no lock_timeout: a step waits for ACCESS EXCLUSIVE"),
             message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. No lock_timeout is in force when it runs: neither the role, the database, env.py's migrating path nor a statement before it in the pending migrations sets one above 0${locks.timeouts ? ` (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : "none"})` : ""}.`,
             hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,
             path: first.path,
@@ -34259,7 +34267,7 @@ function finding7(h, s, mode, block) {
   return {
     code: "lock-queue-blocker",
     severity: block ? "error" : "warning",
-    ...restatedTitle(fittingTitle("lock-queue-blocker", `session ${h.pid} (${state}) ${h.granted ? "holds" : "waits for"} a lock on ${h.table} that ${stepName(s.step)} must wait for`, `session ${h.pid} (${state}) blocks ${stepName(s.step)} on ${h.table}`, `session ${h.pid} (${state}) would make ${stepName(s.step)} wait`, `session ${h.pid} would make the migration wait on ${h.table}`), `session ${h.pid} (${state}) ${h.granted ? "holds" : "waits for"} a lock on ${h.table} that ${stepName(s.step)} must wait for`),
+    ...restatedTitle("lock-queue-blocker", `session ${h.pid} (${state}) ${h.granted ? "holds" : "waits for"} a lock on ${h.table} that ${stepName(s.step)} must wait for`, `session ${h.pid} (${state}) blocks ${stepName(s.step)} on ${h.table}`, `session ${h.pid} (${state}) would make ${stepName(s.step)} wait`, `session ${h.pid} would make the migration wait on ${h.table}`),
     message: `Session ${h.pid} (${state}, ${age}) ${h.granted ? "holds" : "waits for"} ${h.mode} on ${h.table}. ${stepName(s.step)} needs ${mode} there, so the migration will wait for that session, and every query on ${h.table} that comes after will wait behind the migration.`,
     hint: `Find what it is: SELECT pid, usename, application_name, state, xact_start FROM pg_stat_activity WHERE pid = ${h.pid}; end it if it should not be there (SELECT pg_terminate_backend(${h.pid})), or release when it has finished.`,
     path: s.path,
@@ -34334,7 +34342,7 @@ var init_breaks_serving_release = __esm({
             {
               code: "breaks-serving-release",
               severity: "warning",
-              ...restatedTitle(fittingTitle("breaks-serving-release", `${stepName(s.step)} ${breaks.what} while the old release still serves`, `${stepName(s.step)} ${breaks.what} under the serving release`, `${breaks.what} under the serving release`, "a step changes what the serving release still uses"), `${stepName(s.step)} ${breaks.what} while the old release still serves`),
+              ...restatedTitle("breaks-serving-release", `${stepName(s.step)} ${breaks.what} while the old release still serves`, `${stepName(s.step)} ${breaks.what} under the serving release`, `${breaks.what} under the serving release`, "a step changes what the serving release still uses"),
               message: `${stepName(s.step)} ${breaks.what} while the old release still serves. ${breaks.why[0].toUpperCase()}${breaks.why.slice(1)}: Heroku keeps the previous release serving while the release phase runs (and, with preboot, until the new dynos are up), so its requests fail from this step until the new code serves.${s.step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
               hint: "Expand, then contract, over two releases: first ship code that no longer uses it (keep the column or table; for a rename, add the new one and write both), then remove or rename it in a later release.",
               path: s.path,

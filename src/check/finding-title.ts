@@ -12,9 +12,15 @@ export function fittingTitle(code: string, ...candidates: readonly string[]): st
 }
 
 /**
- * A finding's title, said to restate its message's first sentence (`full`) only when it is that
- * sentence: a shorter one leaves the whole message to the why, so nothing the sentence says is lost.
+ * A finding whose message opens with `full`: the first of `full` and `shorter` that fits the first
+ * line, said to restate that sentence only when it is `full` itself; a shorter one leaves the whole
+ * message to the why, so nothing the sentence says is lost.
  */
-export function restatedTitle(title: string, full: string): { title: string; titleRestates?: true } {
+export function restatedTitle(
+  code: string,
+  full: string,
+  ...shorter: readonly string[]
+): { title: string; titleRestates?: true } {
+  const title = fittingTitle(code, full, ...shorter);
   return title === full ? { title, titleRestates: true } : { title };
 }

@@ -2,7 +2,7 @@ import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { blockedBy, stepName } from '../schema/lock-grade.js';
 import { sizeText, type PendingLock } from '../schema/pending-locks.js';
-import { fittingTitle, restatedTitle } from '../finding-title.js';
+import { restatedTitle } from '../finding-title.js';
 
 /** What the lock is held for. */
 const WHAT = {
@@ -49,14 +49,11 @@ function finding(s: PendingLock, block: boolean): Finding {
     severity: block ? 'error' : 'warning',
     // the step's name leaves the title before the size does (the --> line points at the step); the why has both
     ...restatedTitle(
-      fittingTitle(
-        'lock-on-large-table',
-        `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
-        `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
-        `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} under ${grade.mode}`,
-        `${may}${verb} ${s.table} under ${grade.mode}`,
-      ),
+      'lock-on-large-table',
       `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+      `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
+      `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} under ${grade.mode}`,
+      `${may}${verb} ${s.table} under ${grade.mode}`,
     ),
     message:
       `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0]!.toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade.rowLocks ? 'each row it changes is written anew and stays locked until the migration commits' : WHAT[grade.work]}), and the release still serving keeps sending them.` +

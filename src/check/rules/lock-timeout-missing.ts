@@ -1,7 +1,7 @@
 import type { Rule } from '../rule.js';
 import { stepName } from '../schema/lock-grade.js';
 import { sizeText } from '../schema/pending-locks.js';
-import { fittingTitle, restatedTitle } from '../finding-title.js';
+import { restatedTitle } from '../finding-title.js';
 
 /**
  * A pending step asks for ACCESS EXCLUSIVE on a large table and nothing bounds the wait: a queued
@@ -29,13 +29,10 @@ export const lockTimeoutMissing: Rule = {
         code: 'lock-timeout-missing',
         severity: locks.settings.mode === 'block' ? 'error' : 'warning',
         ...restatedTitle(
-          fittingTitle(
-            'lock-timeout-missing',
-            `no lock_timeout: ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`,
-            `no lock_timeout: a step waits for ACCESS EXCLUSIVE on ${first.table}`,
-            'no lock_timeout: a step waits for ACCESS EXCLUSIVE',
-          ),
+          'lock-timeout-missing',
           `no lock_timeout: ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`,
+          `no lock_timeout: a step waits for ACCESS EXCLUSIVE on ${first.table}`,
+          'no lock_timeout: a step waits for ACCESS EXCLUSIVE',
         ),
         message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. No lock_timeout is in force when it runs: neither the role, the database, env.py's migrating path nor a statement before it in the pending migrations sets one above 0${locks.timeouts ? ` (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : 'none'})` : ''}.`,
         hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,

@@ -1,4 +1,4 @@
-import { fittingTitle, restatedTitle } from '../finding-title.js';
+import { restatedTitle } from '../finding-title.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 
@@ -95,6 +95,13 @@ function finding(
   hint: string,
 ): Finding {
   // a title that does not fit leaves the first line to the rule's own, and the whole message to the why
-  const fits = fittingTitle(CODE, title, otherDatabasesNotVerified.title);
-  return { code: CODE, severity, ...restatedTitle(fits, title), message, hint, path, line };
+  return {
+    code: CODE,
+    severity,
+    ...restatedTitle(CODE, title, otherDatabasesNotVerified.title),
+    message,
+    hint,
+    path,
+    line,
+  };
 }
