@@ -21384,6 +21384,50 @@ var init_rule_helpers = __esm({
   }
 });
 
+// dist/deploy/app-identity.js
+function isAppName(v) {
+  return typeof v === "string" && /^[\w.-]{1,100}$/u.test(v);
+}
+function appIdentity(env2, setting) {
+  const review = reviewMarker(env2);
+  const reviewPart = review ? { review: true, reviewFrom: review } : { review: false };
+  if (setting && isAppName(setting.name))
+    return { name: setting.name, from: setting.from, ...reviewPart };
+  for (const v of NAME_VARIABLES) {
+    const value = env2[v];
+    if (isAppName(value))
+      return { name: value, from: v, ...reviewPart };
+  }
+  return reviewPart;
+}
+function reviewMarker(env2) {
+  for (const v of ["HEROKU_PR_NUMBER", "HEROKU_BRANCH"])
+    if (env2[v] !== void 0 && env2[v] !== "")
+      return `${v}=${env2[v]}`;
+  if (env2.IS_PULL_REQUEST === "true")
+    return "IS_PULL_REQUEST=true";
+  return void 0;
+}
+function identityText(id2) {
+  const marks = [id2.from, id2.reviewFrom].filter((x) => x !== void 0).join(", ");
+  const what = id2.name ?? (id2.review ? "a review app" : "an app nothing names");
+  const review = id2.review && id2.name !== void 0 ? "review app " : "";
+  return `${review}${what}${marks ? ` (${marks})` : ""}`;
+}
+var NAME_VARIABLES;
+var init_app_identity = __esm({
+  "dist/deploy/app-identity.js"() {
+    "use strict";
+    NAME_VARIABLES = [
+      "ALEMBIC_PREFLIGHT_APP",
+      "HEROKU_APP_NAME",
+      "FLY_APP_NAME",
+      "RENDER_SERVICE_NAME",
+      "RAILWAY_SERVICE_NAME"
+    ];
+  }
+});
+
 // dist/check/lint/lint-config.js
 var lint_config_exports = {};
 __export(lint_config_exports, {
@@ -21516,7 +21560,7 @@ function checkTableName(v, where) {
   return v;
 }
 function checkAppName(v, where, key) {
-  if (typeof v !== "string" || !/^[\w.-]{1,100}$/u.test(v))
+  if (!isAppName(v))
     throw configError(where, `${key} must name apps as the platform does (letters, digits, _ . -), such as "my-app"`);
   return v;
 }
@@ -21654,6 +21698,7 @@ var import_node_path21, DEFAULT_APP_SOURCES, SETTINGS, KEYS;
 var init_lint_config = __esm({
   "dist/check/lint/lint-config.js"() {
     "use strict";
+    init_app_identity();
     import_node_path21 = __toESM(require("node:path"), 1);
     init_ini_parser();
     init_errors();
@@ -30675,48 +30720,6 @@ var init_database_unrelated = __esm({
   }
 });
 
-// dist/deploy/app-identity.js
-function appIdentity(env2, setting) {
-  const review = reviewMarker(env2);
-  const reviewPart = review ? { review: true, reviewFrom: review } : { review: false };
-  if (setting && NAME2.test(setting.name))
-    return { name: setting.name, from: setting.from, ...reviewPart };
-  for (const v of NAME_VARIABLES) {
-    const value = env2[v];
-    if (value !== void 0 && NAME2.test(value))
-      return { name: value, from: v, ...reviewPart };
-  }
-  return reviewPart;
-}
-function reviewMarker(env2) {
-  for (const v of ["HEROKU_PR_NUMBER", "HEROKU_BRANCH"])
-    if (env2[v] !== void 0 && env2[v] !== "")
-      return `${v}=${env2[v]}`;
-  if (env2.IS_PULL_REQUEST === "true")
-    return "IS_PULL_REQUEST=true";
-  return void 0;
-}
-function identityText(id2) {
-  const marks = [id2.from, id2.reviewFrom].filter((x) => x !== void 0).join(", ");
-  const what = id2.name ?? (id2.review ? "a review app" : "an app nothing names");
-  const review = id2.review && id2.name !== void 0 ? "review app " : "";
-  return `${review}${what}${marks ? ` (${marks})` : ""}`;
-}
-var NAME_VARIABLES, NAME2;
-var init_app_identity = __esm({
-  "dist/deploy/app-identity.js"() {
-    "use strict";
-    NAME_VARIABLES = [
-      "ALEMBIC_PREFLIGHT_APP",
-      "HEROKU_APP_NAME",
-      "FLY_APP_NAME",
-      "RENDER_SERVICE_NAME",
-      "RAILWAY_SERVICE_NAME"
-    ];
-    NAME2 = /^[\w.-]{1,100}$/u;
-  }
-});
-
 // dist/check/database-owner.js
 function databaseOwner(rows, handedTo) {
   if (handedTo !== void 0)
@@ -37537,7 +37540,7 @@ function headsAndFindings(result, before, width) {
   const findingLines = findingsText(result.findings, width);
   const fromProcfile = result.targetFrom !== void 0 && result.targetFrom !== "--target";
   if (result.model.map.heads.length > 0)
-    push2(`heads: ${oneLine(result.model.map.heads.join(", "))}${result.target === "head" && !fromProcfile ? "" : `; graded for \`${upgradeShown(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom, result.targetVia)})` : ""}`}`);
+    push2(`heads: ${oneLine(result.model.map.heads.join(", "))}${result.target === "head" && !fromProcfile ? "" : `; graded for \`${upgradeAs(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom, result.targetVia)})` : ""}`}`);
   push2("");
   for (const line of findingLines)
     lines.push(line);
@@ -37724,7 +37727,7 @@ function verifyText(result, notes2, urlSource, width = DEFAULT_WIDTH) {
     state.exists ? `version table ${table}: ${rows.length === 0 ? "empty" : rows.join(", ")}` : `version table ${table}: absent (a new database)`,
     ...notes2.map((note) => `  ${note}`)
   ], width);
-  const cmd = upgradeShown(result.model.config.flaskMigrate === true, p.target);
+  const cmd = upgradeAs(result.model.config.flaskMigrate === true, p.target);
   if (result.ok) {
     const apply = p.steps.length === 0 ? "with nothing to apply" : `and apply ${plural(p.steps.length, "migration")}`;
     const partial = result.findings.some((f) => f.code === "other-databases-not-verified");
@@ -37777,9 +37780,6 @@ function locksLine(db) {
     return `lock grades: no pending step locks a table that holds rows (--locks ${l.settings.mode})`;
   return `lock grades: ${plural(l.steps.length, "step")} on existing tables graded, ${notGraded} not graded (--locks ${l.settings.mode})`;
 }
-function upgradeShown(flaskMigrate, target) {
-  return upgradeAs(flaskMigrate, target);
-}
 function releaseLineShown(targetFrom, targetVia) {
   return targetVia ? `${targetVia}, at ${targetFrom}` : targetFrom;
 }
@@ -37824,7 +37824,7 @@ function backfillText(o, write) {
   const mode = o.written ? "written" : write ? "nothing written" : "dry run: nothing written";
   lines.push(`alembic-preflight backfill (${mode})`);
   if (o.targetFrom)
-    lines.push(`target: \`${upgradeShown(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`);
+    lines.push(`target: \`${upgradeAs(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`);
   lines.push("");
   if (plan2.placeholders.length === 0 && plan2.refused.length === 0 && plan2.skipped.length === 0) {
     lines.push("OK: nothing to backfill: every id resolves to a revision in the repository.");
@@ -37942,7 +37942,7 @@ function refusedLines(o, r) {
   if (r.suggestion)
     lines.push(`  fix: ${r.suggestion}`);
   if (r.candidates.length > 0) {
-    lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0].prediction.target)}\` would, on this database:`);
+    lines.push(`  Where could it go? With the placeholder after each of these, \`${upgradeAs(o.flaskMigrate === true, r.candidates[0].prediction.target)}\` would, on this database:`);
     for (const c of r.candidates) {
       const schema = c.schema ? `; schema: ${schemaWords(c.schema)}` : "";
       lines.push(`    --after ${c.after} --rewire: ${runs(c.prediction)}${c.rewires.length ? ` (rewires ${c.rewires.join(", ")})` : ""}${schema}`);
@@ -37951,7 +37951,7 @@ function refusedLines(o, r) {
       const rest = r.stale.rest.map(rowLabel).join(", ");
       lines.push(`  None of these works, and the database's other row${r.stale.rest.length > 1 ? "s" : ""} (${rest}) already say${r.stale.rest.length > 1 ? "" : "s"} where it is: the row '${r.id}' is stale and should go, not get a placeholder:`);
       lines.push(`    DELETE FROM ${o.versionTable ?? "alembic_version"} WHERE version_num = '${r.id.replaceAll("'", "''")}';`);
-      lines.push(`  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`);
+      lines.push(`  Proof: from ${rest} alone, \`${upgradeAs(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`);
     } else {
       const best = r.candidates[0].schema;
       const named = best && best.agree === best.of && best.present > 0 ? r.candidates[0].after : void 0;
@@ -37973,7 +37973,7 @@ function proofLines(o, proof) {
   lines.push(`  heads: ${proof.headsBefore.join(", ") || "(none)"} \u2192 ${proof.headsAfter.join(", ") || "(none)"}`);
   for (const s of proof.scenarios) {
     const from = s.rows.map(rowLabel).join(", ");
-    lines.push(`  database at ${from}: rows ${s.resolves ? "resolve" : "do NOT resolve"}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`);
+    lines.push(`  database at ${from}: rows ${s.resolves ? "resolve" : "do NOT resolve"}; \`${upgradeAs(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`);
   }
   if (proof.schema) {
     const counted = `${proof.schema.checked} object${proof.schema.checked === 1 ? "" : "s"} checked, ${proof.schema.unknown} unknown`;
@@ -37994,6 +37994,7 @@ var init_backfill_report = __esm({
     init_git_history();
     init_unified_diff();
     init_text_report();
+    init_db_helpers();
     init_describe_object();
     import_node_path44 = __toESM(require("node:path"), 1);
     rowLabel = (r) => typeof r === "string" ? r : r === null ? "NULL" : r.repr;
@@ -38295,7 +38296,7 @@ function pruneFolder(dir, stale) {
 }
 function cacheSecret(installDir, cwd, env2) {
   if (installDir !== void 0) {
-    const own2 = secretIn(import_node_path47.default.join(installDir, NAME3));
+    const own2 = secretIn(import_node_path47.default.join(installDir, NAME2));
     if (own2)
       return own2;
   }
@@ -38307,7 +38308,7 @@ function cacheSecret(installDir, cwd, env2) {
   } catch {
     return void 0;
   }
-  return secretIn(import_node_path47.default.join(home, NAME3));
+  return secretIn(import_node_path47.default.join(home, NAME2));
 }
 function isInside(dir, root) {
   const rel = import_node_path47.default.relative(import_node_path47.default.resolve(root), import_node_path47.default.resolve(dir));
@@ -38349,7 +38350,7 @@ function readKey(file) {
     (0, import_node_fs5.closeSync)(fd);
   }
 }
-var import_node_fs5, import_node_module6, import_node_os2, import_node_path47, requireBuiltin6, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME3;
+var import_node_fs5, import_node_module6, import_node_os2, import_node_path47, requireBuiltin6, DIGEST_AT, LENGTH_AT, HEADER, OFF, MAC_LENGTH, SECRET_BYTES, NAME2;
 var init_private_file = __esm({
   "dist/project/private-file.js"() {
     "use strict";
@@ -38364,7 +38365,7 @@ var init_private_file = __esm({
     OFF = /* @__PURE__ */ new Set(["off", "0", "false", "no"]);
     MAC_LENGTH = 32;
     SECRET_BYTES = 32;
-    NAME3 = ".alembic-preflight-cache-secret";
+    NAME2 = ".alembic-preflight-cache-secret";
   }
 });
 
@@ -46383,7 +46384,7 @@ __export(hook_job_command_exports, {
   hookJobCommand: () => hookJobCommand
 });
 function hookJobCommand(o) {
-  if (!/^[\w.-]{1,100}$/u.test(o.app))
+  if (!isAppName(o.app))
     throw new UsageError(`--app ${JSON.stringify(o.app)} is not an app name.`, {
       hint: "Name the app as its releases do (letters, digits, _ . -): it is the ledger's owner of the database."
     });
@@ -46400,6 +46401,7 @@ function hookJobCommand(o) {
 var init_hook_job_command = __esm({
   "dist/commands/hook-job-command.js"() {
     "use strict";
+    init_app_identity();
     init_errors();
     init_hook_job();
   }
@@ -46524,6 +46526,9 @@ var init_write_transaction = __esm({
 // dist/database/ledger-owner.js
 function ownerSql(schema) {
   return schema === null ? quoteIdent(OWNER_TABLE) : `${quoteIdent(schema)}.${quoteIdent(OWNER_TABLE)}`;
+}
+function ownerSchema(ledger2, versionTableSchema) {
+  return ledger2?.schema ?? ledger2?.home?.schema ?? versionTableSchema;
 }
 async function readOwner(t2, schema, pg2) {
   if (t2.dialect === "sqlite") {
@@ -46817,7 +46822,7 @@ function appliedRevisions(model, heads) {
 }
 async function ledgerOwnerCommand(opts) {
   const { table, db, state, ledgerTable, model } = await openProjectAndDatabase({ ...opts, ledger: true, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? "DATABASE_URL"}.`);
-  const schema = state.ledger?.schema ?? state.ledger?.home?.schema ?? table.versionTableSchema;
+  const schema = ownerSchema(state.ledger, table.versionTableSchema);
   const pg2 = postgresOptions(opts);
   const handedTo = await readOwner(db, schema, pg2);
   const owner = databaseOwner(state.ledger?.rows, handedTo);
@@ -46829,7 +46834,7 @@ async function ledgerOwnerCommand(opts) {
   ];
   let written = false;
   if (opts.set !== void 0) {
-    if (!/^[\w.-]{1,100}$/u.test(opts.set))
+    if (!isAppName(opts.set))
       throw new UsageError(`--set ${JSON.stringify(opts.set)} is not an app name.`, {
         hint: "Name the app as the platform does: letters, digits, _ . - (heroku apps lists them)."
       });
@@ -46859,6 +46864,7 @@ async function ledgerOwnerCommand(opts) {
 var init_ledger_command = __esm({
   "dist/commands/ledger-command.js"() {
     "use strict";
+    init_app_identity();
     init_ledger_view();
     init_ledger_rows();
     init_database_owner();
@@ -52450,14 +52456,15 @@ function detectContext(env2) {
     return { name: "heroku-release", description: `Heroku release phase (dyno ${dyno})` };
   if (env2.HEROKU_TEST_RUN_ID)
     return { name: "heroku-ci", description: `Heroku CI (test run ${env2.HEROKU_TEST_RUN_ID})` };
-  if (env2.FLY_APP_NAME)
+  const platform = platformOf(env2);
+  if (platform === "fly")
     return {
       name: "fly",
       description: `Fly.io ${env2.RELEASE_COMMAND === "1" ? "release_command" : "machine"} (app ${env2.FLY_APP_NAME})`
     };
-  if (env2.RENDER === "true" || env2.RENDER_SERVICE_NAME)
+  if (platform === "render")
     return { name: "render", description: `Render (service ${env2.RENDER_SERVICE_NAME ?? "unnamed"})` };
-  if (env2.RAILWAY_ENVIRONMENT_NAME || env2.RAILWAY_SERVICE_NAME)
+  if (platform === "railway")
     return {
       name: "railway",
       description: `Railway (service ${env2.RAILWAY_SERVICE_NAME ?? "unnamed"}, environment ${env2.RAILWAY_ENVIRONMENT_NAME ?? "unnamed"})`
@@ -52474,6 +52481,7 @@ function detectContext(env2) {
 var init_context = __esm({
   "dist/release/context.js"() {
     "use strict";
+    init_release_commands();
   }
 });
 
@@ -52743,7 +52751,7 @@ async function withHandOver(opened, opts) {
   const { state, db, table, ledgerTable } = opened;
   if (ledgerTable === void 0 || !state.ledger)
     return opened;
-  const schema = state.ledger.schema ?? state.ledger.home?.schema ?? table.versionTableSchema;
+  const schema = ownerSchema(state.ledger, table.versionTableSchema);
   const owner = await readOwner(db, schema, postgresOptions(opts)).catch(() => void 0);
   return owner === void 0 ? opened : { ...opened, state: { ...state, ledger: { ...state.ledger, owner } } };
 }
@@ -53345,7 +53353,7 @@ async function restampCommand(opts) {
   const { table, db, state, model } = await openProjectAndDatabase({ ...opts, schemaProbes: false }, `Pass --database-url, or set ${opts.databaseUrlEnv ?? "DATABASE_URL"}.`);
   const deploy = opts.target === void 0 ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath, void 0, platformOf(opts.env)) : void 0;
   const target = opts.target ?? deploy?.target ?? "head";
-  const upgrade2 = upgradeShown(model.config.flaskMigrate === true, target);
+  const upgrade2 = upgradeAs(model.config.flaskMigrate === true, target);
   const lines = [
     `alembic-preflight restamp ${opts.from} \u2192 ${opts.to} (${opts.yes ? "applying" : "dry run"})`
   ];
@@ -53393,6 +53401,7 @@ var init_restamp_command = __esm({
     init_upgrade_plan();
     init_procfile_target();
     init_text_report();
+    init_db_helpers();
     init_restamp();
     init_errors();
     init_open_database();

@@ -1,10 +1,11 @@
+import { isAppName } from '../deploy/app-identity.js';
 import { UsageError } from '../errors/errors.js';
 import { hookJob, type HookJobOptions } from '../report/hook-job.js';
 import type { CommandOutput } from '../workspace/command-options.js';
 
 /** `hook-job`: the Job manifest on stdout, after checking what goes into it. */
 export function hookJobCommand(o: HookJobOptions): CommandOutput {
-  if (!/^[\w.-]{1,100}$/u.test(o.app))
+  if (!isAppName(o.app))
     throw new UsageError(`--app ${JSON.stringify(o.app)} is not an app name.`, {
       hint: "Name the app as its releases do (letters, digits, _ . -): it is the ledger's owner of the database.",
     });

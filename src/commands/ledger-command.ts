@@ -1,7 +1,8 @@
+import { isAppName } from '../deploy/app-identity.js';
 import { latestByRevision } from '../check/ledger-view.js';
 import { appliedBy, ledgerRows } from '../check/ledger-rows.js';
 import { databaseOwner } from '../check/database-owner.js';
-import { OWNER_TABLE, readOwner, writeOwner } from '../database/ledger-owner.js';
+import { OWNER_TABLE, ownerSchema, readOwner, writeOwner } from '../database/ledger-owner.js';
 import { UsageError } from '../errors/errors.js';
 import type { Rev } from '../alembic/graph/revision-map.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
@@ -164,7 +165,7 @@ export async function ledgerOwnerCommand(opts: LedgerOwnerOptions): Promise<Comm
     { ...opts, ledger: true, schemaProbes: false },
     `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`,
   );
-  const schema = state.ledger?.schema ?? state.ledger?.home?.schema ?? table.versionTableSchema;
+  const schema = ownerSchema(state.ledger, table.versionTableSchema);
   const pg = postgresOptions(opts);
   const handedTo = await readOwner(db, schema, pg);
   const owner = databaseOwner(state.ledger?.rows, handedTo);
@@ -178,7 +179,7 @@ export async function ledgerOwnerCommand(opts: LedgerOwnerOptions): Promise<Comm
   ];
   let written = false;
   if (opts.set !== undefined) {
-    if (!/^[\w.-]{1,100}$/u.test(opts.set))
+    if (!isAppName(opts.set))
       throw new UsageError(`--set ${JSON.stringify(opts.set)} is not an app name.`, {
         hint: 'Name the app as the platform does: letters, digits, _ . - (heroku apps lists them).',
       });

@@ -39,7 +39,7 @@ import { refusalError } from '../release/fence.js';
 import { afterUpgrade, plural } from '../release/after-upgrade.js';
 import { upgradeCommand } from '../release/upgrade-command.js';
 import { appIdentity } from '../deploy/app-identity.js';
-import { readOwner } from '../database/ledger-owner.js';
+import { ownerSchema, readOwner } from '../database/ledger-owner.js';
 import { releasingOf } from '../workspace/releasing.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
@@ -378,7 +378,7 @@ async function runUpgrade(
 async function withHandOver(opened: Opened, opts: ReleaseCommandOptions): Promise<Opened> {
   const { state, db, table, ledgerTable } = opened;
   if (ledgerTable === undefined || !state.ledger) return opened;
-  const schema = state.ledger.schema ?? state.ledger.home?.schema ?? table.versionTableSchema;
+  const schema = ownerSchema(state.ledger, table.versionTableSchema);
   const owner = await readOwner(db, schema, postgresOptions(opts)).catch(() => undefined);
   return owner === undefined
     ? opened

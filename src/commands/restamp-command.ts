@@ -1,7 +1,8 @@
 import { platformOf } from '../deploy/release-commands.js';
 import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
 import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
-import { releaseLineShown, upgradeShown } from '../report/text-report.js';
+import { releaseLineShown } from '../report/text-report.js';
+import { upgradeAs } from '../check/db-helpers.js';
 import { restampRow, restampSql } from '../database/restamp.js';
 import { UsageError } from '../errors/errors.js';
 import type { CommandOutput } from '../workspace/command-options.js';
@@ -33,7 +34,7 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
       ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath, undefined, platformOf(opts.env))
       : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
-  const upgrade = upgradeShown(model.config.flaskMigrate === true, target);
+  const upgrade = upgradeAs(model.config.flaskMigrate === true, target);
   const lines = [
     `alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`,
   ];

@@ -1,5 +1,6 @@
 import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
+import type { LedgerState } from './ledger.js';
 import { openSqlite } from './open-sqlite.js';
 import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { quoteIdent } from './quote-ident.js';
@@ -14,6 +15,14 @@ export const OWNER_TABLE = 'alembic_preflight_owner';
 
 function ownerSql(schema: string | null): string {
   return schema === null ? quoteIdent(OWNER_TABLE) : `${quoteIdent(schema)}.${quoteIdent(OWNER_TABLE)}`;
+}
+
+/** Where the owner table is: beside the ledger, where it is or belongs (on SQLite the schema is unused). */
+export function ownerSchema(
+  ledger: LedgerState | undefined,
+  versionTableSchema: string | null,
+): string | null {
+  return ledger?.schema ?? ledger?.home?.schema ?? versionTableSchema;
 }
 
 /** The app the database was handed to, read-only; undefined when it never was (no table, or no row). */

@@ -23,8 +23,10 @@ const NAME_VARIABLES = [
   'RAILWAY_SERVICE_NAME',
 ] as const;
 
-/** A name as platforms write them; anything else is not trusted as one (and never recorded). */
-const NAME = /^[\w.-]{1,100}$/u;
+/** An app's name as platforms write them (letters, digits, `_ . -`); anything else is not trusted as one. */
+export function isAppName(v: unknown): v is string {
+  return typeof v === 'string' && /^[\w.-]{1,100}$/u.test(v);
+}
 
 export function appIdentity(
   env: Readonly<Record<string, string | undefined>>,
@@ -32,10 +34,10 @@ export function appIdentity(
 ): AppIdentity {
   const review = reviewMarker(env);
   const reviewPart = review ? { review: true, reviewFrom: review } : { review: false };
-  if (setting && NAME.test(setting.name)) return { name: setting.name, from: setting.from, ...reviewPart };
+  if (setting && isAppName(setting.name)) return { name: setting.name, from: setting.from, ...reviewPart };
   for (const v of NAME_VARIABLES) {
     const value = env[v];
-    if (value !== undefined && NAME.test(value)) return { name: value, from: v, ...reviewPart };
+    if (isAppName(value)) return { name: value, from: v, ...reviewPart };
   }
   return reviewPart;
 }

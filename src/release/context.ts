@@ -1,3 +1,5 @@
+import { platformOf } from '../deploy/release-commands.js';
+
 /** Where a release runs, from the variables each platform sets (not generic CI guessing). */
 export interface RunContext {
   readonly name:
@@ -11,14 +13,16 @@ export function detectContext(env: Readonly<Record<string, string | undefined>>)
     return { name: 'heroku-release', description: `Heroku release phase (dyno ${dyno})` };
   if (env.HEROKU_TEST_RUN_ID)
     return { name: 'heroku-ci', description: `Heroku CI (test run ${env.HEROKU_TEST_RUN_ID})` };
-  if (env.FLY_APP_NAME)
+  // the platforms whose pre-deploy file is read are known by the same variables
+  const platform = platformOf(env);
+  if (platform === 'fly')
     return {
       name: 'fly',
       description: `Fly.io ${env.RELEASE_COMMAND === '1' ? 'release_command' : 'machine'} (app ${env.FLY_APP_NAME})`,
     };
-  if (env.RENDER === 'true' || env.RENDER_SERVICE_NAME)
+  if (platform === 'render')
     return { name: 'render', description: `Render (service ${env.RENDER_SERVICE_NAME ?? 'unnamed'})` };
-  if (env.RAILWAY_ENVIRONMENT_NAME || env.RAILWAY_SERVICE_NAME)
+  if (platform === 'railway')
     return {
       name: 'railway',
       description: `Railway (service ${env.RAILWAY_SERVICE_NAME ?? 'unnamed'}, environment ${env.RAILWAY_ENVIRONMENT_NAME ?? 'unnamed'})`,

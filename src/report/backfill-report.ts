@@ -2,7 +2,8 @@ import { describeForensics } from '../history/git-history.js';
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { BackfillOutcome, Proof, Refusal } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';
-import { releaseLineShown, upgradeShown } from './text-report.js';
+import { releaseLineShown } from './text-report.js';
+import { upgradeAs } from '../check/db-helpers.js';
 import { schemaWords } from '../check/schema/describe-object.js';
 import path from 'node:path';
 
@@ -23,7 +24,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
   lines.push(`alembic-preflight backfill (${mode})`);
   if (o.targetFrom)
     lines.push(
-      `target: \`${upgradeShown(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`,
+      `target: \`${upgradeAs(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`,
     );
   lines.push('');
   if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
@@ -166,7 +167,7 @@ function refusedLines(o: BackfillOutcome, r: Refusal): string[] {
   if (r.suggestion) lines.push(`  fix: ${r.suggestion}`);
   if (r.candidates.length > 0) {
     lines.push(
-      `  Where could it go? With the placeholder after each of these, \`${upgradeShown(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`,
+      `  Where could it go? With the placeholder after each of these, \`${upgradeAs(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`,
     );
     for (const c of r.candidates) {
       const schema = c.schema ? `; schema: ${schemaWords(c.schema)}` : '';
@@ -183,7 +184,7 @@ function refusedLines(o: BackfillOutcome, r: Refusal): string[] {
         `    DELETE FROM ${o.versionTable ?? 'alembic_version'} WHERE version_num = '${r.id.replaceAll("'", "''")}';`,
       );
       lines.push(
-        `  Proof: from ${rest} alone, \`${upgradeShown(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`,
+        `  Proof: from ${rest} alone, \`${upgradeAs(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`,
       );
     } else {
       // the schema names the parent only when every object compared agrees and some are there at all
@@ -216,7 +217,7 @@ function proofLines(o: BackfillOutcome, proof: Proof): string[] {
   for (const s of proof.scenarios) {
     const from = s.rows.map(rowLabel).join(', ');
     lines.push(
-      `  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeShown(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`,
+      `  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeAs(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`,
     );
   }
   if (proof.schema) {

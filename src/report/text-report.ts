@@ -66,7 +66,7 @@ function headsAndFindings(result: CheckResult, before: readonly string[], width:
   const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
   if (result.model.map.heads.length > 0)
     push(
-      `heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeShown(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`,
+      `heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeAs(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`,
     );
   push('');
   // one at a time: a spread of 200,000 findings overflows the call stack
@@ -328,7 +328,7 @@ export function verifyText(
     ],
     width,
   );
-  const cmd = upgradeShown(result.model.config.flaskMigrate === true, p.target);
+  const cmd = upgradeAs(result.model.config.flaskMigrate === true, p.target);
   if (result.ok) {
     const apply =
       p.steps.length === 0 ? 'with nothing to apply' : `and apply ${plural(p.steps.length, 'migration')}`;
@@ -407,11 +407,6 @@ function locksLine(db: VerifyResult['database']): string {
   if (l.steps.length === 0 && notGraded === 0)
     return `lock grades: no pending step locks a table that holds rows (--locks ${l.settings.mode})`;
   return `lock grades: ${plural(l.steps.length, 'step')} on existing tables graded, ${notGraded} not graded (--locks ${l.settings.mode})`;
-}
-
-/** The upgrade command as the project runs it: Flask-Migrate's `flask db upgrade` (head by default), else `alembic upgrade`. */
-export function upgradeShown(flaskMigrate: boolean, target: string): string {
-  return upgradeAs(flaskMigrate, target);
 }
 
 /** The words a report uses for where the target came from: `Procfile:2`, or `Procfile:2, at bin/release.sh:7`. */

@@ -1,3 +1,4 @@
+import { isAppName } from '../../deploy/app-identity.js';
 import path from 'node:path';
 import type { ProjectFiles } from '../../project/project-files.js';
 import { parseIni } from '../../alembic/config/ini-parser.js';
@@ -240,7 +241,7 @@ export function checkTableName(v: unknown, where: string): string {
 
 /** An app's name as platforms write them: letters, digits, `_`, `.` and `-`. */
 function checkAppName(v: unknown, where: string, key: string): string {
-  if (typeof v !== 'string' || !/^[\w.-]{1,100}$/u.test(v))
+  if (!isAppName(v))
     throw configError(
       where,
       `${key} must name apps as the platform does (letters, digits, _ . -), such as "my-app"`,
