@@ -171,17 +171,19 @@ describe('text report', () => {
       db,
     ]);
     expect(made.status).toBe(0);
-    const v = spawnSync(
-      process.execPath,
-      [
-        path.join(REPO, 'bin/alembic-preflight.js'),
-        'verify',
-        '--database-url',
-        'sqlite:///app.db',
-        '--no-git',
-      ],
-      { cwd: root, encoding: 'utf8' },
-    );
+    const verify = () =>
+      spawnSync(
+        process.execPath,
+        [
+          path.join(REPO, 'bin/alembic-preflight.js'),
+          'verify',
+          '--database-url',
+          'sqlite:///app.db',
+          '--no-git',
+        ],
+        { cwd: root, encoding: 'utf8' },
+      );
+    const v = verify();
     expect(v.status, v.stdout + v.stderr).toBe(1);
     expect(v.stdout).toContain(
       "BLOCKED: `flask db upgrade heads` will fail: Can't locate revision identified by 'guest1'",
@@ -195,17 +197,7 @@ describe('text report', () => {
       db,
     ]);
     expect(pending.status).toBe(0);
-    const behind = spawnSync(
-      process.execPath,
-      [
-        path.join(REPO, 'bin/alembic-preflight.js'),
-        'verify',
-        '--database-url',
-        'sqlite:///app.db',
-        '--no-git',
-      ],
-      { cwd: root, encoding: 'utf8' },
-    );
+    const behind = verify();
     expect(behind.stdout).toMatch(
       /^OK: `flask db upgrade heads` will find its revisions and apply 2 migrations/mu,
     );
