@@ -47,7 +47,16 @@ const lazyAssert = {
 };
 
 /** The packages loaded from node_modules when a command needs them, not bundled. */
-export const EXTERNAL = ['pg', 'better-sqlite3', '@lezer/python', '@lezer/common', 'pino', 'libpg-query'];
+export const EXTERNAL = [
+  'pg',
+  'mysql2',
+  'mysql2/promise',
+  'better-sqlite3',
+  '@lezer/python',
+  '@lezer/common',
+  'pino',
+  'libpg-query',
+];
 
 /** The options of the CLI bundle: one CommonJS script, dynamic import() of the externals as require(). */
 export const CLI_BUNDLE = {

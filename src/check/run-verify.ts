@@ -1,3 +1,4 @@
+import { mysqlStorage } from '../database/mysql-collation.js';
 import type { Forensics } from '../history/git-history.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
@@ -161,11 +162,26 @@ function predict(model: ProjectModel, state: VersionTableState, target: string):
       cliOutput: cli,
     };
   }
-  const p = predictUpgrade(model.map, target, state.rows, state.versionTable);
-  if (!p.willSucceed || state.dialect !== 'postgresql') return p;
+  const p = predictUpgrade(
+    model.map,
+    target,
+    state.rows,
+    state.versionTable,
+    state.mysql ? mysqlStorage(state.mysql, state.versionTable) : undefined,
+  );
+  if (!p.willSucceed || state.dialect === 'sqlite') return p;
   const limit = state.exists ? state.columnLength : DEFAULT_PG_LENGTH;
   if (limit === null || !p.steps.some((s) => s.revision.length > limit)) return p;
-  const message = `(psycopg2.errors.StringDataRightTruncation) value too long for type character varying(${limit})`;
+  // MySQL outside strict mode cuts a long id to the column's width with a warning: the upgrade succeeds
+  if (state.dialect === 'mysql' && state.mysql?.strict === false)
+    return {
+      ...p,
+      finalHeads: p.finalHeads?.map((h) => (h === null ? h : [...h].slice(0, limit).join(''))) ?? null,
+    };
+  const message =
+    state.dialect === 'mysql'
+      ? `(${state.mysql?.driver === 'mysqldb' ? 'MySQLdb._exceptions' : 'pymysql.err'}.DataError) (1406, "Data too long for column 'version_num' at row 1")`
+      : `(psycopg2.errors.StringDataRightTruncation) value too long for type character varying(${limit})`;
   return {
     target,
     willSucceed: false,

@@ -214,7 +214,7 @@ function missingOf(
   }
   if (state) {
     // the placeholder's docstring is committed: the dialect and the table, never the host or database name
-    const where = `a ${state.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database's ${state.versionTableSchema ? `${state.versionTableSchema}.` : ''}${state.versionTable} table (read ${now.toISOString()})`;
+    const where = `a ${state.dialect === 'sqlite' ? 'SQLite' : state.dialect === 'mysql' ? (state.mysql?.flavor ?? 'MySQL') : 'PostgreSQL'} database's ${state.versionTableSchema ? `${state.versionTableSchema}.` : ''}${state.versionTable} table (read ${now.toISOString()})`;
     for (const id of missingIds(model, state)) add(id, where);
     if (explicitIds) {
       for (const id of seen.keys()) if (state.rows.includes(id)) add(id, where);

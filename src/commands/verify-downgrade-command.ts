@@ -1,3 +1,4 @@
+import { databaseLabel } from '../database/version-table.js';
 import { predictDowngrade } from '../alembic/graph/downgrade-plan.js';
 import { featuresOf } from '../alembic/config/alembic-version.js';
 import { alembicOutput } from '../check/rule-helpers.js';
@@ -31,8 +32,7 @@ export async function verifyDowngradeCommand(
     featuresOf(model.alembicVersion),
     state.versionTable,
   );
-  const dbName =
-    state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
+  const dbName = databaseLabel(state);
   const report: DowngradeReport = {
     command: model.config.flaskMigrate
       ? `flask db downgrade ${opts.downgrade}`

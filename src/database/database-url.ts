@@ -1,6 +1,8 @@
 import { pathExists } from '../project/machine-files.js';
 import path from 'node:path';
 import { UsageError } from '../errors/errors.js';
+import { parseMysql, type MysqlTarget } from './mysql-url.js';
+import { decode, NOT_A_URL_HINT, portOf, urlParts } from './url-parts.js';
 
 export interface PostgresTarget {
   readonly dialect: 'postgresql';
@@ -24,14 +26,12 @@ export interface SqliteTarget {
   readonly written: string;
 }
 
-export type DatabaseTarget = PostgresTarget | SqliteTarget;
+export type { MysqlTarget } from './mysql-url.js';
+
+export type DatabaseTarget = PostgresTarget | SqliteTarget | MysqlTarget;
 
 /** What `alembic init` writes into alembic.ini's sqlalchemy.url: no database at all. */
 export const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
-
-// the example names no credentials: every output passes through redactSecrets, which would hide a user:password@ example's password too
-const NOT_A_URL_HINT =
-  'Pass a SQLAlchemy-style URL such as postgresql://HOST:5432/DBNAME (with USER:PASSWORD and an at sign before HOST) or sqlite:///path/to.db.';
 
 /** The libpq environment variables that stand in for parts a PostgreSQL URL leaves out. */
 export type LibpqEnv = Readonly<Record<string, string | undefined>>;
@@ -56,76 +56,16 @@ export function parseDatabaseUrl(raw: string, cwd: string, env?: LibpqEnv): Data
   const [dialect] = scheme.split('+', 1) as [string];
   if (dialect === 'postgres' || dialect === 'postgresql') return parsePostgres(scheme, rest, env);
   if (dialect === 'sqlite') return parseSqlite(scheme, rest, cwd);
-  if (dialect === 'mysql' || dialect === 'mariadb') {
-    throw new UsageError(`${dialect === 'mysql' ? 'MySQL' : 'MariaDB'} databases are not supported yet.`, {
-      hint: 'alembic-preflight reads PostgreSQL and SQLite today; run `alembic-preflight check` for the static checks, which need no database.',
-    });
-  }
+  if (dialect === 'mysql' || dialect === 'mariadb') return parseMysql(scheme, urlParts(rest), env);
   throw new UsageError(`Unknown database URL scheme '${scheme}://'.`, {
-    hint: `Supported: postgres://, postgresql://, postgresql+<driver>://, sqlite:///relative.db, sqlite:////absolute.db. ${NOT_A_URL_HINT}`,
+    hint: `Supported: postgres://, postgresql://, postgresql+<driver>://, mysql://, mysql+pymysql://, mysql+mysqldb://, sqlite:///relative.db, sqlite:////absolute.db. ${NOT_A_URL_HINT}`,
   });
 }
 
 function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined): PostgresTarget {
-  const q = rest.indexOf('?');
-  const main = q >= 0 ? rest.slice(0, q) : rest;
-  const query = q >= 0 ? rest.slice(q + 1) : '';
-  // as SQLAlchemy's make_url reads it (Alembic connects through it): a user name up to the first ':' or
-  // '/', a password up to the first '@' after it, then the host. A password holding an unencoded '@' thus
-  // leaves the rest of it in the host, and Alembic cannot connect where a last-'@' split would.
-  const creds = /^([^:/]*)(?::([^@]*))?@/u.exec(main);
-  const userinfo = creds ? creds[0].slice(0, -1) : undefined;
-  const afterCreds = creds ? main.slice(creds[0].length) : main;
-  const slash = afterCreds.indexOf('/');
-  const hostport = slash < 0 ? afterCreds : afterCreds.slice(0, slash);
-  const pathPart = slash < 0 ? '' : afterCreds.slice(slash + 1);
-  if (creds && hostport.includes('@')) {
-    throw new UsageError(
-      "The database URL's password holds an unencoded '@': SQLAlchemy (and so Alembic) ends the password at its first '@' and takes the rest for the host name, so `alembic upgrade` cannot connect.",
-      {
-        hint: 'Percent-encode the password in the URL (@ as %40, : as %3A, / as %2F, % as %25); on Heroku the URL in DATABASE_URL is already encoded.',
-      },
-    );
-  }
-  let user: string | undefined;
-  let password: string | undefined;
-  if (userinfo !== undefined) {
-    const c = userinfo.indexOf(':');
-    user = decode(c >= 0 ? userinfo.slice(0, c) : userinfo, 'user name');
-    password = c >= 0 ? decode(userinfo.slice(c + 1), 'password') : undefined;
-    if (user === '') user = undefined;
-  }
-  const params = new Map<string, string>();
-  for (const part of query.split('&')) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    const k = decode(eq >= 0 ? part.slice(0, eq) : part, 'query parameter');
-    params.set(k, decode(eq >= 0 ? part.slice(eq + 1) : '', `query parameter '${k}'`));
-  }
-  let host: string;
-  let portText: string | undefined;
-  if (hostport.startsWith('[')) {
-    const close = hostport.indexOf(']');
-    if (close < 0)
-      throw new UsageError('The database URL is malformed: an IPv6 host is missing its closing bracket.', {
-        hint: NOT_A_URL_HINT,
-      });
-    host = hostport.slice(1, close);
-    const after = hostport.slice(close + 1);
-    if (after && !after.startsWith(':'))
-      throw new UsageError('The database URL is malformed after the IPv6 host.', { hint: NOT_A_URL_HINT });
-    portText = after ? after.slice(1) : undefined;
-  } else {
-    if (hostport.includes(',')) {
-      throw new UsageError(
-        'The database URL names several hosts; alembic-preflight connects to exactly one.',
-        { hint: 'Pass the primary host only.' },
-      );
-    }
-    const c = hostport.lastIndexOf(':');
-    host = decode(c >= 0 ? hostport.slice(0, c) : hostport, 'host');
-    portText = c >= 0 ? hostport.slice(c + 1) : undefined;
-  }
+  const parts = urlParts(rest);
+  const { pathPart, params } = parts;
+  let { user, password, host, portText } = parts;
   for (const name of ['service', 'hostaddr']) {
     if (params.has(name)) {
       throw new UsageError(
@@ -144,15 +84,7 @@ function parsePostgres(scheme: string, rest: string, env: LibpqEnv | undefined):
   if (!portText && env?.PGPORT) portText = env.PGPORT;
   if (!host && env) host = env.PGHOST || localSocket(portText) || '';
   if (!host) host = 'localhost';
-  let port = 5432;
-  if (portText !== undefined && portText !== '') {
-    if (!/^\d+$/u.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      throw new UsageError('The database URL has an invalid port (expected a number from 1 to 65535).', {
-        hint: NOT_A_URL_HINT,
-      });
-    }
-    port = Number(portText);
-  }
+  const port = portOf(portText, 5432);
   if (params.has('user') && !user) user = params.get('user');
   if (!user && env?.PGUSER) user = env.PGUSER;
   if (params.has('password') && password === undefined) password = params.get('password');
@@ -224,16 +156,6 @@ function parseSqlite(scheme: string, rest: string, cwd: string): SqliteTarget {
   return { dialect: 'sqlite', scheme, file: path.resolve(cwd, file), written };
 }
 
-function decode(s: string, what: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new UsageError(`The database URL is malformed: the ${what} has an invalid %-escape.`, {
-      hint: 'Percent-encode special characters in the URL (for example @ as %40).',
-    });
-  }
-}
-
 /**
  * The folder of this machine's PostgreSQL socket for the port, where a driver looks when a URL names no
  * host (libpq's compiled-in folder: /var/run/postgresql on Debian, /tmp elsewhere; asyncpg tries both).
@@ -250,8 +172,9 @@ export function describeTarget(t: DatabaseTarget): {
   database: string;
 } {
   if (t.dialect === 'sqlite') return { dialect: 'sqlite', host: null, database: t.written };
+  if (t.dialect === 'mysql' && t.socket) return { dialect: 'mysql', host: t.socket, database: t.database };
   return {
-    dialect: 'postgresql',
+    dialect: t.dialect,
     host: `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`,
     database: t.database,
   };
@@ -273,9 +196,10 @@ export function sameDatabase(a: string, b: string, cwd: string): 'same' | 'diffe
   }
   if (x.dialect === 'sqlite' || y.dialect === 'sqlite')
     return x.dialect === 'sqlite' && y.dialect === 'sqlite' && x.file === y.file ? 'same' : 'different';
+  if (x.dialect !== y.dialect) return 'different';
   if (x.port !== y.port || x.database !== y.database) return 'different';
-  const hx = hostKind(x.host);
-  const hy = hostKind(y.host);
+  const hx = hostKind(x.dialect === 'mysql' && x.socket ? x.socket : x.host);
+  const hy = hostKind(y.dialect === 'mysql' && y.socket ? y.socket : y.host);
   if (hx === hy) return 'same';
   // two socket folders, or a socket folder and a loopback address: one server, unless two run on one port
   if (hx.startsWith('/') || hy.startsWith('/'))

@@ -2,6 +2,7 @@ import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
 import type { LedgerState } from './ledger.js';
 import { openSqlite } from './open-sqlite.js';
+import { inMysqlWrite, withMysqlConnection } from './mysql-connect.js';
 import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { quoteIdent } from './quote-ident.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
@@ -12,6 +13,12 @@ import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
  * it is handed to the app that now uses it. Without a row, the owner is read from the ledger's rows.
  */
 export const OWNER_TABLE = 'alembic_preflight_owner';
+
+/** The owner table's name in MySQL's own quotes (a read session does not take double-quoted names). */
+function mysqlOwnerSql(schema: string | null): string {
+  const q = (n: string): string => `\`${n.replaceAll('`', '``')}\``;
+  return schema === null ? q(OWNER_TABLE) : `${q(schema)}.${q(OWNER_TABLE)}`;
+}
 
 function ownerSql(schema: string | null): string {
   return schema === null ? quoteIdent(OWNER_TABLE) : `${quoteIdent(schema)}.${quoteIdent(OWNER_TABLE)}`;
@@ -44,6 +51,17 @@ export async function readOwner(
     } finally {
       db.close();
     }
+  }
+  if (t.dialect === 'mysql') {
+    return withMysqlConnection(t, pg, async (conn) => {
+      const [found] = await conn.query(
+        'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
+        [schema, OWNER_TABLE],
+      );
+      if (Number((found as { n: number }[])[0]!.n) === 0) return undefined;
+      const [rows] = await conn.query(`SELECT app FROM ${mysqlOwnerSql(schema)} LIMIT 1`);
+      return (rows as { app: string }[])[0]?.app;
+    });
   }
   return withPostgresClient(t, pg, async (client) => {
     await client.query('BEGIN READ ONLY');
@@ -92,6 +110,27 @@ export async function writeOwner(
     } finally {
       db.close();
     }
+    return;
+  }
+  if (t.dialect === 'mysql') {
+    await inMysqlWrite(
+      t,
+      pg,
+      async (conn) => {
+        await conn.query(`DELETE FROM ${ownerSql(schema)}`);
+        await conn.query(`INSERT INTO ${ownerSql(schema)} (app, set_at, set_by) VALUES (?, ?, ?)`, [
+          app,
+          at,
+          setBy,
+        ]);
+      },
+      [create(schema)],
+    ).catch((e: unknown) => {
+      if (e instanceof DatabaseError) throw e;
+      throw new DatabaseError(`Writing the owner table ${OWNER_TABLE} failed: ${(e as Error).message}.`, {
+        hint: "Grant this user CREATE, INSERT and DELETE on the app's database.",
+      });
+    });
     return;
   }
   await withPostgresClient(t, pg, (client) =>

@@ -1,5 +1,6 @@
 import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
+import { inMysqlWrite } from './mysql-connect.js';
 import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
 import { quoteIdent, type VersionTableRequest } from './version-table.js';
@@ -55,6 +56,23 @@ export async function restampRow(
     } finally {
       db.close();
     }
+    return;
+  }
+  if (t.dialect === 'mysql') {
+    await inMysqlWrite(t, pg, async (conn) => {
+      const [already] = await conn.query(`SELECT count(*) AS n FROM ${table} WHERE version_num = ?`, [to]);
+      if (Number((already as { n: number }[])[0]!.n) > 0)
+        throw new RestampRefused(`'${to}' is already a row of ${req.versionTable}`);
+      const [res] = await conn.query(`UPDATE ${table} SET version_num = ? WHERE version_num = ?`, [to, from]);
+      const changed = (res as { affectedRows: number }).affectedRows;
+      if (changed !== 1) throw new RestampRefused(`the UPDATE would change ${changed} rows, not exactly one`);
+    }).catch((e: unknown) => {
+      if (e instanceof RestampRefused)
+        throw new DatabaseError(`Restamp rolled back: ${e.message}.`, {
+          hint: 'Nothing was changed. Run alembic-preflight verify to see the current rows.',
+        });
+      throw e;
+    });
     return;
   }
   await withPostgresClient(t, pg, async (client) => {

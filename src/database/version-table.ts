@@ -4,7 +4,7 @@ import type { LedgerState } from './ledger.js';
 export type RowValue = string | null | { readonly repr: string };
 
 export interface VersionTableState {
-  readonly dialect: 'postgresql' | 'sqlite';
+  readonly dialect: 'postgresql' | 'sqlite' | 'mysql';
   /** host:port without credentials (null for SQLite). */
   readonly host: string | null;
   readonly database: string;
@@ -34,8 +34,26 @@ export interface VersionTableState {
   readonly ledger?: LedgerState;
   /** The objects the schema probes compare, when asked for; `unreadable` says why they could not be read. */
   readonly catalog?: SchemaCatalog | { readonly unreadable: string };
+  /** MySQL and MariaDB: the server's kind, its SQL mode and the version column's collation. */
+  readonly mysql?: MysqlFacts;
   /** SQLite: the version the app's Python links, asked only when a pending step depends on it (a DROP COLUMN). */
   readonly appSqliteVersion?: string;
+}
+
+/** What decides, on MySQL and MariaDB, how the version table compares and stores a revision id. */
+export interface MysqlFacts {
+  readonly flavor: 'MySQL' | 'MariaDB';
+  /** The SQL mode Alembic's session runs with: the URL's sql_mode= when it sets one, else the server's. */
+  readonly sqlMode: string;
+  /** STRICT_TRANS_TABLES or STRICT_ALL_TABLES: a value too long is an error, not a warning and a cut. */
+  readonly strict: boolean;
+  /** The Python driver the URL's scheme loads (mysqldb, pymysql, …), whose name Alembic's errors carry. */
+  readonly driver: string;
+  /** version_num's collation (null for a binary column) and type, when the table exists. */
+  readonly collation?: string | null;
+  readonly dataType?: string;
+  /** version_num is the primary key (Alembic's own table): a second row equal under the collation is refused. */
+  readonly versionKey?: boolean;
 }
 
 /**
@@ -198,4 +216,13 @@ export function reprOf(v: unknown): RowValue {
     return { repr: `${s}'` };
   }
   return { repr: String(v) };
+}
+
+/** The database as the reports name it, without credentials: `sqlite app.db`, `postgresql host:5432/app`, `mariadb host:3306/app`. */
+export function databaseLabel(
+  state: Pick<VersionTableState, 'dialect' | 'database' | 'host' | 'mysql'>,
+): string {
+  if (state.dialect === 'sqlite') return `sqlite ${state.database}`;
+  const kind = state.dialect === 'mysql' ? (state.mysql?.flavor ?? 'MySQL').toLowerCase() : 'postgresql';
+  return `${kind} ${state.host}/${state.database}`;
 }

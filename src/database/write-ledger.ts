@@ -1,6 +1,7 @@
 import { DatabaseError } from '../errors/errors.js';
 import type { Client as PgClient } from 'pg';
-import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-url.js';
+import type { DatabaseTarget, MysqlTarget, PostgresTarget, SqliteTarget } from './database-url.js';
+import { inMysqlWrite } from './mysql-connect.js';
 import {
   addStepsColumnSql,
   createLedgerSql,
@@ -51,7 +52,45 @@ export async function writeLedger(
     await writeSqliteLedger(t, to, rows, pg);
     return { label };
   }
+  if (t.dialect === 'mysql') {
+    await writeMysqlLedger(t, to, rows, pg);
+    return { label };
+  }
   return withPostgresClient(t, pg, (client) => writePostgresLedger(client, to, rows, pg));
+}
+
+/** MySQL: the table (and an older ledger's steps column) first, each DDL committing on its own; then the rows in one transaction. */
+async function writeMysqlLedger(
+  t: MysqlTarget,
+  to: LedgerWrite,
+  rows: readonly LedgerRow[],
+  pg: PostgresOptions,
+): Promise<void> {
+  const ddl = to.create ? [createLedgerSql(to.table, to.schema)] : [];
+  let withSteps = true;
+  try {
+    await inMysqlWrite(
+      t,
+      pg,
+      async (conn) => {
+        if (addsColumn(to, rows))
+          withSteps = await conn.query(addStepsColumnSql(to.table, to.schema)).then(
+            () => true,
+            () => false,
+          );
+        if (rows.length > 0) {
+          const { sql, values } = insertSql(to, rows, withSteps, () => '?');
+          await conn.query(sql, values);
+        }
+      },
+      ddl,
+    );
+  } catch (e) {
+    if (e instanceof DatabaseError) throw e;
+    throw new DatabaseError(`Writing the ledger ${to.table} failed: ${(e as Error).message}.`, {
+      hint: "Grant the release's user CREATE and INSERT on the app's database, or turn the ledger off (--no-ledger).",
+    });
+  }
 }
 
 /** The write a release or `ledger record` makes, from the ledger verify read. */

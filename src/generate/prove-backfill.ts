@@ -73,7 +73,7 @@ function proofSchema(
   if (!probe || probe.unavailable !== undefined) return undefined;
   const c = probe.clash;
   const clash = c
-    ? `${c.revision} (${c.path}:${c.line}) ${c.does} ${describeObject(c.obj)}, which ${c.problem === 'exists' ? 'is already there' : 'is not there'}${clashError(c, state.dialect) ? `: ${clashError(c, state.dialect)}` : ''}`
+    ? `${c.revision} (${c.path}:${c.line}) ${c.does} ${describeObject(c.obj)}, which ${c.problem === 'exists' ? 'is already there' : 'is not there'}${clashError(c, state) ? `: ${clashError(c, state)}` : ''}`
     : undefined;
   const differ = probe.behind.map(
     (m) =>

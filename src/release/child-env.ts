@@ -1,3 +1,4 @@
+import { FENCED_MYSQL_DRIVERS } from '../database/mysql-url.js';
 import path from 'node:path';
 import type { DatabaseTarget } from '../database/database-url.js';
 import { ConfigError } from '../errors/errors.js';
@@ -32,7 +33,8 @@ export function confinedEnv(
 ): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
-    if (/^PG[A-Z_]+$/u.test(k)) continue;
+    // libpq's and libmysqlclient's defaults (a host, a port, a password) for connections that name none
+    if (/^PG[A-Z_]+$/u.test(k) || /^MYSQL_(HOST|PWD|TCP_PORT)$/u.test(k)) continue;
     out[k] = v !== undefined && DATABASE_URL.test(v.trim()) ? target.url : v;
   }
   for (const name of urlVariables) out[name] = target.url;
@@ -125,6 +127,14 @@ export function fencedChild(
 ): { env: Record<string, string | undefined>; fence: Fence } {
   const why = command && command.length > 0 ? unfencedCommand(command, target) : undefined;
   if (why) throw refusedCommand(`\`${command!.join(' ')}\``, why, 'release');
+  const db = target.db;
+  if (db.dialect === 'mysql' && !FENCED_MYSQL_DRIVERS.has(db.driver))
+    throw new ConfigError(
+      `The upgrade was not started: the URL's driver ${db.driver} (${db.scheme}://) is one the connection fence cannot check, so the app's code could reach another database unseen.`,
+      {
+        hint: 'Use PyMySQL or mysqlclient, which the fence checks: mysql+pymysql://… or mysql+mysqldb://… in the URL Alembic connects with.',
+      },
+    );
   const base = confinedEnv(env, target, urlVariables);
   const fence = makeFence([fenceTarget(target.db)], urlVariables, base);
   return { env: { ...base, ...fence.env }, fence };

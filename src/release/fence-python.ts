@@ -1,7 +1,7 @@
 /**
  * The fence's Python side: a `sitecustomize` module the tool places first on the child's PYTHONPATH.
  * Python imports it before the app's code, so every DB-API connect the app makes later (psycopg2,
- * psycopg, sqlite3, pg8000, asyncpg; SQLAlchemy's drivers go through them) is checked against the
+ * psycopg, sqlite3, pg8000, asyncpg, PyMySQL, mysqlclient; SQLAlchemy's drivers go through them) is checked against the
  * databases the tool allows. Any other connection is closed before its first statement (a SQLite file
  * is refused before it is opened, since opening one creates it), recorded for the tool, and the process
  * stops with an error no `except Exception` swallows. The next sitecustomize on sys.path (Debian ships
@@ -65,6 +65,20 @@ def _alembic_preflight_fence():
                 return True
         return False
 
+    def mysql_allowed(host, port, socket, dbname):
+        if isinstance(dbname, bytes):
+            dbname = dbname.decode("utf-8", "replace")
+        for a in allow:
+            if a.get("dialect") != "mysql" or str(dbname or "") != str(a.get("dbname")):
+                continue
+            if socket or a.get("socket"):
+                if socket and a.get("socket") and os.path.realpath(socket) == os.path.realpath(a["socket"]):
+                    return True
+                continue
+            if int(port or 3306) == int(a.get("port") or 3306) and same_host(host, a.get("host")):
+                return True
+        return False
+
     def sqlite_path(database, uri):
         if database is None:
             return None
@@ -102,6 +116,12 @@ def _alembic_preflight_fence():
             except ValueError:
                 return None
             return {"dialect": "postgresql", "host": parts.hostname or "", "port": port, "dbname": unquote(parts.path.lstrip("/"))}
+        if scheme in ("mysql", "mariadb"):
+            try:
+                port = parts.port or 3306
+            except ValueError:
+                return None
+            return {"dialect": "mysql", "host": parts.hostname or "", "port": port, "dbname": unquote(parts.path.lstrip("/"))}
         if scheme == "sqlite":
             p = unquote(value.split("://", 1)[1])
             p = p.split("?", 1)[0]
@@ -115,8 +135,9 @@ def _alembic_preflight_fence():
             return False
         if a["dialect"] == "sqlite":
             return a.get("path") == b.get("path")
-        if a["dialect"] == "postgresql":
-            return str(a.get("dbname")) == str(b.get("dbname")) and int(a.get("port") or 5432) == int(b.get("port") or 5432) and same_host(a.get("host"), b.get("host"))
+        if a["dialect"] in ("postgresql", "mysql"):
+            default = 5432 if a["dialect"] == "postgresql" else 3306
+            return str(a.get("dbname")) == str(b.get("dbname")) and int(a.get("port") or default) == int(b.get("port") or default) and same_host(a.get("host"), b.get("host"))
         return True
 
     def refuse(driver, target):
@@ -232,6 +253,47 @@ def _alembic_preflight_fence():
         connect._alembic_preflight = True
         mod.connect = connect
 
+    def refuse_mysql(driver, host, port, socket, dbname):
+        if isinstance(dbname, bytes):
+            dbname = dbname.decode("utf-8", "replace")
+        refuse(driver, {"dialect": "mysql", "host": socket or host or "", "port": int(port or 3306), "dbname": dbname or ""})
+
+    def patch_pymysql(mod):
+        # pymysql.connect is the Connection class; its connect() opens the socket (now, or later with defer_connect)
+        cls = getattr(getattr(mod, "connections", None), "Connection", None)
+        if cls is None or getattr(cls.connect, "_alembic_preflight", False):
+            return
+        original = cls.connect
+
+        def connect(self, *args, **kwargs):
+            if state["refused"] or not mysql_allowed(self.host, self.port, self.unix_socket, self.db):
+                refuse_mysql("pymysql", self.host, self.port, self.unix_socket, self.db)
+            return original(self, *args, **kwargs)
+
+        connect._alembic_preflight = True
+        cls.connect = connect
+
+    def patch_mysqldb(mod):
+        # checked before libmariadb connects: an option file could send it anywhere, so it is refused
+        original = mod.connect
+
+        def connect(*args, **kwargs):
+            names = ("host", "user", "passwd", "db", "port", "unix_socket")
+            given = dict(zip(names, args))
+            given.update(kwargs)
+            host = given.get("host") or "localhost"
+            socket = given.get("unix_socket")
+            if not socket and host == "localhost":
+                socket = os.environ.get("MYSQL_UNIX_PORT") or os.environ.get("MARIADB_UNIX_PORT") or "/run/mysqld/mysqld.sock"
+            dbname = given.get("db") or given.get("database")
+            if state["refused"] or given.get("read_default_file") or given.get("read_default_group") or not mysql_allowed(host, given.get("port"), socket, dbname):
+                refuse_mysql("mysqldb", host, given.get("port"), socket, dbname)
+            return original(*args, **kwargs)
+
+        for name in ("connect", "Connect"):
+            if hasattr(mod, name):
+                setattr(mod, name, connect)
+
     def patch_refuse_all(driver):
         def patch(mod):
             if not hasattr(mod, "connect"):
@@ -244,7 +306,7 @@ def _alembic_preflight_fence():
 
         return patch
 
-    checked_drivers = {"psycopg2", "psycopg", "psycopg_async", "pysqlite", "aiosqlite", "pg8000", "asyncpg"}
+    checked_drivers = {"psycopg2", "psycopg", "psycopg_async", "pysqlite", "aiosqlite", "pg8000", "asyncpg", "pymysql", "mysqldb"}
 
     def patch_sqlalchemy(mod):
         # a driver the fence cannot check (a MySQL or Oracle one, say) never connects
@@ -268,8 +330,8 @@ def _alembic_preflight_fence():
         "sqlite3": patch_sqlite,
         "sqlite3.dbapi2": patch_sqlite,
         "sqlalchemy": patch_sqlalchemy,
-        "pymysql": patch_refuse_all("pymysql"),
-        "MySQLdb": patch_refuse_all("mysqldb"),
+        "pymysql": patch_pymysql,
+        "MySQLdb": patch_mysqldb,
         "mysql.connector": patch_refuse_all("mysql-connector"),
         "oracledb": patch_refuse_all("oracledb"),
         "cx_Oracle": patch_refuse_all("cx_oracle"),

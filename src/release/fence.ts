@@ -9,7 +9,14 @@ import { fileHead, runProgram, shebangPython } from '../project/programs.js';
 /** A database a fenced child may connect to. */
 export type FenceTarget =
   | { readonly dialect: 'postgresql'; readonly host: string; readonly port: number; readonly dbname: string }
-  | { readonly dialect: 'sqlite'; readonly path: string };
+  | { readonly dialect: 'sqlite'; readonly path: string }
+  | {
+      readonly dialect: 'mysql';
+      readonly host: string;
+      readonly port: number;
+      readonly socket?: string;
+      readonly dbname: string;
+    };
 
 /** A connection the fence refused, as the child recorded it (never with credentials). */
 export interface FenceRefusal {
@@ -42,9 +49,16 @@ export interface Fence {
 
 /** The fence's view of a database the tool parsed: where the driver ends up connecting. */
 export function fenceTarget(t: DatabaseTarget): FenceTarget {
-  return t.dialect === 'sqlite'
-    ? { dialect: 'sqlite', path: t.file }
-    : { dialect: 'postgresql', host: t.host, port: t.port, dbname: t.database };
+  if (t.dialect === 'sqlite') return { dialect: 'sqlite', path: t.file };
+  if (t.dialect === 'mysql')
+    return {
+      dialect: 'mysql',
+      host: t.host,
+      port: t.port,
+      ...(t.socket ? { socket: t.socket } : {}),
+      dbname: t.database,
+    };
+  return { dialect: 'postgresql', host: t.host, port: t.port, dbname: t.database };
 }
 
 /**
@@ -93,6 +107,8 @@ export function describeRefused(t: FenceRefusal['target']): string {
     return t.path === ':memory:' ? 'an in-memory SQLite database' : `the SQLite file ${t.path}`;
   if (t.dialect === 'postgresql')
     return `the PostgreSQL database '${t.dbname}' on ${t.host || 'the local socket'}:${t.port}`;
+  if (t.dialect === 'mysql')
+    return `the MySQL database '${t.dbname}' on ${t.host?.startsWith('/') ? `the socket ${t.host}` : `${t.host}:${t.port}`}`;
   return `a ${t.dialect} database, which this fence cannot check`;
 }
 

@@ -1,3 +1,4 @@
+import { databaseLabel } from '../database/version-table.js';
 import { upgradeAs } from '../check/db-helpers.js';
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
@@ -304,10 +305,9 @@ export function verifyText(
   width = DEFAULT_WIDTH,
 ): string {
   const { state, prediction: p } = result.database;
-  const dbName =
-    state.dialect === 'sqlite' ? `sqlite ${state.database}` : `postgresql ${state.host}/${state.database}`;
+  const dbName = databaseLabel(state);
   const tls = state.tls
-    ? `, TLS ${state.tls.encrypted ? (state.tls.verified ? 'verified' : 'encrypted, not verified') : 'off'} (sslmode=${state.tls.mode})`
+    ? `, TLS ${state.tls.encrypted ? (state.tls.verified ? 'verified' : 'encrypted, not verified') : 'off'} (${state.dialect === 'mysql' ? 'ssl' : 'sslmode'}=${state.tls.mode})`
     : '';
   const standby = state.server?.inRecovery ? ', hot standby (read-only)' : '';
   const table = state.versionTableSchema

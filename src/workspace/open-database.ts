@@ -188,6 +188,10 @@ export async function readVersionTable(
     const { readSqliteVersionTable } = await import('../database/read-sqlite.js');
     return readSqliteVersionTable(db, table);
   }
+  if (db.dialect === 'mysql') {
+    const { readMysqlVersionTable } = await import('../database/read-mysql.js');
+    return readMysqlVersionTable(db, table, postgresOptions(opts));
+  }
   const { readPostgresVersionTable } = await import('../database/read-postgres.js');
   return readPostgresVersionTable(db, table, postgresOptions(opts));
 }

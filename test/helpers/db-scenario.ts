@@ -30,8 +30,23 @@ export interface Scenario {
   /** Create version_num without NOT NULL (and without a primary key): a hand-made table that can hold NULL. */
   readonly nullable?: boolean;
   /** Extra SQL run before stamping (e.g. a stale table Alembic must ignore). */
-  readonly pre?: (dialect: 'postgresql' | 'sqlite') => string[];
-  readonly only?: 'postgresql' | 'sqlite';
+  readonly pre?: (dialect: Dialect) => string[];
+  readonly only?: Dialect;
+  /** MySQL: the URL's query (sql_mode=…), handed to the driver by SQLAlchemy and read by verify alike. */
+  readonly query?: string;
+  /** MySQL: version_num's collation. */
+  readonly collation?: string;
+  /** Alembic succeeds, and verify blocks all the same: what it leaves breaks the next release. */
+  readonly blocks?: true;
+}
+
+export type Dialect = 'postgresql' | 'sqlite' | 'mysql';
+
+/** A throwaway MariaDB server as the scenarios use it (test/helpers/mariadb-server.ts). */
+export interface MariaHandle {
+  readonly exec: (sql: string) => string[][];
+  readonly urlFor: (db: string) => string;
+  readonly index: number;
 }
 
 const lit = (x: string | readonly string[] | null | undefined): string => {
@@ -107,28 +122,48 @@ def downgrade():
   return root;
 }
 
-function createTableSql(s: Scenario, dialect: 'postgresql' | 'sqlite'): string {
+function tableName(s: Scenario, dialect: Dialect): string {
   const t = s.table ?? 'alembic_version';
-  const name = s.schema && dialect === 'postgresql' ? `"${s.schema}"."${t}"` : `"${t}"`;
-  const pk = s.noPk || s.nullable ? '' : `, CONSTRAINT ${t}_pkc PRIMARY KEY (version_num)`;
-  return `CREATE TABLE ${name} (version_num VARCHAR(32)${s.nullable ? '' : ' NOT NULL'}${pk})`;
+  const q = (n: string): string => (dialect === 'mysql' ? `\`${n}\`` : `"${n}"`);
+  return s.schema && dialect !== 'sqlite' ? `${q(s.schema)}.${q(t)}` : q(t);
 }
 
-function insertSql(s: Scenario, dialect: 'postgresql' | 'sqlite', row: string | null): string {
+function createTableSql(s: Scenario, dialect: Dialect): string {
   const t = s.table ?? 'alembic_version';
-  const name = s.schema && dialect === 'postgresql' ? `"${s.schema}"."${t}"` : `"${t}"`;
+  const pk = s.noPk || s.nullable ? '' : `, CONSTRAINT ${t}_pkc PRIMARY KEY (version_num)`;
+  const collate = s.collation && dialect === 'mysql' ? ` COLLATE ${s.collation}` : '';
+  return `CREATE TABLE ${tableName(s, dialect)} (version_num VARCHAR(32)${collate}${s.nullable ? '' : ' NOT NULL'}${pk})`;
+}
+
+function insertSql(s: Scenario, dialect: Dialect, row: string | null): string {
+  const name = tableName(s, dialect);
   return `INSERT INTO ${name} (version_num) VALUES (${row === null ? 'NULL' : `'${row.replaceAll("'", "''")}'`})`;
 }
 
 /** Creates the scenario's database state; returns the URL for both tools. */
 export async function prepareDatabase(
   s: Scenario,
-  dialect: 'postgresql' | 'sqlite',
+  dialect: Dialect,
   root: string,
   pg?: { adminUrl: string; urlFor: (db: string) => string; index: number },
+  maria?: MariaHandle,
 ): Promise<string> {
   const sql: string[] = [...(s.pre?.(dialect) ?? [])];
   if (s.schema && dialect === 'postgresql') sql.push(`CREATE SCHEMA "${s.schema}"`);
+  if (dialect === 'mysql') {
+    const db = `matrix_${maria!.index}`;
+    const schema = s.schema
+      ? `DROP DATABASE IF EXISTS \`${s.schema}\`; CREATE DATABASE \`${s.schema}\`; `
+      : '';
+    if (s.rows !== 'no-table') {
+      sql.push(createTableSql(s, dialect).replaceAll('"', '`'));
+      for (const r of s.rows) sql.push(insertSql(s, dialect, r).replaceAll('"', '`'));
+    }
+    maria!.exec(
+      `${schema}DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db}; USE ${db}; ${sql.map((q) => `${q.replaceAll('"', '`')};`).join(' ')}`,
+    );
+    return maria!.urlFor(db) + (s.query ? `?${s.query}` : '');
+  }
   if (s.rows !== 'no-table') {
     sql.push(createTableSql(s, dialect));
     for (const r of s.rows) sql.push(insertSql(s, dialect, r));
@@ -181,11 +216,18 @@ export function runAlembicUpgrade(
 /** The version table after the run, sorted. */
 export async function readRowsAfter(
   s: Scenario,
-  dialect: 'postgresql' | 'sqlite',
+  dialect: Dialect,
   root: string,
   url: string,
+  maria?: MariaHandle,
 ): Promise<(string | null)[]> {
   const t = s.table ?? 'alembic_version';
+  if (dialect === 'mysql') {
+    const db = s.schema ?? `matrix_${maria!.index}`;
+    return sortRows(
+      maria!.exec(`SELECT version_num FROM \`${db}\`.\`${t}\``).map((r) => (r[0] === 'NULL' ? null : r[0]!)),
+    );
+  }
   if (dialect === 'sqlite') {
     const script = `import sqlite3, sys, json\nc = sqlite3.connect(sys.argv[1])\nprint(json.dumps([r[0] for r in c.execute('SELECT version_num FROM "${t}"')]))\n`;
     const r = spawnSync(PYTHON, ['-c', script, path.join(root, 'app.db')], { encoding: 'utf8' });

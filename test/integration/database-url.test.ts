@@ -60,12 +60,43 @@ describe('database URLs', () => {
     });
   });
 
-  it('rejects in-memory SQLite, MySQL, unknown schemes and malformed URLs with exit 2', () => {
+  it('reads MySQL and MariaDB URLs as SQLAlchemy hands them to each driver', () => {
+    expect(parseDatabaseUrl(`mysql://app:${enc}@db.example.com/shop?charset=utf8mb4`, '/')).toMatchObject({
+      dialect: 'mysql',
+      driver: 'mysqldb',
+      host: 'db.example.com',
+      port: 3306,
+      database: 'shop',
+      user: 'app',
+      password: PW,
+    });
+    expect(parseDatabaseUrl(`mysql+pymysql://app:${enc}@10.0.0.5:3307/shop`, '/')).toMatchObject({
+      driver: 'pymysql',
+      port: 3307,
+    });
+    // mysqlclient reaches localhost through the socket (libmariadb's default, or MYSQL_UNIX_PORT); PyMySQL by TCP
+    expect(
+      parseDatabaseUrl('mysql://app@localhost/shop', '/', { MYSQL_UNIX_PORT: '/tmp/m.sock' }),
+    ).toMatchObject({
+      socket: '/tmp/m.sock',
+    });
+    expect(parseDatabaseUrl('mysql+pymysql://app@localhost/shop', '/').socket).toBeUndefined();
+    expect(
+      parseDatabaseUrl('mariadb+mariadbconnector://app@h/shop?unix_socket=/run/x.sock', '/'),
+    ).toMatchObject({ driver: 'mariadbconnector', socket: '/run/x.sock' });
+  });
+
+  it('rejects in-memory SQLite, unknown schemes, malformed URLs and options a driver refuses with exit 2', () => {
     const cases: [string, RegExp][] = [
       ['sqlite://', /in-memory/],
       ['sqlite:///:memory:', /in-memory/],
-      [`mysql://root:${enc}@h/db`, /MySQL databases are not supported yet/],
-      [`mariadb+pymysql://root:${enc}@h/db`, /MariaDB databases are not supported yet/],
+      // ClearDB's URLs end in ?reconnect=true, which SQLAlchemy hands to the driver's connect()
+      [
+        `mysql://root:${enc}@h/db?reconnect=true`,
+        /reconnect= is not an argument mysqlclient's connect\(\) takes/,
+      ],
+      [`mysql+pymysql://root:${enc}@h/db?reconnect=true`, /reconnect= is not an argument PyMySQL's/],
+      [`mysql+pymysql://root:${enc}@h`, /names no database/],
       [`oracle://u:${enc}@h/db`, /Unknown database URL scheme 'oracle:\/\/'/],
       [`u:${enc}@h/db`, /no scheme/],
       [`postgresql://u:${enc}@h:99999/db`, /invalid port/],

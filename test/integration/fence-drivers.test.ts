@@ -114,11 +114,13 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
     const fence = make(`sqlite:///${path.join(cwd, 'scratch.db')}`);
     const r = fenced(
       fence,
-      'import sqlalchemy as sa\ne = sa.create_engine("mysql+mysqldb://u:p@localhost/db", module=__import__("sqlite3"))\ne.connect()\nprint("connected")',
+      'import sqlalchemy as sa\ne = sa.create_engine("mysql+mysqlconnector://u:p@localhost/db", module=__import__("sqlite3"))\ne.connect()\nprint("connected")',
       cwd,
     );
     expect(r.out).not.toContain('connected');
-    expect(r.out).toContain('alembic-preflight refused a connection to a mysql database (driver mysqldb');
+    expect(r.out).toContain(
+      'alembic-preflight refused a connection to a mysql database (driver mysqlconnector',
+    );
     // a sitecustomize of the app's own, on its PYTHONPATH behind the fence, runs after it
     const site = tempDir('preflight-fence-site-');
     writeFileSync(path.join(site, 'sitecustomize.py'), 'import builtins\nbuiltins.APP_SITE = "ran"\n');

@@ -1,6 +1,6 @@
 import type { Rev, RevisionMap } from './revision-map.js';
 import { AlembicRaise, type FailureDetail } from '../loading/alembic-raise.js';
-import { VersionRows, type StampValue } from './version-rows.js';
+import { VersionRows, type StampValue, type VersionStorage } from './version-rows.js';
 import { Resolver, type StampResolution } from './resolver.js';
 
 export { AlembicRaise, type FailureDetail } from '../loading/alembic-raise.js';
@@ -60,6 +60,7 @@ export function predictUpgrade(
   target: string,
   rows: readonly StampValue[],
   versionTable = 'alembic_version',
+  storage?: VersionStorage,
 ): UpgradePrediction {
   // a tuple or bytes id is filed under itself; where Alembic then trips (int() of the head, get_revision of
   // a step, a lookup by its text) depends on the path, and invalid-revision-value already blocks on it
@@ -72,7 +73,7 @@ export function predictUpgrade(
   try {
     const revs = r.iterateUpgrade(target, rows);
     const ordered = [...revs].reverse();
-    const { steps, finalHeads } = simulateVersionTable(r, ordered, rows, versionTable);
+    const { steps, finalHeads } = simulateVersionTable(r, ordered, rows, versionTable, storage);
     return { target, willSucceed: true, steps, finalHeads, cliOutput: null };
   } catch (e) {
     if (!(e instanceof AlembicRaise)) throw e;
@@ -170,8 +171,9 @@ function simulateVersionTable(
   ordered: readonly Rev[],
   rows: readonly StampValue[],
   table: string,
+  storage?: VersionStorage,
 ): { steps: UpgradeStep[]; finalHeads: (string | null)[] } {
-  const t = new VersionRows(rows, table);
+  const t = new VersionRows(rows, table, storage);
   const steps: UpgradeStep[] = [];
   for (const rev of ordered) {
     try {

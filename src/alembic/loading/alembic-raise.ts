@@ -19,6 +19,7 @@ export class AlembicRaise extends Error {
       | 'CommandError'
       | 'AssertionError'
       | 'KeyError'
+      | 'sqlalchemy.exc.IntegrityError'
       | 'Unpredictable',
     message: string,
     readonly argument?: string,

@@ -29,9 +29,7 @@ export const schemaAheadOfStamp: Rule = {
         path: clash.path,
         line: clash.line,
         revision: clash.revision,
-        ...(clashError(clash, db.state.dialect)
-          ? { alembicError: clashError(clash, db.state.dialect)! }
-          : {}),
+        ...(clashError(clash, db.state) ? { alembicError: clashError(clash, db.state)! } : {}),
       },
     ];
   },

@@ -28,7 +28,7 @@ export const schemaObjectMissing: Rule = {
     );
     const parent = maker ? model.map.byKey.get(maker.by.revision)?.versionedDown : undefined;
     const back = parent?.length === 1 ? parent[0]! : parent?.length === 0 ? 'base' : undefined;
-    const error = clashError(clash, db.state.dialect);
+    const error = clashError(clash, db.state);
     if (maybe) {
       return [
         {

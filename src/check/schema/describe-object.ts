@@ -1,4 +1,5 @@
 import type { ObjectRef } from './schema-ops.js';
+import type { VersionTableState } from '../../database/version-table.js';
 import type { UpgradeClash } from './schema-probe.js';
 
 /** An object as a finding names it: "the table users", "the column users.email". */
@@ -28,9 +29,13 @@ export function schemaWords(m: {
  * whose wording is fixed (test/integration/rules/schema-*.test.ts compares them with real runs);
  * undefined for the others.
  */
-export function clashError(clash: UpgradeClash, dialect: 'postgresql' | 'sqlite'): string | undefined {
+export function clashError(
+  clash: UpgradeClash,
+  state: Pick<VersionTableState, 'dialect' | 'database' | 'mysql' | 'catalog'>,
+): string | undefined {
   const { obj, problem } = clash;
-  if (dialect === 'sqlite') {
+  if (state.dialect === 'mysql') return mysqlClashError(clash, state);
+  if (state.dialect === 'sqlite') {
     // a batch that copies the table reflects it first; one that only adds columns or indexes may
     // not copy it, depending on the rest of its block, so its error is not known here
     if (clash.batch)
@@ -65,5 +70,47 @@ export function clashError(clash: UpgradeClash, dialect: 'postgresql' | 'sqlite'
   if (obj.kind === 'index') return `${pe}UndefinedObject) index "${obj.name}" does not exist`;
   if (obj.kind === 'constraint')
     return `${pe}UndefinedObject) constraint "${obj.name}" of relation "${obj.table}" does not exist`;
+  return undefined;
+}
+
+/** The exception classes' module each MySQL driver's errors carry in SQLAlchemy's message. */
+const MYSQL_ERRORS: Readonly<Record<string, string>> = {
+  pymysql: 'pymysql.err',
+  mysqldb: 'MySQLdb._exceptions',
+};
+
+/**
+ * MySQL's and MariaDB's error for the clash, as PyMySQL and mysqlclient hand it to SQLAlchemy (the same
+ * numbers and words on both servers, except 1091, whose words are MariaDB's); undefined for another driver.
+ */
+function mysqlClashError(
+  clash: UpgradeClash,
+  state: Pick<VersionTableState, 'database' | 'mysql' | 'catalog'>,
+): string | undefined {
+  const module = MYSQL_ERRORS[state.mysql?.driver ?? ''];
+  if (!module) return undefined;
+  const { obj, problem } = clash;
+  const op = (n: number, text: string, cls = 'OperationalError'): string =>
+    `sqlalchemy.exc.${cls}: (${module}.${cls}) (${n}, "${text}")`;
+  const database =
+    state.catalog && 'schema' in state.catalog && state.catalog.schema
+      ? state.catalog.schema
+      : state.database;
+  const mariadb = state.mysql?.flavor === 'MariaDB';
+  if (problem === 'exists') {
+    if (obj.kind === 'table') return op(1050, `Table '${obj.name}' already exists`);
+    if (obj.kind === 'column') return op(1060, `Duplicate column name '${obj.name}'`);
+    if (obj.kind === 'index') return op(1061, `Duplicate key name '${obj.name}'`);
+    return undefined;
+  }
+  if (obj.kind === 'table')
+    return clash.altered || clash.indexed
+      ? op(1146, `Table '${database}.${obj.name}' doesn't exist`, 'ProgrammingError')
+      : op(1051, `Unknown table '${database}.${obj.name}'`);
+  if (obj.kind === 'column' && (clash.does === 'alters' || clash.does === 'renames'))
+    return op(1054, `Unknown column '${obj.name}' in '${obj.table}'`);
+  if (!mariadb || clash.does !== 'drops') return undefined;
+  if (obj.kind === 'column') return op(1091, `Can't DROP COLUMN \`${obj.name}\`; check that it exists`);
+  if (obj.kind === 'index') return op(1091, `Can't DROP INDEX \`${obj.name}\`; check that it exists`);
   return undefined;
 }

@@ -94,11 +94,12 @@ export function pendingLocks(
 ): PendingLocks | undefined {
   if (
     settings.mode === 'off' ||
-    state.dialect !== 'postgresql' ||
+    state.dialect === 'sqlite' ||
     !prediction.willSucceed ||
     prediction.steps.length === 0
   )
     return undefined;
+  if (state.dialect === 'mysql') return mysqlUngraded(model, state, prediction, settings);
   const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
   // no sizes (the catalog unread, or --no-schema-probes): under a gate, a step whose lock is unknown blocks
   if (!catalog?.tableSizes) {
@@ -192,16 +193,40 @@ export function pendingLocks(
 }
 
 /** Every pending revision not graded, for a gate that has no sizes to grade with: lock-not-graded says so. */
-function ungraded(
+/**
+ * MySQL's online DDL is not graded: every pending step on a database with tables of the app's is
+ * ungraded, a warning, and under --locks block an error.
+ */
+function mysqlUngraded(
   model: ProjectModel,
   state: VersionTableState,
   prediction: UpgradePrediction,
   settings: LockSettings,
 ): PendingLocks {
+  const appTables = (state.tables ?? []).filter((t) => t !== state.versionTable && t !== state.ledger?.table);
+  if (state.tables !== undefined && appTables.length === 0)
+    return { settings, major: 0, steps: [], unread: [], sqlUngraded: 0, holders: [] };
+  return ungraded(
+    model,
+    state,
+    prediction,
+    settings,
+    `${state.mysql?.flavor ?? 'MySQL'}'s online DDL is not graded`,
+  );
+}
+
+function ungraded(
+  model: ProjectModel,
+  state: VersionTableState,
+  prediction: UpgradePrediction,
+  settings: LockSettings,
+  reason?: string,
+): PendingLocks {
   const why =
-    state.catalog && 'unreadable' in state.catalog
+    reason ??
+    (state.catalog && 'unreadable' in state.catalog
       ? `the tables' sizes could not be read (${state.catalog.unreadable})`
-      : "the tables' sizes were not read (--no-schema-probes)";
+      : "the tables' sizes were not read (--no-schema-probes)");
   const unread = prediction.steps.flatMap(({ revision }) => {
     const rev = model.map.byKey.get(revision);
     return rev ? [{ revision, path: rev.file.path, line: rev.script.line ?? 1, why }] : [];

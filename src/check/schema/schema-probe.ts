@@ -75,6 +75,7 @@ export interface SchemaProbe {
 const PROBED: Record<VersionTableState['dialect'], ReadonlySet<ObjectKind>> = {
   postgresql: new Set(['table', 'column', 'index', 'constraint', 'type']),
   sqlite: new Set(['table', 'column', 'index']),
+  mysql: new Set(['table', 'column', 'index', 'constraint']),
 };
 
 /**
@@ -217,21 +218,31 @@ class Catalog {
   private readonly constraints: Set<string>;
   private readonly types: Set<string>;
   private readonly kinds: ReadonlySet<ObjectKind>;
+  private readonly perTable: boolean; // MySQL names an index within its table
   /** PostgreSQL with several schemas on the search_path: a name missing here may be found in another */
   readonly elsewhere: boolean;
 
   constructor(state: VersionTableState, c: SchemaCatalog) {
     const sqlite = state.dialect === 'sqlite';
     this.sqlite = sqlite;
-    this.fold = sqlite ? (n) => n.toLowerCase() : (n) => n;
+    // SQLite and MySQL compare names case-blind (MySQL's tables only on some file systems: folded all the same)
+    this.fold = sqlite || state.dialect === 'mysql' ? (n) => n.toLowerCase() : (n) => n;
+    this.perTable = state.dialect === 'mysql';
     const f = this.fold;
     this.kinds = PROBED[state.dialect];
     this.tables = new Set((state.tables ?? []).map(f));
     this.columns = new Set(c.columns.map(([t, n]) => `${f(t)}\u001f${f(n)}`));
-    this.indexes = new Set(c.indexes.map(([n]) => f(n)));
+    this.indexes = new Set(c.indexes.map(([n, t]) => (this.perTable ? `${f(t)}\u001f${f(n)}` : f(n))));
     this.constraints = new Set((c.constraints ?? []).map(([t, n]) => `${f(t)}\u001f${f(n)}`));
     this.types = new Set((c.types ?? []).map(f));
     this.elsewhere = (c.searchPathSchemas ?? 1) > 1;
+  }
+
+  private hasIndex(obj: ObjectRef): boolean {
+    const name = this.fold(obj.name);
+    if (!this.perTable) return this.indexes.has(name);
+    if (obj.table !== undefined) return this.indexes.has(`${this.fold(obj.table)}\u001f${name}`);
+    return [...this.indexes].some((k) => k.endsWith(`\u001f${name}`));
   }
 
   probes(kind: ObjectKind): boolean {
@@ -245,7 +256,7 @@ class Catalog {
       case 'table':
         return this.tables.has(f(obj.name)) ? 'present' : 'absent';
       case 'index':
-        return this.indexes.has(f(obj.name)) ? 'present' : 'absent';
+        return this.hasIndex(obj) ? 'present' : 'absent';
       case 'type':
         return this.types.has(f(obj.name)) ? 'present' : 'absent';
       default: {

@@ -1,0 +1,183 @@
+import type { Connection } from 'mysql2/promise';
+import { DatabaseError } from '../errors/errors.js';
+import { describeTarget, type MysqlTarget } from './database-url.js';
+import {
+  LEDGER_COLUMNS,
+  notALedger,
+  parseLedgerRows,
+  selectLedgerSql,
+  STEPS_COLUMN,
+  type LedgerState,
+} from './ledger.js';
+import { withMysqlConnection } from './mysql-connect.js';
+import { mysqlCatalog } from './mysql-catalog.js';
+import type { PostgresOptions } from './pg-connect.js';
+import {
+  reprOf,
+  type MysqlFacts,
+  type VersionTableRequest,
+  type VersionTableState,
+} from './version-table.js';
+
+type Row = Record<string, unknown>;
+
+/**
+ * Reads the version table of a MySQL or MariaDB database over one connection, in one read-only
+ * transaction (a consistent snapshot), with our session's metadata-lock wait and statement time
+ * bounded, then closes it. Alembic's own statements where it has them: SQLAlchemy's has_table query,
+ * and its unordered SELECT of version_num.
+ */
+export async function readMysqlVersionTable(
+  t: MysqlTarget,
+  req: VersionTableRequest,
+  opts: PostgresOptions,
+): Promise<VersionTableState> {
+  return withMysqlConnection(t, opts, async (conn, session) => {
+    const [serverRows] = await conn.query(
+      'SELECT VERSION() AS version, @@GLOBAL.sql_mode AS sql_mode, @@GLOBAL.read_only AS read_only, DATABASE() AS db, @@lower_case_table_names AS lctn',
+    );
+    const server = (serverRows as Row[])[0]!;
+    const version = String(server.version);
+    const mariadb = /mariadb/iu.test(version);
+    await conn.query(sessionLimits(mariadb, opts));
+    // double-quoted names in our own reads (the ledger's SELECT is shared with PostgreSQL)
+    await conn.query("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',ANSI_QUOTES')");
+    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    try {
+      const schema = req.versionTableSchema ?? String(server.db);
+      const table = await describeVersionTable(conn, schema, req.versionTable);
+      const rows = table ? await versionRows(conn, req) : [];
+      const ledger =
+        req.ledgerTable === undefined ? undefined : await readLedger(conn, schema, req.ledgerTable);
+      const [tableRows] = await conn.query(
+        'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
+      );
+      const catalog = req.catalog ? await mysqlCatalog(conn, req) : undefined;
+      const mode = t.params.get('sql_mode') ?? String(server.sql_mode);
+      const mysql: MysqlFacts = {
+        flavor: mariadb ? 'MariaDB' : 'MySQL',
+        sqlMode: mode,
+        strict: /STRICT_(TRANS|ALL)_TABLES/iu.test(mode),
+        driver: t.driver,
+        ...(table?.column
+          ? {
+              collation: table.column.collation,
+              dataType: table.column.dataType,
+              versionKey: table.column.key,
+            }
+          : {}),
+      };
+      return {
+        dialect: 'mysql',
+        host: describeTarget(t).host,
+        database: t.database,
+        versionTable: req.versionTable,
+        versionTableSchema: req.versionTableSchema,
+        foundInSchema: table ? schema : null,
+        exists: table !== undefined,
+        rows: rows.map(reprOf),
+        columnLength: table?.column?.length ?? null,
+        server: { version, inRecovery: false },
+        tls: session.tls,
+        tables: (tableRows as Row[]).map((r) => String(r.name)),
+        writable: {
+          recovery: false,
+          readOnly: Number(server.read_only) === 1,
+          schema,
+          schemaExists: true,
+          canCreate: true,
+        },
+        mysql,
+        ...(ledger ? { ledger } : {}),
+        ...(catalog ? { catalog } : {}),
+      };
+    } finally {
+      await conn.query('ROLLBACK').catch(() => undefined);
+    }
+  });
+}
+
+/** Our own session's bounds: how long a read may wait for a metadata lock, and run. */
+function sessionLimits(mariadb: boolean, opts: PostgresOptions): string {
+  const lockSeconds = Math.max(1, Math.ceil(opts.lockTimeoutMs / 1000));
+  const run = Math.max(0, opts.statementTimeoutMs);
+  // MySQL 8 caches information_schema's TABLE_ROWS for a day unless this session asks otherwise
+  const statement = mariadb
+    ? `, max_statement_time = ${run / 1000}`
+    : `, max_execution_time = ${Math.floor(run)}, information_schema_stats_expiry = 0`;
+  return `SET SESSION lock_wait_timeout = ${lockSeconds}${statement}`;
+}
+
+interface VersionColumn {
+  readonly length: number | null;
+  readonly collation: string | null;
+  readonly dataType: string;
+  readonly key: boolean;
+}
+
+/** SQLAlchemy's has_table (its exact query), then the version_num column's type and collation. */
+async function describeVersionTable(
+  conn: Connection,
+  schema: string,
+  name: string,
+): Promise<{ column: VersionColumn | undefined } | undefined> {
+  const [found] = await conn.query(
+    'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
+    [schema, name],
+  );
+  if (Number((found as Row[])[0]!.n) === 0) return undefined;
+  const [cols] = await conn.query(
+    "SELECT DATA_TYPE AS type, CHARACTER_MAXIMUM_LENGTH AS len, COLLATION_NAME AS coll, COLUMN_KEY AS k FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'version_num'",
+    [schema, name],
+  );
+  const c = (cols as Row[])[0];
+  if (!c)
+    throw new DatabaseError(
+      `The table ${schema}.${name} has no version_num column, so it is not an Alembic version table.`,
+      {
+        hint: 'Alembic would fail on it as well. Check --version-table / --version-table-schema, or the version_table given to context.configure() in env.py.',
+      },
+    );
+  return {
+    column: {
+      dataType: String(c.type).toLowerCase(),
+      length: c.len === null ? null : Number(c.len),
+      collation: c.coll === null ? null : String(c.coll),
+      key: c.k === 'PRI' || c.k === 'UNI',
+    },
+  };
+}
+
+/** Alembic's SELECT of the rows, unordered: the order it sees them in decides which stale row it names first. */
+async function versionRows(conn: Connection, req: VersionTableRequest): Promise<unknown[]> {
+  const name =
+    req.versionTableSchema === null
+      ? quote(req.versionTable)
+      : `${quote(req.versionTableSchema)}.${quote(req.versionTable)}`;
+  const [rows] = await conn.query({ sql: `SELECT version_num FROM ${name}`, rowsAsArray: true });
+  return (rows as unknown[][]).map((r) => r[0]);
+}
+
+/** The ledger beside the version table, in the app's database (MySQL's DDL cannot move it inside a transaction). */
+async function readLedger(conn: Connection, schema: string, table: string): Promise<LedgerState> {
+  const [cols] = await conn.query(
+    'SELECT LOWER(COLUMN_NAME) AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [schema, table],
+  );
+  const names = new Set((cols as Row[]).map((r) => String(r.name)));
+  if (names.size === 0) return { table, exists: false, rows: [] };
+  const missing = LEDGER_COLUMNS.filter((c) => !names.has(c));
+  if (missing.length > 0) throw notALedger(table, missing);
+  const hasSteps = names.has(STEPS_COLUMN);
+  try {
+    const [rows] = await conn.query({ sql: selectLedgerSql(table, schema, hasSteps), rowsAsArray: true });
+    return { table, exists: true, schema, hasSteps, rows: parseLedgerRows(rows as unknown[][]) };
+  } catch (e) {
+    return { table, exists: true, schema, hasSteps, rows: [], unreadable: (e as Error).message };
+  }
+}
+
+/** A MySQL identifier in backquotes (our session also takes double quotes, Alembic's never does). */
+export function quote(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
