@@ -31363,6 +31363,7 @@ var init_finding = __esm({
       "review-app-shares-database",
       "revision-cycle",
       "revision-id-too-long",
+      "migration-partly-applied",
       "schema-ahead-of-stamp",
       "schema-already-present",
       "schema-behind-stamp",
@@ -31527,7 +31528,7 @@ var init_schema_ahead_of_stamp = __esm({
       summary: 'An object a pending migration creates already exists: the upgrade fails on "already exists" (the schema is ahead of alembic_version).',
       check({ database: db }) {
         const clash = db?.schema?.clash;
-        if (!db || !clash || clash.problem !== "exists" || !db.state.exists || db.state.rows.length === 0)
+        if (!db || !clash || db.partly || clash.problem !== "exists" || !db.state.exists || db.state.rows.length === 0)
           return [];
         const rows = db.state.rows.map(String).join(", ");
         const what = describeObject(clash.obj);
@@ -31542,6 +31543,54 @@ var init_schema_ahead_of_stamp = __esm({
             line: clash.line,
             revision: clash.revision,
             ...clashError(clash, db.state) ? { alembicError: clashError(clash, db.state) } : {}
+          }
+        ];
+      }
+    };
+  }
+});
+
+// dist/check/rules/migration-partly-applied.js
+function stepText(s) {
+  return `${s.does} ${describeObject(s.obj)} (line ${s.line})`;
+}
+var migrationPartlyApplied;
+var init_migration_partly_applied = __esm({
+  "dist/check/rules/migration-partly-applied.js"() {
+    "use strict";
+    init_db_helpers();
+    init_describe_object();
+    migrationPartlyApplied = {
+      code: "migration-partly-applied",
+      severity: "error",
+      title: "the first pending migration is partly in the database",
+      summary: "Some steps of the first pending migration are already in the database (a run that stopped partway): the next upgrade stops on the first of them.",
+      check({ database: db }) {
+        const p = db?.partly;
+        if (!db || !p)
+          return [];
+        const done = p.steps.filter((s) => s.done);
+        const left = p.steps.filter((s) => !s.done);
+        const error = clashError(p.clash, db.state);
+        const stamp = `${db.flaskMigrate ? "flask db stamp" : "alembic stamp"} ${p.revision}`;
+        const kind = db.state.dialect === "mysql" ? db.state.mysql?.flavor ?? "MySQL" : db.state.dialect === "sqlite" ? "SQLite" : "the server";
+        return [
+          {
+            code: "migration-partly-applied",
+            severity: "error",
+            title: `${p.revision} is partly applied: ${done.length} of ${p.steps.length} steps are there`,
+            titleRestates: true,
+            message: `${p.revision} is partly applied: ${done.length} of ${p.steps.length} steps are there, in the database, while ${db.state.versionTable} is still behind it. A run of it stopped partway, and ${kind} kept the steps before the one that failed (each DDL statement commits on its own). \`${upgradeCommand(db)}\` runs ${p.revision} from its first step again and stops at line ${p.clash.line}, which ${p.clash.does} ${describeObject(p.clash.obj)}.${p.unknown > 0 ? ` ${p.unknown} more ${p.unknown === 1 ? "step names an object" : "steps name objects"} the catalog does not answer for.` : ""}`,
+            evidence: [
+              { label: "schema", text: `There: ${done.map(stepText).join("; ")}.` },
+              ...left.length > 0 ? [{ label: "schema", text: `Not there: ${left.map(stepText).join("; ")}.` }] : []
+            ],
+            fix: `${stamp}   # once what is not there is done by hand`,
+            hint: `Stamp only after the steps listed as not there are done: stamping records them as run. Or make ${p.revision} skip what already exists (check with sa.inspect(op.get_bind()) before each step), and release again: the steps that are missing then run.`,
+            path: p.path,
+            line: p.clash.line,
+            revision: p.revision,
+            ...error ? { alembicError: error } : { failsUpgrade: true }
           }
         ];
       }
@@ -31633,7 +31682,7 @@ var init_schema_object_missing = __esm({
         const certain = db?.schema?.clash?.problem === "missing" ? db.schema.clash : void 0;
         const maybe = !db?.schema?.clash && db?.schema?.maybe?.problem === "missing" ? db.schema.maybe : void 0;
         const clash = certain ?? maybe;
-        if (!db || !clash)
+        if (!db || !clash || db.partly)
           return [];
         const what = describeObject(clash.obj);
         const maker = db.schema?.behind.find((m) => m.expected === "present" && (m.obj.name === clash.obj.name || m.obj.name === clash.obj.table));
@@ -34957,6 +35006,7 @@ var init_rules = __esm({
     init_suppression_without_reason();
     init_suppression_refused();
     init_schema_ahead_of_stamp();
+    init_migration_partly_applied();
     init_schema_behind_stamp();
     init_schema_object_missing();
     init_sqlite_needs_batch();
@@ -35083,6 +35133,7 @@ var init_rules = __esm({
       lockQueueBlocker,
       breaksServingRelease,
       lockNotGraded,
+      migrationPartlyApplied,
       schemaAheadOfStamp,
       schemaBehindStamp,
       schemaObjectMissing,
@@ -35869,6 +35920,60 @@ var init_schema_probe = __esm({
   }
 });
 
+// dist/check/schema/partly-applied.js
+function partlyApplied(clash, first, ops, has) {
+  if (!clash || clash.revision !== first || clash.maybe)
+    return void 0;
+  const steps2 = [];
+  let unknown = 0;
+  for (const op of ops) {
+    if (op.op === "create" || op.op === "drop") {
+      const p = has(op.obj);
+      if (p === "unknown")
+        unknown++;
+      else
+        steps2.push({
+          line: op.line,
+          does: op.op === "create" ? "creates" : "drops",
+          obj: op.obj,
+          done: p === "present" === (op.op === "create")
+        });
+    } else if (op.op === "rename") {
+      const to = { ...op.obj, name: op.to };
+      const [from, now] = [has(op.obj), has(to)];
+      if (from === "unknown" || now === "unknown")
+        unknown++;
+      else
+        steps2.push({
+          line: op.line,
+          does: "renames",
+          obj: op.obj,
+          done: from === "absent" && now === "present"
+        });
+    }
+  }
+  const calls = byCall(steps2);
+  if (!calls.some((s) => s.done) || calls.every((s) => s.done))
+    return void 0;
+  return { revision: clash.revision, path: clash.path, steps: calls, unknown, clash };
+}
+function byCall(steps2) {
+  const out = [];
+  for (const s of steps2) {
+    const i = out.findIndex((o) => o.line === s.line);
+    if (i < 0)
+      out.push(s);
+    else if (!s.done)
+      out[i] = { ...out[i], done: false };
+  }
+  return out;
+}
+var init_partly_applied = __esm({
+  "dist/check/schema/partly-applied.js"() {
+    "use strict";
+  }
+});
+
 // dist/check/schema/rollback-losses.js
 function rollbackLosses(model, state, stamps, early) {
   const known = latestByRevision(state.ledger);
@@ -36086,6 +36191,7 @@ function databaseFacts(model, state, target, opts = {}, extras = {}) {
   const locks = gradeLocks(model, state, prediction, opts, schemaOps2);
   const rollback = model.failure ? void 0 : rollbackLosses(model, state, stamps, schemaOps2);
   const sqliteRefused = sqliteStepsRefused(model, state, prediction, schemaOps2);
+  const partly = partlyAppliedFirst(model, state, prediction, schema?.clash, schemaOps2);
   return {
     state,
     stamps,
@@ -36102,8 +36208,15 @@ function databaseFacts(model, state, target, opts = {}, extras = {}) {
     ...schema ? { schema } : {},
     ...locks ? { locks } : {},
     ...rollback ? { rollback } : {},
-    ...sqliteRefused ? { sqliteRefused } : {}
+    ...sqliteRefused ? { sqliteRefused } : {},
+    ...partly ? { partly } : {}
   };
+}
+function partlyAppliedFirst(model, state, prediction, clash, schemaOps2) {
+  const catalog = catalogPresence(state);
+  if (!clash || !catalog)
+    return void 0;
+  return partlyApplied(clash, prediction.steps[0]?.revision, opsReader(model, schemaOps2)(clash.revision), catalog.has);
 }
 function withParsedSql(model, database, opts, schemaOps2, parseSql) {
   const locks = gradeLocks(model, database.state, database.prediction, { ...opts, parseSql }, schemaOps2);
@@ -36181,6 +36294,7 @@ var init_run_verify = __esm({
     init_pending_locks();
     init_run_check();
     init_schema_probe();
+    init_partly_applied();
     init_rollback_losses();
     init_sqlite_steps();
     init_verdict();

@@ -46,6 +46,20 @@ const MERGE_FILES = {
   'migrations/versions/m1_merge.py': revisionFile('m1', '("z1", "x1", "y1")'),
 };
 
+/** A revision that creates a table, adds a column, indexes it and adds another: four steps. */
+const LOCKOUT = `revision = "3b4c5d6e7f80"
+down_revision = "2a3b4c5d6e7f"
+from alembic import op
+import sqlalchemy as sa
+
+
+def upgrade():
+    op.create_table("lockouts", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("user_id", sa.Integer(), nullable=False))
+    op.add_column("users", sa.Column("nickname", sa.String(40), nullable=True))
+    op.create_index("ix_users_nickname", "users", ["nickname"], unique=True)
+    op.add_column("users", sa.Column("locked_until", sa.DateTime(), nullable=True))
+`;
+
 /** A newer release's revision the example does not have: it drops a column the example creates. */
 const SLIM_GUEST_SESSIONS = `revision = "c3slim"
 down_revision = "2a3b4c5d6e7f"
@@ -289,6 +303,18 @@ function findingSamples() {
           ['1f2a3b4c5d6e', null, 'v1'],
           ['2a3b4c5d6e7f', '1f2a3b4c5d6e', 'v2'],
           ['c3slim', '2a3b4c5d6e7f', 'v9', SLIM_GUEST_SESSIONS],
+        ],
+      },
+    }),
+    page('migration-partly-applied', ['verify'], {
+      what: 'the bundled example plus 3b4c5d6e7f80, whose last run stopped after its first two steps (SQLite, like MySQL, commits each one)',
+      files: { 'migrations/versions/3b4c5d6e7f80_lockout.py': LOCKOUT },
+      database: {
+        upTo: '2a3b4c5d6e7f',
+        rows: ['2a3b4c5d6e7f'],
+        sql: [
+          'CREATE TABLE lockouts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL)',
+          'ALTER TABLE users ADD COLUMN nickname VARCHAR(40)',
         ],
       },
     }),

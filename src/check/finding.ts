@@ -65,6 +65,7 @@ export const FINDING_CODES = [
   'review-app-shares-database',
   'revision-cycle',
   'revision-id-too-long',
+  'migration-partly-applied',
   'schema-ahead-of-stamp',
   'schema-already-present',
   'schema-behind-stamp',

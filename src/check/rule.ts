@@ -1,3 +1,4 @@
+import type { PartlyApplied } from './schema/partly-applied.js';
 import type { SqliteStep } from './schema/sqlite-steps.js';
 import type { Finding, FindingCode, Severity } from './finding.js';
 import type { PendingLocks } from './schema/pending-locks.js';
@@ -46,6 +47,8 @@ export interface DatabaseContext {
   readonly rollback?: RollbackLosses;
   /** SQLite: the first pending step it cannot run outside batch_alter_table. */
   readonly sqliteRefused?: SqliteStep;
+  /** The first pending revision with some of its steps already in the database (a run that stopped partway). */
+  readonly partly?: PartlyApplied;
 }
 
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */

@@ -28,6 +28,7 @@ import { ledgerUnreadable } from './rules/ledger-unreadable.js';
 import { suppressionWithoutReason } from './rules/suppression-without-reason.js';
 import { suppressionRefused } from './rules/suppression-refused.js';
 import { schemaAheadOfStamp } from './rules/schema-ahead-of-stamp.js';
+import { migrationPartlyApplied } from './rules/migration-partly-applied.js';
 import { schemaBehindStamp } from './rules/schema-behind-stamp.js';
 import { schemaObjectMissing } from './rules/schema-object-missing.js';
 import { sqliteNeedsBatch } from './rules/sqlite-needs-batch.js';
@@ -156,6 +157,7 @@ export const RULES: readonly Rule[] = [
   lockQueueBlocker,
   breaksServingRelease,
   lockNotGraded,
+  migrationPartlyApplied,
   schemaAheadOfStamp,
   schemaBehindStamp,
   schemaObjectMissing,

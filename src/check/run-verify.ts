@@ -12,7 +12,8 @@ import {
   type SqlParser,
 } from './schema/pending-locks.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
-import { probeSchema } from './schema/schema-probe.js';
+import { catalogPresence, opsReader, probeSchema, type UpgradeClash } from './schema/schema-probe.js';
+import { partlyApplied, type PartlyApplied } from './schema/partly-applied.js';
 import { rollbackLosses } from './schema/rollback-losses.js';
 import { sqliteStepsRefused } from './schema/sqlite-steps.js';
 import type { SchemaOp } from './schema/schema-object.js';
@@ -74,6 +75,7 @@ export function databaseFacts(
   const locks = gradeLocks(model, state, prediction, opts, schemaOps);
   const rollback = model.failure ? undefined : rollbackLosses(model, state, stamps, schemaOps);
   const sqliteRefused = sqliteStepsRefused(model, state, prediction, schemaOps);
+  const partly = partlyAppliedFirst(model, state, prediction, schema?.clash, schemaOps);
   return {
     state,
     stamps,
@@ -93,7 +95,26 @@ export function databaseFacts(
     ...(locks ? { locks } : {}),
     ...(rollback ? { rollback } : {}),
     ...(sqliteRefused ? { sqliteRefused } : {}),
+    ...(partly ? { partly } : {}),
   };
+}
+
+/** The first pending revision set step by step against the catalog, when the probes' clash is in it. */
+function partlyAppliedFirst(
+  model: ProjectModel,
+  state: VersionTableState,
+  prediction: UpgradePrediction,
+  clash: UpgradeClash | undefined,
+  schemaOps: ReadonlyMap<string, readonly SchemaOp[]> | undefined,
+): PartlyApplied | undefined {
+  const catalog = catalogPresence(state);
+  if (!clash || !catalog) return undefined;
+  return partlyApplied(
+    clash,
+    prediction.steps[0]?.revision,
+    opsReader(model, schemaOps)(clash.revision),
+    catalog.has,
+  );
 }
 
 /** The pending steps' locks graded again, now with PostgreSQL's parser for their literal SQL. */

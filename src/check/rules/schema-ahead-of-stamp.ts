@@ -15,7 +15,15 @@ export const schemaAheadOfStamp: Rule = {
     'An object a pending migration creates already exists: the upgrade fails on "already exists" (the schema is ahead of alembic_version).',
   check({ database: db }) {
     const clash = db?.schema?.clash;
-    if (!db || !clash || clash.problem !== 'exists' || !db.state.exists || db.state.rows.length === 0)
+    // a partly applied first migration is migration-partly-applied's, with what is there and what is not
+    if (
+      !db ||
+      !clash ||
+      db.partly ||
+      clash.problem !== 'exists' ||
+      !db.state.exists ||
+      db.state.rows.length === 0
+    )
       return [];
     const rows = db.state.rows.map(String).join(', ');
     const what = describeObject(clash.obj);

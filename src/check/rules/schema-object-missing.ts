@@ -21,7 +21,8 @@ export const schemaObjectMissing: Rule = {
     const maybe =
       !db?.schema?.clash && db?.schema?.maybe?.problem === 'missing' ? db.schema.maybe : undefined;
     const clash = certain ?? maybe;
-    if (!db || !clash) return [];
+    // a partly applied first migration is migration-partly-applied's
+    if (!db || !clash || db.partly) return [];
     const what = describeObject(clash.obj);
     const maker = db.schema?.behind.find(
       (m) => m.expected === 'present' && (m.obj.name === clash.obj.name || m.obj.name === clash.obj.table),

@@ -145,7 +145,12 @@ describe("ini-url-differs: env.py connects with alembic.ini's URL, not the one v
     expect(sameDatabase('postgres://u@db.example.com/app', 'postgres://u@db.example.com:5433/app', '/')).toBe(
       'different',
     );
-    expect(sameDatabase('mysql://h/app', 'postgres://h/app', '/')).toBe('unknown');
+    // a MySQL server and a PostgreSQL one are two databases; one MySQL database whichever driver reaches it
+    expect(sameDatabase('mysql://h/app', 'postgres://h/app', '/')).toBe('different');
+    expect(
+      sameDatabase('mysql+pymysql://u@db.example.com/app', 'mysql+mysqldb://v@db.example.com:3306/app', '/'),
+    ).toBe('same');
+    expect(sameDatabase('oracle://h/app', 'postgres://h/app', '/')).toBe('unknown');
     // this machine however named (CI writes localhost in one place and 127.0.0.1 in another), a socket folder
     for (const local of [
       'postgresql://127.0.0.1/app',
