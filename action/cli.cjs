@@ -12793,257 +12793,6 @@ var init_project_model = __esm({
   }
 });
 
-// dist/check/schema/lock-grade.js
-function pgLocksMode(mode) {
-  return `${mode.toLowerCase().replace(/(?:^|\s)(\w)/gu, (_, c) => c.toUpperCase())}Lock`;
-}
-function blockedBy(mode) {
-  if (mode === "ACCESS EXCLUSIVE")
-    return "reads and writes";
-  return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf("SHARE") ? "writes" : "nothing the app does";
-}
-function gradeLock(step, major, coercible2 = false) {
-  const has = (f) => step.flags.includes(f);
-  if (has("recreate"))
-    return {
-      mode: "ACCESS EXCLUSIVE",
-      work: "rewrite",
-      recipe: 'on PostgreSQL, drop recreate="always": batch_alter_table then emits the same ALTER TABLE statements without copying the table'
-    };
-  const statement = gradeStatement(step, has);
-  if (statement)
-    return statement;
-  switch (step.call) {
-    case "add_column":
-      return gradeAddColumn(has, major);
-    case "alter_column": {
-      if (has("type") && coercible2 && !has("not-null"))
-        return {
-          mode: "ACCESS EXCLUSIVE",
-          work: "instant",
-          caveat: "The new type is binary-coercible from the old one (pg_cast), so PostgreSQL rewrites nothing.",
-          recipe: "set lock_timeout so a queued lock gives up"
-        };
-      if (has("type"))
-        return {
-          mode: "ACCESS EXCLUSIVE",
-          work: "rewrite",
-          caveat: "PostgreSQL does not rewrite when the new type is binary-coercible (varchar(n) to text, or to a longer varchar).",
-          recipe: "add a column of the new type, backfill it in batches, switch the code over, then drop the old one"
-        };
-      if (has("not-null"))
-        return {
-          mode: "ACCESS EXCLUSIVE",
-          work: "scan",
-          ...major >= 12 ? {
-            caveat: "PostgreSQL skips the scan when a valid CHECK (column IS NOT NULL) constraint exists."
-          } : {},
-          recipe: major >= 12 ? "op.create_check_constraint(name, table, 'col IS NOT NULL', postgresql_not_valid=True); op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name'); then alter_column(nullable=False) and drop the check" : "backfill first, and run it when traffic is lowest: before PostgreSQL 12 it always scans"
-        };
-      return {
-        mode: "ACCESS EXCLUSIVE",
-        work: "instant",
-        recipe: "set lock_timeout so a queued lock gives up"
-      };
-    }
-    case "create_index":
-      return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "index", recipe: "already concurrent" } : { mode: "SHARE", work: "index", recipe: CONCURRENT_INDEX };
-    case "drop_index":
-      return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "instant", recipe: "already concurrent" } : {
-        mode: "ACCESS EXCLUSIVE",
-        work: "instant",
-        recipe: "with op.get_context().autocommit_block(): op.drop_index(\u2026, postgresql_concurrently=True)"
-      };
-    case "create_foreign_key": {
-      const also = step.references !== void 0 && step.references !== step.table ? { alsoLocks: { table: step.references, mode: "SHARE ROW EXCLUSIVE" } } : {};
-      return {
-        mode: "SHARE ROW EXCLUSIVE",
-        work: has("not-valid") ? "instant" : "scan",
-        ...also,
-        recipe: "op.create_foreign_key(\u2026, postgresql_not_valid=True), then in a later step op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name') (SHARE UPDATE EXCLUSIVE)"
-      };
-    }
-    case "create_check_constraint":
-      return {
-        mode: "ACCESS EXCLUSIVE",
-        work: has("not-valid") ? "instant" : "scan",
-        recipe: "op.create_check_constraint(\u2026, postgresql_not_valid=True), then op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name')"
-      };
-    case "validate_constraint":
-      return { mode: "SHARE UPDATE EXCLUSIVE", work: "scan", recipe: "already the safe form" };
-    case "create_unique_constraint":
-    case "create_primary_key":
-    case "create_exclude_constraint":
-      if (has("using-index"))
-        return { mode: "ACCESS EXCLUSIVE", work: "instant", recipe: "already the safe form" };
-      return {
-        mode: "ACCESS EXCLUSIVE",
-        work: "index",
-        recipe: `build the index first (${CONCURRENT_INDEX}), then op.execute('ALTER TABLE \u2026 ADD CONSTRAINT name UNIQUE USING INDEX index_name')`
-      };
-    default:
-      return {
-        mode: "ACCESS EXCLUSIVE",
-        work: "instant",
-        recipe: "set lock_timeout so a queued lock gives up instead of blocking every query behind it"
-      };
-  }
-}
-function gradeAddColumn(has, major) {
-  if (has("identity-or-computed"))
-    return {
-      mode: "ACCESS EXCLUSIVE",
-      work: "rewrite",
-      recipe: "add the column without identity or generation, backfill it in batches, then attach the default or identity"
-    };
-  if ((has("default-constant") || has("default-expression") || has("default-volatile")) && major < 11)
-    return {
-      mode: "ACCESS EXCLUSIVE",
-      work: "rewrite",
-      recipe: "add the column without a default, set the default in a second step, backfill in batches"
-    };
-  const later = "add the column nullable without the default, set the default in a second step, backfill in batches";
-  if (has("default-volatile"))
-    return { mode: "ACCESS EXCLUSIVE", work: "rewrite", recipe: later };
-  if (has("default-expression"))
-    return {
-      mode: "ACCESS EXCLUSIVE",
-      work: "rewrite",
-      uncertain: "if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing",
-      recipe: later
-    };
-  return {
-    mode: "ACCESS EXCLUSIVE",
-    work: "instant",
-    recipe: "keep it instant: a constant default or none; set lock_timeout so a queued lock gives up"
-  };
-}
-function gradeStatement(step, has) {
-  switch (step.call) {
-    case "cluster":
-    case "vacuum_full":
-      return {
-        mode: "ACCESS EXCLUSIVE",
-        work: "rewrite",
-        recipe: "run it outside the release (pg_repack rewrites a table without holding ACCESS EXCLUSIVE)"
-      };
-    case "reindex":
-      return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "index", recipe: "already concurrent" } : {
-        mode: "SHARE",
-        work: "index",
-        recipe: 'with op.get_context().autocommit_block(): op.execute("REINDEX TABLE CONCURRENTLY \u2026") (PostgreSQL 12 and later)'
-      };
-    case "lock_table": {
-      const mode = LOCK_MODES.find((m) => m === step.lockMode) ?? "ACCESS EXCLUSIVE";
-      return {
-        mode,
-        work: "instant",
-        caveat: "LOCK TABLE holds the lock until the migration commits, over every step after it.",
-        recipe: "lock the weakest mode the migration needs, and set lock_timeout before it"
-      };
-    }
-    case "update_rows":
-    case "delete_rows":
-      return {
-        mode: "ROW EXCLUSIVE",
-        work: "scan",
-        rowLocks: true,
-        ...has("where") ? { uncertain: "unless its WHERE clause picks few rows through an index" } : {},
-        recipe: "change the rows in batches of a few thousand, each committed on its own (outside the migration, or in op.get_context().autocommit_block())"
-      };
-    default:
-      return void 0;
-  }
-}
-function breaksServing(step) {
-  const col = step.column !== void 0 ? `column ${step.table}.${step.column}` : `a column of ${step.table}`;
-  switch (step.call) {
-    case "drop_column":
-      return {
-        what: `drops ${col}`,
-        why: "the serving release's models, where they map it, select and insert it"
-      };
-    case "drop_table":
-      return { what: `drops table ${step.table}`, why: "the serving release may still query it" };
-    case "rename_table":
-      return {
-        what: `renames table ${step.table}`,
-        why: "the serving release may still query it by its old name"
-      };
-    case "alter_column":
-      if (step.flags.includes("rename"))
-        return { what: `renames ${col}`, why: "the serving release may still use its old name" };
-      if (step.flags.includes("type"))
-        return {
-          what: `changes the type of ${col}`,
-          why: "the serving release's code was written for the old one"
-        };
-      if (step.flags.includes("not-null"))
-        return { what: `makes ${col} NOT NULL`, why: "the serving release's inserts may leave it empty" };
-      return void 0;
-    default:
-      return void 0;
-  }
-}
-function modeOfPgLocks(mode) {
-  return LOCK_MODES.find((m) => pgLocksMode(m) === mode);
-}
-function conflicts(held, wanted) {
-  const m = modeOfPgLocks(held);
-  return m !== void 0 && CONFLICTS[wanted].includes(m);
-}
-function stepName(step) {
-  return step.sql ? `op.execute's SQL (as ${step.call})` : `op.${step.call}`;
-}
-var LOCK_MODES, CONCURRENT_INDEX, CONFLICTS;
-var init_lock_grade = __esm({
-  "dist/check/schema/lock-grade.js"() {
-    "use strict";
-    LOCK_MODES = [
-      "ACCESS SHARE",
-      "ROW SHARE",
-      "ROW EXCLUSIVE",
-      "SHARE UPDATE EXCLUSIVE",
-      "SHARE",
-      "SHARE ROW EXCLUSIVE",
-      "EXCLUSIVE",
-      "ACCESS EXCLUSIVE"
-    ];
-    CONCURRENT_INDEX = "with op.get_context().autocommit_block(): op.create_index(\u2026, postgresql_concurrently=True)";
-    CONFLICTS = {
-      "ACCESS SHARE": ["ACCESS EXCLUSIVE"],
-      "ROW SHARE": ["EXCLUSIVE", "ACCESS EXCLUSIVE"],
-      "ROW EXCLUSIVE": ["SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"],
-      "SHARE UPDATE EXCLUSIVE": [
-        "SHARE UPDATE EXCLUSIVE",
-        "SHARE",
-        "SHARE ROW EXCLUSIVE",
-        "EXCLUSIVE",
-        "ACCESS EXCLUSIVE"
-      ],
-      SHARE: ["ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"],
-      "SHARE ROW EXCLUSIVE": [
-        "ROW EXCLUSIVE",
-        "SHARE UPDATE EXCLUSIVE",
-        "SHARE",
-        "SHARE ROW EXCLUSIVE",
-        "EXCLUSIVE",
-        "ACCESS EXCLUSIVE"
-      ],
-      EXCLUSIVE: [
-        "ROW SHARE",
-        "ROW EXCLUSIVE",
-        "SHARE UPDATE EXCLUSIVE",
-        "SHARE",
-        "SHARE ROW EXCLUSIVE",
-        "EXCLUSIVE",
-        "ACCESS EXCLUSIVE"
-      ],
-      "ACCESS EXCLUSIVE": LOCK_MODES
-    };
-  }
-});
-
 // dist/python/expression-reader.js
 function readExpression(tokens2) {
   return new ExpressionReader(tokens2).expr();
@@ -13310,6 +13059,7 @@ function lockStepOf(method, c, batchTable, line, conditional, resolve6) {
   let table;
   let column;
   let references;
+  let constraintType;
   let index;
   let typeTo;
   const flags = [];
@@ -13332,10 +13082,13 @@ function lockStepOf(method, c, batchTable, line, conditional, resolve6) {
       if (isTrue(dialect("not_valid")))
         flags.push("not-valid");
       break;
+    case "drop_constraint":
+      constraintType = strOf(arg(2 + shift, "type_"));
+      table = batch ? batchTable ?? void 0 : strOf(arg(1, "table_name"));
+      break;
     case "create_unique_constraint":
     case "create_primary_key":
     case "create_exclude_constraint":
-    case "drop_constraint":
       table = batch ? batchTable ?? void 0 : strOf(arg(1, "table_name"));
       break;
     case "rename_table":
@@ -13375,6 +13128,7 @@ function lockStepOf(method, c, batchTable, line, conditional, resolve6) {
       table: table ?? "",
       ...column !== void 0 ? { column } : {},
       ...references !== void 0 ? { references } : {},
+      ...constraintType !== void 0 ? { constraintType } : {},
       ...index !== void 0 ? { index } : {},
       ...typeTo !== void 0 ? { typeTo } : {},
       flags,
@@ -13458,7 +13212,12 @@ function sqlalchemyType(e) {
   const sized = e.k === "call" && (e.args.length > 0 || e.kw.has("length"));
   return sized && name2 === "varchar" ? { name: name2, length: "unknown" } : { name: name2 };
 }
-var LOCKING, VOLATILE, STABLE, SQLALCHEMY_TYPES;
+function light(sql) {
+  const t2 = sql.trim();
+  const body = t2.endsWith(";") ? t2.slice(0, -1) : t2;
+  return !body.includes(";") && LIGHT_STATEMENT.test(body);
+}
+var LOCKING, VOLATILE, STABLE, SQLALCHEMY_TYPES, LIGHT_STATEMENT;
 var init_lock_facts = __esm({
   "dist/check/schema/lock-facts.js"() {
     "use strict";
@@ -13503,6 +13262,92 @@ var init_lock_facts = __esm({
       LargeBinary: "bytea",
       BYTEA: "bytea",
       Float: "float8"
+    };
+    LIGHT_STATEMENT = /^(?:SELECT|INSERT|SET|SHOW|COMMENT|GRANT|REVOKE|ANALYZE)\b/iu;
+  }
+});
+
+// dist/check/schema/mysql-online-ddl.js
+function mysqlGrade(step, facts, indexed = () => false) {
+  const mariadb = facts.flavor === "MariaDB";
+  const source = mariadb ? "as MariaDB 10.11 answers ALGORITHM= and LOCK=" : "from MySQL 8.0's manual";
+  const dropsIndex = step.call === "drop_column" && step.column !== void 0 && indexed(step.table, step.column);
+  const g = dropsIndex ? { ...INSTANT, algorithm: "NOCOPY" } : grade(step, mariadb);
+  return g && { ...g, ...mariadb ? {} : mysql8(g), source };
+}
+function grade(step, mariadb) {
+  const has = (f) => step.flags.includes(f);
+  if (has("recreate"))
+    return {
+      ...COPY,
+      recipe: 'drop recreate="always": on MySQL batch_alter_table then emits plain ALTER TABLE statements'
+    };
+  switch (step.call) {
+    case "add_column":
+      return has("identity-or-computed") ? COPY : INSTANT;
+    case "drop_column":
+      return INSTANT;
+    case "alter_column":
+      if (has("type"))
+        return COPY;
+      if (has("not-null"))
+        return REBUILD;
+      return INSTANT;
+    case "create_index":
+    case "create_unique_constraint":
+      return mariadb ? INDEX : { ...INDEX, algorithm: "INPLACE" };
+    case "drop_index":
+      return mariadb ? { ...INSTANT, algorithm: "NOCOPY" } : { ...INSTANT, algorithm: "INPLACE" };
+    case "drop_constraint":
+      if (step.constraintType === "foreignkey")
+        return mariadb ? INSTANT : { ...INSTANT, algorithm: "INPLACE" };
+      if (step.constraintType === "unique")
+        return mariadb ? { ...INSTANT, algorithm: "NOCOPY" } : { ...INSTANT, algorithm: "INPLACE" };
+      return void 0;
+    case "create_foreign_key":
+      return COPY;
+    case "create_check_constraint":
+      return COPY;
+    case "create_primary_key":
+      return REBUILD;
+    case "rename_table":
+    case "drop_table":
+      return { ...INSTANT, recipe: "nothing to do: it takes the metadata lock only" };
+    default:
+      return void 0;
+  }
+}
+function mysql8(g) {
+  return g.algorithm === "NOCOPY" ? { algorithm: "INPLACE" } : {};
+}
+var INSTANT, COPY, REBUILD, INDEX;
+var init_mysql_online_ddl = __esm({
+  "dist/check/schema/mysql-online-ddl.js"() {
+    "use strict";
+    INSTANT = {
+      algorithm: "INSTANT",
+      lock: "NONE",
+      rebuild: false,
+      recipe: "nothing to do: it changes the data dictionary only"
+    };
+    COPY = {
+      algorithm: "COPY",
+      lock: "SHARED",
+      rebuild: true,
+      recipe: 'run it when writes can wait, or copy the table online with pt-online-schema-change or gh-ost; for a foreign key, op.execute("SET foreign_key_checks = 0") before it makes it INPLACE (existing rows are then not checked)'
+    };
+    REBUILD = {
+      algorithm: "INPLACE",
+      lock: "NONE",
+      rebuild: true,
+      recipe: "it runs online, but rewrites the table: time it on a copy, and keep lock_wait_timeout short for its two metadata-lock waits"
+    };
+    INDEX = {
+      algorithm: "NOCOPY",
+      lock: "NONE",
+      rebuild: false,
+      builds: true,
+      recipe: "it runs online; the index is built from every row, so time it on a copy"
     };
   }
 });
@@ -14887,6 +14732,340 @@ var init_schema_ops = __esm({
   }
 });
 
+// dist/check/schema/mysql-pending-locks.js
+function mysqlPendingLocks(model, state, catalog, prediction, settings2) {
+  const flavor = state.mysql?.flavor ?? "MySQL";
+  const fold = (t2) => t2.toLowerCase();
+  const sizes = new Map((catalog.tableSizes ?? []).map((t2) => [fold(t2.table), t2]));
+  const large = (t2) => (t2.rows ?? 0) >= settings2.rows || t2.bytes >= settings2.bytes;
+  const indexedColumns = new Set((catalog.indexedColumns ?? []).map(([t2, c]) => `${fold(t2)}.${fold(c)}`));
+  const indexed = (t2, c) => indexedColumns.has(`${fold(t2)}.${fold(c)}`);
+  const steps2 = [];
+  const unread = [];
+  for (const { revision } of prediction.steps) {
+    const rev = model.map.byKey.get(revision);
+    const text = rev ? revisionText(model, rev.file.absPath) : void 0;
+    if (!rev || text === void 0)
+      continue;
+    const read = lockSteps(text);
+    const at3 = { revision, path: rev.file.path };
+    for (const u of read.unread)
+      unread.push({ ...at3, ...u });
+    for (const q of read.sql)
+      if (!light(q.sql))
+        unread.push({ ...at3, line: q.line, why: `the SQL op.execute runs is not graded on ${flavor}` });
+    for (const step of read.steps) {
+      const size = sizes.get(fold(step.table));
+      if (!size)
+        continue;
+      const g = mysqlGrade(step, { flavor }, indexed);
+      if (!g) {
+        unread.push({ ...at3, line: step.line, why: `op.${step.call} is not graded on ${flavor}` });
+        continue;
+      }
+      steps2.push({
+        ...at3,
+        step,
+        grade: asLockGrade(g),
+        mysql: g,
+        table: size.table,
+        size,
+        large: large(size),
+        timeoutMs: (catalog.lockWaitSeconds ?? 0) * 1e3
+      });
+    }
+  }
+  return {
+    settings: settings2,
+    major: 0,
+    steps: steps2,
+    unread,
+    sqlUngraded: 0,
+    holders: [],
+    metadata: metadataLocks(catalog, steps2, state)
+  };
+}
+function asLockGrade(g) {
+  return {
+    mode: g.lock === "EXCLUSIVE" ? "ACCESS EXCLUSIVE" : g.lock === "SHARED" ? "SHARE" : "ACCESS SHARE",
+    work: g.rebuild ? "rewrite" : g.builds ? "index" : "instant",
+    recipe: g.recipe
+  };
+}
+function metadataLocks(catalog, steps2, state) {
+  if (steps2.length === 0)
+    return void 0;
+  const touched = new Set(steps2.map((s) => s.table.toLowerCase()));
+  const exact = catalog.metadataExact === true;
+  const holders = (catalog.metadataHolders ?? []).filter((h) => exact ? (h.tables ?? []).some((t2) => touched.has(t2.toLowerCase())) : h.database === null || h.database === (catalog.schema ?? state.database));
+  return {
+    holders,
+    exact,
+    waitSeconds: catalog.lockWaitSeconds ?? null,
+    ...catalog.sessionsHidden ? { blind: catalog.sessionsHidden } : {}
+  };
+}
+var init_mysql_pending_locks = __esm({
+  "dist/check/schema/mysql-pending-locks.js"() {
+    "use strict";
+    init_project_model();
+    init_lock_facts();
+    init_mysql_online_ddl();
+    init_schema_ops();
+  }
+});
+
+// dist/check/schema/lock-grade.js
+function pgLocksMode(mode) {
+  return `${mode.toLowerCase().replace(/(?:^|\s)(\w)/gu, (_, c) => c.toUpperCase())}Lock`;
+}
+function blockedBy(mode) {
+  if (mode === "ACCESS EXCLUSIVE")
+    return "reads and writes";
+  return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf("SHARE") ? "writes" : "nothing the app does";
+}
+function gradeLock(step, major, coercible2 = false) {
+  const has = (f) => step.flags.includes(f);
+  if (has("recreate"))
+    return {
+      mode: "ACCESS EXCLUSIVE",
+      work: "rewrite",
+      recipe: 'on PostgreSQL, drop recreate="always": batch_alter_table then emits the same ALTER TABLE statements without copying the table'
+    };
+  const statement = gradeStatement(step, has);
+  if (statement)
+    return statement;
+  switch (step.call) {
+    case "add_column":
+      return gradeAddColumn(has, major);
+    case "alter_column": {
+      if (has("type") && coercible2 && !has("not-null"))
+        return {
+          mode: "ACCESS EXCLUSIVE",
+          work: "instant",
+          caveat: "The new type is binary-coercible from the old one (pg_cast), so PostgreSQL rewrites nothing.",
+          recipe: "set lock_timeout so a queued lock gives up"
+        };
+      if (has("type"))
+        return {
+          mode: "ACCESS EXCLUSIVE",
+          work: "rewrite",
+          caveat: "PostgreSQL does not rewrite when the new type is binary-coercible (varchar(n) to text, or to a longer varchar).",
+          recipe: "add a column of the new type, backfill it in batches, switch the code over, then drop the old one"
+        };
+      if (has("not-null"))
+        return {
+          mode: "ACCESS EXCLUSIVE",
+          work: "scan",
+          ...major >= 12 ? {
+            caveat: "PostgreSQL skips the scan when a valid CHECK (column IS NOT NULL) constraint exists."
+          } : {},
+          recipe: major >= 12 ? "op.create_check_constraint(name, table, 'col IS NOT NULL', postgresql_not_valid=True); op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name'); then alter_column(nullable=False) and drop the check" : "backfill first, and run it when traffic is lowest: before PostgreSQL 12 it always scans"
+        };
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: "instant",
+        recipe: "set lock_timeout so a queued lock gives up"
+      };
+    }
+    case "create_index":
+      return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "index", recipe: "already concurrent" } : { mode: "SHARE", work: "index", recipe: CONCURRENT_INDEX };
+    case "drop_index":
+      return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "instant", recipe: "already concurrent" } : {
+        mode: "ACCESS EXCLUSIVE",
+        work: "instant",
+        recipe: "with op.get_context().autocommit_block(): op.drop_index(\u2026, postgresql_concurrently=True)"
+      };
+    case "create_foreign_key": {
+      const also = step.references !== void 0 && step.references !== step.table ? { alsoLocks: { table: step.references, mode: "SHARE ROW EXCLUSIVE" } } : {};
+      return {
+        mode: "SHARE ROW EXCLUSIVE",
+        work: has("not-valid") ? "instant" : "scan",
+        ...also,
+        recipe: "op.create_foreign_key(\u2026, postgresql_not_valid=True), then in a later step op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name') (SHARE UPDATE EXCLUSIVE)"
+      };
+    }
+    case "create_check_constraint":
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: has("not-valid") ? "instant" : "scan",
+        recipe: "op.create_check_constraint(\u2026, postgresql_not_valid=True), then op.execute('ALTER TABLE \u2026 VALIDATE CONSTRAINT name')"
+      };
+    case "validate_constraint":
+      return { mode: "SHARE UPDATE EXCLUSIVE", work: "scan", recipe: "already the safe form" };
+    case "create_unique_constraint":
+    case "create_primary_key":
+    case "create_exclude_constraint":
+      if (has("using-index"))
+        return { mode: "ACCESS EXCLUSIVE", work: "instant", recipe: "already the safe form" };
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: "index",
+        recipe: `build the index first (${CONCURRENT_INDEX}), then op.execute('ALTER TABLE \u2026 ADD CONSTRAINT name UNIQUE USING INDEX index_name')`
+      };
+    default:
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: "instant",
+        recipe: "set lock_timeout so a queued lock gives up instead of blocking every query behind it"
+      };
+  }
+}
+function gradeAddColumn(has, major) {
+  if (has("identity-or-computed"))
+    return {
+      mode: "ACCESS EXCLUSIVE",
+      work: "rewrite",
+      recipe: "add the column without identity or generation, backfill it in batches, then attach the default or identity"
+    };
+  if ((has("default-constant") || has("default-expression") || has("default-volatile")) && major < 11)
+    return {
+      mode: "ACCESS EXCLUSIVE",
+      work: "rewrite",
+      recipe: "add the column without a default, set the default in a second step, backfill in batches"
+    };
+  const later = "add the column nullable without the default, set the default in a second step, backfill in batches";
+  if (has("default-volatile"))
+    return { mode: "ACCESS EXCLUSIVE", work: "rewrite", recipe: later };
+  if (has("default-expression"))
+    return {
+      mode: "ACCESS EXCLUSIVE",
+      work: "rewrite",
+      uncertain: "if its default is volatile (random(), gen_random_uuid(), clock_timestamp()); a stable one such as now() is stored once and rewrites nothing",
+      recipe: later
+    };
+  return {
+    mode: "ACCESS EXCLUSIVE",
+    work: "instant",
+    recipe: "keep it instant: a constant default or none; set lock_timeout so a queued lock gives up"
+  };
+}
+function gradeStatement(step, has) {
+  switch (step.call) {
+    case "cluster":
+    case "vacuum_full":
+      return {
+        mode: "ACCESS EXCLUSIVE",
+        work: "rewrite",
+        recipe: "run it outside the release (pg_repack rewrites a table without holding ACCESS EXCLUSIVE)"
+      };
+    case "reindex":
+      return has("concurrently") ? { mode: "SHARE UPDATE EXCLUSIVE", work: "index", recipe: "already concurrent" } : {
+        mode: "SHARE",
+        work: "index",
+        recipe: 'with op.get_context().autocommit_block(): op.execute("REINDEX TABLE CONCURRENTLY \u2026") (PostgreSQL 12 and later)'
+      };
+    case "lock_table": {
+      const mode = LOCK_MODES.find((m) => m === step.lockMode) ?? "ACCESS EXCLUSIVE";
+      return {
+        mode,
+        work: "instant",
+        caveat: "LOCK TABLE holds the lock until the migration commits, over every step after it.",
+        recipe: "lock the weakest mode the migration needs, and set lock_timeout before it"
+      };
+    }
+    case "update_rows":
+    case "delete_rows":
+      return {
+        mode: "ROW EXCLUSIVE",
+        work: "scan",
+        rowLocks: true,
+        ...has("where") ? { uncertain: "unless its WHERE clause picks few rows through an index" } : {},
+        recipe: "change the rows in batches of a few thousand, each committed on its own (outside the migration, or in op.get_context().autocommit_block())"
+      };
+    default:
+      return void 0;
+  }
+}
+function breaksServing(step) {
+  const col = step.column !== void 0 ? `column ${step.table}.${step.column}` : `a column of ${step.table}`;
+  switch (step.call) {
+    case "drop_column":
+      return {
+        what: `drops ${col}`,
+        why: "the serving release's models, where they map it, select and insert it"
+      };
+    case "drop_table":
+      return { what: `drops table ${step.table}`, why: "the serving release may still query it" };
+    case "rename_table":
+      return {
+        what: `renames table ${step.table}`,
+        why: "the serving release may still query it by its old name"
+      };
+    case "alter_column":
+      if (step.flags.includes("rename"))
+        return { what: `renames ${col}`, why: "the serving release may still use its old name" };
+      if (step.flags.includes("type"))
+        return {
+          what: `changes the type of ${col}`,
+          why: "the serving release's code was written for the old one"
+        };
+      if (step.flags.includes("not-null"))
+        return { what: `makes ${col} NOT NULL`, why: "the serving release's inserts may leave it empty" };
+      return void 0;
+    default:
+      return void 0;
+  }
+}
+function modeOfPgLocks(mode) {
+  return LOCK_MODES.find((m) => pgLocksMode(m) === mode);
+}
+function conflicts(held, wanted) {
+  const m = modeOfPgLocks(held);
+  return m !== void 0 && CONFLICTS[wanted].includes(m);
+}
+function stepName(step) {
+  return step.sql ? `op.execute's SQL (as ${step.call})` : `op.${step.call}`;
+}
+var LOCK_MODES, CONCURRENT_INDEX, CONFLICTS;
+var init_lock_grade = __esm({
+  "dist/check/schema/lock-grade.js"() {
+    "use strict";
+    LOCK_MODES = [
+      "ACCESS SHARE",
+      "ROW SHARE",
+      "ROW EXCLUSIVE",
+      "SHARE UPDATE EXCLUSIVE",
+      "SHARE",
+      "SHARE ROW EXCLUSIVE",
+      "EXCLUSIVE",
+      "ACCESS EXCLUSIVE"
+    ];
+    CONCURRENT_INDEX = "with op.get_context().autocommit_block(): op.create_index(\u2026, postgresql_concurrently=True)";
+    CONFLICTS = {
+      "ACCESS SHARE": ["ACCESS EXCLUSIVE"],
+      "ROW SHARE": ["EXCLUSIVE", "ACCESS EXCLUSIVE"],
+      "ROW EXCLUSIVE": ["SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"],
+      "SHARE UPDATE EXCLUSIVE": [
+        "SHARE UPDATE EXCLUSIVE",
+        "SHARE",
+        "SHARE ROW EXCLUSIVE",
+        "EXCLUSIVE",
+        "ACCESS EXCLUSIVE"
+      ],
+      SHARE: ["ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"],
+      "SHARE ROW EXCLUSIVE": [
+        "ROW EXCLUSIVE",
+        "SHARE UPDATE EXCLUSIVE",
+        "SHARE",
+        "SHARE ROW EXCLUSIVE",
+        "EXCLUSIVE",
+        "ACCESS EXCLUSIVE"
+      ],
+      EXCLUSIVE: [
+        "ROW SHARE",
+        "ROW EXCLUSIVE",
+        "SHARE UPDATE EXCLUSIVE",
+        "SHARE",
+        "SHARE ROW EXCLUSIVE",
+        "EXCLUSIVE",
+        "ACCESS EXCLUSIVE"
+      ],
+      "ACCESS EXCLUSIVE": LOCK_MODES
+    };
+  }
+});
+
 // dist/check/schema/sql-lock-steps.js
 function sqlLockSteps(parsed3, line, conditional, schemaRead) {
   const steps2 = [];
@@ -15222,17 +15401,19 @@ var init_timeout_setting = __esm({
   }
 });
 
+// dist/check/schema/lock-types.js
+var DEFAULT_LOCK_SETTINGS;
+var init_lock_types = __esm({
+  "dist/check/schema/lock-types.js"() {
+    "use strict";
+    DEFAULT_LOCK_SETTINGS = { mode: "warn", rows: 1e5, bytes: 256 * 1024 * 1024 };
+  }
+});
+
 // dist/check/schema/pending-locks.js
-function light(sql) {
-  const t2 = sql.trim();
-  const body = t2.endsWith(";") ? t2.slice(0, -1) : t2;
-  return !body.includes(";") && LIGHT_STATEMENT.test(body);
-}
 function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql) {
   if (settings2.mode === "off" || state.dialect === "sqlite" || !prediction.willSucceed || prediction.steps.length === 0)
     return void 0;
-  if (state.dialect === "mysql")
-    return mysqlUngraded(model, state, prediction, settings2);
   const catalog = state.catalog && !("unreadable" in state.catalog) ? state.catalog : void 0;
   if (!catalog?.tableSizes) {
     const appTables = (state.tables ?? []).filter((t2) => t2 !== state.versionTable.toLowerCase() && t2 !== state.ledger?.table);
@@ -15245,6 +15426,8 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
   const major = Number(/^(\d+)/u.exec(state.server?.version ?? "")?.[1] ?? 0);
   if (catalog.tableSizes.length === 0)
     return { settings: settings2, major, steps: [], unread: [], sqlUngraded: 0, holders: [] };
+  if (state.dialect === "mysql")
+    return mysqlPendingLocks(model, state, catalog, prediction, settings2);
   const sizes = new Map(catalog.tableSizes.map((t2) => [t2.table, t2]));
   const lowerNames = [...sizes.keys()].map((t2) => t2.toLowerCase());
   const indexTable = new Map(catalog.indexes.map(([index, table]) => [index, table]));
@@ -15316,12 +15499,6 @@ function pendingLocks(model, state, prediction, settings2, envPy, kept, parseSql
     ...catalog.timeouts ? { timeouts: catalog.timeouts } : {},
     ...timeoutSet ? { timeoutSet } : {}
   };
-}
-function mysqlUngraded(model, state, prediction, settings2) {
-  const appTables = (state.tables ?? []).filter((t2) => t2 !== state.versionTable && t2 !== state.ledger?.table);
-  if (state.tables !== void 0 && appTables.length === 0)
-    return { settings: settings2, major: 0, steps: [], unread: [], sqlUngraded: 0, holders: [] };
-  return ungraded(model, state, prediction, settings2, `${state.mysql?.flavor ?? "MySQL"}'s online DDL is not graded`);
 }
 function ungraded(model, state, prediction, settings2, reason) {
   const why = reason ?? (state.catalog && "unreadable" in state.catalog ? `the tables' sizes could not be read (${state.catalog.unreadable})` : "the tables' sizes were not read (--no-schema-probes)");
@@ -15417,18 +15594,18 @@ function short(n, units, step) {
   }
   return `${i === 0 ? Math.round(v) : v >= 10 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
 }
-var DEFAULT_LOCK_SETTINGS, LIGHT_STATEMENT;
 var init_pending_locks = __esm({
   "dist/check/schema/pending-locks.js"() {
     "use strict";
     init_project_model();
+    init_lock_facts();
+    init_mysql_pending_locks();
     init_lock_grade();
     init_schema_ops();
     init_sql_lock_steps();
     init_timeout_setting();
     init_sql_argument();
-    DEFAULT_LOCK_SETTINGS = { mode: "warn", rows: 1e5, bytes: 256 * 1024 * 1024 };
-    LIGHT_STATEMENT = /^(?:SELECT|INSERT|SET|SHOW|COMMENT|GRANT|REVOKE|ANALYZE)\b/iu;
+    init_lock_types();
   }
 });
 
@@ -21355,9 +21532,9 @@ function findingsFromFileProblems(model, code, severity, hint, message, title2) 
 function unparsedDeclaring(model, id2) {
   return model.files.find((f) => f.unparsedRevision === id2);
 }
-function consequenceOf(finding8, file, what) {
+function consequenceOf(finding9, file, what) {
   return {
-    ...finding8,
+    ...finding9,
     severity: "info",
     message: `${what}. ${file.path} declares it, but Python cannot parse that file (unparseable-file), so Alembic never sees it; this goes away when that file is fixed.`,
     hint: `Fix the syntax error in ${file.path} first.`,
@@ -31337,6 +31514,8 @@ var init_finding = __esm({
       "lock-not-graded",
       "lock-on-large-table",
       "lock-queue-blocker",
+      "metadata-lock-wait",
+      "lock-sessions-hidden",
       "lock-timeout-missing",
       "logging-config-broken",
       "missing-dependency",
@@ -31591,6 +31770,88 @@ var init_migration_partly_applied = __esm({
             line: p.clash.line,
             revision: p.revision,
             ...error ? { alembicError: error } : { failsUpgrade: true }
+          }
+        ];
+      }
+    };
+  }
+});
+
+// dist/check/rules/metadata-lock-wait.js
+function finding(h, s, exact, wait, block) {
+  const age = h.seconds === null ? "a transaction open" : `a transaction open for ${duration(h.seconds)}`;
+  const state = h.state ?? "state hidden";
+  const holds = exact ? `holds the metadata lock of ${s.table}` : `may hold the metadata lock of ${s.table} (which tables it used cannot be seen: performance_schema is off)`;
+  return {
+    code: "metadata-lock-wait",
+    severity: block ? "error" : "warning",
+    title: fittingTitle("metadata-lock-wait", `session ${h.thread} (${state}) ${exact ? "holds" : "may hold"} the metadata lock of ${s.table}: the ALTER waits`, `session ${h.thread} ${exact ? "holds" : "may hold"} the metadata lock of ${s.table}`, `session ${h.thread} would make the migration wait`),
+    message: `Session ${h.thread}${h.user ? ` (${h.user})` : ""} has ${age} (${state}) and ${holds}. ${stepName(s.step)} must take that lock exclusively, so it waits until the transaction ends${wait !== null ? `, up to lock_wait_timeout (${wait} s)` : ""}, and every query on ${s.table} after it waits behind the ALTER ("Waiting for table metadata lock").`,
+    hint: `Find what it is: SELECT * FROM information_schema.PROCESSLIST WHERE ID = ${h.thread}; end it if it should not be there (KILL ${h.thread}), or release when it has finished. In the migration, op.execute("SET SESSION lock_wait_timeout = 5") bounds the wait.`,
+    path: s.path,
+    line: s.step.line,
+    revision: s.revision
+  };
+}
+function duration(seconds) {
+  if (seconds < 120)
+    return `${Math.round(seconds)} s`;
+  if (seconds < 7200)
+    return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+var metadataLockWait;
+var init_metadata_lock_wait = __esm({
+  "dist/check/rules/metadata-lock-wait.js"() {
+    "use strict";
+    init_lock_grade();
+    init_finding_title();
+    metadataLockWait = {
+      code: "metadata-lock-wait",
+      severity: "warning",
+      title: "an open transaction holds a table's metadata lock",
+      summary: "Another session's open transaction holds the metadata lock of a table a pending ALTER changes (MySQL, MariaDB): the ALTER waits, and the app's queries behind it.",
+      check({ database: db }) {
+        const m = db?.locks?.metadata;
+        if (!db?.locks || !m)
+          return [];
+        const block = db.locks.settings.mode === "block";
+        return m.holders.flatMap((h) => {
+          const step = m.exact ? db.locks.steps.find((s) => (h.tables ?? []).some((t2) => t2.toLowerCase() === s.table.toLowerCase())) : db.locks.steps[0];
+          return step ? [finding(h, step, m.exact, m.waitSeconds, block)] : [];
+        });
+      }
+    };
+  }
+});
+
+// dist/check/rules/lock-sessions-hidden.js
+var lockSessionsHidden;
+var init_lock_sessions_hidden = __esm({
+  "dist/check/rules/lock-sessions-hidden.js"() {
+    "use strict";
+    init_lock_grade();
+    lockSessionsHidden = {
+      code: "lock-sessions-hidden",
+      severity: "warning",
+      title: "other sessions cannot be seen: metadata locks unknown",
+      summary: "This user cannot see other sessions (no PROCESS privilege): whether an open transaction holds a table's metadata lock is not known (MySQL, MariaDB).",
+      check({ database: db }) {
+        const locks = db?.locks;
+        const blind = locks?.metadata?.blind;
+        const step = locks?.steps[0];
+        if (!locks || !blind || !step)
+          return [];
+        return [
+          {
+            code: "lock-sessions-hidden",
+            severity: locks.settings.mode === "block" ? "error" : "warning",
+            title: "other sessions cannot be seen: metadata locks unknown",
+            message: `Other sessions cannot be seen: ${blind}. ${stepName(step.step)} on ${step.table} takes the table's metadata lock exclusively, and whether an open transaction holds it (which would make the ALTER wait, and the app's queries behind it) is not known.`,
+            hint: `Grant the release's user PROCESS (GRANT PROCESS ON *.* TO <user>), where the provider allows it; or accept the blind spot by name in the settings ([[tool.alembic-preflight.ignore]] rule = "lock-sessions-hidden", reason = "\u2026"), and bound the wait in the migration: op.execute("SET SESSION lock_wait_timeout = 5").`,
+            path: step.path,
+            line: step.step.line,
+            revision: step.revision
           }
         ];
       }
@@ -32155,7 +32416,7 @@ var init_review_app_shares_database = __esm({
         const line = lineOf2(text, /"review"\s*:/u);
         const first = release2.commands[0];
         const named = addons.length === 0 ? "no add-ons" : `only ${addons.map(planOf).join(", ")}`;
-        const finding8 = {
+        const finding9 = {
           code: "review-app-shares-database",
           severity: "warning",
           title: "review apps release with no database of their own",
@@ -32166,7 +32427,7 @@ var init_review_app_shares_database = __esm({
           path: rel,
           ...line !== void 0 ? { line } : {}
         };
-        return [finding8];
+        return [finding9];
       }
     };
   }
@@ -32699,7 +32960,7 @@ var init_missing_dependency = __esm({
       summary: "depends_on names a revision or branch label that does not exist.",
       check({ model }) {
         return graphProblems(model, "missing-dependency").map((p) => {
-          const finding8 = {
+          const finding9 = {
             code: "missing-dependency",
             severity: "error",
             message: `${p.rev.file.path}: depends_on refers to '${p.ids[0]}', which is neither a revision id nor a branch label. Alembic crashes with ${p.failure.message} on every command.`,
@@ -32709,7 +32970,7 @@ var init_missing_dependency = __esm({
             alembicError: alembicOutput(p.failure)
           };
           const cause = unparsedDeclaring(model, p.ids[0]);
-          return cause ? consequenceOf(finding8, cause, `${p.rev.file.path}: depends_on refers to '${p.ids[0]}'`) : finding8;
+          return cause ? consequenceOf(finding9, cause, `${p.rev.file.path}: depends_on refers to '${p.ids[0]}'`) : finding9;
         });
       }
     };
@@ -32737,7 +32998,7 @@ var init_missing_down_revision = __esm({
           const close = model.map.revisions.filter((r) => r.id.startsWith(missing) || missing.startsWith(r.id)).map((r) => r.id);
           const recorded = known.get(missing);
           const ledger2 = recorded ? ` The ledger ${database.state.ledger.table} shows ${appliedByText(recorded)} applied ${shown3} from ${recorded.path}, which this code no longer has.` : "";
-          const finding8 = {
+          const finding9 = {
             code: "missing-down-revision",
             severity: "error",
             title: p.warning ? `down_revision ${shown3} names no revision file` : `down_revision ${shown3} is not a string`,
@@ -32748,7 +33009,7 @@ var init_missing_down_revision = __esm({
             alembicError: alembicOutput(p.failure)
           };
           const cause = unparsedDeclaring(model, missing);
-          return cause ? consequenceOf(finding8, cause, `${p.rev.file.path}: down_revision refers to ${shown3}`) : finding8;
+          return cause ? consequenceOf(finding9, cause, `${p.rev.file.path}: down_revision refers to ${shown3}`) : finding9;
         });
       }
     };
@@ -32804,7 +33065,7 @@ var init_multiple_heads = __esm({
         const own2 = blocks && p && p.target !== "head" && p.cliOutput?.includes("Multiple head") === true;
         const alembicError = own2 ? p.cliOutput : `FAILED: ${multipleHeadsMessage("head")}`;
         const refuses = own2 ? `\`${up(p.target)}\` refuses to pick one` : `\`${up("head")}\` refuses to pick one`;
-        const finding8 = {
+        const finding9 = {
           code: "multiple-heads",
           severity: blocks ? "error" : "warning",
           title: `${heads.length} heads (${shortList(unique)}): ${blocks ? `\`${up(own2 ? p.target : "head")}\` cannot pick one` : `not on \`${up(p.target)}\`'s path`}`,
@@ -32818,10 +33079,10 @@ var init_multiple_heads = __esm({
         };
         const cause = onlyForUnparsed(model, unique);
         if (!cause)
-          return [finding8];
+          return [finding9];
         return [
           {
-            ...finding8,
+            ...finding9,
             severity: "info",
             title: `${heads.length} heads only while ${cause.length === 1 ? "a file Python cannot parse is" : `${cause.length} files Python cannot parse are`} left out`,
             fix: void 0,
@@ -33003,7 +33264,7 @@ var init_revision_cycle = __esm({
       check({ model }) {
         return graphProblems(model, "revision-cycle").map((p) => {
           const first = p.others[0];
-          const finding8 = {
+          const finding9 = {
             code: "revision-cycle",
             severity: "error",
             message: `The down_revision links of ${p.ids.join(", ")} form a cycle (or cut those revisions off from every base and head). Alembic fails: ${p.failure.message}.`,
@@ -33020,10 +33281,10 @@ var init_revision_cycle = __esm({
             ]) {
               const cause = unparsedDeclaring(model, parent);
               if (cause)
-                return consequenceOf(finding8, cause, `${p.ids.join(", ")} are cut off from every base: ${rev.id} follows ${parent}`);
+                return consequenceOf(finding9, cause, `${p.ids.join(", ")} are cut off from every base: ${rev.id} follows ${parent}`);
             }
           }
-          return finding8;
+          return finding9;
         });
       }
     };
@@ -33307,7 +33568,7 @@ function envPyImports(model, undeclared) {
     if (found === true)
       continue;
     const fails = `they fail with ModuleNotFoundError: No module named '${imp.module}'`;
-    const finding8 = found.elsewhere ? {
+    const finding9 = found.elsewhere ? {
       ...base,
       severity: "warning",
       message: `${rel}:${imp.line}: env.py imports ${imp.module}${where}, which the repository has at ${found.elsewhere.path}, but not on Python's path where Alembic runs (the working folder, the ini's folder, prepend_sys_path) and not as a declared requirement. ${runs2}: unless something puts that folder's parent on sys.path first (PYTHONPATH), ${fails}.`,
@@ -33319,8 +33580,8 @@ function envPyImports(model, undeclared) {
       hint: `Declare the package that provides ${imp.module} in requirements.txt (or pyproject.toml), so the deploy installs it.`
     };
     if (!found.elsewhere)
-      undeclared.set(finding8, imp.module);
-    out.push(finding8);
+      undeclared.set(finding9, imp.module);
+    out.push(finding9);
   }
   return out;
 }
@@ -33380,7 +33641,7 @@ var init_module_level_op_call = __esm({
 });
 
 // dist/check/rules/needs-newer-python.js
-function finding(model, file, p) {
+function finding2(model, file, p) {
   const python = model.config.python;
   return {
     code: "needs-newer-python",
@@ -33421,14 +33682,14 @@ var init_needs_newer_python = __esm({
       summary: "A migration or env.py uses syntax newer than the Python the project declares (runtime.txt, .python-version).",
       check({ model }) {
         const out = fileProblems(model, "needs-newer-python").map(({ file, problem }) => ({
-          ...finding(model, file.path, problem),
+          ...finding2(model, file.path, problem),
           revision: file.script?.revision.t === "str" ? file.script.revision.v : void 0
         }));
         const { rel, outcome } = envPySource(model);
         if (outcome.kind === "read" && outcome.read.newer) {
           const problem = newerSyntaxProblem(outcome.read.newer, model.config.python, outcome.read.syntaxError?.line);
           if (problem)
-            out.push(finding(model, rel, problem));
+            out.push(finding2(model, rel, problem));
         }
         return out;
       }
@@ -33588,7 +33849,7 @@ var init_env_url_options = __esm({
 });
 
 // dist/check/rules/url-percent-not-escaped.js
-function finding2(code, severity, path67, line, message, hint, alembicError) {
+function finding3(code, severity, path67, line, message, hint, alembicError) {
   const title2 = severity === "error" ? "set_main_option gets this database's URL with a bare %: the upgrade fails" : "env.py passes the URL to set_main_option without escaping %";
   return { code, severity, title: title2, message, hint, path: path67, line, ...alembicError ? { alembicError } : {} };
 }
@@ -33617,18 +33878,18 @@ var init_url_percent_not_escaped = __esm({
             const holds = call.literal !== void 0 ? interpolationErrorAt(call.literal) >= 0 : database?.urlBarePercent;
             const sql = "`alembic upgrade --sql` (offline mode, also for downgrade and stamp)";
             const then = holds === true ? `the URL it stores holds a bare %, so ${sql} fails` : `${holds === false ? "the URL it stores holds none today, but " : ""}with a URL-encoded character in it (a password with @ or / written %40 or %2F), ${sql} fails`;
-            out.push(finding2(this.code, "warning", rel, call.line, `${where}: env.py stores the database URL with set_main_option without escaping %, in code only offline mode runs. \`alembic upgrade\` connects without it; ${then} with "ValueError: invalid interpolation syntax".`, `${FIX}: configparser reads %% back as %.`, void 0));
+            out.push(finding3(this.code, "warning", rel, call.line, `${where}: env.py stores the database URL with set_main_option without escaping %, in code only offline mode runs. \`alembic upgrade\` connects without it; ${then} with "ValueError: invalid interpolation syntax".`, `${FIX}: configparser reads %% back as %.`, void 0));
             continue;
           }
           if (call.literal !== void 0) {
             const at3 = interpolationErrorAt(call.literal);
             if (at3 < 0)
               continue;
-            out.push(finding2(this.code, "error", rel, call.line, `${where}: the URL written in env.py holds a % that ConfigParser refuses (at position ${at3}), so every command that runs env.py fails before any migration.`, `Write %% for each % in it, or ${FIX}.`, `ValueError: invalid interpolation syntax in '<the URL>' at position ${at3}`));
+            out.push(finding3(this.code, "error", rel, call.line, `${where}: the URL written in env.py holds a % that ConfigParser refuses (at position ${at3}), so every command that runs env.py fails before any migration.`, `Write %% for each % in it, or ${FIX}.`, `ValueError: invalid interpolation syntax in '<the URL>' at position ${at3}`));
           } else if (database?.urlBarePercent === true) {
-            out.push(finding2(this.code, "error", rel, call.line, `${where}: env.py stores the database URL with set_main_option, and this database's URL holds a % (a URL-encoded character, such as @ in a password as %40). ConfigParser refuses it: \`alembic upgrade\` fails before any migration.`, `${FIX}: configparser reads %% back as %.`, "ValueError: invalid interpolation syntax in '<the database URL, not shown>'"));
+            out.push(finding3(this.code, "error", rel, call.line, `${where}: env.py stores the database URL with set_main_option, and this database's URL holds a % (a URL-encoded character, such as @ in a password as %40). ConfigParser refuses it: \`alembic upgrade\` fails before any migration.`, `${FIX}: configparser reads %% back as %.`, "ValueError: invalid interpolation syntax in '<the database URL, not shown>'"));
           } else {
-            out.push(finding2(this.code, "warning", rel, call.line, `${where}: env.py stores the database URL with set_main_option without escaping %. ${database ? "This database's URL holds none, so it works today; a" : "A"} URL with a URL-encoded character (a password with @ or / in it, written %40 or %2F) will stop every upgrade with "ValueError: invalid interpolation syntax".`, `${FIX}: configparser reads %% back as %.`, void 0));
+            out.push(finding3(this.code, "warning", rel, call.line, `${where}: env.py stores the database URL with set_main_option without escaping %. ${database ? "This database's URL holds none, so it works today; a" : "A"} URL with a URL-encoded character (a password with @ or / in it, written %40 or %2F) will stop every upgrade with "ValueError: invalid interpolation syntax".`, `${FIX}: configparser reads %% back as %.`, void 0));
           }
         }
         return out;
@@ -33638,7 +33899,7 @@ var init_url_percent_not_escaped = __esm({
 });
 
 // dist/check/rules/url-variable-differs.js
-function finding3(severity, path67, line, title2, message, hint) {
+function finding4(severity, path67, line, title2, message, hint) {
   return { code: "url-variable-differs", severity, title: title2, message, hint, path: path67, line };
 }
 var urlVariableDiffers;
@@ -33660,7 +33921,7 @@ var init_url_variable_differs = __esm({
         const other = v.reads.find((r) => r.here === "different");
         if (other) {
           return [
-            finding3("error", v.envPy, other.line, fittingTitle("url-variable-differs", `env.py migrates the database $${other.name} names, not ${read}`, `env.py migrates another database than ${read}`), `env.py takes the database URL from $${other.name}, and here $${other.name} names another database than ${read}, which is what this verdict is about. \`alembic upgrade\` will run against the database $${other.name} names, which was not checked.`, v.used === null ? `Check the database $${other.name} names: --database-url-env ${other.name} in place of --database-url.` : flag(other.name))
+            finding4("error", v.envPy, other.line, fittingTitle("url-variable-differs", `env.py migrates the database $${other.name} names, not ${read}`, `env.py migrates another database than ${read}`), `env.py takes the database URL from $${other.name}, and here $${other.name} names another database than ${read}, which is what this verdict is about. \`alembic upgrade\` will run against the database $${other.name} names, which was not checked.`, v.used === null ? `Check the database $${other.name} names: --database-url-env ${other.name} in place of --database-url.` : flag(other.name))
           ];
         }
         if (v.used === null)
@@ -33668,7 +33929,7 @@ var init_url_variable_differs = __esm({
         const first = v.reads[0];
         const names5 = v.reads.map((r) => `$${r.name}`).join(" or ");
         return [
-          finding3("warning", v.envPy, first.line, fittingTitle("url-variable-differs", `env.py takes the URL from ${names5}, which is not set here`, "env.py takes the URL from a variable that is not set here"), `env.py takes the database URL from ${names5}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names5} names the same database as ${read}.`, flag(first.name))
+          finding4("warning", v.envPy, first.line, fittingTitle("url-variable-differs", `env.py takes the URL from ${names5}, which is not set here`, "env.py takes the URL from a variable that is not set here"), `env.py takes the database URL from ${names5}, not from ${read}, which verify read; ${v.reads.length > 1 ? "none is" : "it is not"} set here. Where Alembic runs, this verdict holds only if ${names5} names the same database as ${read}.`, flag(first.name))
         ];
       }
     };
@@ -33676,7 +33937,7 @@ var init_url_variable_differs = __esm({
 });
 
 // dist/check/rules/ini-url-differs.js
-function finding4(severity, u, title2, message, hint, alembicError) {
+function finding5(severity, u, title2, message, hint, alembicError) {
   return {
     code: "ini-url-differs",
     severity,
@@ -33725,16 +33986,16 @@ var init_ini_url_differs = __esm({
         const failure = u.via === "create_engine" && u.state === "absent" ? NONE_URL : FAILS[u.state];
         if (failure) {
           return [
-            finding4("error", u, `env.py connects with alembic.ini's URL, which ${failure.what}`, `[${u.section}] sqlalchemy.url ${failure.what}, and ${connects}: \`alembic upgrade\` fails before it reads the version table, whatever state ${u.source} is in.`, fix, failure.alembicError)
+            finding5("error", u, `env.py connects with alembic.ini's URL, which ${failure.what}`, `[${u.section}] sqlalchemy.url ${failure.what}, and ${connects}: \`alembic upgrade\` fails before it reads the version table, whatever state ${u.source} is in.`, fix, failure.alembicError)
           ];
         }
         if (u.state === "different") {
           return [
-            finding4("error", u, `env.py connects to alembic.ini's database, not to ${u.source}`, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names; here that is another database than ${u.source}, which is what this verdict is about and which Alembic will not touch.`, `${fix} Or check the database alembic.ini names with --database-url.`)
+            finding5("error", u, `env.py connects to alembic.ini's database, not to ${u.source}`, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names; here that is another database than ${u.source}, which is what this verdict is about and which Alembic will not touch.`, `${fix} Or check the database alembic.ini names with --database-url.`)
           ];
         }
         return [
-          finding4("warning", u, `env.py connects to alembic.ini's database, which may not be ${u.source}`, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names, which is not a PostgreSQL or SQLite URL verify can compare with ${u.source}. This verdict holds only if both name the same database.`, fix)
+          finding5("warning", u, `env.py connects to alembic.ini's database, which may not be ${u.source}`, `${connects}, so \`alembic upgrade\` connects to the database [${u.section}] sqlalchemy.url names, which is not a PostgreSQL or SQLite URL verify can compare with ${u.source}. This verdict holds only if both name the same database.`, fix)
         ];
       }
     };
@@ -34041,16 +34302,16 @@ var init_logging_config_broken = __esm({
         const consequence = `Every Alembic command that runs env.py (upgrade, downgrade, stamp, current) fails with ${failure.error}${otherPython} before it connects; \`alembic heads\` does not run env.py, so it still looks fine. On Heroku that is a failed release.`;
         const structural = /^KeyError: '(?:formatters|handlers|loggers|logger_root)'$/.test(failure.error) || failure.error.startsWith("RuntimeError");
         const hint = missing ? `Alembic reads logging settings from an ini file only, never from pyproject.toml. Add ${fname} with the logging sections alembic init writes (${TEMPLATE_SECTIONS}; \`alembic init --template pyproject\` creates it), or guard the call in env.py: ${GUARD}.` : structural ? `Put back the logging sections alembic init writes (${TEMPLATE_SECTIONS}) in ${fname}, or guard the call in env.py: ${GUARD}.` : `In ${fname}, ${failure.fix ?? `fix what fileConfig refuses: ${failure.cause}`}.`;
-        let finding8;
+        let finding9;
         if (missing) {
-          finding8 = projectFinding(this.code, this.severity, env2.rel, callLine, `env.py passes ${fname} (config.config_file_name) to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
+          finding9 = projectFinding(this.code, this.severity, env2.rel, callLine, `env.py passes ${fname} (config.config_file_name) to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
         } else {
           const rel = import_node_path35.default.relative(model.config.cwd, iniPath) || fname;
           const at3 = failure.section === void 0 ? void 0 : (failure.option === void 0 ? void 0 : ini?.optionLine(failure.section, failure.option)) ?? ini?.sectionLines.get(failure.section);
-          finding8 = projectFinding(this.code, this.severity, rel, at3, `env.py (${env2.rel}:${callLine}) passes ${fname} to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
+          finding9 = projectFinding(this.code, this.severity, rel, at3, `env.py (${env2.rel}:${callLine}) passes ${fname} to logging's fileConfig, and ${failure.cause}. ${consequence}`, hint);
         }
         const title2 = fittingTitle(this.code, `logging's fileConfig(${fname}) in env.py fails: ${missing ? `${fname} is missing` : failure.cause}`, "logging's fileConfig in env.py fails before Alembic connects");
-        return [{ ...finding8, title: title2, alembicError: failure.error }];
+        return [{ ...finding9, title: title2, alembicError: failure.error }];
       }
     };
   }
@@ -34335,7 +34596,7 @@ var init_ini_url_missing = __esm({
         const alembicError = value !== void 0 ? URL_EMPTY_ERROR : connection.via === "create_engine" ? URL_NONE_ERROR : URL_ABSENT_ERROR;
         const toml2 = model.config.tomlPath ? tomlUrlLine(model.config.tomlPath, files) : void 0;
         const tomlNote = toml2 !== void 0 ? ` pyproject.toml sets sqlalchemy.url in [tool.alembic] (line ${toml2}), which Alembic never reads: get_section and get_main_option read the ini only.` : "";
-        const finding8 = {
+        const finding9 = {
           code: this.code,
           severity: this.severity,
           title: fittingTitle(this.code, `env.py connects with the ini's URL, and ${what}`, "env.py connects with the ini's URL, and there is none it can use"),
@@ -34345,7 +34606,7 @@ var init_ini_url_missing = __esm({
           line: connection.line,
           alembicError
         };
-        return [finding8];
+        return [finding9];
       }
     };
   }
@@ -34355,7 +34616,7 @@ var init_ini_url_missing = __esm({
 function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
-function finding5(severity, path67, line, title2, message, hint) {
+function finding6(severity, path67, line, title2, message, hint) {
   return {
     code: CODE,
     severity,
@@ -34390,19 +34651,19 @@ var init_other_databases_not_verified = __esm({
           const read = l.databases.filter((d) => d.here === "same");
           if (read.length === 0 && l.databases.every((d) => d.here === "different")) {
             return [
-              finding5("error", l.ini, l.line, `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)
+              finding6("error", l.ini, l.line, `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`, `${runs2}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`, `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`)
             ];
           }
           const unread = l.databases.filter((d) => d.here !== "same");
           const which2 = read.length > 0 ? `This verdict is about ${read.map((d) => d.name).join(" and ")} (${o.source})` : `Which of them ${o.source} names cannot be told from alembic.ini, so this verdict is about one of them at most`;
           const title2 = read.length > 0 ? `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(" and ")}` : `env.py migrates ${names5.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
           return [
-            finding5("warning", l.ini, l.line, title2, `${runs2}: ${listedAt}. ${which2}; verify did not read the version table of ${unread.map((d) => d.name).join(", ")}, and ${fails}.`, `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)
+            finding6("warning", l.ini, l.line, title2, `${runs2}: ${listedAt}. ${which2}; verify did not read the version table of ${unread.map((d) => d.name).join(", ")}, and ${fails}.`, `Verify each of them too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): ${commands(unread, l.ini)}.`)
           ];
         }
         const which = o.names === "binds" ? "the application's main database and each bind of SQLALCHEMY_BINDS" : "each database env.py names";
         return [
-          finding5("warning", o.envPy, o.envPyLine, "env.py migrates several databases; verify read only one", `${runs2}: ${which}. This verdict is about the one database verify read (${o.source}); ${fails}.`, `Verify each of the others too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): alembic-preflight verify --database-url "<its URL>", once per database.`)
+          finding6("warning", o.envPy, o.envPyLine, "env.py migrates several databases; verify read only one", `${runs2}: ${which}. This verdict is about the one database verify read (${o.source}); ${fails}.`, `Verify each of the others too before the upgrade runs (in the release phase, before \`alembic-preflight release\`): alembic-preflight verify --database-url "<its URL>", once per database.`)
         ];
       }
     };
@@ -34468,25 +34729,43 @@ var init_schema_already_present = __esm({
 });
 
 // dist/check/rules/lock-on-large-table.js
-function finding6(s, block) {
-  const { grade, step } = s;
-  const blocked = grade.rowLocks ? "writes to the rows it changes" : blockedBy(grade.mode);
-  const may = grade.uncertain ? "may " : "";
-  const verb = grade.uncertain ? WORK[grade.work].replace(/s(?= |$)/u, "") : WORK[grade.work];
-  const also = grade.alsoLocks ? ` It also takes ${grade.alsoLocks.mode} on ${grade.alsoLocks.table}.` : "";
+function finding7(s, block) {
+  if (s.mysql)
+    return mysqlFinding(s, s.mysql, block);
+  const { grade: grade2, step } = s;
+  const blocked = grade2.rowLocks ? "writes to the rows it changes" : blockedBy(grade2.mode);
+  const may = grade2.uncertain ? "may " : "";
+  const verb = grade2.uncertain ? WORK[grade2.work].replace(/s(?= |$)/u, "") : WORK[grade2.work];
+  const also = grade2.alsoLocks ? ` It also takes ${grade2.alsoLocks.mode} on ${grade2.alsoLocks.table}.` : "";
   return {
     code: "lock-on-large-table",
     severity: block ? "error" : "warning",
     // the step's name leaves the title before the size does (the --> line points at the step); the why has both
-    ...restatedTitle("lock-on-large-table", `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`, `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`, `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} under ${grade.mode}`, `${may}${verb} ${s.table} under ${grade.mode}`),
-    message: `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0].toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade.rowLocks ? "each row it changes is written anew and stays locked until the migration commits" : WHAT[grade.work]}), and the release still serving keeps sending them.${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ""}${grade.caveat ? ` ${grade.caveat}` : ""}${also}${step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
-    hint: `Safe form: ${grade.recipe}.${block ? " (--locks block makes this an error; --locks warn reports it only.)" : " (--locks block makes this stop the release.)"}`,
+    ...restatedTitle("lock-on-large-table", `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade2.mode}`, `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade2.mode}`, `${stepName(step).replace(/^op\./u, "")} ${may}${verb} ${s.table} under ${grade2.mode}`, `${may}${verb} ${s.table} under ${grade2.mode}`),
+    message: `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade2.mode}. ${blocked[0].toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade2.rowLocks ? "each row it changes is written anew and stays locked until the migration commits" : WHAT[grade2.work]}), and the release still serving keeps sending them.${grade2.uncertain ? ` It rewrites the table ${grade2.uncertain}.` : ""}${grade2.caveat ? ` ${grade2.caveat}` : ""}${also}${step.conditional ? " The step is under if, for or try, or in a helper: it may not run." : ""}`,
+    hint: `Safe form: ${grade2.recipe}.${block ? " (--locks block makes this an error; --locks warn reports it only.)" : " (--locks block makes this stop the release.)"}`,
     path: s.path,
     line: step.line,
     revision: s.revision
   };
 }
-var WHAT, WORK, lockOnLargeTable;
+function mysqlFinding(s, g, block) {
+  const step = stepName(s.step);
+  const how = `ALGORITHM=${g.algorithm}, LOCK=${g.lock}`;
+  const verb = g.rebuild ? "rebuilds" : "indexes";
+  const blocked = g.lock === "EXCLUSIVE" ? "reads and writes" : "writes";
+  return {
+    code: "lock-on-large-table",
+    severity: block ? "error" : "warning",
+    ...restatedTitle("lock-on-large-table", `${step.replace(/^op\./u, "")} ${verb} ${s.table} (${sizeText(s.size)}) with ${how}`, `${verb} ${s.table} (${sizeText(s.size)}) with ${how}`, `${step.replace(/^op\./u, "")} ${verb} ${s.table} with ${how}`),
+    message: `${step} ${verb} ${s.table} (${sizeText(s.size)}) with ${how}: the server ${MYSQL_WORK[g.algorithm]}, and the app's ${blocked} on ${s.table} wait until it ends, while the release still serving keeps sending them (graded ${g.source}).`,
+    hint: `Safe form: ${g.recipe}.${block ? " (--locks block makes this an error; --locks warn reports it only.)" : " (--locks block makes this stop the release.)"}`,
+    path: s.path,
+    line: s.step.line,
+    revision: s.revision
+  };
+}
+var WHAT, WORK, lockOnLargeTable, MYSQL_WORK;
 var init_lock_on_large_table = __esm({
   "dist/check/rules/lock-on-large-table.js"() {
     "use strict";
@@ -34504,13 +34783,19 @@ var init_lock_on_large_table = __esm({
       code: "lock-on-large-table",
       severity: "warning",
       title: "a step locks a large table the app uses",
-      summary: "A pending step rewrites, scans or indexes a large table under a lock that stops the serving app (PostgreSQL, live table sizes).",
+      summary: "A pending step rewrites, scans or indexes a large table under a lock that stops the serving app (PostgreSQL, MySQL and MariaDB; live table sizes).",
       check({ database: db }) {
         const locks = db?.locks;
         if (!locks)
           return [];
-        return locks.steps.filter((s) => s.large && s.grade.work !== "instant" && (s.grade.rowLocks === true || blockedBy(s.grade.mode) !== "nothing the app does")).map((s) => finding6(s, locks.settings.mode === "block"));
+        return locks.steps.filter((s) => s.large && s.grade.work !== "instant" && (s.grade.rowLocks === true || blockedBy(s.grade.mode) !== "nothing the app does")).map((s) => finding7(s, locks.settings.mode === "block"));
       }
+    };
+    MYSQL_WORK = {
+      COPY: "writes a new copy of the table and its indexes, row by row",
+      INPLACE: "rebuilds the table and its indexes in place",
+      NOCOPY: "builds an index from every row",
+      INSTANT: "changes the data dictionary"
     };
   }
 });
@@ -34553,8 +34838,8 @@ var init_lock_timeout_missing = __esm({
 });
 
 // dist/check/rules/lock-queue-blocker.js
-function finding7(h, s, mode, block) {
-  const age = h.transactionSeconds === null ? "its transaction age hidden from this role" : `in a transaction for ${duration(h.transactionSeconds)}`;
+function finding8(h, s, mode, block) {
+  const age = h.transactionSeconds === null ? "its transaction age hidden from this role" : `in a transaction for ${duration2(h.transactionSeconds)}`;
   const state = h.state ?? "state hidden from this role";
   return {
     code: "lock-queue-blocker",
@@ -34567,7 +34852,7 @@ function finding7(h, s, mode, block) {
     revision: s.revision
   };
 }
-function duration(seconds) {
+function duration2(seconds) {
   if (seconds < 120)
     return `${Math.round(seconds)} s`;
   if (seconds < 7200)
@@ -34602,7 +34887,7 @@ var init_lock_queue_blocker = __esm({
           if (!step)
             continue;
           seen.add(h.pid);
-          out.push(finding7(h, step, wanted(step), locks.settings.mode === "block"));
+          out.push(finding8(h, step, wanted(step), locks.settings.mode === "block"));
         }
         return out;
       }
@@ -35007,6 +35292,8 @@ var init_rules = __esm({
     init_suppression_refused();
     init_schema_ahead_of_stamp();
     init_migration_partly_applied();
+    init_metadata_lock_wait();
+    init_lock_sessions_hidden();
     init_schema_behind_stamp();
     init_schema_object_missing();
     init_sqlite_needs_batch();
@@ -35131,6 +35418,8 @@ var init_rules = __esm({
       lockOnLargeTable,
       lockTimeoutMissing,
       lockQueueBlocker,
+      metadataLockWait,
+      lockSessionsHidden,
       breaksServingRelease,
       lockNotGraded,
       migrationPartlyApplied,
@@ -35339,7 +35628,7 @@ function applySuppressions(model, findings) {
   return { shown: shown3, suppressed, refusedInFile };
 }
 function predictsFailure(f) {
-  return f.severity === "error" && !LINTS.has(f.code);
+  return f.severity === "error" && !LINTS.has(f.code) && !BLIND_SPOTS.has(f.code);
 }
 function dedupe2(notes2) {
   const seen = /* @__PURE__ */ new Set();
@@ -35351,7 +35640,7 @@ function dedupe2(notes2) {
     return true;
   });
 }
-var RULE_TITLES, ORDER, LINTS;
+var RULE_TITLES, ORDER, LINTS, BLIND_SPOTS;
 var init_run_check = __esm({
   "dist/check/run-check.js"() {
     "use strict";
@@ -35366,6 +35655,7 @@ var init_run_check = __esm({
     RULE_TITLES = new Map(RULES.map((r) => [r.code, r.title]));
     ORDER = { error: 0, warning: 1, info: 2 };
     LINTS = new Set(RULES.filter((r) => r.kind === "lint").map((r) => r.code));
+    BLIND_SPOTS = /* @__PURE__ */ new Set(["lock-sessions-hidden"]);
   }
 });
 
@@ -60524,14 +60814,27 @@ async function mysqlCatalog(conn, req) {
   const args = schema === null ? [] : [schema];
   try {
     const [columns] = await conn.query(`SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${where}`, args);
-    const [indexes] = await conn.query(`SELECT DISTINCT INDEX_NAME AS i, TABLE_NAME AS t FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ${where}`, args);
+    const [indexes] = await conn.query(`SELECT INDEX_NAME AS i, TABLE_NAME AS t, COLUMN_NAME AS c, NON_UNIQUE AS nu FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ${where}`, args);
     const [constraints] = await conn.query(`SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS c FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ${where}`, args);
     const [sizes] = await conn.query(`SELECT TABLE_NAME AS t, TABLE_ROWS AS r, DATA_LENGTH + INDEX_LENGTH AS b FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${where} AND TABLE_TYPE = 'BASE TABLE'`, args);
     const [name2] = await conn.query(`SELECT ${where} AS s`, args);
+    const live = req.liveFacts ? await liveFacts(conn) : {};
     return {
+      ...live,
       schema: String(name2[0].s),
       columns: columns.map((r) => [String(r.t), String(r.c)]),
-      indexes: indexes.map((r) => [String(r.i), String(r.t)]),
+      indexes: [
+        ...new Map(indexes.map((r) => [
+          `${String(r.t)}.${String(r.i)}`,
+          [String(r.i), String(r.t)]
+        ])).values()
+      ],
+      indexedColumns: indexes.map((r) => [
+        String(r.t),
+        String(r.c),
+        String(r.i),
+        r.i === "PRIMARY" ? "pk" : Number(r.nu) === 0 ? "u" : "c"
+      ]),
       constraints: constraints.map((r) => [String(r.t), String(r.c)]),
       tableSizes: sizes.map((r) => ({
         table: String(r.t),
@@ -60542,6 +60845,52 @@ async function mysqlCatalog(conn, req) {
     };
   } catch (e) {
     return { unreadable: e.message };
+  }
+}
+async function liveFacts(conn) {
+  const [wait] = await conn.query("SELECT @@GLOBAL.lock_wait_timeout AS w, @@performance_schema AS ps");
+  const w = wait[0];
+  const base = { lockWaitSeconds: Number(w.w) };
+  let trx;
+  try {
+    [trx] = await conn.query(`SELECT t.trx_mysql_thread_id AS id, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS age, p.USER AS user, p.DB AS db, p.COMMAND AS cmd, p.STATE AS st
+         FROM information_schema.INNODB_TRX t LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+        WHERE t.trx_mysql_thread_id <> CONNECTION_ID()`);
+  } catch (e) {
+    return {
+      ...base,
+      metadataHolders: [],
+      sessionsHidden: `this user cannot see other sessions' transactions (${e.message})`
+    };
+  }
+  const tables = Number(w.ps) === 1 ? await metadataTables(conn) : void 0;
+  return {
+    ...base,
+    metadataExact: tables !== void 0,
+    metadataHolders: trx.map((r) => ({
+      thread: Number(r.id),
+      user: r.user === null ? null : String(r.user),
+      database: r.db === null ? null : String(r.db),
+      seconds: r.age === null ? null : Number(r.age),
+      state: r.cmd === null ? null : `${String(r.cmd)}${r.st ? `, ${String(r.st)}` : ""}`,
+      tables: tables ? tables.get(Number(r.id)) ?? [] : null
+    }))
+  };
+}
+async function metadataTables(conn) {
+  try {
+    const [on] = await conn.query("SELECT ENABLED AS e FROM performance_schema.setup_instruments WHERE NAME = 'wait/lock/metadata/sql/mdl'");
+    if (String(on[0]?.e ?? "NO") !== "YES")
+      return void 0;
+    const [rows] = await conn.query(`SELECT t.PROCESSLIST_ID AS id, m.OBJECT_NAME AS n FROM performance_schema.metadata_locks m
+         JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID
+        WHERE m.OBJECT_TYPE = 'TABLE' AND m.LOCK_STATUS = 'GRANTED' AND m.OBJECT_SCHEMA = DATABASE() AND t.PROCESSLIST_ID <> CONNECTION_ID()`);
+    const out = /* @__PURE__ */ new Map();
+    for (const r of rows)
+      out.set(Number(r.id), [...out.get(Number(r.id)) ?? [], String(r.n)]);
+    return out;
+  } catch {
+    return void 0;
   }
 }
 var init_mysql_catalog = __esm({
@@ -60688,10 +61037,10 @@ function catalogOf(row, pathSchemas) {
     types: Array.isArray(row?.[3]) ? row[3].map(String) : [],
     ...typeof row?.[4] === "string" ? { schema: row[4] } : {},
     searchPathSchemas: pathSchemas ?? 0,
-    ...liveFacts(row)
+    ...liveFacts2(row)
   };
 }
-function liveFacts(row) {
+function liveFacts2(row) {
   if (!row || row.length <= 5)
     return {};
   const list4 = (v) => Array.isArray(v) ? v : [];
@@ -70952,6 +71301,8 @@ async function makeScratch(config, opts, production, major) {
     return sqliteScratch();
   if (opts.scratchUrl) {
     const target = parseDatabaseUrl(opts.scratchUrl, opts.cwd, opts.env);
+    if (target.dialect === "mysql")
+      throw mysqlRehearseRefused();
     if (target.dialect !== "postgresql")
       throw new UsageError("--scratch-url must name a PostgreSQL server.", {
         hint: "A SQLite project rehearses on a temporary SQLite file without it."
@@ -70963,6 +71314,8 @@ async function makeScratch(config, opts, production, major) {
   const sqlite = typeof url === "string" && /^sqlite(?:\+\w+)?:/iu.test(url.trim());
   if (sqlite)
     return sqliteScratch();
+  if (production?.target.dialect === "mysql" || typeof url === "string" && /^(?:mysql|mariadb)(?:\+\w+)?:/iu.test(url.trim()))
+    throw mysqlRehearseRefused();
   const binaries = (major !== void 0 ? localServerBinaries(major) : void 0) ?? localServerBinaries();
   if (binaries && major !== void 0 && binaries.major !== major)
     opts.progress?.(`rehearse: production runs PostgreSQL ${major}, and only PostgreSQL ${binaries.major} is installed here: the scratch cluster runs ${binaries.major}`);
@@ -70973,6 +71326,11 @@ async function makeScratch(config, opts, production, major) {
     return container;
   throw new DatabaseError(`No scratch PostgreSQL: ${opts.scratch === "docker" ? "" : "--scratch-url is not given, the PostgreSQL server binaries (initdb, pg_ctl) are not installed here, and "}${container.unavailable}.`, {
     hint: "Pass --scratch-url with the URL of a PostgreSQL server where a database may be created and dropped (never production's), install the server binaries (apt-get install postgresql), or install the package @testcontainers/postgresql beside a running Docker engine."
+  });
+}
+function mysqlRehearseRefused() {
+  return new UsageError("rehearse does not run on MySQL or MariaDB yet: it would rehearse a MySQL app on PostgreSQL.", {
+    hint: "Run alembic-preflight verify against the database (its schema probes and lock grades read MySQL), or run the upgrade on a copy: mysqldump --no-data PROD | mysql SCRATCH, then DATABASE_URL=mysql+pymysql://\u2026/SCRATCH alembic upgrade head."
   });
 }
 var init_rehearse_databases = __esm({
@@ -75494,6 +75852,8 @@ async function verifyCommand(opts) {
   const forensics = missingForensics(model, state, opts.git);
   const checkOpts = {
     ignore: opts.ignore,
+    // the settings' ignores (each with its reason) apply to verify's findings as to check's
+    config: settings2,
     strict: opts.strict,
     releasing: releasingOf(opts.env, settings2),
     otherDeployTargets: otherTargets(opts, config, model.alembicVersion, target),
@@ -82123,7 +82483,7 @@ function lockOptions(y) {
   return y.option("locks", {
     choices: ["warn", "block", "off"],
     default: "warn",
-    describe: "grade each pending step's lock on PostgreSQL against the table's live size: warn, block (errors: release stops before Alembic starts) or off"
+    describe: "grade each pending step's lock (PostgreSQL, MySQL, MariaDB) against the table's live size: warn, block (errors: release stops before Alembic starts) or off"
   }).option("locks-rows", {
     type: "number",
     default: DEFAULT_LOCK_SETTINGS.rows,

@@ -39,6 +39,8 @@ export const FINDING_CODES = [
   'lock-not-graded',
   'lock-on-large-table',
   'lock-queue-blocker',
+  'metadata-lock-wait',
+  'lock-sessions-hidden',
   'lock-timeout-missing',
   'logging-config-broken',
   'missing-dependency',

@@ -29,6 +29,8 @@ import { suppressionWithoutReason } from './rules/suppression-without-reason.js'
 import { suppressionRefused } from './rules/suppression-refused.js';
 import { schemaAheadOfStamp } from './rules/schema-ahead-of-stamp.js';
 import { migrationPartlyApplied } from './rules/migration-partly-applied.js';
+import { metadataLockWait } from './rules/metadata-lock-wait.js';
+import { lockSessionsHidden } from './rules/lock-sessions-hidden.js';
 import { schemaBehindStamp } from './rules/schema-behind-stamp.js';
 import { schemaObjectMissing } from './rules/schema-object-missing.js';
 import { sqliteNeedsBatch } from './rules/sqlite-needs-batch.js';
@@ -155,6 +157,8 @@ export const RULES: readonly Rule[] = [
   lockOnLargeTable,
   lockTimeoutMissing,
   lockQueueBlocker,
+  metadataLockWait,
+  lockSessionsHidden,
   breaksServingRelease,
   lockNotGraded,
   migrationPartlyApplied,

@@ -147,7 +147,7 @@ export function lockOptions<T>(y: Argv<T>) {
       choices: ['warn', 'block', 'off'] as const,
       default: 'warn' as const,
       describe:
-        "grade each pending step's lock on PostgreSQL against the table's live size: warn, block (errors: release stops before Alembic starts) or off",
+        "grade each pending step's lock (PostgreSQL, MySQL, MariaDB) against the table's live size: warn, block (errors: release stops before Alembic starts) or off",
     })
     .option('locks-rows', {
       type: 'number',

@@ -28,6 +28,8 @@ export async function verifyCommand(
   const forensics = missingForensics(model, state, opts.git);
   const checkOpts = {
     ignore: opts.ignore,
+    // the settings' ignores (each with its reason) apply to verify's findings as to check's
+    config: settings,
     strict: opts.strict,
     releasing: releasingOf(opts.env, settings),
     otherDeployTargets: otherTargets(opts, config, model.alembicVersion, target),

@@ -67,7 +67,7 @@ export interface SchemaCatalog {
   readonly indexes: readonly (readonly [string, string])[];
   /** [table, constraint] (PostgreSQL) */
   readonly constraints?: readonly (readonly [string, string])[];
-  /** SQLite: [table, column, index, origin] of every index's columns (origin c: CREATE INDEX, u: UNIQUE, pk: PRIMARY KEY). */
+  /** SQLite and MySQL: [table, column, index, origin] of every index's columns (origin c: CREATE INDEX, u: UNIQUE, pk: PRIMARY KEY). */
   readonly indexedColumns?: readonly (readonly [string, string, string, string])[];
   /** SQLite: [table, CREATE TABLE statement] as sqlite_master keeps it. */
   readonly tableSql?: readonly (readonly [string, string])[];
@@ -87,6 +87,14 @@ export interface SchemaCatalog {
   readonly timeouts?: { readonly lockMs: number; readonly statementMs: number };
   /** PostgreSQL: [table, column, type's internal name, atttypmod] of the schema's tables (a type change's old type). */
   readonly columnTypes?: readonly (readonly [string, string, string, number])[];
+  /** MySQL: the open transactions of other sessions on this server, which may hold metadata locks. */
+  readonly metadataHolders?: readonly MetadataHolder[];
+  /** MySQL: performance_schema.metadata_locks named each holder's tables (else their tables are unknown). */
+  readonly metadataExact?: boolean;
+  /** MySQL: why other sessions could not be seen (no PROCESS privilege), when they could not. */
+  readonly sessionsHidden?: string;
+  /** MySQL: lock_wait_timeout as new sessions start, in seconds. */
+  readonly lockWaitSeconds?: number;
   /** PostgreSQL: the casts pg_cast marks binary-coercible (castmethod 'b'), [source, target]: ALTER COLUMN TYPE along one rewrites nothing. */
   readonly binaryCasts?: readonly (readonly [string, string])[];
 }
@@ -104,6 +112,20 @@ export interface TableSize {
   /** A partitioned table's partitions or an inheritance parent's children (at every level), counted in the sizes. */
   readonly members?: number;
   readonly tree?: 'partitions' | 'children';
+}
+
+/** MySQL and MariaDB: another session with an open transaction, which holds the metadata lock of every table it used. */
+export interface MetadataHolder {
+  readonly thread: number;
+  readonly user: string | null;
+  /** The database its session is in (the processlist's DB). */
+  readonly database: string | null;
+  /** How long its transaction has been open. */
+  readonly seconds: number | null;
+  /** Sleep (idle in a transaction) or Query, with the processlist's state. */
+  readonly state: string | null;
+  /** The tables it holds metadata locks on (performance_schema); null when they cannot be seen. */
+  readonly tables: readonly string[] | null;
 }
 
 /** A lock another session holds (or waits for) on a table, with its session's state and transaction age. */

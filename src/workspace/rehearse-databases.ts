@@ -88,6 +88,7 @@ export async function makeScratch(
   if (production?.target.dialect === 'sqlite') return sqliteScratch();
   if (opts.scratchUrl) {
     const target = parseDatabaseUrl(opts.scratchUrl, opts.cwd, opts.env);
+    if (target.dialect === 'mysql') throw mysqlRehearseRefused();
     if (target.dialect !== 'postgresql')
       throw new UsageError('--scratch-url must name a PostgreSQL server.', {
         hint: 'A SQLite project rehearses on a temporary SQLite file without it.',
@@ -103,6 +104,12 @@ export async function makeScratch(
       : undefined);
   const sqlite = typeof url === 'string' && /^sqlite(?:\+\w+)?:/iu.test(url.trim());
   if (sqlite) return sqliteScratch();
+  // a MySQL app's migrations are not rehearsed on PostgreSQL: what passes there proves nothing for it
+  if (
+    production?.target.dialect === 'mysql' ||
+    (typeof url === 'string' && /^(?:mysql|mariadb)(?:\+\w+)?:/iu.test(url.trim()))
+  )
+    throw mysqlRehearseRefused();
   const binaries = (major !== undefined ? localServerBinaries(major) : undefined) ?? localServerBinaries();
   if (binaries && major !== undefined && binaries.major !== major)
     opts.progress?.(
@@ -115,6 +122,16 @@ export async function makeScratch(
     `No scratch PostgreSQL: ${opts.scratch === 'docker' ? '' : '--scratch-url is not given, the PostgreSQL server binaries (initdb, pg_ctl) are not installed here, and '}${container.unavailable}.`,
     {
       hint: "Pass --scratch-url with the URL of a PostgreSQL server where a database may be created and dropped (never production's), install the server binaries (apt-get install postgresql), or install the package @testcontainers/postgresql beside a running Docker engine.",
+    },
+  );
+}
+
+/** rehearse does not run on MySQL yet: said before anything is created, with what to run instead. */
+function mysqlRehearseRefused(): UsageError {
+  return new UsageError(
+    'rehearse does not run on MySQL or MariaDB yet: it would rehearse a MySQL app on PostgreSQL.',
+    {
+      hint: 'Run alembic-preflight verify against the database (its schema probes and lock grades read MySQL), or run the upgrade on a copy: mysqldump --no-data PROD | mysql SCRATCH, then DATABASE_URL=mysql+pymysql://…/SCRATCH alembic upgrade head.',
     },
   );
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/database/scratch-database.js';
@@ -28,7 +28,7 @@ const USER = 'preflight';
  * Starts MariaDB from Debian's mariadb-server (npm run test:setup installs it): mariadb-install-db
  * into a temp folder, then mariadbd on a free port of 127.0.0.1 with a user that has a password.
  */
-export async function startMariadb(): Promise<MariaServer> {
+export async function startMariadb(extraArgs: readonly string[] = []): Promise<MariaServer> {
   for (const bin of ['mariadb-install-db', 'mariadbd', 'mariadb'])
     if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0)
       throw new Error(
@@ -37,6 +37,7 @@ export async function startMariadb(): Promise<MariaServer> {
   // inside the run's folder when there is one: the run's teardown (and its watchdog) stops what is left
   const dir = mkdtempSync(path.join(process.env[RUN_DIR_VARIABLE] ?? os.tmpdir(), 'maria-'));
   chmodSync(dir, 0o755);
+  mkdirSync(path.join(dir, 'tmp'));
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? ['--user=root'] : [];
   const installed = spawnSync(
@@ -46,6 +47,8 @@ export async function startMariadb(): Promise<MariaServer> {
       `--datadir=${dir}/data`,
       '--auth-root-authentication-method=socket',
       '--skip-test-db',
+      // a temp folder of its own: two servers installed at once share /tmp's temporary table names
+      `--tmpdir=${dir}/tmp`,
       ...user,
     ],
     { encoding: 'utf8' },
@@ -62,11 +65,13 @@ export async function startMariadb(): Promise<MariaServer> {
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       `--pid-file=${dir}/pid`,
+      `--tmpdir=${dir}/tmp`,
       '--skip-log-bin',
       '--innodb-buffer-pool-size=16M',
       // every statement and connection in mysql.general_log, for tests judged by what reached the server
       '--general-log=1',
       '--log-output=TABLE',
+      ...extraArgs,
       ...user,
     ],
     { stdio: ['ignore', 'ignore', 'ignore'], detached: false },

@@ -2,6 +2,7 @@ import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { blockedBy, stepName } from '../schema/lock-grade.js';
 import { sizeText, type PendingLock } from '../schema/pending-locks.js';
+import type { MysqlGrade } from '../schema/mysql-online-ddl.js';
 import { restatedTitle } from '../finding-title.js';
 
 /** What the lock is held for. */
@@ -23,7 +24,7 @@ export const lockOnLargeTable: Rule = {
   severity: 'warning',
   title: 'a step locks a large table the app uses',
   summary:
-    'A pending step rewrites, scans or indexes a large table under a lock that stops the serving app (PostgreSQL, live table sizes).',
+    'A pending step rewrites, scans or indexes a large table under a lock that stops the serving app (PostgreSQL, MySQL and MariaDB; live table sizes).',
   check({ database: db }) {
     const locks = db?.locks;
     if (!locks) return [];
@@ -39,6 +40,7 @@ export const lockOnLargeTable: Rule = {
 };
 
 function finding(s: PendingLock, block: boolean): Finding {
+  if (s.mysql) return mysqlFinding(s, s.mysql, block);
   const { grade, step } = s;
   const blocked = grade.rowLocks ? 'writes to the rows it changes' : blockedBy(grade.mode);
   const may = grade.uncertain ? 'may ' : '';
@@ -61,6 +63,36 @@ function finding(s: PendingLock, block: boolean): Finding {
     hint: `Safe form: ${grade.recipe}.${block ? ' (--locks block makes this an error; --locks warn reports it only.)' : ' (--locks block makes this stop the release.)'}`,
     path: s.path,
     line: step.line,
+    revision: s.revision,
+  };
+}
+
+/** What MySQL and MariaDB do for the algorithm. */
+const MYSQL_WORK = {
+  COPY: 'writes a new copy of the table and its indexes, row by row',
+  INPLACE: 'rebuilds the table and its indexes in place',
+  NOCOPY: 'builds an index from every row',
+  INSTANT: 'changes the data dictionary',
+} as const;
+
+function mysqlFinding(s: PendingLock, g: MysqlGrade, block: boolean): Finding {
+  const step = stepName(s.step);
+  const how = `ALGORITHM=${g.algorithm}, LOCK=${g.lock}`;
+  const verb = g.rebuild ? 'rebuilds' : 'indexes';
+  const blocked = g.lock === 'EXCLUSIVE' ? 'reads and writes' : 'writes';
+  return {
+    code: 'lock-on-large-table',
+    severity: block ? 'error' : 'warning',
+    ...restatedTitle(
+      'lock-on-large-table',
+      `${step.replace(/^op\./u, '')} ${verb} ${s.table} (${sizeText(s.size)}) with ${how}`,
+      `${verb} ${s.table} (${sizeText(s.size)}) with ${how}`,
+      `${step.replace(/^op\./u, '')} ${verb} ${s.table} with ${how}`,
+    ),
+    message: `${step} ${verb} ${s.table} (${sizeText(s.size)}) with ${how}: the server ${MYSQL_WORK[g.algorithm]}, and the app's ${blocked} on ${s.table} wait until it ends, while the release still serving keeps sending them (graded ${g.source}).`,
+    hint: `Safe form: ${g.recipe}.${block ? ' (--locks block makes this an error; --locks warn reports it only.)' : ' (--locks block makes this stop the release.)'}`,
+    path: s.path,
+    line: s.step.line,
     revision: s.revision,
   };
 }

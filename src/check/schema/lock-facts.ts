@@ -40,6 +40,8 @@ export interface LockStep {
   readonly column?: string;
   /** create_foreign_key: the referenced table, which it locks too. */
   readonly references?: string;
+  /** drop_constraint: its type_ (foreignkey, unique, check, primary), which decides MySQL's statement. */
+  readonly constraintType?: string;
   /** drop_index without table_name: the index, whose table the catalog names. */
   readonly index?: string;
   readonly flags: readonly LockFlag[];
@@ -109,6 +111,7 @@ export function lockStepOf(
   let table: string | undefined;
   let column: string | undefined;
   let references: string | undefined;
+  let constraintType: string | undefined;
   let index: string | undefined;
   let typeTo: TypeTo | undefined;
   const flags: LockFlag[] = [];
@@ -128,10 +131,13 @@ export function lockStepOf(
       table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
       if (isTrue(dialect('not_valid'))) flags.push('not-valid');
       break;
+    case 'drop_constraint':
+      constraintType = strOf(arg(2 + shift, 'type_'));
+      table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
+      break;
     case 'create_unique_constraint':
     case 'create_primary_key':
     case 'create_exclude_constraint':
-    case 'drop_constraint':
       table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
       break;
     case 'rename_table':
@@ -175,6 +181,7 @@ export function lockStepOf(
       table: table ?? '',
       ...(column !== undefined ? { column } : {}),
       ...(references !== undefined ? { references } : {}),
+      ...(constraintType !== undefined ? { constraintType } : {}),
       ...(index !== undefined ? { index } : {}),
       ...(typeTo !== undefined ? { typeTo } : {}),
       flags,
@@ -303,4 +310,13 @@ function sqlalchemyType(e: PyExpr): TypeTo | undefined {
   const sized = e.k === 'call' && (e.args.length > 0 || e.kw.has('length'));
   // a length on text is ignored by PostgreSQL; on varchar it is a modifier this reading does not evaluate
   return sized && name === 'varchar' ? { name, length: 'unknown' } : { name };
+}
+
+/** One statement that reads, inserts or sets: no lock the app waits for (the parser is not loaded for it). */
+const LIGHT_STATEMENT = /^(?:SELECT|INSERT|SET|SHOW|COMMENT|GRANT|REVOKE|ANALYZE)\b/iu;
+
+export function light(sql: string): boolean {
+  const t = sql.trim();
+  const body = t.endsWith(';') ? t.slice(0, -1) : t;
+  return !body.includes(';') && LIGHT_STATEMENT.test(body);
 }

@@ -1,79 +1,18 @@
 import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
-import type {
-  LockHolder,
-  SchemaCatalog,
-  TableSize,
-  VersionTableState,
-} from '../../database/version-table.js';
-import type { LockStep } from './lock-facts.js';
-import { gradeLock, type LockGrade } from './lock-grade.js';
+import type { SchemaCatalog, TableSize, VersionTableState } from '../../database/version-table.js';
+import { light, type LockStep } from './lock-facts.js';
+import { mysqlPendingLocks } from './mysql-pending-locks.js';
+import { gradeLock } from './lock-grade.js';
+import type { LockSettings, PendingLock, PendingLocks, TimeoutSetting } from './lock-types.js';
 import type { SchemaOp } from './schema-object.js';
 import { lockSteps, type LiteralSql } from './schema-ops.js';
 import { sqlLockSteps, type ParsedSql } from './sql-lock-steps.js';
 import { envPyTimeout, sqlTimeouts } from './timeout-setting.js';
 import { RUN_TIME } from './sql-argument.js';
 
-/** `--locks` and its thresholds: a table at or above either is large. */
-export interface LockSettings {
-  /** warn: findings are warnings; block: errors (release stops before Alembic starts); off: none. */
-  readonly mode: 'warn' | 'block' | 'off';
-  readonly rows: number;
-  readonly bytes: number;
-}
-
-export const DEFAULT_LOCK_SETTINGS: LockSettings = { mode: 'warn', rows: 100_000, bytes: 256 * 1024 * 1024 };
-
-/** A pending step's lock, graded, on its table as it is now. */
-export interface PendingLock {
-  readonly revision: string;
-  readonly path: string;
-  readonly step: LockStep;
-  readonly grade: LockGrade;
-  /** The table it locks (a drop_index's found by its index in the catalog). */
-  readonly table: string;
-  readonly size?: TableSize;
-  /** At or above a threshold, by its analysed rows, its live rows or its bytes. */
-  readonly large: boolean;
-  /** The lock_timeout in force when the step runs (ms; 0: none): the role's or database's, env.py's, or a SET before it. */
-  readonly timeoutMs: number;
-}
-
-/** Where a lock_timeout or statement_timeout is set for the migrations: a migration or env.py. */
-export interface TimeoutSetting {
-  readonly path: string;
-  readonly line: number;
-}
-
-export interface PendingLocks {
-  readonly settings: LockSettings;
-  /** The server's major version (the grades depend on it). */
-  readonly major: number;
-  readonly steps: readonly PendingLock[];
-  /** Lines of pending revisions the reading could not follow: no lock is claimed for them. */
-  readonly unread: readonly {
-    readonly revision: string;
-    readonly path: string;
-    readonly line: number;
-    readonly why: string;
-  }[];
-  /** Statements of literal SQL that change a schema and were not parsed (no parser was given): a caller with one grades them again. */
-  readonly sqlUngraded: number;
-  /** Other sessions' locks on the tables the pending steps lock. */
-  readonly holders: readonly LockHolder[];
-  readonly timeouts?: SchemaCatalog['timeouts'];
-  /** The first non-zero `lock_timeout` a pending migration's statements or env.py's migrating path set, when one does. */
-  readonly timeoutSet?: TimeoutSetting;
-}
-
-/** One statement that reads, inserts or sets: no lock the app waits for (the parser is not loaded for it). */
-const LIGHT_STATEMENT = /^(?:SELECT|INSERT|SET|SHOW|COMMENT|GRANT|REVOKE|ANALYZE)\b/iu;
-
-function light(sql: string): boolean {
-  const t = sql.trim();
-  const body = t.endsWith(';') ? t.slice(0, -1) : t;
-  return !body.includes(';') && LIGHT_STATEMENT.test(body);
-}
+export { DEFAULT_LOCK_SETTINGS } from './lock-types.js';
+export type { LockSettings, PendingLock, PendingLocks, TimeoutSetting } from './lock-types.js';
 
 /** PostgreSQL's parser (libpg_query), loaded by the caller when pending SQL needs it: the parse tree, or undefined when it rejects the SQL. */
 export type SqlParser = (sql: string) => ParsedSql | undefined;
@@ -99,7 +38,6 @@ export function pendingLocks(
     prediction.steps.length === 0
   )
     return undefined;
-  if (state.dialect === 'mysql') return mysqlUngraded(model, state, prediction, settings);
   const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
   // no sizes (the catalog unread, or --no-schema-probes): under a gate, a step whose lock is unknown blocks
   if (!catalog?.tableSizes) {
@@ -116,6 +54,7 @@ export function pendingLocks(
   // a schema with no tables yet (a new database): nothing there holds rows, and nothing is read
   if (catalog.tableSizes.length === 0)
     return { settings, major, steps: [], unread: [], sqlUngraded: 0, holders: [] };
+  if (state.dialect === 'mysql') return mysqlPendingLocks(model, state, catalog, prediction, settings);
   const sizes = new Map(catalog.tableSizes.map((t) => [t.table, t]));
   // names as PostgreSQL folds unquoted ones: SQL that names none of them locks no table that holds rows
   const lowerNames = [...sizes.keys()].map((t) => t.toLowerCase());
@@ -193,28 +132,6 @@ export function pendingLocks(
 }
 
 /** Every pending revision not graded, for a gate that has no sizes to grade with: lock-not-graded says so. */
-/**
- * MySQL's online DDL is not graded: every pending step on a database with tables of the app's is
- * ungraded, a warning, and under --locks block an error.
- */
-function mysqlUngraded(
-  model: ProjectModel,
-  state: VersionTableState,
-  prediction: UpgradePrediction,
-  settings: LockSettings,
-): PendingLocks {
-  const appTables = (state.tables ?? []).filter((t) => t !== state.versionTable && t !== state.ledger?.table);
-  if (state.tables !== undefined && appTables.length === 0)
-    return { settings, major: 0, steps: [], unread: [], sqlUngraded: 0, holders: [] };
-  return ungraded(
-    model,
-    state,
-    prediction,
-    settings,
-    `${state.mysql?.flavor ?? 'MySQL'}'s online DDL is not graded`,
-  );
-}
-
 function ungraded(
   model: ProjectModel,
   state: VersionTableState,

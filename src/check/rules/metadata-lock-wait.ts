@@ -1,0 +1,66 @@
+import type { Finding } from '../finding.js';
+import type { Rule } from '../rule.js';
+import { stepName } from '../schema/lock-grade.js';
+import type { MetadataHolder } from '../../database/version-table.js';
+import type { PendingLock } from '../schema/pending-locks.js';
+import { fittingTitle } from '../finding-title.js';
+
+/**
+ * MySQL and MariaDB: another session's open transaction holds the metadata lock of a table a pending
+ * ALTER changes (every table a transaction used stays locked until it ends). The ALTER waits for it, up to
+ * lock_wait_timeout, and every query on the table after it waits behind the ALTER ("Waiting for table
+ * metadata lock").
+ */
+export const metadataLockWait: Rule = {
+  code: 'metadata-lock-wait',
+  severity: 'warning',
+  title: "an open transaction holds a table's metadata lock",
+  summary:
+    "Another session's open transaction holds the metadata lock of a table a pending ALTER changes (MySQL, MariaDB): the ALTER waits, and the app's queries behind it.",
+  check({ database: db }) {
+    const m = db?.locks?.metadata;
+    if (!db?.locks || !m) return [];
+    const block = db.locks.settings.mode === 'block';
+    return m.holders.flatMap((h): Finding[] => {
+      const step = m.exact
+        ? db.locks!.steps.find((s) => (h.tables ?? []).some((t) => t.toLowerCase() === s.table.toLowerCase()))
+        : db.locks!.steps[0];
+      return step ? [finding(h, step, m.exact, m.waitSeconds, block)] : [];
+    });
+  },
+};
+
+function finding(
+  h: MetadataHolder,
+  s: PendingLock,
+  exact: boolean,
+  wait: number | null,
+  block: boolean,
+): Finding {
+  const age = h.seconds === null ? 'a transaction open' : `a transaction open for ${duration(h.seconds)}`;
+  const state = h.state ?? 'state hidden';
+  const holds = exact
+    ? `holds the metadata lock of ${s.table}`
+    : `may hold the metadata lock of ${s.table} (which tables it used cannot be seen: performance_schema is off)`;
+  return {
+    code: 'metadata-lock-wait',
+    severity: block ? 'error' : 'warning',
+    title: fittingTitle(
+      'metadata-lock-wait',
+      `session ${h.thread} (${state}) ${exact ? 'holds' : 'may hold'} the metadata lock of ${s.table}: the ALTER waits`,
+      `session ${h.thread} ${exact ? 'holds' : 'may hold'} the metadata lock of ${s.table}`,
+      `session ${h.thread} would make the migration wait`,
+    ),
+    message: `Session ${h.thread}${h.user ? ` (${h.user})` : ''} has ${age} (${state}) and ${holds}. ${stepName(s.step)} must take that lock exclusively, so it waits until the transaction ends${wait !== null ? `, up to lock_wait_timeout (${wait} s)` : ''}, and every query on ${s.table} after it waits behind the ALTER ("Waiting for table metadata lock").`,
+    hint: `Find what it is: SELECT * FROM information_schema.PROCESSLIST WHERE ID = ${h.thread}; end it if it should not be there (KILL ${h.thread}), or release when it has finished. In the migration, op.execute("SET SESSION lock_wait_timeout = 5") bounds the wait.`,
+    path: s.path,
+    line: s.step.line,
+    revision: s.revision,
+  };
+}
+
+function duration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

@@ -1,0 +1,106 @@
+import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
+import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
+import type { SchemaCatalog, TableSize, VersionTableState } from '../../database/version-table.js';
+import { light } from './lock-facts.js';
+import type { LockGrade } from './lock-grade.js';
+import type { LockSettings, MetadataLocks, PendingLock, PendingLocks } from './lock-types.js';
+import { mysqlGrade, type MysqlGrade } from './mysql-online-ddl.js';
+import { lockSteps } from './schema-ops.js';
+
+/**
+ * The pending steps on MySQL and MariaDB graded against the tables as they are: the algorithm and lock
+ * each takes (mysql-online-ddl.ts), the table's size as information_schema estimates it, and the open
+ * transactions of other sessions, which hold the metadata locks every ALTER must wait for. A step or
+ * statement it cannot grade (SQL in op.execute, a call it does not know) is unread: never silence.
+ */
+export function mysqlPendingLocks(
+  model: ProjectModel,
+  state: VersionTableState,
+  catalog: SchemaCatalog,
+  prediction: UpgradePrediction,
+  settings: LockSettings,
+): PendingLocks {
+  const flavor = state.mysql?.flavor ?? 'MySQL';
+  const fold = (t: string): string => t.toLowerCase();
+  const sizes = new Map((catalog.tableSizes ?? []).map((t) => [fold(t.table), t]));
+  const large = (t: TableSize): boolean => (t.rows ?? 0) >= settings.rows || t.bytes >= settings.bytes;
+  const indexedColumns = new Set((catalog.indexedColumns ?? []).map(([t, c]) => `${fold(t)}.${fold(c)}`));
+  const indexed = (t: string, c: string): boolean => indexedColumns.has(`${fold(t)}.${fold(c)}`);
+  const steps: PendingLock[] = [];
+  const unread: PendingLocks['unread'][number][] = [];
+  for (const { revision } of prediction.steps) {
+    const rev = model.map.byKey.get(revision);
+    const text = rev ? revisionText(model, rev.file.absPath) : undefined;
+    if (!rev || text === undefined) continue;
+    const read = lockSteps(text);
+    const at = { revision, path: rev.file.path };
+    for (const u of read.unread) unread.push({ ...at, ...u });
+    for (const q of read.sql)
+      if (!light(q.sql))
+        unread.push({ ...at, line: q.line, why: `the SQL op.execute runs is not graded on ${flavor}` });
+    for (const step of read.steps) {
+      const size = sizes.get(fold(step.table));
+      // a table the upgrade creates first holds no rows: its locks wait for nobody
+      if (!size) continue;
+      const g = mysqlGrade(step, { flavor }, indexed);
+      if (!g) {
+        unread.push({ ...at, line: step.line, why: `op.${step.call} is not graded on ${flavor}` });
+        continue;
+      }
+      steps.push({
+        ...at,
+        step,
+        grade: asLockGrade(g),
+        mysql: g,
+        table: size.table,
+        size,
+        large: large(size),
+        timeoutMs: (catalog.lockWaitSeconds ?? 0) * 1000,
+      });
+    }
+  }
+  return {
+    settings,
+    major: 0,
+    steps,
+    unread,
+    sqlUngraded: 0,
+    holders: [],
+    metadata: metadataLocks(catalog, steps, state),
+  };
+}
+
+/** The grade in PostgreSQL's terms, for what the lock rules share: what the app cannot do, and the work done under it. */
+function asLockGrade(g: MysqlGrade): LockGrade {
+  return {
+    mode: g.lock === 'EXCLUSIVE' ? 'ACCESS EXCLUSIVE' : g.lock === 'SHARED' ? 'SHARE' : 'ACCESS SHARE',
+    work: g.rebuild ? 'rewrite' : g.builds ? 'index' : 'instant',
+    recipe: g.recipe,
+  };
+}
+
+/**
+ * Who may hold a metadata lock a step needs: with performance_schema, the sessions holding one on a
+ * table a step alters; without it, every other session with an open transaction in this database (which
+ * tables it used cannot be seen).
+ */
+function metadataLocks(
+  catalog: SchemaCatalog,
+  steps: readonly PendingLock[],
+  state: VersionTableState,
+): MetadataLocks | undefined {
+  if (steps.length === 0) return undefined;
+  const touched = new Set(steps.map((s) => s.table.toLowerCase()));
+  const exact = catalog.metadataExact === true;
+  const holders = (catalog.metadataHolders ?? []).filter((h) =>
+    exact
+      ? (h.tables ?? []).some((t) => touched.has(t.toLowerCase()))
+      : h.database === null || h.database === (catalog.schema ?? state.database),
+  );
+  return {
+    holders,
+    exact,
+    waitSeconds: catalog.lockWaitSeconds ?? null,
+    ...(catalog.sessionsHidden ? { blind: catalog.sessionsHidden } : {}),
+  };
+}
