@@ -39248,7 +39248,15 @@ var init_log_scanner = __esm({
         kind: "revision-id-too-long",
         re: /value too long for type character varying\((\d+)\)/u,
         key: (m) => m[1]
-      }
+      },
+      // MySQL and MariaDB, as PyMySQL and mysqlclient print them: (errno, "message")
+      { kind: "revision-id-too-long", re: /\(1406, "Data too long for column 'version_num'/u, key: () => "" },
+      {
+        kind: "object-exists",
+        re: /\(10(?:50|60|61), "(?:Table|Duplicate column name|Duplicate key name) '([^']*)'/u,
+        key: (m) => m[1]
+      },
+      { kind: "lock-wait-timeout", re: /\(1205, ['"]Lock wait timeout exceeded/u, key: () => "" }
     ];
     APPLIED2 = /Running upgrade (.*?) -> ([^,\s]+)/u;
     ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/gu;
@@ -75601,7 +75609,9 @@ var init_scan_logs_command = __esm({
       "revisions-overlap": () => "The version table holds a revision and its ancestor. Delete the stale row; alembic-preflight verify shows which.",
       "revision-cycle": (g) => `The down_revision chain loops (${g.key}). Break the cycle; alembic-preflight check shows the files.`,
       "postgres-url-scheme": () => "SQLAlchemy \u2265 1.4 rejects Heroku's postgres:// URLs. In env.py: url = os.environ['DATABASE_URL'].replace('postgres://', 'postgresql://', 1).",
-      "revision-id-too-long": (g) => `A revision id is longer than version_num allows (VARCHAR(${g.key})). Use ids of 32 characters or fewer; alembic-preflight check finds them.`
+      "revision-id-too-long": (g) => `A revision id is longer than version_num allows (VARCHAR(${g.key || "32"})). Use ids of 32 characters or fewer; alembic-preflight check finds them.`,
+      "object-exists": (g) => `The database already has '${g.key}', which the migration creates: a run of it stopped partway (MySQL and MariaDB commit each DDL statement on its own) or the schema is ahead of alembic_version. alembic-preflight verify lists which steps are there and gives the way out.`,
+      "lock-wait-timeout": () => "A statement waited for a lock until its timeout: on an ALTER, another session's open transaction held the table's metadata lock (or rows it changes). alembic-preflight verify names the sessions; end them or release when they are done."
     };
   }
 });

@@ -7,7 +7,9 @@ export type LogFailureKind =
   | 'revisions-overlap'
   | 'revision-cycle'
   | 'postgres-url-scheme'
-  | 'revision-id-too-long';
+  | 'revision-id-too-long'
+  | 'object-exists'
+  | 'lock-wait-timeout';
 
 export interface LogGroup {
   readonly kind: LogFailureKind;
@@ -60,6 +62,14 @@ const PATTERNS: readonly { kind: LogFailureKind; re: RegExp; key: (m: RegExpExec
     re: /value too long for type character varying\((\d+)\)/u,
     key: (m) => m[1]!,
   },
+  // MySQL and MariaDB, as PyMySQL and mysqlclient print them: (errno, "message")
+  { kind: 'revision-id-too-long', re: /\(1406, "Data too long for column 'version_num'/u, key: () => '' },
+  {
+    kind: 'object-exists',
+    re: /\(10(?:50|60|61), "(?:Table|Duplicate column name|Duplicate key name) '([^']*)'/u,
+    key: (m) => m[1]!,
+  },
+  { kind: 'lock-wait-timeout', re: /\(1205, ['"]Lock wait timeout exceeded/u, key: () => '' },
 ];
 const APPLIED = /Running upgrade (.*?) -> ([^,\s]+)/u;
 // eslint-disable-next-line no-control-regex -- ANSI escapes start with ESC

@@ -25,7 +25,11 @@ const HINTS: Record<LogGroup['kind'], (g: LogGroup, file: string) => string> = {
   'postgres-url-scheme': () =>
     "SQLAlchemy ≥ 1.4 rejects Heroku's postgres:// URLs. In env.py: url = os.environ['DATABASE_URL'].replace('postgres://', 'postgresql://', 1).",
   'revision-id-too-long': (g) =>
-    `A revision id is longer than version_num allows (VARCHAR(${g.key})). Use ids of 32 characters or fewer; alembic-preflight check finds them.`,
+    `A revision id is longer than version_num allows (VARCHAR(${g.key || '32'})). Use ids of 32 characters or fewer; alembic-preflight check finds them.`,
+  'object-exists': (g) =>
+    `The database already has '${g.key}', which the migration creates: a run of it stopped partway (MySQL and MariaDB commit each DDL statement on its own) or the schema is ahead of alembic_version. alembic-preflight verify lists which steps are there and gives the way out.`,
+  'lock-wait-timeout': () =>
+    "A statement waited for a lock until its timeout: on an ALTER, another session's open transaction held the table's metadata lock (or rows it changes). alembic-preflight verify names the sessions; end them or release when they are done.",
 };
 
 export async function scanLogsCommand(

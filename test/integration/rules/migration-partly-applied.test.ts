@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { scanLogText } from '../../../src/check/log-scanner.js';
 import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
 import { runCli } from '../../helpers/cli.js';
 import { startMariadb, MARIA_PASSWORD, type MariaServer } from '../../helpers/mariadb-server.js';
@@ -82,6 +83,8 @@ describe('migration-partly-applied (a real MariaDB server, real Alembic over PyM
     const next = exampleAlembic(root, url, 'upgrade', 'head');
     expect(next.status).not.toBe(0);
     expect(f.alembicError).toBe(next.error);
+    // and scan-logs knows the line in the failed release's log
+    expect(scanLogText(next.error).groups).toMatchObject([{ kind: 'object-exists', key: 'lockouts' }]);
     expect(out.stdout).toContain(`BLOCKED: \`alembic upgrade head\` will fail: ${next.error}`);
     expect(out.stdout).not.toContain(MARIA_PASSWORD);
     // the way out: the two missing steps by hand, then the stamp the finding gives; verify then agrees
