@@ -279,13 +279,13 @@ ${errors.join("\n")}`);
   return ini;
 }
 function pyRepr(s) {
-  const quote2 = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote2;
+  const quote3 = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote3;
   for (const ch of s) {
     const c = ch.codePointAt(0);
     if (ch === "\\")
       out += "\\\\";
-    else if (ch === quote2)
+    else if (ch === quote3)
       out += `\\${ch}`;
     else if (ch === "\n")
       out += "\\n";
@@ -300,7 +300,7 @@ function pyRepr(s) {
     else
       out += ch;
   }
-  return out + quote2;
+  return out + quote3;
 }
 var IniError, IniFile, PY_SPACE, LEADING, NON_SPACE, SECTION, PRINTABLE;
 var init_ini_parser = __esm({
@@ -1961,11 +1961,11 @@ function pyStr(v) {
   return v.t === "str" ? v.v : pyRepr2(v);
 }
 function reprString(s, bytes) {
-  const quote2 = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = bytes ? "b" + quote2 : quote2;
+  const quote3 = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = bytes ? "b" + quote3 : quote3;
   for (const ch of s) {
     const c = ch.codePointAt(0);
-    if (ch === quote2 || ch === "\\")
+    if (ch === quote3 || ch === "\\")
       out += "\\" + ch;
     else if (ch === "\n")
       out += "\\n";
@@ -1980,7 +1980,7 @@ function reprString(s, bytes) {
     else
       out += ch;
   }
-  return out + quote2;
+  return out + quote3;
 }
 function toTuple(v, dflt) {
   switch (v.t) {
@@ -3546,14 +3546,14 @@ function blanksEnd(src, p, inBrackets) {
   }
 }
 function stringEnd(src, q) {
-  const quote2 = src.charCodeAt(q);
-  const triple = src.charCodeAt(q + 1) === quote2 && src.charCodeAt(q + 2) === quote2;
+  const quote3 = src.charCodeAt(q);
+  const triple = src.charCodeAt(q + 1) === quote3 && src.charCodeAt(q + 2) === quote3;
   let p = q + (triple ? 3 : 1);
   while (p < src.length) {
     const c = src.charCodeAt(p);
     if (c === 92)
       p += 2;
-    else if (c === quote2 && (!triple || src.charCodeAt(p + 1) === quote2 && src.charCodeAt(p + 2) === quote2))
+    else if (c === quote3 && (!triple || src.charCodeAt(p + 1) === quote3 && src.charCodeAt(p + 2) === quote3))
       return p + (triple ? 3 : 1);
     else if (!triple && (c === 10 || c === 13))
       return -1;
@@ -4201,14 +4201,14 @@ function lastCommaBefore(src, close) {
   return src.charCodeAt(i) === 44;
 }
 function stringEnd2(src, q) {
-  const quote2 = src.charCodeAt(q);
-  const triple = src.charCodeAt(q + 1) === quote2 && src.charCodeAt(q + 2) === quote2;
+  const quote3 = src.charCodeAt(q);
+  const triple = src.charCodeAt(q + 1) === quote3 && src.charCodeAt(q + 2) === quote3;
   let i = q + (triple ? 3 : 1);
   while (i < src.length) {
     const c = src.charCodeAt(i);
     if (c === 92)
       i += 2;
-    else if (c === quote2 && (!triple || src.charCodeAt(i + 1) === quote2 && src.charCodeAt(i + 2) === quote2))
+    else if (c === quote3 && (!triple || src.charCodeAt(i + 1) === quote3 && src.charCodeAt(i + 2) === quote3))
       return i + (triple ? 3 : 1);
     else if (!triple && c === 10)
       return i;
@@ -15703,10 +15703,10 @@ function redactPairs(line) {
   return out + line.slice(kept);
 }
 function valueEnd(line, v) {
-  const quote2 = line[v];
-  if (quote2 === "'" || quote2 === '"') {
+  const quote3 = line[v];
+  if (quote3 === "'" || quote3 === '"') {
     let i2 = v + 1;
-    while (i2 < line.length && line[i2] !== quote2)
+    while (i2 < line.length && line[i2] !== quote3)
       i2 += line[i2] === "\\" ? 2 : 1;
     return Math.min(i2 + 1, line.length);
   }
@@ -16020,8 +16020,8 @@ var require_req = __commonJS({
       if (req.originalUrl) {
         _req.url = req.originalUrl;
       } else {
-        const path67 = req.path;
-        _req.url = typeof path67 === "string" ? path67 : req.url ? req.url.path || req.url : void 0;
+        const path68 = req.path;
+        _req.url = typeof path68 === "string" ? path68 : req.url ? req.url.path || req.url : void 0;
       }
       if (req.query) {
         _req.query = req.query;
@@ -16186,14 +16186,14 @@ var require_redact = __commonJS({
       }
       return obj;
     }
-    function parsePath(path67) {
+    function parsePath(path68) {
       const parts = [];
       let current = "";
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path67.length; i++) {
-        const char = path67[i];
+      for (let i = 0; i < path68.length; i++) {
+        const char = path68[i];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -16324,10 +16324,10 @@ var require_redact = __commonJS({
       return current;
     }
     function redactPaths(obj, paths, censor, remove = false) {
-      for (const path67 of paths) {
-        const parts = parsePath(path67);
+      for (const path68 of paths) {
+        const parts = parsePath(path68);
         if (parts.includes("*")) {
-          redactWildcardPath(obj, parts, censor, path67, remove);
+          redactWildcardPath(obj, parts, censor, path68, remove);
         } else {
           if (remove) {
             removeKey(obj, parts);
@@ -16412,8 +16412,8 @@ var require_redact = __commonJS({
           }
         } else {
           if (afterWildcard.includes("*")) {
-            const wrappedCensor = typeof censor === "function" ? (value, path67) => {
-              const fullPath = [...pathArray.slice(0, pathLength), ...path67];
+            const wrappedCensor = typeof censor === "function" ? (value, path68) => {
+              const fullPath = [...pathArray.slice(0, pathLength), ...path68];
               return censor(value, fullPath);
             } : censor;
             redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove);
@@ -16448,8 +16448,8 @@ var require_redact = __commonJS({
         return null;
       }
       const pathStructure = /* @__PURE__ */ new Map();
-      for (const path67 of pathsToClone) {
-        const parts = parsePath(path67);
+      for (const path68 of pathsToClone) {
+        const parts = parsePath(path68);
         let current = pathStructure;
         for (let i = 0; i < parts.length; i++) {
           const part = parts[i];
@@ -16501,24 +16501,24 @@ var require_redact = __commonJS({
       }
       return cloneSelectively(obj, pathStructure);
     }
-    function validatePath(path67) {
-      if (typeof path67 !== "string") {
+    function validatePath(path68) {
+      if (typeof path68 !== "string") {
         throw new Error("Paths must be (non-empty) strings");
       }
-      if (path67 === "") {
+      if (path68 === "") {
         throw new Error("Invalid redaction path ()");
       }
-      if (path67.includes("..")) {
-        throw new Error(`Invalid redaction path (${path67})`);
+      if (path68.includes("..")) {
+        throw new Error(`Invalid redaction path (${path68})`);
       }
-      if (path67.includes(",")) {
-        throw new Error(`Invalid redaction path (${path67})`);
+      if (path68.includes(",")) {
+        throw new Error(`Invalid redaction path (${path68})`);
       }
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path67.length; i++) {
-        const char = path67[i];
+      for (let i = 0; i < path68.length; i++) {
+        const char = path68[i];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -16532,20 +16532,20 @@ var require_redact = __commonJS({
         } else if (char === "]" && !inQuotes) {
           bracketCount--;
           if (bracketCount < 0) {
-            throw new Error(`Invalid redaction path (${path67})`);
+            throw new Error(`Invalid redaction path (${path68})`);
           }
         }
       }
       if (bracketCount !== 0) {
-        throw new Error(`Invalid redaction path (${path67})`);
+        throw new Error(`Invalid redaction path (${path68})`);
       }
     }
     function validatePaths(paths) {
       if (!Array.isArray(paths)) {
         throw new TypeError("paths must be an array");
       }
-      for (const path67 of paths) {
-        validatePath(path67);
+      for (const path68 of paths) {
+        validatePath(path68);
       }
     }
     function slowRedact(options = {}) {
@@ -16713,8 +16713,8 @@ var require_redaction = __commonJS({
         if (shape[k] === null) {
           o[k] = (value) => topCensor(value, [k]);
         } else {
-          const wrappedCensor = typeof censor === "function" ? (value, path67) => {
-            return censor(value, [k, ...path67]);
+          const wrappedCensor = typeof censor === "function" ? (value, path68) => {
+            return censor(value, [k, ...path68]);
           } : censor;
           o[k] = Redact({
             paths: shape[k],
@@ -16935,7 +16935,7 @@ var require_sonic_boom = __commonJS({
     var fs = require("fs");
     var EventEmitter = require("events");
     var inherits = require("util").inherits;
-    var path67 = require("path");
+    var path68 = require("path");
     var sleep = require_atomic_sleep();
     var assert = require("assert");
     var BUSY_WRITE_TIMEOUT = 100;
@@ -16989,7 +16989,7 @@ var require_sonic_boom = __commonJS({
       const mode = sonic.mode;
       if (sonic.sync) {
         try {
-          if (sonic.mkdir) fs.mkdirSync(path67.dirname(file), { recursive: true });
+          if (sonic.mkdir) fs.mkdirSync(path68.dirname(file), { recursive: true });
           const fd = fs.openSync(file, flags, mode);
           fileOpened(null, fd);
         } catch (err) {
@@ -16997,7 +16997,7 @@ var require_sonic_boom = __commonJS({
           throw err;
         }
       } else if (sonic.mkdir) {
-        fs.mkdir(path67.dirname(file), { recursive: true }, (err) => {
+        fs.mkdir(path68.dirname(file), { recursive: true }, (err) => {
           if (err) return fileOpened(err);
           fs.open(file, flags, mode, fileOpened);
         });
@@ -20623,10 +20623,10 @@ function upgradeDoesSomething(text) {
         inDocstring = null;
       continue;
     }
-    const quote2 = body.startsWith('"""') ? '"""' : body.startsWith("'''") ? "'''" : null;
-    if (quote2) {
-      if (body.indexOf(quote2, 3) < 0)
-        inDocstring = quote2;
+    const quote3 = body.startsWith('"""') ? '"""' : body.startsWith("'''") ? "'''" : null;
+    if (quote3) {
+      if (body.indexOf(quote3, 3) < 0)
+        inDocstring = quote3;
       continue;
     }
     if (body === "pass" || body === "...")
@@ -26657,7 +26657,7 @@ var init_dist5 = __esm({
     });
     strings2 = new ExternalTokenizer((input, stack) => {
       let { flags } = stack.context;
-      let quote2 = flags & cx_DoubleQuote ? doubleQuote : singleQuote;
+      let quote3 = flags & cx_DoubleQuote ? doubleQuote : singleQuote;
       let long = (flags & cx_Long) > 0;
       let escapes2 = !(flags & cx_Raw);
       let format3 = (flags & cx_Format) > 0;
@@ -26689,7 +26689,7 @@ var init_dist5 = __esm({
           break;
         } else if (input.next == backslash && !escapes2 && input.peek(1) > -1) {
           input.advance(2);
-        } else if (input.next == quote2 && (!long || input.peek(1) == quote2 && input.peek(2) == quote2)) {
+        } else if (input.next == quote3 && (!long || input.peek(1) == quote3 && input.peek(2) == quote3)) {
           if (input.pos == start) {
             input.acceptToken(stringEnd3, long ? 3 : 1);
             return;
@@ -31743,7 +31743,7 @@ var init_migration_partly_applied = __esm({
       code: "migration-partly-applied",
       severity: "error",
       title: "the first pending migration is partly in the database",
-      summary: "Some steps of the first pending migration are already in the database (a run that stopped partway): the next upgrade stops on the first of them.",
+      summary: "The first steps of the first pending migration are already in the database (a run that stopped partway, on MySQL or SQLite): the next upgrade stops on the first of them.",
       check({ database: db }) {
         const p = db?.partly;
         if (!db || !p)
@@ -31757,9 +31757,9 @@ var init_migration_partly_applied = __esm({
           {
             code: "migration-partly-applied",
             severity: "error",
-            title: `${p.revision} is partly applied: ${done.length} of ${p.steps.length} steps are there`,
+            title: `${p.revision} is partly applied: its first ${done.length} of ${p.steps.length} steps are there`,
             titleRestates: true,
-            message: `${p.revision} is partly applied: ${done.length} of ${p.steps.length} steps are there, in the database, while ${db.state.versionTable} is still behind it. A run of it stopped partway, and ${kind} kept the steps before the one that failed (each DDL statement commits on its own). \`${upgradeCommand(db)}\` runs ${p.revision} from its first step again and stops at line ${p.clash.line}, which ${p.clash.does} ${describeObject(p.clash.obj)}.${p.unknown > 0 ? ` ${p.unknown} more ${p.unknown === 1 ? "step names an object" : "steps name objects"} the catalog does not answer for.` : ""}`,
+            message: `${p.revision} is partly applied: its first ${done.length} of ${p.steps.length} steps are there. The rest are not, and ${db.state.versionTable} is still behind it: what a run of it that stopped partway leaves (${kind} commits each DDL statement on its own), or a change made by hand. \`${upgradeCommand(db)}\` runs ${p.revision} from its first step again and stops at line ${p.clash.line}, which ${p.clash.does} ${describeObject(p.clash.obj)}.${p.unknown > 0 ? ` ${p.unknown} more ${p.unknown === 1 ? "step names an object" : "steps name objects"} the catalog does not answer for.` : ""}`,
             evidence: [
               { label: "schema", text: `There: ${done.map(stepText).join("; ")}.` },
               ...left.length > 0 ? [{ label: "schema", text: `Not there: ${left.map(stepText).join("; ")}.` }] : []
@@ -33849,9 +33849,9 @@ var init_env_url_options = __esm({
 });
 
 // dist/check/rules/url-percent-not-escaped.js
-function finding3(code, severity, path67, line, message, hint, alembicError) {
+function finding3(code, severity, path68, line, message, hint, alembicError) {
   const title2 = severity === "error" ? "set_main_option gets this database's URL with a bare %: the upgrade fails" : "env.py passes the URL to set_main_option without escaping %";
-  return { code, severity, title: title2, message, hint, path: path67, line, ...alembicError ? { alembicError } : {} };
+  return { code, severity, title: title2, message, hint, path: path68, line, ...alembicError ? { alembicError } : {} };
 }
 var FIX, urlPercentNotEscaped;
 var init_url_percent_not_escaped = __esm({
@@ -33899,8 +33899,8 @@ var init_url_percent_not_escaped = __esm({
 });
 
 // dist/check/rules/url-variable-differs.js
-function finding4(severity, path67, line, title2, message, hint) {
-  return { code: "url-variable-differs", severity, title: title2, message, hint, path: path67, line };
+function finding4(severity, path68, line, title2, message, hint) {
+  return { code: "url-variable-differs", severity, title: title2, message, hint, path: path68, line };
 }
 var urlVariableDiffers;
 var init_url_variable_differs = __esm({
@@ -34616,14 +34616,14 @@ var init_ini_url_missing = __esm({
 function commands(databases, ini) {
   return databases.map((d) => `alembic-preflight verify --database-url "<the URL of [${d.name}] in ${ini}${d.line === void 0 ? "" : `:${d.line}`}>"`).join("; ");
 }
-function finding6(severity, path67, line, title2, message, hint) {
+function finding6(severity, path68, line, title2, message, hint) {
   return {
     code: CODE,
     severity,
     ...restatedTitle(CODE, title2, otherDatabasesNotVerified.title),
     message,
     hint,
-    path: path67,
+    path: path68,
     line
   };
 }
@@ -36211,8 +36211,8 @@ var init_schema_probe = __esm({
 });
 
 // dist/check/schema/partly-applied.js
-function partlyApplied(clash, first, ops, has) {
-  if (!clash || clash.revision !== first || clash.maybe)
+function partlyApplied(transactional, clash, first, ops, has) {
+  if (transactional || !clash || clash.revision !== first || clash.maybe)
     return void 0;
   const steps2 = [];
   let unknown = 0;
@@ -36243,7 +36243,8 @@ function partlyApplied(clash, first, ops, has) {
     }
   }
   const calls = byCall(steps2);
-  if (!calls.some((s) => s.done) || calls.every((s) => s.done))
+  const firstMissing = calls.findIndex((s) => !s.done);
+  if (firstMissing <= 0 || calls.slice(firstMissing).some((s) => s.done))
     return void 0;
   return { revision: clash.revision, path: clash.path, steps: calls, unknown, clash };
 }
@@ -36399,17 +36400,17 @@ function columnDefinition(sql, column) {
     return void 0;
   const items = [];
   let depth = 0;
-  let quote2 = "";
+  let quote3 = "";
   let start = open + 1;
   for (let i = start; i < sql.length; i++) {
     const c = sql[i];
-    if (quote2) {
-      if (c === quote2)
-        quote2 = "";
+    if (quote3) {
+      if (c === quote3)
+        quote3 = "";
     } else if (c === '"' || c === "'" || c === "`")
-      quote2 = c;
+      quote3 = c;
     else if (c === "[")
-      quote2 = "]";
+      quote3 = "]";
     else if (c === "(")
       depth++;
     else if (c === ")" && depth-- === 0) {
@@ -36506,7 +36507,7 @@ function partlyAppliedFirst(model, state, prediction, clash, schemaOps2) {
   const catalog = catalogPresence(state);
   if (!clash || !catalog)
     return void 0;
-  return partlyApplied(clash, prediction.steps[0]?.revision, opsReader(model, schemaOps2)(clash.revision), catalog.has);
+  return partlyApplied(state.dialect === "postgresql", clash, prediction.steps[0]?.revision, opsReader(model, schemaOps2)(clash.revision), catalog.has);
 }
 function withParsedSql(model, database, opts, schemaOps2, parseSql) {
   const locks = gradeLocks(model, database.state, database.prediction, { ...opts, parseSql }, schemaOps2);
@@ -37184,7 +37185,7 @@ var init_file_template = __esm({
 function headerStyleOf(source) {
   const newline2 = source.includes("\r\n") ? "\r\n" : "\n";
   const annotations = {};
-  let quote2 = "'";
+  let quote3 = "'";
   for (const field3 of ["revision", "down_revision", "branch_labels", "depends_on"]) {
     const m = new RegExp(`^${field3}[ \\t]*(?::([^=\\r\\n]*))?=[ \\t]*(.*)$`, "mu").exec(source);
     if (!m)
@@ -37193,12 +37194,12 @@ function headerStyleOf(source) {
     if (annotation)
       annotations[field3] = annotation;
     if (field3 === "revision" && m[2]?.startsWith('"'))
-      quote2 = '"';
+      quote3 = '"';
   }
   const typing = /^from typing import [^\r\n]+$/mu.exec(source)?.[0];
   const returnAnnotations = /^def upgrade\(\)[ \t]*->/mu.test(source);
   return {
-    quote: quote2,
+    quote: quote3,
     annotations,
     typingImport: Object.keys(annotations).length > 0 ? typing : void 0,
     returnAnnotations,
@@ -37369,12 +37370,12 @@ function requote(raw, to) {
   const m = /^([A-Za-z]*)('''|"""|'|")/u.exec(raw);
   if (!m)
     return void 0;
-  const [, prefix = "", quote2 = "'"] = m;
+  const [, prefix = "", quote3 = "'"] = m;
   if (/[bf]/iu.test(prefix))
     return void 0;
-  if (to.includes("\\") || to.includes(quote2[0]) || /[\r\n]/u.test(to))
+  if (to.includes("\\") || to.includes(quote3[0]) || /[\r\n]/u.test(to))
     return void 0;
-  return `${prefix}${quote2}${to}${quote2}`;
+  return `${prefix}${quote3}${to}${quote3}`;
 }
 function firstDocstring(lines) {
   const first = lines[0];
@@ -39827,12 +39828,12 @@ var require_lib = __commonJS({
       const lineBreak = sql.indexOf("\n", start);
       return lineBreak === -1 ? sql.length : lineBreak + 1;
     };
-    var skipQuotedWithoutEscapes = (sql, position, quote2) => {
+    var skipQuotedWithoutEscapes = (sql, position, quote3) => {
       const length = sql.length;
       for (let cursor = position + 1; cursor < length; cursor++) {
-        if (sql.charCodeAt(cursor) !== quote2)
+        if (sql.charCodeAt(cursor) !== quote3)
           continue;
-        if (sql.charCodeAt(cursor + 1) !== quote2)
+        if (sql.charCodeAt(cursor + 1) !== quote3)
           return cursor + 1;
         cursor++;
       }
@@ -39847,14 +39848,14 @@ var require_lib = __commonJS({
     var rejectAmbiguousQuote = (position) => {
       throw new TypeError(`argument sql has a quote after an odd number of backslashes at position ${position}, which the SQL modes read differently: pass the string that holds it as a value instead`);
     };
-    var skipUnambiguousString = (sql, position, quote2) => {
+    var skipUnambiguousString = (sql, position, quote3) => {
       const length = sql.length;
       for (let cursor = position + 1; cursor < length; cursor++) {
-        if (sql.charCodeAt(cursor) !== quote2)
+        if (sql.charCodeAt(cursor) !== quote3)
           continue;
         if (followsOddBackslashRun(sql, cursor))
           rejectAmbiguousQuote(cursor);
-        if (sql.charCodeAt(cursor + 1) !== quote2)
+        if (sql.charCodeAt(cursor + 1) !== quote3)
           return cursor + 1;
         cursor++;
       }
@@ -56610,12 +56611,12 @@ var require_query2 = __commonJS({
         this._fields.push(this._currentFields);
         return this.readField;
       }
-      _streamLocalInfile(connection, path67) {
+      _streamLocalInfile(connection, path68) {
         if (this._streamFactory) {
-          this._localStream = this._streamFactory(path67);
+          this._localStream = this._streamFactory(path68);
         } else {
           this._localStreamError = new Error(
-            `As a result of LOCAL INFILE command server wants to read ${path67} file, but as of v2.0 you must provide streamFactory option returning ReadStream.`
+            `As a result of LOCAL INFILE command server wants to read ${path68} file, but as of v2.0 you must provide streamFactory option returning ReadStream.`
           );
           connection.writePacket(createEmptyPacket());
           return this.infileOk;
@@ -61330,27 +61331,27 @@ var require_postgres_array = __commonJS({
         }
       }
       parse(nested) {
-        var character, parser3, quote2;
+        var character, parser3, quote3;
         this.consumeDimensions();
         while (!this.isEof()) {
           character = this.nextCharacter();
-          if (character.value === "{" && !quote2) {
+          if (character.value === "{" && !quote3) {
             this.dimension++;
             if (this.dimension > 1) {
               parser3 = new _ArrayParser(this.source.substr(this.position - 1), this.transform);
               this.entries.push(parser3.parse(true));
               this.position += parser3.position - 2;
             }
-          } else if (character.value === "}" && !quote2) {
+          } else if (character.value === "}" && !quote3) {
             this.dimension--;
             if (!this.dimension) {
               this.newEntry();
               if (nested) return this.entries;
             }
           } else if (character.value === '"' && !character.escaped) {
-            if (quote2) this.newEntry(true);
-            quote2 = !quote2;
-          } else if (character.value === "," && !quote2) {
+            if (quote3) this.newEntry(true);
+            quote3 = !quote3;
+          } else if (character.value === "," && !quote3) {
             this.newEntry();
           } else {
             this.record(character.value);
@@ -64719,7 +64720,7 @@ var require_split2 = __commonJS({
 var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
-    var path67 = require("path");
+    var path68 = require("path");
     var Stream = require("stream").Stream;
     var split = require_split2();
     var util = require("util");
@@ -64758,7 +64759,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env2 = rawEnv || process.env;
-      var file = env2.PGPASSFILE || (isWin ? path67.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path67.join(env2.HOME || "./", ".pgpass"));
+      var file = env2.PGPASSFILE || (isWin ? path68.join(env2.APPDATA || "./", "postgresql", "pgpass.conf") : path68.join(env2.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -64890,7 +64891,7 @@ var require_helper = __commonJS({
 var require_lib5 = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
-    var path67 = require("path");
+    var path68 = require("path");
     var fs = require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
@@ -68927,7 +68928,7 @@ function sqliteScratch() {
 }
 async function serverScratch(serverUrl) {
   const { default: pg2 } = await Promise.resolve().then(() => (init_esm(), esm_exports));
-  const name2 = `${SERVER_PREFIX}${hostTag()}_${process.pid}_${(0, import_node_crypto2.randomBytes)(4).toString("hex")}`;
+  const name2 = scratchName();
   const admin = new pg2.Client({
     connectionString: serverUrl,
     application_name: "alembic-preflight rehearse"
@@ -69114,12 +69115,22 @@ function scratchFolder() {
 `);
   return dir;
 }
+function scratchName() {
+  return `${SERVER_PREFIX}${hostTag()}_${process.pid}_${(0, import_node_crypto2.randomBytes)(4).toString("hex")}`;
+}
+function orphanedScratch(name2) {
+  const mine = `${SERVER_PREFIX}${hostTag()}_`;
+  if (!name2.startsWith(mine))
+    return false;
+  const pid = Number(name2.slice(mine.length).split("_")[0]);
+  return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+}
 function hostTag() {
   return (0, import_node_crypto3.createHash)("sha256").update(import_node_os3.default.hostname()).digest("hex").slice(0, 8);
 }
 function dieWith(pid, commands2) {
-  const quote2 = (a) => `'${a.replaceAll("'", "'\\''")}'`;
-  const script = `while kill -0 ${pid} 2>/dev/null; do sleep 1; done; ${commands2.map((c) => `${c.map(quote2).join(" ")} >/dev/null 2>&1`).join("; ")}`;
+  const quote3 = (a) => `'${a.replaceAll("'", "'\\''")}'`;
+  const script = `while kill -0 ${pid} 2>/dev/null; do sleep 1; done; ${commands2.map((c) => `${c.map(quote3).join(" ")} >/dev/null 2>&1`).join("; ")}`;
   const child = (0, import_node_child_process.spawn)("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" });
   child.unref();
   return child;
@@ -69188,6 +69199,85 @@ var init_scratch_database = __esm({
   }
 });
 
+// dist/database/mysql-copy-schema.js
+var mysql_copy_schema_exports = {};
+__export(mysql_copy_schema_exports, {
+  copyMysqlSchema: () => copyMysqlSchema
+});
+async function copyMysqlSchema(prod, scratch2, rows, versionTable, env2, opts) {
+  if (scratch2.dialect !== "mysql")
+    throw new DatabaseError("A MySQL production needs a MySQL scratch database.", {
+      hint: "Pass --scratch-url mysql+pymysql://USER:PASSWORD@HOST:3306/DB (never production)."
+    });
+  const dump = onPath("mysqldump", env2) ?? onPath("mariadb-dump", env2);
+  if (!dump)
+    throw new DatabaseError("mysqldump is not on PATH: production's schema cannot be copied.", {
+      hint: "Install the MySQL or MariaDB client (apt-get install mariadb-client), or rehearse without --from-production."
+    });
+  const tls = mysqlTls(prod, opts.ssl);
+  const dir = makeTempDir("alembic-preflight-schema-");
+  try {
+    const out = import_node_path56.default.join(dir, "schema.sql");
+    const where = prod.socket ? [`--socket=${prod.socket}`] : [`--host=${prod.host}`, `--port=${prod.port}`];
+    const r = runProgram(dump, [
+      "--no-defaults",
+      ...where,
+      ...prod.user ? [`--user=${prod.user}`] : [],
+      ...tls.mode === "disabled" ? [] : ["--ssl", ...tls.ca ? [`--ssl-ca=${tls.ca}`] : []],
+      "--no-data",
+      "--single-transaction",
+      "--skip-lock-tables",
+      "--skip-triggers",
+      "--skip-comments",
+      `--result-file=${out}`,
+      prod.database
+    ], { env: { PATH: env2.PATH ?? "", ...prod.password ? { MYSQL_PWD: prod.password } : {} } });
+    if (r.status !== 0)
+      throw new DatabaseError(`mysqldump could not read production's schema: ${(r.stderr || "").trim().split("\n").at(-1) ?? "it failed"}.`, { hint: "Check the URL and that the user may read the schema (SELECT, SHOW VIEW)." });
+    const sql = readMachineText(out);
+    const target = parseDatabaseUrl(scratch2.url, "/");
+    await inMysqlWrite(target, opts, async (conn) => {
+      for (const row of rows)
+        await conn.query(`INSERT INTO \`${versionTable.replaceAll("`", "``")}\` (version_num) VALUES (?)`, [
+          row
+        ]);
+    }, splitDump(sql));
+    return "mysqldump --no-data";
+  } finally {
+    removeTree(dir);
+  }
+}
+function splitDump(sql) {
+  const out = [];
+  let current = "";
+  for (const line of sql.split("\n")) {
+    if (line.startsWith("--") || line.trim() === "")
+      continue;
+    current += `${line}
+`;
+    if (line.trimEnd().endsWith(";")) {
+      out.push(current.trim());
+      current = "";
+    }
+  }
+  if (current.trim() !== "")
+    out.push(current.trim());
+  return out;
+}
+var import_node_path56;
+var init_mysql_copy_schema = __esm({
+  "dist/database/mysql-copy-schema.js"() {
+    "use strict";
+    import_node_path56 = __toESM(require("node:path"), 1);
+    init_errors();
+    init_machine_files();
+    init_programs();
+    init_mysql_connect();
+    init_mysql_url();
+    init_database_url();
+  }
+});
+
 // dist/database/copy-schema.js
 async function copyProductionSchema(prod, scratch2, rows, versionTable, env2, how) {
   const sslmode = how.sslmode;
@@ -69205,6 +69295,10 @@ async function copyProductionSchema(prod, scratch2, rows, versionTable, env2, ho
     }
     return "the SQLite catalog (sqlite_master)";
   }
+  if (prod.dialect === "mysql") {
+    const { copyMysqlSchema: copyMysqlSchema2 } = await Promise.resolve().then(() => (init_mysql_copy_schema(), mysql_copy_schema_exports));
+    return copyMysqlSchema2(prod, scratch2, rows, versionTable, env2, how.mysql);
+  }
   if (scratch2.dialect !== "postgresql")
     throw new DatabaseError("A PostgreSQL production needs a PostgreSQL scratch database.", {
       hint: "Drop --scratch-url, or give a PostgreSQL one."
@@ -69220,7 +69314,7 @@ async function copyProductionSchema(prod, scratch2, rows, versionTable, env2, ho
   }
   const dir = makeTempDir("alembic-preflight-schema-");
   try {
-    const out = import_node_path56.default.join(dir, "schema.sql");
+    const out = import_node_path57.default.join(dir, "schema.sql");
     const libpq = {
       PGHOST: prod.host,
       PGPORT: String(prod.port),
@@ -69263,11 +69357,11 @@ function findPgDump(env2) {
   const local = localServerBinaries();
   return onPath("pg_dump", env2) ?? (local ? onPath("pg_dump", { PATH: local.bin }) : void 0);
 }
-var import_node_path56;
+var import_node_path57;
 var init_copy_schema = __esm({
   "dist/database/copy-schema.js"() {
     "use strict";
-    import_node_path56 = __toESM(require("node:path"), 1);
+    import_node_path57 = __toESM(require("node:path"), 1);
     init_machine_files();
     init_programs();
     init_errors();
@@ -69277,8 +69371,61 @@ var init_copy_schema = __esm({
   }
 });
 
+// dist/database/mysql-snapshot.js
+function onScratch(url, work) {
+  return withMysqlConnection(parseDatabaseUrl(url, "/"), SCRATCH, work);
+}
+function snapshotMysql(url, versionTable) {
+  return onScratch(url, async (conn) => {
+    const lines = [];
+    const [tables] = await conn.query("SELECT TABLE_NAME AS t, TABLE_TYPE AS k FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> ?", [versionTable]);
+    for (const r of tables)
+      lines.push(`table ${String(r.t)}${r.k === "VIEW" ? " (view)" : ""}`);
+    const [columns] = await conn.query("SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS ty, IS_NULLABLE AS n, COLUMN_DEFAULT AS d FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> ?", [versionTable]);
+    for (const r of columns)
+      lines.push(`column ${String(r.t)}.${String(r.c)} ${String(r.ty)}${r.n === "NO" ? " not null" : ""}${r.d === null ? "" : ` default ${String(r.d)}`}`);
+    const [indexes] = await conn.query("SELECT TABLE_NAME AS t, INDEX_NAME AS i, NON_UNIQUE AS nu, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) AS cols FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> ? GROUP BY TABLE_NAME, INDEX_NAME, NON_UNIQUE", [versionTable]);
+    for (const r of indexes)
+      lines.push(`index ${String(r.i)} on ${String(r.t)}: ${Number(r.nu) === 0 ? "unique " : ""}(${String(r.cols)})`);
+    const [constraints] = await conn.query("SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS c, CONSTRAINT_TYPE AS k FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME <> ?", [versionTable]);
+    for (const r of constraints)
+      lines.push(`constraint ${String(r.t)}.${String(r.c)}: ${String(r.k)}`);
+    return lines.sort();
+  });
+}
+function mysqlVersionRows(url, versionTable, schema) {
+  return onScratch(url, async (conn) => {
+    const [found] = await conn.query("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?", [schema ?? null, versionTable]);
+    if (Number(found[0].n) === 0)
+      return [];
+    const q = (n) => `\`${n.replaceAll("`", "``")}\``;
+    const [rows] = await conn.query({
+      sql: `SELECT version_num FROM ${schema ? `${q(schema)}.` : ""}${q(versionTable)}`,
+      rowsAsArray: true
+    });
+    return rows.map((r) => String(r[0])).sort();
+  });
+}
+var SCRATCH;
+var init_mysql_snapshot = __esm({
+  "dist/database/mysql-snapshot.js"() {
+    "use strict";
+    init_database_url();
+    init_mysql_connect();
+    SCRATCH = {
+      connectTimeoutMs: 1e4,
+      retries: 0,
+      statementTimeoutMs: 6e4,
+      lockTimeoutMs: 1e4,
+      env: {}
+    };
+  }
+});
+
 // dist/database/schema-snapshot.js
 async function snapshotSchema(url, dialect, versionTable = "alembic_version") {
+  if (dialect === "mysql")
+    return snapshotMysql(url, versionTable);
   return dialect === "sqlite" ? snapshotSqlite(url, versionTable) : snapshotPostgres(url, versionTable);
 }
 async function snapshotSqlite(url, versionTable) {
@@ -69310,6 +69457,8 @@ function schemaDiff(before, after) {
   return { added: after.filter((x) => !b.has(x)), removed: before.filter((x) => !a.has(x)) };
 }
 async function scratchVersionRows(url, dialect, versionTable, schema) {
+  if (dialect === "mysql")
+    return mysqlVersionRows(url, versionTable, schema);
   if (dialect === "sqlite") {
     const file = url.slice("sqlite:///".length);
     if (!pathExists(file))
@@ -69349,6 +69498,7 @@ var init_schema_snapshot = __esm({
     init_machine_files();
     init_quote_ident();
     init_open_sqlite();
+    init_mysql_snapshot();
     POSTGRES_SNAPSHOT = `
 SELECT 'table ' || c.relname || CASE c.relkind WHEN 'v' THEN ' (view)' WHEN 'm' THEN ' (materialized view)' ELSE '' END
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -69792,13 +69942,13 @@ function fenceTarget(t2) {
 }
 function makeFence(allow, set, env2) {
   const dir = makeTempDir("alembic-preflight-fence-");
-  writeOwnFile(import_node_path57.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
-  writeOwnFile(import_node_path57.default.join(dir, "owner"), `${process.pid}
+  writeOwnFile(import_node_path58.default.join(dir, "sitecustomize.py"), FENCE_PYTHON, 384);
+  writeOwnFile(import_node_path58.default.join(dir, "owner"), `${process.pid}
 `);
-  const loadedFile = import_node_path57.default.join(dir, "loaded");
-  const reportFile = import_node_path57.default.join(dir, "refused");
+  const loadedFile = import_node_path58.default.join(dir, "loaded");
+  const reportFile = import_node_path58.default.join(dir, "refused");
   const spec = { allow, set, loaded: loadedFile, report: reportFile };
-  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path57.default.delimiter);
+  const pythonPath = [dir, ...env2.PYTHONPATH ? [env2.PYTHONPATH] : []].join(import_node_path58.default.delimiter);
   const lines = (file) => {
     try {
       return readMachineText(file).split("\n").filter(Boolean);
@@ -69844,16 +69994,16 @@ function fenceLoadsIn(argv, env2, cwd, fence) {
   return fence.loaded() > before;
 }
 function pythonBehind(exe) {
-  if (PYTHON_NAME.test(import_node_path57.default.basename(exe)))
+  if (PYTHON_NAME.test(import_node_path58.default.basename(exe)))
     return [exe];
   const head = fileHead(exe, 256, "latin1");
   if (head === void 0)
     return void 0;
   const first = head.split("\n")[0] ?? "";
   const words2 = first.startsWith("#!") ? first.slice(2).trim().split(/\s+/u) : [];
-  const at3 = words2[0] && import_node_path57.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
+  const at3 = words2[0] && import_node_path58.default.basename(words2[0]) === "env" ? words2.findIndex((w, i) => i > 0 && !w.startsWith("-")) : 0;
   const program = at3 >= 0 ? words2[at3] : void 0;
-  if (program && PYTHON_NAME.test(import_node_path57.default.basename(program)))
+  if (program && PYTHON_NAME.test(import_node_path58.default.basename(program)))
     return [program, ...words2.slice(at3 + 1)];
   const exec = shebangPython(exe);
   return exec ? [exec] : void 0;
@@ -69882,11 +70032,11 @@ function refusalError(r, run) {
   }
   return new ConfigError(`${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`, { hint });
 }
-var import_node_path57, PYTHON_NAME;
+var import_node_path58, PYTHON_NAME;
 var init_fence = __esm({
   "dist/release/fence.js"() {
     "use strict";
-    import_node_path57 = __toESM(require("node:path"), 1);
+    import_node_path58 = __toESM(require("node:path"), 1);
     init_errors();
     init_fence_python();
     init_machine_files();
@@ -69925,10 +70075,10 @@ function unfencedCommand(argv, target) {
   const words2 = expand(argv);
   for (let i = 0; i < words2.length; i++) {
     const w = words2[i];
-    if (PYTHON.test(import_node_path58.default.basename(w))) {
+    if (PYTHON.test(import_node_path59.default.basename(w))) {
       for (let j = i + 1; j < words2.length && words2[j].startsWith("-") && words2[j] !== "-c" && words2[j] !== "-m"; j++)
         if (UNFENCED_FLAGS.test(words2[j]) && !words2[j].startsWith("--"))
-          return `\`${import_node_path58.default.basename(w)} ${words2[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
+          return `\`${import_node_path59.default.basename(w)} ${words2[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
     }
     if (DATABASE_URL.test(w) && !sameDatabase2(w, target))
       return `it names a database itself (${redactSecrets(w)})`;
@@ -69936,7 +70086,7 @@ function unfencedCommand(argv, target) {
       return `it names a server or database itself (\`${w}${CONNECTION_PREFIX.test(w) ? "" : ` ${words2[i + 1] ?? ""}`}\`)`;
     if (CONNINFO.test(w))
       return `it names a server or database itself (a connection string: ${redactSecrets(w)})`;
-    if (/\.(?:db|sqlite3?)$/iu.test(w) && !(target?.db.dialect === "sqlite" && import_node_path58.default.resolve(w) === target.db.file))
+    if (/\.(?:db|sqlite3?)$/iu.test(w) && !(target?.db.dialect === "sqlite" && import_node_path59.default.resolve(w) === target.db.file))
       return `it names a SQLite file itself (${w})`;
   }
   return void 0;
@@ -69946,7 +70096,7 @@ function expand(argv) {
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i];
     out.push(w);
-    if (/^(?:ba|da|z)?sh$/u.test(import_node_path58.default.basename(w)) && argv[i + 1] === "-c" && argv[i + 2] !== void 0) {
+    if (/^(?:ba|da|z)?sh$/u.test(import_node_path59.default.basename(w)) && argv[i + 1] === "-c" && argv[i + 2] !== void 0) {
       out.push(...expand(shellWords(argv[i + 2])));
       i += 2;
     }
@@ -69974,12 +70124,12 @@ function refusedCommand(what, why, tool) {
     hint: tool === "rehearse" ? "Run it without the database on its command line (the environment names the scratch database: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`." : "Run it without the database on its command line (the environment names the database verify read: DATABASE_URL, PGHOST, PGDATABASE, \u2026), and as plain `python3 script.py`."
   });
 }
-var import_node_path58, DATABASE_URL, PYTHON, UNFENCED_FLAGS, CONNECTION_OPTIONS, CONNECTION_PREFIX, CONNINFO;
+var import_node_path59, DATABASE_URL, PYTHON, UNFENCED_FLAGS, CONNECTION_OPTIONS, CONNECTION_PREFIX, CONNINFO;
 var init_child_env = __esm({
   "dist/release/child-env.js"() {
     "use strict";
     init_mysql_url();
-    import_node_path58 = __toESM(require("node:path"), 1);
+    import_node_path59 = __toESM(require("node:path"), 1);
     init_errors();
     init_redact();
     init_shell_words();
@@ -70030,13 +70180,13 @@ function appPython(env2, flask) {
   return (script ? shebangPython(script) : void 0) ?? onPath("python", env2) ?? onPath("python3", env2);
 }
 function flaskAppMissing(cwd, env2, exists, read, findModule) {
-  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path59.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
+  const fromFile = [".flaskenv", ".env"].map((file) => ({ file, value: assignedIn(read(import_node_path60.default.join(cwd, file)) ?? "", "FLASK_APP") })).find((x) => x.value !== void 0);
   const value = env2.FLASK_APP || fromFile?.value;
   if (value) {
     const where = env2.FLASK_APP ? "FLASK_APP" : `FLASK_APP in ${fromFile.file}`;
     return appModuleMissing(value, where, cwd, exists, findModule);
   }
-  if (exists(import_node_path59.default.join(cwd, "wsgi.py")) || exists(import_node_path59.default.join(cwd, "app.py")))
+  if (exists(import_node_path60.default.join(cwd, "wsgi.py")) || exists(import_node_path60.default.join(cwd, "app.py")))
     return void 0;
   return "FLASK_APP is not set, and there is no wsgi.py or app.py here (nor FLASK_APP in .flaskenv or .env)";
 }
@@ -70058,12 +70208,12 @@ function appModuleMissing(value, where, cwd, exists, findModule) {
   if (target === "")
     return `${where} is ${JSON.stringify(value)}, which names no module`;
   if (target.endsWith(".py") || target.includes("/")) {
-    const file = import_node_path59.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
-    const found = exists(file) || exists(import_node_path59.default.join(import_node_path59.default.resolve(cwd, target), "__init__.py"));
-    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path59.default.relative(cwd, file) || target} here`;
+    const file = import_node_path60.default.resolve(cwd, target.endsWith(".py") ? target : `${target}.py`);
+    const found = exists(file) || exists(import_node_path60.default.join(import_node_path60.default.resolve(cwd, target), "__init__.py"));
+    return found ? void 0 : `${where} is ${JSON.stringify(value)}, and there is no ${import_node_path60.default.relative(cwd, file) || target} here`;
   }
   const top = target.split(".")[0];
-  if (exists(import_node_path59.default.join(cwd, `${top}.py`)) || exists(import_node_path59.default.join(cwd, top, "__init__.py")) || exists(import_node_path59.default.join(cwd, top)))
+  if (exists(import_node_path60.default.join(cwd, `${top}.py`)) || exists(import_node_path60.default.join(cwd, top, "__init__.py")) || exists(import_node_path60.default.join(cwd, top)))
     return void 0;
   if (findModule?.(top) === false)
     return `${where} is ${JSON.stringify(value)}, and Python finds no module ${top} (no ${top}.py or ${top}/ here, nor an installed one)`;
@@ -70144,12 +70294,12 @@ function runChild(argv, opts) {
     });
   });
 }
-var import_node_child_process2, import_node_path59, CAPTURE_LIMIT;
+var import_node_child_process2, import_node_path60, CAPTURE_LIMIT;
 var init_run_child = __esm({
   "dist/release/run-child.js"() {
     "use strict";
     import_node_child_process2 = require("node:child_process");
-    import_node_path59 = __toESM(require("node:path"), 1);
+    import_node_path60 = __toESM(require("node:path"), 1);
     init_programs();
     CAPTURE_LIMIT = 256 * 1024;
   }
@@ -71097,11 +71247,11 @@ var init_rehearse_cycle = __esm({
 
 // dist/deploy/app-url-reads.js
 function appUrlReads(files, root, skipDirs = []) {
-  const skip = new Set(skipDirs.map((d) => import_node_path60.default.resolve(d)));
+  const skip = new Set(skipDirs.map((d) => import_node_path61.default.resolve(d)));
   const variables = [];
   let dotenvOverride;
   for (const rel of walkFiles(files, root, skip).filter((f) => f.endsWith(".py")).slice(0, MAX_FILES)) {
-    const text = files.text(import_node_path60.default.join(root, rel));
+    const text = files.text(import_node_path61.default.join(root, rel));
     if (text === void 0)
       continue;
     if (/environ|getenv/u.test(text)) {
@@ -71127,11 +71277,11 @@ function dotenvOverrideAt(text) {
   }
   return -1;
 }
-var import_node_path60, MAX_FILES;
+var import_node_path61, MAX_FILES;
 var init_app_url_reads = __esm({
   "dist/deploy/app-url-reads.js"() {
     "use strict";
-    import_node_path60 = __toESM(require("node:path"), 1);
+    import_node_path61 = __toESM(require("node:path"), 1);
     init_env_database_url();
     init_project_files();
     MAX_FILES = 3e3;
@@ -71139,11 +71289,11 @@ var init_app_url_reads = __esm({
 });
 
 // dist/release/rehearse-runner.js
-var import_node_path61, RehearseRunner;
+var import_node_path62, RehearseRunner;
 var init_rehearse_runner = __esm({
   "dist/release/rehearse-runner.js"() {
     "use strict";
-    import_node_path61 = __toESM(require("node:path"), 1);
+    import_node_path62 = __toESM(require("node:path"), 1);
     init_alembic_version();
     init_downgrade_plan();
     init_upgrade_plan();
@@ -71182,7 +71332,7 @@ var init_rehearse_runner = __esm({
         const { s } = this;
         if (this.interrupted || this.stop)
           return false;
-        const argv = this.flask ? flaskCommand(target, import_node_path61.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
+        const argv = this.flask ? flaskCommand(target, import_node_path62.default.relative(s.cwd, s.config.scriptDir) || ".", s.env, command2) : alembicCommand(target, s.env, s.project, command2);
         if (!argv)
           throw new UsageError(this.flask ? "Neither flask nor python is on PATH." : "Neither alembic nor python is on PATH.", { hint: "Run rehearse where the app and its requirements are installed." });
         if (!this.probed) {
@@ -71270,9 +71420,59 @@ var init_rehearse_runner = __esm({
         const { config, model, cwd } = this.s;
         const real = (f) => config.files.realpath(f) ?? f;
         this.byFile ??= new Map(model.map.revisions.map((r) => [real(r.file.absPath), r.id]));
-        return this.byFile.get(real(import_node_path61.default.resolve(cwd, file)));
+        return this.byFile.get(real(import_node_path62.default.resolve(cwd, file)));
       }
     };
+  }
+});
+
+// dist/database/mysql-scratch.js
+var mysql_scratch_exports = {};
+__export(mysql_scratch_exports, {
+  mysqlServerScratch: () => mysqlServerScratch
+});
+async function mysqlServerScratch(serverUrl, target, opts) {
+  const name2 = scratchName();
+  await withMysqlConnection(target, opts, async (conn) => {
+    const [dbs] = await conn.query("SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA");
+    for (const { n } of dbs)
+      if (orphanedScratch(n))
+        await conn.query(`DROP DATABASE IF EXISTS ${quote2(n)}`);
+    await conn.query(`CREATE DATABASE ${quote2(name2)}`);
+  }).catch((e) => {
+    throw new DatabaseError(`Cannot create a scratch database on the --scratch-url server: ${e.message}.`, {
+      hint: "The user needs CREATE and DROP there (GRANT ALL ON `alembic\\_preflight\\_rehearse\\_%`.* TO \u2026), on a server that is not production."
+    });
+  });
+  const q = serverUrl.indexOf("?");
+  const base = q < 0 ? serverUrl : serverUrl.slice(0, q);
+  const url = `${base.slice(0, base.lastIndexOf("/") + 1)}${name2}${q < 0 ? "" : serverUrl.slice(q)}`;
+  let removed = false;
+  return {
+    url,
+    dialect: "mysql",
+    describe: "a new database on the --scratch-url server",
+    async remove() {
+      if (removed)
+        return;
+      removed = true;
+      await withMysqlConnection(target, opts, async (conn) => {
+        const [left] = await conn.query("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()", [name2]);
+        for (const { id: id2 } of left)
+          await conn.query(`KILL ${Number(id2)}`).catch(() => void 0);
+        await conn.query(`DROP DATABASE IF EXISTS ${quote2(name2)}`);
+      });
+    }
+  };
+}
+var quote2;
+var init_mysql_scratch = __esm({
+  "dist/database/mysql-scratch.js"() {
+    "use strict";
+    init_errors();
+    init_mysql_connect();
+    init_scratch_database();
+    quote2 = (n) => `\`${n.replaceAll("`", "``")}\``;
   }
 });
 
@@ -71309,8 +71509,14 @@ async function makeScratch(config, opts, production, major) {
     return sqliteScratch();
   if (opts.scratchUrl) {
     const target = parseDatabaseUrl(opts.scratchUrl, opts.cwd, opts.env);
-    if (target.dialect === "mysql")
-      throw mysqlRehearseRefused();
+    if (target.dialect === "mysql") {
+      const { mysqlServerScratch: mysqlServerScratch2 } = await Promise.resolve().then(() => (init_mysql_scratch(), mysql_scratch_exports));
+      return mysqlServerScratch2(opts.scratchUrl, target, postgresOptions(opts));
+    }
+    if (production?.target.dialect === "mysql")
+      throw new UsageError("A MySQL production is rehearsed on a MySQL server: --scratch-url names a PostgreSQL one.", {
+        hint: "Pass --scratch-url mysql+pymysql://USER:PASSWORD@HOST:3306/DB, a server where a database may be created and dropped (never production)."
+      });
     if (target.dialect !== "postgresql")
       throw new UsageError("--scratch-url must name a PostgreSQL server.", {
         hint: "A SQLite project rehearses on a temporary SQLite file without it."
@@ -71337,8 +71543,8 @@ async function makeScratch(config, opts, production, major) {
   });
 }
 function mysqlRehearseRefused() {
-  return new UsageError("rehearse does not run on MySQL or MariaDB yet: it would rehearse a MySQL app on PostgreSQL.", {
-    hint: "Run alembic-preflight verify against the database (its schema probes and lock grades read MySQL), or run the upgrade on a copy: mysqldump --no-data PROD | mysql SCRATCH, then DATABASE_URL=mysql+pymysql://\u2026/SCRATCH alembic upgrade head."
+  return new UsageError("A MySQL or MariaDB app is rehearsed on a MySQL server, and --scratch-url names none.", {
+    hint: "Pass --scratch-url mysql+pymysql://USER:PASSWORD@HOST:3306/DB, a server where a database may be created and dropped (never production)."
   });
 }
 var init_rehearse_databases = __esm({
@@ -71393,7 +71599,7 @@ async function rehearseCommand(opts) {
   const childBase = confinedEnv(opts.env, { url: scratch2.url, db: scratchDb }, set);
   const fence = makeFence([fenceTarget(scratchDb)], set, childBase);
   const project = {
-    ...config.iniPath ? { config: import_node_path62.default.relative(opts.cwd, config.iniPath) } : {},
+    ...config.iniPath ? { config: import_node_path63.default.relative(opts.cwd, config.iniPath) } : {},
     ...config.section !== "alembic" ? { name: config.section } : {}
   };
   const { versionTable, versionTableSchema } = chooseVersionTable(config, opts, scratch2.dialect);
@@ -71439,7 +71645,7 @@ async function rehearseCommand(opts) {
     const ignoreTables = [
       .../* @__PURE__ */ new Set([DEFAULT_LEDGER_TABLE, ...opts.ledgerTable ? [opts.ledgerTable] : []])
     ];
-    const driftConfig = flask ? { flask, directory: import_node_path62.default.relative(opts.cwd, config.scriptDir) || ".", ignoreTables } : { flask, ...project, ignoreTables };
+    const driftConfig = flask ? { flask, directory: import_node_path63.default.relative(opts.cwd, config.scriptDir) || ".", ignoreTables } : { flask, ...project, ignoreTables };
     if (clean() && drift.length === 0 && opts.drift !== false && python)
       models = await compareModels(runner.runApp, python, driftConfig, model);
     if (clean() && opts.then)
@@ -71476,7 +71682,12 @@ async function copyProduction(opts, production, scratch2) {
     const { withPostgresClient: withPostgresClient2 } = await Promise.resolve().then(() => (init_pg_connect(), pg_connect_exports));
     return withPostgresClient2(prodTarget, postgresOptions(opts), (client) => catalogDdl(client));
   };
-  const copied = await copyProductionSchema(prodTarget, scratch2, production.rows, production.versionTable, opts.env, { ...opts.ssl ? { sslmode: opts.ssl } : {}, with: opts.schemaCopy ?? "auto", catalog });
+  const copied = await copyProductionSchema(prodTarget, scratch2, production.rows, production.versionTable, opts.env, {
+    ...opts.ssl ? { sslmode: opts.ssl } : {},
+    with: opts.schemaCopy ?? "auto",
+    catalog,
+    mysql: postgresOptions(opts)
+  });
   opts.progress?.(`rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? "" : "s"})`);
   return copied;
 }
@@ -71503,11 +71714,11 @@ function reportOf(opts, runner, ran) {
   const stdout = document ? JSON.stringify(document, null, 2) + "\n" : opts.review === "github" ? rehearseGithub(outcome) : opts.review === "markdown" ? rehearseMarkdown(outcome) : rehearseText(outcome);
   return { stdout, exitCode, document, outcome };
 }
-var import_node_path62;
+var import_node_path63;
 var init_rehearse_command = __esm({
   "dist/commands/rehearse-command.js"() {
     "use strict";
-    import_node_path62 = __toESM(require("node:path"), 1);
+    import_node_path63 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
     init_database_url();
@@ -71596,11 +71807,11 @@ var require_libpg_query = __commonJS({
           _scriptName = self.location.href;
         }
         var scriptDirectory = "";
-        function locateFile(path67) {
+        function locateFile(path68) {
           if (Module["locateFile"]) {
-            return Module["locateFile"](path67, scriptDirectory);
+            return Module["locateFile"](path68, scriptDirectory);
           }
-          return scriptDirectory + path67;
+          return scriptDirectory + path68;
         }
         var readAsync, readBinary;
         if (ENVIRONMENT_IS_NODE) {
@@ -71964,7 +72175,7 @@ var require_libpg_query = __commonJS({
           }
           return false;
         };
-        var PATH = { isAbs: (path67) => path67.charAt(0) === "/", splitPath: (filename) => {
+        var PATH = { isAbs: (path68) => path68.charAt(0) === "/", splitPath: (filename) => {
           var splitPathRe = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/;
           return splitPathRe.exec(filename).slice(1);
         }, normalizeArray: (parts, allowAboveRoot) => {
@@ -71987,18 +72198,18 @@ var require_libpg_query = __commonJS({
             }
           }
           return parts;
-        }, normalize: (path67) => {
-          var isAbsolute = PATH.isAbs(path67), trailingSlash = path67.slice(-1) === "/";
-          path67 = PATH.normalizeArray(path67.split("/").filter((p) => !!p), !isAbsolute).join("/");
-          if (!path67 && !isAbsolute) {
-            path67 = ".";
+        }, normalize: (path68) => {
+          var isAbsolute = PATH.isAbs(path68), trailingSlash = path68.slice(-1) === "/";
+          path68 = PATH.normalizeArray(path68.split("/").filter((p) => !!p), !isAbsolute).join("/");
+          if (!path68 && !isAbsolute) {
+            path68 = ".";
           }
-          if (path67 && trailingSlash) {
-            path67 += "/";
+          if (path68 && trailingSlash) {
+            path68 += "/";
           }
-          return (isAbsolute ? "/" : "") + path67;
-        }, dirname: (path67) => {
-          var result = PATH.splitPath(path67), root = result[0], dir = result[1];
+          return (isAbsolute ? "/" : "") + path68;
+        }, dirname: (path68) => {
+          var result = PATH.splitPath(path68), root = result[0], dir = result[1];
           if (!root && !dir) {
             return ".";
           }
@@ -72006,7 +72217,7 @@ var require_libpg_query = __commonJS({
             dir = dir.slice(0, -1);
           }
           return root + dir;
-        }, basename: (path67) => path67 && path67.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
+        }, basename: (path68) => path68 && path68.match(/([^\/]+|\/)\/*$/)[1], join: (...paths) => PATH.normalize(paths.join("/")), join2: (l, r) => PATH.normalize(l + "/" + r) };
         var initRandomFill = () => {
           if (ENVIRONMENT_IS_NODE) {
             var nodeCrypto = require("node:crypto");
@@ -72018,14 +72229,14 @@ var require_libpg_query = __commonJS({
         var PATH_FS = { resolve: (...args) => {
           var resolvedPath = "", resolvedAbsolute = false;
           for (var i = args.length - 1; i >= -1 && !resolvedAbsolute; i--) {
-            var path67 = i >= 0 ? args[i] : FS.cwd();
-            if (typeof path67 != "string") {
+            var path68 = i >= 0 ? args[i] : FS.cwd();
+            if (typeof path68 != "string") {
               throw new TypeError("Arguments to path.resolve must be strings");
-            } else if (!path67) {
+            } else if (!path68) {
               return "";
             }
-            resolvedPath = path67 + "/" + resolvedPath;
-            resolvedAbsolute = PATH.isAbs(path67);
+            resolvedPath = path68 + "/" + resolvedPath;
+            resolvedAbsolute = PATH.isAbs(path68);
           }
           resolvedPath = PATH.normalizeArray(resolvedPath.split("/").filter((p) => !!p), !resolvedAbsolute).join("/");
           return (resolvedAbsolute ? "/" : "") + resolvedPath || ".";
@@ -72602,16 +72813,16 @@ var require_libpg_query = __commonJS({
               excl[i].cb(flags);
             }
           }
-        }, lookupPath(path67, opts = {}) {
-          if (!path67) {
+        }, lookupPath(path68, opts = {}) {
+          if (!path68) {
             throw new FS.ErrnoError(44);
           }
           opts.follow_mount ??= true;
-          if (!PATH.isAbs(path67)) {
-            path67 = FS.cwd() + "/" + path67;
+          if (!PATH.isAbs(path68)) {
+            path68 = FS.cwd() + "/" + path68;
           }
           linkloop: for (var nlinks = 0; nlinks < 40; nlinks++) {
-            var parts = path67.split("/").filter((p) => !!p);
+            var parts = path68.split("/").filter((p) => !!p);
             var current = FS.root;
             var current_path = "/";
             for (var i = 0; i < parts.length; i++) {
@@ -72625,7 +72836,7 @@ var require_libpg_query = __commonJS({
               if (parts[i] === "..") {
                 current_path = PATH.dirname(current_path);
                 if (FS.isRoot(current)) {
-                  path67 = current_path + "/" + parts.slice(i + 1).join("/");
+                  path68 = current_path + "/" + parts.slice(i + 1).join("/");
                   nlinks--;
                   continue linkloop;
                 } else {
@@ -72653,7 +72864,7 @@ var require_libpg_query = __commonJS({
                 if (!PATH.isAbs(link)) {
                   link = PATH.dirname(current_path) + "/" + link;
                 }
-                path67 = link + "/" + parts.slice(i + 1).join("/");
+                path68 = link + "/" + parts.slice(i + 1).join("/");
                 continue linkloop;
               }
             }
@@ -72661,14 +72872,14 @@ var require_libpg_query = __commonJS({
           }
           throw new FS.ErrnoError(32);
         }, getPath(node) {
-          var path67;
+          var path68;
           while (true) {
             if (FS.isRoot(node)) {
               var mount = node.mount.mountpoint;
-              if (!path67) return mount;
-              return mount[mount.length - 1] !== "/" ? `${mount}/${path67}` : mount + path67;
+              if (!path68) return mount;
+              return mount[mount.length - 1] !== "/" ? `${mount}/${path68}` : mount + path68;
             }
-            path67 = path67 ? `${node.name}/${path67}` : node.name;
+            path68 = path68 ? `${node.name}/${path68}` : node.name;
             node = node.parent;
           }
         }, hashName(parentid, name2) {
@@ -72952,10 +73163,10 @@ var require_libpg_query = __commonJS({
           node.mount.mounts.splice(idx, 1);
         }, lookup(parent, name2) {
           return parent.node_ops.lookup(parent, name2);
-        }, mknod(path67, mode, dev) {
-          var lookup = FS.lookupPath(path67, { parent: true });
+        }, mknod(path68, mode, dev) {
+          var lookup = FS.lookupPath(path68, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path67);
+          var name2 = PATH.basename(path68);
           if (!name2) {
             throw new FS.ErrnoError(28);
           }
@@ -72970,8 +73181,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(63);
           }
           return parent.node_ops.mknod(parent, name2, mode, dev);
-        }, statfs(path67) {
-          return FS.statfsNode(FS.lookupPath(path67, { follow: true }).node);
+        }, statfs(path68) {
+          return FS.statfsNode(FS.lookupPath(path68, { follow: true }).node);
         }, statfsStream(stream) {
           return FS.statfsNode(stream.node);
         }, statfsNode(node) {
@@ -72980,20 +73191,20 @@ var require_libpg_query = __commonJS({
             Object.assign(rtn, node.node_ops.statfs(node.mount.opts.root));
           }
           return rtn;
-        }, create(path67, mode = 438) {
+        }, create(path68, mode = 438) {
           mode &= 4095;
           mode |= 32768;
-          return FS.mknod(path67, mode, 0);
-        }, mkdir(path67, mode = 511) {
+          return FS.mknod(path68, mode, 0);
+        }, mkdir(path68, mode = 511) {
           mode &= 511 | 512;
           mode |= 16384;
-          return FS.mknod(path67, mode, 0);
-        }, mkdirTree(path67, mode) {
-          var dirs = path67.split("/");
+          return FS.mknod(path68, mode, 0);
+        }, mkdirTree(path68, mode) {
+          var dirs = path68.split("/");
           var d = "";
           for (var dir of dirs) {
             if (!dir) continue;
-            if (d || PATH.isAbs(path67)) d += "/";
+            if (d || PATH.isAbs(path68)) d += "/";
             d += dir;
             try {
               FS.mkdir(d, mode);
@@ -73001,13 +73212,13 @@ var require_libpg_query = __commonJS({
               if (e.errno != 20) throw e;
             }
           }
-        }, mkdev(path67, mode, dev) {
+        }, mkdev(path68, mode, dev) {
           if (typeof dev == "undefined") {
             dev = mode;
             mode = 438;
           }
           mode |= 8192;
-          return FS.mknod(path67, mode, dev);
+          return FS.mknod(path68, mode, dev);
         }, symlink(oldpath, newpath) {
           if (!PATH_FS.resolve(oldpath)) {
             throw new FS.ErrnoError(44);
@@ -73102,10 +73313,10 @@ var require_libpg_query = __commonJS({
           } finally {
             FS.hashAddNode(old_node);
           }
-        }, rmdir(path67) {
-          var lookup = FS.lookupPath(path67, { parent: true });
+        }, rmdir(path68) {
+          var lookup = FS.lookupPath(path68, { parent: true });
           var parent = lookup.node;
-          var name2 = PATH.basename(path67);
+          var name2 = PATH.basename(path68);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, true);
           if (errCode) {
@@ -73119,18 +73330,18 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.rmdir(parent, name2);
           FS.destroyNode(node);
-        }, readdir(path67) {
-          var lookup = FS.lookupPath(path67, { follow: true });
+        }, readdir(path68) {
+          var lookup = FS.lookupPath(path68, { follow: true });
           var node = lookup.node;
           var readdir = FS.checkOpExists(node.node_ops.readdir, 54);
           return readdir(node);
-        }, unlink(path67) {
-          var lookup = FS.lookupPath(path67, { parent: true });
+        }, unlink(path68) {
+          var lookup = FS.lookupPath(path68, { parent: true });
           var parent = lookup.node;
           if (!parent) {
             throw new FS.ErrnoError(44);
           }
-          var name2 = PATH.basename(path67);
+          var name2 = PATH.basename(path68);
           var node = FS.lookupNode(parent, name2);
           var errCode = FS.mayDelete(parent, name2, false);
           if (errCode) {
@@ -73144,8 +73355,8 @@ var require_libpg_query = __commonJS({
           }
           parent.node_ops.unlink(parent, name2);
           FS.destroyNode(node);
-        }, readlink(path67) {
-          var lookup = FS.lookupPath(path67);
+        }, readlink(path68) {
+          var lookup = FS.lookupPath(path68);
           var link = lookup.node;
           if (!link) {
             throw new FS.ErrnoError(44);
@@ -73154,8 +73365,8 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           return link.node_ops.readlink(link);
-        }, stat(path67, dontFollow) {
-          var lookup = FS.lookupPath(path67, { follow: !dontFollow });
+        }, stat(path68, dontFollow) {
+          var lookup = FS.lookupPath(path68, { follow: !dontFollow });
           var node = lookup.node;
           var getattr = FS.checkOpExists(node.node_ops.getattr, 63);
           return getattr(node);
@@ -73167,37 +73378,37 @@ var require_libpg_query = __commonJS({
           getattr ??= node.node_ops.getattr;
           FS.checkOpExists(getattr, 63);
           return getattr(arg);
-        }, lstat(path67) {
-          return FS.stat(path67, true);
+        }, lstat(path68) {
+          return FS.stat(path68, true);
         }, doChmod(stream, node, mode, dontFollow) {
           FS.doSetAttr(stream, node, { mode: mode & 4095 | node.mode & ~4095, ctime: Date.now(), dontFollow });
-        }, chmod(path67, mode, dontFollow) {
+        }, chmod(path68, mode, dontFollow) {
           var node;
-          if (typeof path67 == "string") {
-            var lookup = FS.lookupPath(path67, { follow: !dontFollow });
+          if (typeof path68 == "string") {
+            var lookup = FS.lookupPath(path68, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path67;
+            node = path68;
           }
           FS.doChmod(null, node, mode, dontFollow);
-        }, lchmod(path67, mode) {
-          FS.chmod(path67, mode, true);
+        }, lchmod(path68, mode) {
+          FS.chmod(path68, mode, true);
         }, fchmod(fd, mode) {
           var stream = FS.getStreamChecked(fd);
           FS.doChmod(stream, stream.node, mode, false);
         }, doChown(stream, node, dontFollow) {
           FS.doSetAttr(stream, node, { timestamp: Date.now(), dontFollow });
-        }, chown(path67, uid, gid, dontFollow) {
+        }, chown(path68, uid, gid, dontFollow) {
           var node;
-          if (typeof path67 == "string") {
-            var lookup = FS.lookupPath(path67, { follow: !dontFollow });
+          if (typeof path68 == "string") {
+            var lookup = FS.lookupPath(path68, { follow: !dontFollow });
             node = lookup.node;
           } else {
-            node = path67;
+            node = path68;
           }
           FS.doChown(null, node, dontFollow);
-        }, lchown(path67, uid, gid) {
-          FS.chown(path67, uid, gid, true);
+        }, lchown(path68, uid, gid) {
+          FS.chown(path68, uid, gid, true);
         }, fchown(fd, uid, gid) {
           var stream = FS.getStreamChecked(fd);
           FS.doChown(stream, stream.node, false);
@@ -73213,16 +73424,16 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(errCode);
           }
           FS.doSetAttr(stream, node, { size: len, timestamp: Date.now() });
-        }, truncate(path67, len) {
+        }, truncate(path68, len) {
           if (len < 0) {
             throw new FS.ErrnoError(28);
           }
           var node;
-          if (typeof path67 == "string") {
-            var lookup = FS.lookupPath(path67, { follow: true });
+          if (typeof path68 == "string") {
+            var lookup = FS.lookupPath(path68, { follow: true });
             node = lookup.node;
           } else {
-            node = path67;
+            node = path68;
           }
           FS.doTruncate(null, node, len);
         }, ftruncate(fd, len) {
@@ -73231,11 +73442,11 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(28);
           }
           FS.doTruncate(stream, stream.node, len);
-        }, utime(path67, atime, mtime, dontFollow) {
-          var lookup = FS.lookupPath(path67, { follow: !dontFollow });
+        }, utime(path68, atime, mtime, dontFollow) {
+          var lookup = FS.lookupPath(path68, { follow: !dontFollow });
           FS.doSetAttr(null, lookup.node, { atime, mtime, dontFollow });
-        }, open(path67, flags, mode = 438) {
-          if (path67 === "") {
+        }, open(path68, flags, mode = 438) {
+          if (path68 === "") {
             throw new FS.ErrnoError(44);
           }
           flags = FS_modeStringToFlags(flags);
@@ -73246,13 +73457,13 @@ var require_libpg_query = __commonJS({
           }
           var node;
           var isDirPath;
-          if (typeof path67 == "object") {
-            node = path67;
+          if (typeof path68 == "object") {
+            node = path68;
           } else {
-            isDirPath = path67.endsWith("/");
-            var lookup = FS.lookupPath(path67, { follow: !(flags & 131072), noent_okay: true });
+            isDirPath = path68.endsWith("/");
+            var lookup = FS.lookupPath(path68, { follow: !(flags & 131072), noent_okay: true });
             node = lookup.node;
-            path67 = lookup.path;
+            path68 = lookup.path;
           }
           var created = false;
           if (flags & 64) {
@@ -73263,7 +73474,7 @@ var require_libpg_query = __commonJS({
             } else if (isDirPath) {
               throw new FS.ErrnoError(31);
             } else {
-              node = FS.mknod(path67, mode | 511, 0);
+              node = FS.mknod(path68, mode | 511, 0);
               created = true;
             }
           }
@@ -73402,14 +73613,14 @@ var require_libpg_query = __commonJS({
             throw new FS.ErrnoError(59);
           }
           return stream.stream_ops.ioctl(stream, cmd, arg);
-        }, readFile(path67, opts = {}) {
+        }, readFile(path68, opts = {}) {
           opts.flags = opts.flags ?? 0;
           opts.encoding = opts.encoding ?? "binary";
           if (opts.encoding !== "utf8" && opts.encoding !== "binary") {
             abort(`Invalid encoding type "${opts.encoding}"`);
           }
-          var stream = FS.open(path67, opts.flags);
-          var stat = FS.stat(path67);
+          var stream = FS.open(path68, opts.flags);
+          var stat = FS.stat(path68);
           var length = stat.size;
           var buf = new Uint8Array(length);
           FS.read(stream, buf, 0, length, 0);
@@ -73418,14 +73629,14 @@ var require_libpg_query = __commonJS({
           }
           FS.close(stream);
           return buf;
-        }, writeFile(path67, data, opts = {}) {
+        }, writeFile(path68, data, opts = {}) {
           opts.flags = opts.flags ?? 577;
-          var stream = FS.open(path67, opts.flags, opts.mode);
+          var stream = FS.open(path68, opts.flags, opts.mode);
           data = FS_fileDataToTypedArray(data);
           FS.write(stream, data, 0, data.byteLength, void 0, opts.canOwn);
           FS.close(stream);
-        }, cwd: () => FS.currentPath, chdir(path67) {
-          var lookup = FS.lookupPath(path67, { follow: true });
+        }, cwd: () => FS.currentPath, chdir(path68) {
+          var lookup = FS.lookupPath(path68, { follow: true });
           if (lookup.node === null) {
             throw new FS.ErrnoError(44);
           }
@@ -73518,26 +73729,26 @@ var require_libpg_query = __commonJS({
               FS.close(stream);
             }
           }
-        }, findObject(path67, dontResolveLastLink) {
-          var ret = FS.analyzePath(path67, dontResolveLastLink);
+        }, findObject(path68, dontResolveLastLink) {
+          var ret = FS.analyzePath(path68, dontResolveLastLink);
           if (!ret.exists) {
             return null;
           }
           return ret.object;
-        }, analyzePath(path67, dontResolveLastLink) {
+        }, analyzePath(path68, dontResolveLastLink) {
           try {
-            var lookup = FS.lookupPath(path67, { follow: !dontResolveLastLink });
-            path67 = lookup.path;
+            var lookup = FS.lookupPath(path68, { follow: !dontResolveLastLink });
+            path68 = lookup.path;
           } catch (e) {
           }
           var ret = { isRoot: false, exists: false, error: 0, name: null, path: null, object: null, parentExists: false, parentPath: null, parentObject: null };
           try {
-            var lookup = FS.lookupPath(path67, { parent: true });
+            var lookup = FS.lookupPath(path68, { parent: true });
             ret.parentExists = true;
             ret.parentPath = lookup.path;
             ret.parentObject = lookup.node;
-            ret.name = PATH.basename(path67);
-            lookup = FS.lookupPath(path67, { follow: !dontResolveLastLink });
+            ret.name = PATH.basename(path68);
+            lookup = FS.lookupPath(path68, { follow: !dontResolveLastLink });
             ret.exists = true;
             ret.path = lookup.path;
             ret.object = lookup.node;
@@ -73547,9 +73758,9 @@ var require_libpg_query = __commonJS({
             ret.error = e.errno;
           }
           return ret;
-        }, createPath(parent, path67, canRead, canWrite) {
+        }, createPath(parent, path68, canRead, canWrite) {
           parent = typeof parent == "string" ? parent : FS.getPath(parent);
-          var parts = path67.split("/").reverse();
+          var parts = path68.split("/").reverse();
           while (parts.length) {
             var part = parts.pop();
             if (!part) continue;
@@ -73563,17 +73774,17 @@ var require_libpg_query = __commonJS({
           }
           return current;
         }, createFile(parent, name2, properties, canRead, canWrite) {
-          var path67 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path68 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(canRead, canWrite);
-          return FS.create(path67, mode);
+          return FS.create(path68, mode);
         }, createDataFile(parent, name2, data, canRead, canWrite, canOwn) {
-          var path67 = name2;
+          var path68 = name2;
           if (parent) {
             parent = typeof parent == "string" ? parent : FS.getPath(parent);
-            path67 = name2 ? PATH.join2(parent, name2) : parent;
+            path68 = name2 ? PATH.join2(parent, name2) : parent;
           }
           var mode = FS_getMode(canRead, canWrite);
-          var node = FS.create(path67, mode);
+          var node = FS.create(path68, mode);
           if (data) {
             data = FS_fileDataToTypedArray(data);
             FS.chmod(node, mode | 146);
@@ -73583,7 +73794,7 @@ var require_libpg_query = __commonJS({
             FS.chmod(node, mode);
           }
         }, createDevice(parent, name2, input, output2) {
-          var path67 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
+          var path68 = PATH.join2(typeof parent == "string" ? parent : FS.getPath(parent), name2);
           var mode = FS_getMode(!!input, !!output2);
           FS.createDevice.major ??= 64;
           var dev = FS.makedev(FS.createDevice.major++, 0);
@@ -73626,7 +73837,7 @@ var require_libpg_query = __commonJS({
             }
             return i;
           } });
-          return FS.mkdev(path67, mode, dev);
+          return FS.mkdev(path68, mode, dev);
         }, forceLoadFile(obj) {
           if (obj.isDevice || obj.isFolder || obj.link || obj.contents) return true;
           if (globalThis.XMLHttpRequest) {
@@ -73770,9 +73981,9 @@ var require_libpg_query = __commonJS({
           node.stream_ops = stream_ops;
           return node;
         } };
-        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path67, allowEmpty) {
-          if (PATH.isAbs(path67)) {
-            return path67;
+        var SYSCALLS = { currentUmask: 18, calculateAt(dirfd, path68, allowEmpty) {
+          if (PATH.isAbs(path68)) {
+            return path68;
           }
           var dir;
           if (dirfd === -100) {
@@ -73781,13 +73992,13 @@ var require_libpg_query = __commonJS({
             var dirstream = SYSCALLS.getStreamFromFD(dirfd);
             dir = dirstream.path;
           }
-          if (path67.length == 0) {
+          if (path68.length == 0) {
             if (!allowEmpty) {
               throw new FS.ErrnoError(44);
             }
             return dir;
           }
-          return dir + "/" + path67;
+          return dir + "/" + path68;
         }, writeStat(buf, stat) {
           HEAPU32[buf >> 2] = stat.dev;
           HEAPU32[buf + 4 >> 2] = stat.mode;
@@ -74617,20 +74828,20 @@ function interpreterPython(env2) {
   if (!interpreter)
     return null;
   const target = realPath(interpreter);
-  const real = target === void 0 ? "" : import_node_path63.default.basename(target);
+  const real = target === void 0 ? "" : import_node_path64.default.basename(target);
   const named = /^python3\.(\d+)$/u.exec(real);
   if (named)
     return {
       minor: Number(named[1]),
       text: `3.${named[1]}`,
-      source: `\`${import_node_path63.default.basename(interpreter)}\` in this dyno is ${real}`
+      source: `\`${import_node_path64.default.basename(interpreter)}\` in this dyno is ${real}`
     };
   const r = runProgram(interpreter, ["--version"], { timeout: 5e3, env: env2 });
   const m = /Python 3\.(\d+)\.(\d+)/u.exec(`${r.stdout}${r.stderr}`);
   return m ? {
     minor: Number(m[1]),
     text: `3.${m[1]}.${m[2]}`,
-    source: `\`${import_node_path63.default.basename(interpreter)} --version\` in this dyno`
+    source: `\`${import_node_path64.default.basename(interpreter)} --version\` in this dyno`
   } : null;
 }
 function pythonFindsModule(name2, cwd, env2) {
@@ -74643,11 +74854,11 @@ function pythonFindsModule(name2, cwd, env2) {
   const said = r.stdout.trim();
   return said === "found" ? true : said === "absent" ? false : void 0;
 }
-var import_node_path63;
+var import_node_path64;
 var init_interpreter_python = __esm({
   "dist/release/interpreter-python.js"() {
     "use strict";
-    import_node_path63 = __toESM(require("node:path"), 1);
+    import_node_path64 = __toESM(require("node:path"), 1);
     init_programs();
   }
 });
@@ -74676,7 +74887,7 @@ function upgradeCommand2(target, config, opts) {
   const files = config.files;
   const onHeroku = "On Heroku, list the buildpacks in this order: heroku/nodejs, then heroku/python (heroku buildpacks -a APP), and keep ";
   if (config.flaskMigrate) {
-    const directory = import_node_path64.default.relative(opts.cwd, config.scriptDir) || ".";
+    const directory = import_node_path65.default.relative(opts.cwd, config.scriptDir) || ".";
     const missing = flaskAppMissing(opts.cwd, opts.env, (f) => files.exists(f), (f) => files.text(f), (name2) => pythonFindsModule(name2, opts.cwd, opts.env));
     if (missing) {
       throw new ConfigError(`This is a Flask-Migrate project, so the upgrade is \`flask db upgrade\`, and flask cannot find the app: ${missing}. Nothing was run.`, {
@@ -74695,11 +74906,11 @@ function upgradeCommand2(target, config, opts) {
     });
   return argv;
 }
-var import_node_path64;
+var import_node_path65;
 var init_upgrade_command = __esm({
   "dist/release/upgrade-command.js"() {
     "use strict";
-    import_node_path64 = __toESM(require("node:path"), 1);
+    import_node_path65 = __toESM(require("node:path"), 1);
     init_errors();
     init_interpreter_python();
     init_run_child();
@@ -74759,7 +74970,7 @@ function releasePlan(opts) {
   const config = opts.config ?? adopted.config;
   const name2 = opts.name ?? adopted.name;
   const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
-  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path65.default.resolve(opts.cwd, ini) : void 0) : void 0;
+  const read = opts.command && opts.command.length > 0 ? commandTarget(opts.files, opts.command, opts.cwd, ini ? import_node_path66.default.resolve(opts.cwd, ini) : void 0) : void 0;
   const wrapped = opts.target === void 0 ? read : void 0;
   const target = opts.target ?? wrapped?.target ?? "head";
   const fromCommand = [
@@ -74840,7 +75051,7 @@ async function runUpgrade(opts, plan2, opened, gated, how) {
   fence?.remove();
   if (refused2) {
     const e = refusalError(refused2, {
-      what: `\`${argv.map((a, i) => i === 0 ? import_node_path65.default.basename(a) : a).join(" ")}\``,
+      what: `\`${argv.map((a, i) => i === 0 ? import_node_path66.default.basename(a) : a).join(" ")}\``,
       tool: "release",
       set: urlVariable,
       reads: appUrlReads(model.config.files, opts.cwd, model.config.versionLocations.map((l) => l.absPath))
@@ -74903,7 +75114,7 @@ async function record(db, to, rows, opts, log) {
     log("warn", "release.ledger-failed", { table: to.table }, "the ledger was not written");
   }
 }
-var import_node_path65;
+var import_node_path66;
 var init_release_command = __esm({
   "dist/commands/release-command.js"() {
     "use strict";
@@ -74911,7 +75122,7 @@ var init_release_command = __esm({
     init_sql_parser();
     init_rules();
     init_errors();
-    import_node_path65 = __toESM(require("node:path"), 1);
+    import_node_path66 = __toESM(require("node:path"), 1);
     init_procfile_target();
     init_run_child();
     init_with_verdict_line();
@@ -75739,7 +75950,7 @@ async function verifyDatabasesCommand(given) {
   const opts = withFiles(given);
   let text;
   try {
-    text = readMachineText(import_node_path66.default.resolve(opts.cwd, opts.databasesFile));
+    text = readMachineText(import_node_path67.default.resolve(opts.cwd, opts.databasesFile));
   } catch (e) {
     throw new UsageError(`Cannot read ${opts.databasesFile}: ${e.message}.`, {
       hint: "Give a file with one database URL, or the name of a variable that holds one, per line."
@@ -75807,12 +76018,12 @@ async function readOne(entry, config, opts, ledgerTable) {
     };
   }
 }
-var import_node_path66;
+var import_node_path67;
 var init_verify_databases_command = __esm({
   "dist/commands/verify-databases-command.js"() {
     "use strict";
     init_releasing();
-    import_node_path66 = __toESM(require("node:path"), 1);
+    import_node_path67 = __toESM(require("node:path"), 1);
     init_alembic_config();
     init_project_model();
     init_code_fingerprint();
@@ -76885,15 +77096,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph2) {
-      const path67 = [graph2[toModel].parent, toModel];
+      const path68 = [graph2[toModel].parent, toModel];
       let fn = conversions[graph2[toModel].parent][toModel];
       let cur = graph2[toModel].parent;
       while (graph2[cur].parent) {
-        path67.unshift(graph2[cur].parent);
+        path68.unshift(graph2[cur].parent);
         fn = link(conversions[graph2[cur].parent][cur], fn);
         cur = graph2[cur].parent;
       }
-      fn.conversion = path67;
+      fn.conversion = path68;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -78558,11 +78769,11 @@ var init_lib = __esm({
       resolve: import_path2.resolve,
       // TODO: figure  out a  way to combine ESM and CJS coverage, such  that
       // we can exercise all the lines below:
-      require: (path67) => {
+      require: (path68) => {
         if (typeof require !== "undefined") {
-          return require(path67);
-        } else if (path67.match(/\.json$/)) {
-          return JSON.parse((0, import_fs2.readFileSync)(path67, "utf8"));
+          return require(path68);
+        } else if (path68.match(/\.json$/)) {
+          return JSON.parse((0, import_fs2.readFileSync)(path68, "utf8"));
         } else {
           throw Error("only .json config files are supported in ESM");
         }
@@ -82643,12 +82854,12 @@ var backfill = defineCommand({
 // dist/cli/list-rules.js
 init_rules();
 async function listRules(configFlag, format3, env2) {
-  const path67 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
+  const path68 = await Promise.resolve().then(() => __toESM(require("node:path"), 1));
   const { loadLintConfig: loadLintConfig2 } = await Promise.resolve().then(() => (init_lint_config(), lint_config_exports));
   const { ruleSetting: ruleSetting2 } = await Promise.resolve().then(() => (init_run_check(), run_check_exports));
   const { diskFiles: diskFiles2 } = await Promise.resolve().then(() => (init_project_files(), project_files_exports));
   const files = diskFiles2();
-  const ini = path67.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
+  const ini = path68.resolve(configFlag ?? env2.ALEMBIC_CONFIG ?? "alembic.ini");
   const config = await loadLintConfig2(files, process.cwd(), files.exists(ini) ? ini : void 0, new Set(RULES.map((r) => r.code)));
   const rows = RULES.map((r) => ({
     code: r.code,

@@ -50,7 +50,6 @@ const lazyAssert = {
 export const EXTERNAL = [
   'pg',
   'mysql2',
-  'mysql2/promise',
   'better-sqlite3',
   '@lezer/python',
   '@lezer/common',

@@ -110,6 +110,7 @@ function partlyAppliedFirst(
   const catalog = catalogPresence(state);
   if (!clash || !catalog) return undefined;
   return partlyApplied(
+    state.dialect === 'postgresql',
     clash,
     prediction.steps[0]?.revision,
     opsReader(model, schemaOps)(clash.revision),

@@ -204,7 +204,12 @@ async function copyProduction(
     production.rows,
     production.versionTable,
     opts.env,
-    { ...(opts.ssl ? { sslmode: opts.ssl } : {}), with: opts.schemaCopy ?? 'auto', catalog },
+    {
+      ...(opts.ssl ? { sslmode: opts.ssl } : {}),
+      with: opts.schemaCopy ?? 'auto',
+      catalog,
+      mysql: postgresOptions(opts),
+    },
   );
   opts.progress?.(
     `rehearse: production's schema copied with ${copied} (${production.rows.length} version row${production.rows.length === 1 ? '' : 's'})`,

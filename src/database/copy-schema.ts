@@ -6,6 +6,7 @@ import type { DatabaseTarget } from './database-url.js';
 import { localServerBinaries, type Scratch } from './scratch-database.js';
 import { quoteIdent } from './quote-ident.js';
 import { openSqlite } from './open-sqlite.js';
+import type { PostgresOptions } from './pg-connect.js';
 
 /**
  * Production's schema, without its rows, copied into the scratch database, then the version table's
@@ -22,6 +23,8 @@ export async function copyProductionSchema(
     readonly sslmode?: string;
     readonly with: 'auto' | 'pg_dump' | 'catalog';
     readonly catalog: () => Promise<string[]>;
+    /** MySQL: the connection settings for the scratch database's load. */
+    readonly mysql?: PostgresOptions;
   },
 ): Promise<string> {
   const sslmode = how.sslmode;
@@ -44,6 +47,10 @@ export async function copyProductionSchema(
       to.close();
     }
     return 'the SQLite catalog (sqlite_master)';
+  }
+  if (prod.dialect === 'mysql') {
+    const { copyMysqlSchema } = await import('./mysql-copy-schema.js');
+    return copyMysqlSchema(prod, scratch, rows, versionTable, env, how.mysql!);
   }
   if (scratch.dialect !== 'postgresql')
     throw new DatabaseError('A PostgreSQL production needs a PostgreSQL scratch database.', {

@@ -1,6 +1,7 @@
 import { pathExists } from '../project/machine-files.js';
 import { quoteIdent } from './quote-ident.js';
 import { openSqlite } from './open-sqlite.js';
+import { mysqlVersionRows, snapshotMysql } from './mysql-snapshot.js';
 
 /**
  * The schema of a scratch database as sorted lines ("table users", "column users.email character
@@ -10,9 +11,10 @@ import { openSqlite } from './open-sqlite.js';
  */
 export async function snapshotSchema(
   url: string,
-  dialect: 'postgresql' | 'sqlite',
+  dialect: 'postgresql' | 'sqlite' | 'mysql',
   versionTable = 'alembic_version',
 ): Promise<string[]> {
+  if (dialect === 'mysql') return snapshotMysql(url, versionTable);
   return dialect === 'sqlite' ? snapshotSqlite(url, versionTable) : snapshotPostgres(url, versionTable);
 }
 
@@ -98,10 +100,11 @@ export function schemaDiff(
  */
 export async function scratchVersionRows(
   url: string,
-  dialect: 'postgresql' | 'sqlite',
+  dialect: 'postgresql' | 'sqlite' | 'mysql',
   versionTable: string,
   schema?: string,
 ): Promise<string[]> {
+  if (dialect === 'mysql') return mysqlVersionRows(url, versionTable, schema);
   if (dialect === 'sqlite') {
     const file = url.slice('sqlite:///'.length);
     if (!pathExists(file)) return [];

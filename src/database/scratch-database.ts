@@ -21,7 +21,7 @@ import { quoteIdent } from './quote-ident.js';
 export interface Scratch {
   /** The URL Alembic connects with (it holds a password: never printed). */
   readonly url: string;
-  readonly dialect: 'postgresql' | 'sqlite';
+  readonly dialect: 'postgresql' | 'sqlite' | 'mysql';
   /** How it was made, for the report: "a database on the server --scratch-url names", "a local cluster (PostgreSQL 15)", "a SQLite file". */
   readonly describe: string;
   /** Removes it; safe to call twice. */
@@ -46,7 +46,7 @@ export function sqliteScratch(): Scratch {
 export async function serverScratch(serverUrl: string): Promise<Scratch> {
   const { default: pg } = await import('pg');
   // named for this machine and process, so that a later run can tell a database whose run was killed
-  const name = `${SERVER_PREFIX}${hostTag()}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = scratchName();
   const admin = new pg.Client({
     connectionString: serverUrl,
     application_name: 'alembic-preflight rehearse',
@@ -274,6 +274,19 @@ function scratchFolder(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), FOLDER_PREFIX));
   writeFileSync(path.join(dir, 'owner'), `${process.pid}\n`);
   return dir;
+}
+
+/** A scratch database's name on a server: this machine's tag and this process's pid, so a later run can reap it. */
+export function scratchName(): string {
+  return `${SERVER_PREFIX}${hostTag()}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/** A scratch database of this machine whose run is gone (killed before it could drop it). */
+export function orphanedScratch(name: string): boolean {
+  const mine = `${SERVER_PREFIX}${hostTag()}_`;
+  if (!name.startsWith(mine)) return false;
+  const pid = Number(name.slice(mine.length).split('_')[0]);
+  return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
 }
 
 /** Eight hex digits of this machine's name: a server database named with another machine's is never reaped from here. */

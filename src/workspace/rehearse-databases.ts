@@ -13,7 +13,7 @@ import {
 } from '../database/scratch-database.js';
 import { DatabaseError, UsageError } from '../errors/errors.js';
 import { chooseVersionTable } from './version-table-choice.js';
-import { readVersionTable } from './open-database.js';
+import { postgresOptions, readVersionTable } from './open-database.js';
 import type { VerifyCommandOptions } from './command-options.js';
 
 // The databases rehearse works with: production's version rows (read-only, as verify reads them), the
@@ -88,7 +88,17 @@ export async function makeScratch(
   if (production?.target.dialect === 'sqlite') return sqliteScratch();
   if (opts.scratchUrl) {
     const target = parseDatabaseUrl(opts.scratchUrl, opts.cwd, opts.env);
-    if (target.dialect === 'mysql') throw mysqlRehearseRefused();
+    if (target.dialect === 'mysql') {
+      const { mysqlServerScratch } = await import('../database/mysql-scratch.js');
+      return mysqlServerScratch(opts.scratchUrl, target, postgresOptions(opts));
+    }
+    if (production?.target.dialect === 'mysql')
+      throw new UsageError(
+        'A MySQL production is rehearsed on a MySQL server: --scratch-url names a PostgreSQL one.',
+        {
+          hint: 'Pass --scratch-url mysql+pymysql://USER:PASSWORD@HOST:3306/DB, a server where a database may be created and dropped (never production).',
+        },
+      );
     if (target.dialect !== 'postgresql')
       throw new UsageError('--scratch-url must name a PostgreSQL server.', {
         hint: 'A SQLite project rehearses on a temporary SQLite file without it.',
@@ -126,12 +136,12 @@ export async function makeScratch(
   );
 }
 
-/** rehearse does not run on MySQL yet: said before anything is created, with what to run instead. */
+/** A MySQL app's migrations are not rehearsed on PostgreSQL: a MySQL server to rehearse on is asked for, before anything is created. */
 function mysqlRehearseRefused(): UsageError {
   return new UsageError(
-    'rehearse does not run on MySQL or MariaDB yet: it would rehearse a MySQL app on PostgreSQL.',
+    'A MySQL or MariaDB app is rehearsed on a MySQL server, and --scratch-url names none.',
     {
-      hint: 'Run alembic-preflight verify against the database (its schema probes and lock grades read MySQL), or run the upgrade on a copy: mysqldump --no-data PROD | mysql SCRATCH, then DATABASE_URL=mysql+pymysql://…/SCRATCH alembic upgrade head.',
+      hint: 'Pass --scratch-url mysql+pymysql://USER:PASSWORD@HOST:3306/DB, a server where a database may be created and dropped (never production).',
     },
   );
 }

@@ -117,9 +117,16 @@ function suite(name: string, open: () => Promise<Db>, postgres: boolean): void {
       const { root, db } = await migrated('a1000000');
       await db.exec('ALTER TABLE users ADD COLUMN nickname VARCHAR(50)');
       const v = await verify(root, db);
-      expect(v.find('schema-ahead-of-stamp')?.message).toContain(
-        'the column users.nickname, which the pending migration b2000000 creates',
-      );
+      if (postgres)
+        expect(v.find('schema-ahead-of-stamp')?.message).toContain(
+          'the column users.nickname, which the pending migration b2000000 creates',
+        );
+      // on SQLite a run of b2000000 that stopped after its first step leaves the same schema: said so
+      else
+        expect(v.find('migration-partly-applied')?.evidence?.map((e) => e.text)).toEqual([
+          'There: creates the column users.nickname (line 16).',
+          'Not there: creates the table sessions (line 17); creates the index ix_sessions_user (line 22).',
+        ]);
       agreesWithAlembic(root, db, v, true);
     }, 60_000);
 

@@ -479,10 +479,16 @@ describe('verify against PostgreSQL', () => {
         says: /invalid port/,
       },
       {
-        name: 'MySQL',
-        url: () => `mysql://preflight:${pw}@127.0.0.1/db`,
+        name: "MySQL with an option its driver's connect() refuses",
+        url: () => `mysql://preflight:${pw}@127.0.0.1/db?reconnect=true`,
         status: 2,
-        says: /not supported yet/,
+        says: /reconnect= is not an argument mysqlclient's connect\(\) takes/,
+      },
+      {
+        name: 'MySQL, nothing listening',
+        url: () => `mysql+pymysql://preflight:${pw}@127.0.0.1:1/db`,
+        status: 3,
+        says: /Connection refused by 127\.0\.0\.1:1/,
       },
     ];
     it('a URL typed where a flag was expected (yargs echoes it) shows without its password, as SQLAlchemy renders it', () => {

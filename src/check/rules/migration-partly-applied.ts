@@ -19,7 +19,7 @@ export const migrationPartlyApplied: Rule = {
   severity: 'error',
   title: 'the first pending migration is partly in the database',
   summary:
-    'Some steps of the first pending migration are already in the database (a run that stopped partway): the next upgrade stops on the first of them.',
+    'The first steps of the first pending migration are already in the database (a run that stopped partway, on MySQL or SQLite): the next upgrade stops on the first of them.',
   check({ database: db }) {
     const p = db?.partly;
     if (!db || !p) return [];
@@ -37,9 +37,9 @@ export const migrationPartlyApplied: Rule = {
       {
         code: 'migration-partly-applied',
         severity: 'error',
-        title: `${p.revision} is partly applied: ${done.length} of ${p.steps.length} steps are there`,
+        title: `${p.revision} is partly applied: its first ${done.length} of ${p.steps.length} steps are there`,
         titleRestates: true,
-        message: `${p.revision} is partly applied: ${done.length} of ${p.steps.length} steps are there, in the database, while ${db.state.versionTable} is still behind it. A run of it stopped partway, and ${kind} kept the steps before the one that failed (each DDL statement commits on its own). \`${upgradeCommand(db)}\` runs ${p.revision} from its first step again and stops at line ${p.clash.line}, which ${p.clash.does} ${describeObject(p.clash.obj)}.${p.unknown > 0 ? ` ${p.unknown} more ${p.unknown === 1 ? 'step names an object' : 'steps name objects'} the catalog does not answer for.` : ''}`,
+        message: `${p.revision} is partly applied: its first ${done.length} of ${p.steps.length} steps are there. The rest are not, and ${db.state.versionTable} is still behind it: what a run of it that stopped partway leaves (${kind} commits each DDL statement on its own), or a change made by hand. \`${upgradeCommand(db)}\` runs ${p.revision} from its first step again and stops at line ${p.clash.line}, which ${p.clash.does} ${describeObject(p.clash.obj)}.${p.unknown > 0 ? ` ${p.unknown} more ${p.unknown === 1 ? 'step names an object' : 'steps name objects'} the catalog does not answer for.` : ''}`,
         evidence: [
           { label: 'schema', text: `There: ${done.map(stepText).join('; ')}.` },
           ...(left.length > 0

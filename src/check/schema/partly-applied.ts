@@ -25,16 +25,19 @@ export interface PartlyApplied {
 }
 
 /**
- * The clash's revision, step by step, when it is the first to run and some of its steps are done (what
- * it makes is there, what it drops is gone) and some are not: undefined otherwise.
+ * The clash's revision, step by step, when it is the first to run and its first steps are done (what
+ * they make is there, what they drop is gone) and the rest are not, on a server whose DDL commits on
+ * its own: undefined otherwise.
  */
 export function partlyApplied(
+  transactional: boolean,
   clash: UpgradeClash | undefined,
   first: string | undefined,
   ops: readonly SchemaOp[],
   has: (obj: ObjectRef) => Presence,
 ): PartlyApplied | undefined {
-  if (!clash || clash.revision !== first || clash.maybe) return undefined;
+  // where DDL runs in the migration's transaction (PostgreSQL) a failed run leaves nothing behind
+  if (transactional || !clash || clash.revision !== first || clash.maybe) return undefined;
   const steps: AppliedStep[] = [];
   let unknown = 0;
   for (const op of ops) {
@@ -62,8 +65,10 @@ export function partlyApplied(
     }
   }
   const calls = byCall(steps);
-  // all of it there is a migration run by other means, or stamped back (schema-ahead-of-stamp)
-  if (!calls.some((s) => s.done) || calls.every((s) => s.done)) return undefined;
+  // what a stopped run leaves: its first steps there, the rest not (all of it there is a migration run
+  // by other means, or stamped back: schema-ahead-of-stamp)
+  const firstMissing = calls.findIndex((s) => !s.done);
+  if (firstMissing <= 0 || calls.slice(firstMissing).some((s) => s.done)) return undefined;
   return { revision: clash.revision, path: clash.path, steps: calls, unknown, clash };
 }
 

@@ -73,7 +73,7 @@ describe('migration-partly-applied (a real MariaDB server, real Alembic over PyM
     });
     expect(out.exitCode).toBe(1);
     const f = out.result.findings.find((x) => x.code === 'migration-partly-applied')!;
-    expect(f.title).toBe('3b4c5d6e7f80 is partly applied: 2 of 4 steps are there');
+    expect(f.title).toBe('3b4c5d6e7f80 is partly applied: its first 2 of 4 steps are there');
     expect(f.evidence?.map((e) => e.text)).toEqual([
       'There: creates the table lockouts (line 16); creates the column users.nickname (line 21).',
       'Not there: creates the index ix_users_nickname (line 22); creates the column users.locked_until (line 23).',
