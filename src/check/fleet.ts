@@ -1,7 +1,7 @@
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import type { UpgradeStep } from '../alembic/graph/upgrade-plan.js';
 import type { TenantState } from '../database/read-tenants.js';
-import type { VersionTableState } from '../database/version-table.js';
+import type { MysqlFacts, VersionTableState } from '../database/version-table.js';
 import type { Finding } from './finding.js';
 import { sha256Hex } from '../project/sha256.js';
 import type { CheckOptions } from './run-check.js';
@@ -47,6 +47,8 @@ export interface FleetPlace {
   readonly database: string;
   readonly versionTable: string;
   readonly server: VersionTableState['server'];
+  /** MySQL and MariaDB: a tenant is a database; the server's kind, SQL mode and the URL's driver. */
+  readonly mysql?: Omit<MysqlFacts, 'collation' | 'dataType' | 'versionKey'>;
 }
 
 /**
@@ -115,15 +117,24 @@ export function verifyFleet(
 /** The tenant as verify reads a database: its schema's version table, ledger and catalog. */
 function stateOf(place: FleetPlace, t: TenantState): VersionTableState {
   return {
-    dialect: 'postgresql',
+    dialect: place.mysql ? 'mysql' : 'postgresql',
     host: place.host,
-    database: place.database,
+    database: place.mysql ? t.schema : place.database,
     versionTable: place.versionTable,
     versionTableSchema: t.schema,
     foundInSchema: t.exists ? t.schema : null,
     exists: t.exists,
     rows: t.rows,
-    columnLength: null,
+    columnLength: t.mysql?.length ?? null,
+    ...(place.mysql
+      ? {
+          mysql: {
+            ...place.mysql,
+            collation: t.mysql?.collation ?? null,
+            versionKey: t.mysql?.versionKey === true,
+          },
+        }
+      : {}),
     server: place.server,
     tables: t.tables,
     tls: null,
@@ -153,6 +164,7 @@ function tenantKey(t: TenantState): string {
     sorted(c.indexes),
     sorted(c.constraints ?? []),
     [...(c.types ?? [])].sort(),
+    t.mysql ?? null,
   ];
   return sha256Hex(Buffer.from(JSON.stringify(facts)));
 }

@@ -43,6 +43,14 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
     });
   }
   const before = await openFleet(opts);
+  // the fence lets a child reach one database, and a loop over MySQL tenants reaches one per tenant
+  if (before.db.dialect === 'mysql')
+    throw new UsageError(
+      'release --tenants does not run on MySQL: the loop reaches a database per tenant, and the connection fence lets a child reach one.',
+      {
+        hint: "Run verify --tenants 'PATTERN' as the gate (exit 1 blocks), then the team's loop, then verify --tenants again; or release each tenant's database with release --database-url.",
+      },
+    );
   opts.out(fleetText(before.result, before.context));
   // nothing matched: a typo in the pattern would leave every tenant behind while saying OK
   if (before.result.total === 0)
@@ -135,6 +143,7 @@ async function recordLedgers(fleet: OpenedFleet, table: string, opts: ReleaseFle
       `alembic-preflight release: warning: ${what} was not written: ${e.message}${e.hint ? ` ${e.hint}` : ''}\n`,
     );
   try {
+    if (fleet.db.dialect !== 'postgresql') return;
     const failed = await writeTenantLedgers(fleet.db, writes, postgresOptions(opts));
     opts.out(
       `alembic-preflight release: ledger ${table}: the migrations recorded in ${writes.length - failed.length} of ${writes.length} tenants\n`,

@@ -16,6 +16,12 @@ export interface TenantState {
   /** The schema's tables and views (what an unqualified create_table collides with). */
   readonly tables: readonly string[];
   readonly catalog: SchemaCatalog;
+  /** MySQL: how the database's version_num compares (its collation), whether it is a key, its width. */
+  readonly mysql?: {
+    readonly collation: string | null;
+    readonly versionKey: boolean;
+    readonly length: number | null;
+  };
 }
 
 export interface FleetRead {

@@ -7,6 +7,8 @@ export interface FleetContext {
   /** The schema pattern, or for --databases the file that lists the databases. */
   readonly pattern: string;
   readonly databases?: true;
+  /** --tenants on MySQL: each tenant is a database on the server, not a schema. */
+  readonly tenantDatabases?: true;
   readonly host: string | null;
   readonly database: string;
   readonly target: string;
@@ -47,7 +49,7 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
   const shard = c.shard ? `, shard ${c.shard.index}/${c.shard.count}` : '';
   const head = c.databases
     ? `verify --databases ${c.pattern}: ${r.total} database${r.total === 1 ? '' : 's'}`
-    : `verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}/${c.database}${shard}: ${r.total} schema${r.total === 1 ? '' : 's'}`;
+    : `verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}${c.tenantDatabases ? '' : `/${c.database}`}${shard}: ${r.total} ${unit(c)}${r.total === 1 ? '' : 's'}`;
   const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ''];
   if (r.total === 0) return [...lines, emptyVerdict(c)].join('\n') + '\n';
   const column = c.databases ? 'databases' : 'tenants';
@@ -62,7 +64,7 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
   }
   if (r.outliers.length > 0) {
     const count = r.outliers.reduce((n, g) => n + g.schemas.length, 0);
-    const noun = c.databases ? 'database' : 'schema';
+    const noun = unit(c);
     lines.push('', `apart from the fleet (${count} ${noun}${count === 1 ? '' : 's'}):`);
     for (const g of r.outliers) {
       lines.push(`  ${names(g.schemas)}: at ${at(g)}; ${upgrade(g)}`);
@@ -74,9 +76,14 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
   return lines.join('\n') + '\n';
 }
 
+/** What a tenant is: a schema (PostgreSQL), or a database (--databases, and --tenants on MySQL). */
+function unit(c: FleetContext): 'schema' | 'database' {
+  return c.databases || c.tenantDatabases ? 'database' : 'schema';
+}
+
 /** Nothing matched: a mistake (a typo in the pattern, an empty file) unless --allow-empty says so. */
 function emptyVerdict(c: FleetContext): string {
-  const none = c.databases ? `${c.pattern} names no database` : `no schema matches '${c.pattern}'`;
+  const none = c.databases ? `${c.pattern} names no database` : `no ${unit(c)} matches '${c.pattern}'`;
   if (c.shard && !c.allowEmpty)
     return `OK for shard ${c.shard.index}/${c.shard.count}: it holds none of the ${c.databases ? 'databases' : 'tenants'}; fleet merge judges whether the fleet has any.`;
   return c.allowEmpty

@@ -3,8 +3,14 @@ import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig, type ProjectModel } from '../alembic/loading/project-model.js';
 import { codeFingerprint } from '../check/code-fingerprint.js';
 import { emptyFails, inShard, TenantGroups, verifyFleet, type FleetResult } from '../check/fleet.js';
-import { describeTarget, parseDatabaseUrl, type PostgresTarget } from '../database/database-url.js';
-import { readTenants } from '../database/read-tenants.js';
+import {
+  describeTarget,
+  parseDatabaseUrl,
+  type MysqlTarget,
+  type PostgresTarget,
+} from '../database/database-url.js';
+import { readTenants, type TenantState } from '../database/read-tenants.js';
+import { readMysqlTenants } from '../database/read-mysql-tenants.js';
 import { UsageError } from '../errors/errors.js';
 import type { FleetContext } from '../report/fleet-report.js';
 import { withFiles, type VerifyCommandOptions } from './command-options.js';
@@ -27,7 +33,7 @@ export interface OpenedFleet {
   readonly context: FleetContext;
   /** The URL as given (with its credentials: for the child's environment only, never printed). */
   readonly url: string;
-  readonly db: PostgresTarget;
+  readonly db: PostgresTarget | MysqlTarget;
   readonly model: ProjectModel;
   /** The ledger table release writes in each tenant schema; undefined when the ledger is off. */
   readonly ledgerTable?: string;
@@ -47,10 +53,13 @@ export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
       hint: `Pass --database-url, or set ${envName}.`,
     });
   const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
-  if (db.dialect !== 'postgresql')
-    throw new UsageError('--tenants reads schemas, which only PostgreSQL has.', {
-      hint: 'Point --database-url at the PostgreSQL database that holds the tenant schemas.',
-    });
+  if (db.dialect === 'sqlite')
+    throw new UsageError(
+      '--tenants reads a schema (PostgreSQL) or a database (MySQL) per tenant, and SQLite has neither.',
+      {
+        hint: 'Point --database-url at the PostgreSQL database that holds the tenant schemas, or at the MySQL server that holds the tenant databases.',
+      },
+    );
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   // each tenant's schema is the version table's: env.py's own choice (-x tenant=…) is not read for it
@@ -64,21 +73,33 @@ export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
   const model = modelFromConfig(config, loadOptions.alembicVersion);
   const groups = new TenantGroups();
   const { shard } = opts;
-  const read = await readTenants(
-    db,
-    opts.tenants,
-    versionTable,
-    ledgerTable,
-    postgresOptions(opts),
-    (batch) => batch.forEach((t) => groups.add(t)),
-    (schema) => !shard || inShard(schema, shard.index, shard.count),
-  );
+  const keep = (schema: string): boolean => !shard || inShard(schema, shard.index, shard.count);
+  const add = (batch: readonly TenantState[]): void => batch.forEach((t) => groups.add(t));
+  const read =
+    db.dialect === 'mysql'
+      ? await readMysqlTenants(db, opts.tenants, versionTable, ledgerTable, postgresOptions(opts), add, keep)
+      : await readTenants(db, opts.tenants, versionTable, ledgerTable, postgresOptions(opts), add, keep);
   const where = describeTarget(db);
   const target = opts.target ?? 'head';
   const result = emptyFails(
     verifyFleet(
       model,
-      { host: where.host, database: where.database, versionTable, server: read.server },
+      {
+        host: where.host,
+        database: where.database,
+        versionTable,
+        server: read.server,
+        ...('sqlMode' in read && db.dialect === 'mysql'
+          ? {
+              mysql: {
+                flavor: /mariadb/iu.test(read.server.version) ? ('MariaDB' as const) : ('MySQL' as const),
+                sqlMode: String(read.sqlMode),
+                strict: /STRICT_(TRANS|ALL)_TABLES/iu.test(String(read.sqlMode)),
+                driver: db.driver,
+              },
+            }
+          : {}),
+      },
       groups,
       target,
       { ignore: opts.ignore, strict: opts.strict, releasing: releasingOf(opts.env, settings) },
@@ -92,6 +113,7 @@ export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
     database: where.database,
     target,
     code: codeFingerprint(model, target),
+    ...(db.dialect === 'mysql' ? { tenantDatabases: true as const } : {}),
     ...(opts.shard ? { shard: opts.shard } : {}),
     ...(opts.allowEmpty ? { allowEmpty: true as const } : {}),
   };
