@@ -14,7 +14,10 @@ export function collationFold(collation: string | null | undefined): (v: string)
   const caseBlind = /_ci$/u.test(c);
   const padded = !c.includes('_nopad_') && !c.includes('_0900_');
   return (v) => {
-    const kept = padded ? v.replace(/ +$/u, '') : v;
+    // trailing spaces counted from the end in one pass
+    let end = v.length;
+    while (padded && end > 0 && v[end - 1] === ' ') end--;
+    const kept = v.slice(0, end);
     return caseBlind ? kept.toLowerCase() : kept;
   };
 }

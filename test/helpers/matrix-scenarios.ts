@@ -126,6 +126,13 @@ export const SCENARIOS: Scenario[] = [
   { name: 'NULL row beside a real one', revs: LINEAR, rows: ['aaa111', null], nullable: true },
 ];
 
+/** Two branches whose ids differ only in case: two rows on a case-blind collation are one key. */
+const CASE_TWINS: RevSpec[] = [
+  { id: 'aaa111', down: null },
+  { id: 'bbb222', down: 'aaa111' },
+  { id: 'BBB222', down: 'aaa111', file: 'upper' },
+];
+
 /** MariaDB's own cases: a database as version_table_schema, the SQL mode, the collation. */
 export const MYSQL_SCENARIOS: Scenario[] = [
   {
@@ -152,22 +159,14 @@ export const MYSQL_SCENARIOS: Scenario[] = [
   },
   {
     name: 'case-blind collation: a branch id equal to another row is a duplicate key',
-    revs: [
-      { id: 'aaa111', down: null },
-      { id: 'bbb222', down: 'aaa111' },
-      { id: 'BBB222', down: 'aaa111', file: 'upper' },
-    ],
+    revs: CASE_TWINS,
     rows: ['aaa111'],
     target: 'heads',
     only: 'mysql',
   },
   {
     name: 'case-sensitive collation: the same branch ids are two rows',
-    revs: [
-      { id: 'aaa111', down: null },
-      { id: 'bbb222', down: 'aaa111' },
-      { id: 'BBB222', down: 'aaa111', file: 'upper' },
-    ],
+    revs: CASE_TWINS,
     rows: ['aaa111'],
     target: 'heads',
     collation: 'utf8mb4_bin',

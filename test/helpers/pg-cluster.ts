@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { selfSignedCertificate } from './self-signed.js';
 import { freePort } from '../../src/database/scratch-database.js';
 
 export interface PgServer {
@@ -161,29 +162,7 @@ function readLog(dir: string): string {
 
 /** A self-signed certificate for localhost in the data folder, with ssl = on; returns the CA file. */
 function selfSigned(dir: string, data: string, ids: { uid: number; gid: number } | undefined): string {
-  const key = path.join(data, 'server.key');
-  const crt = path.join(data, 'server.crt');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      crt,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
+  const { crt, key } = selfSignedCertificate(data, 'server');
   chmodSync(key, 0o600);
   if (ids) {
     chownSync(key, ids.uid, ids.gid);

@@ -417,7 +417,9 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
         alembicVersion: '1.8.1',
         tenants: 't*',
       }),
-    ).rejects.toThrow('--tenants reads schemas, which only PostgreSQL has.');
+    ).rejects.toThrow(
+      '--tenants reads a schema (PostgreSQL) or a database (MySQL) per tenant, and SQLite has neither.',
+    );
     expect(() => parseShard('4/3')).toThrow('--shard 4/3 is not I/N with 1 <= I <= N.');
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
     expect(likePattern('tenant_*')).toBe('tenant\\_%');

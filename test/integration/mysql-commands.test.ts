@@ -1,31 +1,26 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { runCli } from '../helpers/cli.js';
-import { startMariadb, MARIA_PASSWORD, type MariaServer } from '../helpers/mariadb-server.js';
+import { MARIA_PASSWORD } from '../helpers/mariadb-server.js';
+import { mariadbForSuite } from '../helpers/mariadb-suite.js';
 
 // The commands besides verify and release on a real MariaDB server, judged by the rows they leave
 // (restamp, ledger owner) or leave alone (the dry runs, backfill, graph, verify --databases).
 
 describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', () => {
-  let maria: MariaServer;
-  beforeAll(async () => {
-    maria = await startMariadb();
-  }, 60_000);
-  afterAll(async () => {
-    await maria?.stop();
-  });
+  const maria = mariadbForSuite();
   const cli = (root: string, args: string[], url: string) =>
     runCli(root, args, { DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' });
 
   /** The example migrated to its head by real Alembic, then its row replaced by `row`. */
   function stamped(db: string, row: string): { root: string; url: string } {
-    maria.exec(`CREATE DATABASE ${db}`);
+    maria().exec(`CREATE DATABASE ${db}`);
     const root = exampleCopy();
-    const url = maria.urlFor(db);
+    const url = maria().urlFor(db);
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
-    maria.exec(`UPDATE ${db}.alembic_version SET version_num = '${row}'`);
+    maria().exec(`UPDATE ${db}.alembic_version SET version_num = '${row}'`);
     return { root, url };
   }
 
@@ -33,11 +28,11 @@ describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', (
     const { root, url } = stamped('restamp', 'renamed0001');
     const dry = cli(root, ['restamp', '--from', 'renamed0001', '--to', '2a3b4c5d6e7f'], url);
     expect(dry.status, dry.stdout + dry.stderr).toBe(0);
-    expect(maria.exec('SELECT version_num FROM restamp.alembic_version')).toEqual([['renamed0001']]);
+    expect(maria().exec('SELECT version_num FROM restamp.alembic_version')).toEqual([['renamed0001']]);
     const yes = cli(root, ['restamp', '--from', 'renamed0001', '--to', '2a3b4c5d6e7f', '--yes'], url);
     expect(yes.status, yes.stdout + yes.stderr).toBe(0);
     expect(yes.stdout + yes.stderr).not.toContain(MARIA_PASSWORD);
-    expect(maria.exec('SELECT version_num FROM restamp.alembic_version')).toEqual([['2a3b4c5d6e7f']]);
+    expect(maria().exec('SELECT version_num FROM restamp.alembic_version')).toEqual([['2a3b4c5d6e7f']]);
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
   }, 60_000);
 
@@ -45,7 +40,7 @@ describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', (
     const { root, url } = stamped('owned', '2a3b4c5d6e7f');
     const set = cli(root, ['ledger', 'owner', '--set', 'shop-prod', '--yes'], url);
     expect(set.status, set.stdout + set.stderr).toBe(0);
-    expect(maria.exec('SELECT app FROM owned.alembic_preflight_owner')).toEqual([['shop-prod']]);
+    expect(maria().exec('SELECT app FROM owned.alembic_preflight_owner')).toEqual([['shop-prod']]);
     const show = cli(root, ['ledger', 'owner'], url);
     expect(show.status, show.stdout + show.stderr).toBe(0);
     expect(show.stdout).toContain('shop-prod');
@@ -58,7 +53,7 @@ describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', (
     expect(plan.stdout).toContain(
       'alembic-preflight backfill --revision guest_lockout_001 --after 2a3b4c5d6e7f --rewire --write',
     );
-    expect(maria.exec('SELECT version_num FROM incident.alembic_version')).toEqual([['guest_lockout_001']]);
+    expect(maria().exec('SELECT version_num FROM incident.alembic_version')).toEqual([['guest_lockout_001']]);
     // the placeholder it writes says where the id was read, never the host
     const written = cli(
       root,
@@ -81,7 +76,7 @@ describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', (
     const a = stamped('fleet_a', '2a3b4c5d6e7f');
     stamped('fleet_b', 'guest_lockout_001');
     const list = path.join(a.root, 'databases.txt');
-    writeFileSync(list, `${maria.urlFor('fleet_a')}\n${maria.urlFor('fleet_b')}\n`);
+    writeFileSync(list, `${maria().urlFor('fleet_a')}\n${maria().urlFor('fleet_b')}\n`);
     const r = runCli(a.root, ['verify', '--databases', list], { ALEMBIC_PREFLIGHT_CACHE: 'off' });
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/2 databases/u);

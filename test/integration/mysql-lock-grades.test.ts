@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { runCli } from '../helpers/cli.js';
-import { startMariadb, type MariaServer } from '../helpers/mariadb-server.js';
+import { mariadbForSuite } from '../helpers/mariadb-suite.js';
 
 // lock-on-large-table on MariaDB, judged by what the real upgrade then does: the step graded COPY
 // rebuilds the table (a new InnoDB id), the one graded INSTANT does not; under --locks block the
@@ -19,25 +19,19 @@ const ADD = 'op.add_column("guest_sessions", sa.Column("note", sa.String(40), nu
 const TINY = { rows: 1, bytes: 1 };
 
 describe('lock grades on MariaDB (a real server, real Alembic over PyMySQL)', () => {
-  let maria: MariaServer;
-  beforeAll(async () => {
-    maria = await startMariadb();
-  }, 60_000);
-  afterAll(async () => {
-    await maria?.stop();
-  });
+  const maria = mariadbForSuite();
 
   const tableId = (db: string): string =>
-    maria.exec(
+    maria().exec(
       `SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = '${db}/guest_sessions'`,
     )[0]![0]!;
 
   function atHead(db: string, body: string): { root: string; url: string } {
-    maria.exec(`CREATE DATABASE ${db}`);
+    maria().exec(`CREATE DATABASE ${db}`);
     const root = exampleCopy();
-    const url = maria.urlFor(db);
+    const url = maria().urlFor(db);
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
-    maria.exec(
+    maria().exec(
       `INSERT INTO ${db}.users (id, email) VALUES (1, 'a@example.com'); INSERT INTO ${db}.guest_sessions (user_id) VALUES (1), (1); ANALYZE TABLE ${db}.guest_sessions`,
     );
     writeFileSync(
@@ -69,7 +63,7 @@ describe('lock grades on MariaDB (a real server, real Alembic over PyMySQL)', ()
     });
     expect(blocked.status, blocked.stdout).toBe(1);
     expect(blocked.stdout + blocked.stderr).not.toContain('Running upgrade');
-    expect(maria.exec('SELECT version_num FROM retype.alembic_version')).toEqual([['2a3b4c5d6e7f']]);
+    expect(maria().exec('SELECT version_num FROM retype.alembic_version')).toEqual([['2a3b4c5d6e7f']]);
     const before = tableId('retype');
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
     expect(tableId('retype')).not.toBe(before);

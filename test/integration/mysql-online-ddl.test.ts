@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mysqlGrade, type MysqlGrade } from '../../src/check/schema/mysql-online-ddl.js';
 import { lockSteps } from '../../src/check/schema/schema-ops.js';
-import { startMariadb, type MariaServer } from '../helpers/mariadb-server.js';
+import { mariadbForSuite } from '../helpers/mariadb-suite.js';
 import { ORACLE_PYTHON } from '../helpers/oracle.js';
 
 // Each grade of mysql-online-ddl.ts against a real MariaDB: the statement Alembic emits for the step
@@ -78,18 +78,14 @@ const CASES: { call: string; why: string }[] = [
 ];
 
 describe("MariaDB's online DDL: each grade is the lightest the server accepts", () => {
-  let maria: MariaServer;
-  beforeAll(async () => {
-    maria = await startMariadb();
-    maria.exec('CREATE DATABASE ddl');
-  }, 60_000);
-  afterAll(async () => {
-    await maria?.stop();
+  const maria = mariadbForSuite();
+  beforeAll(() => {
+    maria().exec('CREATE DATABASE ddl');
   });
 
   /** A fresh table t (and p, which t's foreign keys name), with rows. */
   const fresh = (): void =>
-    maria.exec(
+    maria().exec(
       `USE ddl; DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS p; CREATE TABLE p (id INT PRIMARY KEY) ENGINE=InnoDB;
        INSERT INTO p VALUES (1);
        CREATE TABLE t (id INT PRIMARY KEY, email VARCHAR(100) NOT NULL, note VARCHAR(50) NULL, plain VARCHAR(50) NULL,
@@ -98,11 +94,11 @@ describe("MariaDB's online DDL: each grade is the lightest the server accepts", 
        INSERT INTO t (id, email, note, plain, amount) VALUES (1, 'a@x', 'n', 'p', 1), (2, 'b@x', 'm', 'q', 2)`,
     ) && undefined;
   const tableId = (): string =>
-    maria.exec("SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = 'ddl/t'")[0]![0]!;
+    maria().exec("SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = 'ddl/t'")[0]![0]!;
   const accepts = (sql: string): boolean => {
     fresh();
     try {
-      maria.exec(`USE ddl; ${sql}`);
+      maria().exec(`USE ddl; ${sql}`);
       return true;
     } catch {
       return false;
@@ -115,7 +111,7 @@ describe("MariaDB's online DDL: each grade is the lightest the server accepts", 
       expect(read.steps).toHaveLength(1);
       // the table's indexed columns, from the server as the catalog reads them
       fresh();
-      const columns = maria
+      const columns = maria()
         .exec(
           "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'ddl' AND TABLE_NAME = 't'",
         )
@@ -134,7 +130,7 @@ describe("MariaDB's online DDL: each grade is the lightest the server accepts", 
       // rebuilt: a new InnoDB table, under a new id
       fresh();
       const before = tableId();
-      maria.exec(`USE ddl; ${ours}`);
+      maria().exec(`USE ddl; ${ours}`);
       expect(tableId() !== before, `${ours}: rebuilt`).toBe(g.rebuild);
     }, 60_000);
   }

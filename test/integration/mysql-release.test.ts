@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exampleCopy } from '../helpers/example-db.js';
+import { loadDotenvFirst } from '../helpers/dotenv-env-py.js';
 import { runCli } from '../helpers/cli.js';
-import { startMariadb, MARIA_PASSWORD, type MariaServer } from '../helpers/mariadb-server.js';
+import { MARIA_PASSWORD } from '../helpers/mariadb-server.js';
+import { mariadbForSuite } from '../helpers/mariadb-suite.js';
 
 // release on a real MariaDB server, judged by what happened to the databases: the upgrade applied and
 // recorded through PyMySQL and mysqlclient; env.py reaching for another database on the same server
@@ -17,18 +17,12 @@ const env = (url: string): Record<string, string> => ({
 });
 
 describe('release on MySQL and MariaDB (a real MariaDB server, real Alembic)', () => {
-  let maria: MariaServer;
-  beforeAll(async () => {
-    maria = await startMariadb();
-  }, 60_000);
-  afterAll(async () => {
-    await maria?.stop();
-  });
+  const maria = mariadbForSuite();
 
   /** The statements the app's user sent that name the database, from the server's own log. */
   const statementsOn = (db: string): number =>
     Number(
-      maria.exec(
+      maria().exec(
         `SELECT COUNT(*) FROM mysql.general_log WHERE user_host LIKE 'preflight[preflight]%' AND (argument LIKE '%${db}%')`,
       )[0]![0],
     );
@@ -36,17 +30,19 @@ describe('release on MySQL and MariaDB (a real MariaDB server, real Alembic)', (
   for (const scheme of ['mysql+pymysql', 'mysql+mysqldb']) {
     const driver = scheme.split('+')[1]!;
     it(`${driver}: applies the pending migrations, records them in the ledger, prints no password`, () => {
-      maria.exec(`CREATE DATABASE rel_${driver}`);
+      maria().exec(`CREATE DATABASE rel_${driver}`);
       const root = exampleCopy();
-      const r = runCli(root, ['release'], env(maria.urlFor(`rel_${driver}`, scheme)));
+      const r = runCli(root, ['release'], env(maria().urlFor(`rel_${driver}`, scheme)));
       expect(r.status, r.stdout + r.stderr).toBe(0);
       expect(r.stdout + r.stderr).not.toContain(MARIA_PASSWORD);
-      expect(maria.exec(`SELECT version_num FROM rel_${driver}.alembic_version`)).toEqual([['2a3b4c5d6e7f']]);
-      expect(maria.exec(`SHOW TABLES FROM rel_${driver} LIKE 'guest_sessions'`)).toEqual([
+      expect(maria().exec(`SELECT version_num FROM rel_${driver}.alembic_version`)).toEqual([
+        ['2a3b4c5d6e7f'],
+      ]);
+      expect(maria().exec(`SHOW TABLES FROM rel_${driver} LIKE 'guest_sessions'`)).toEqual([
         ['guest_sessions'],
       ]);
       expect(
-        maria.exec(
+        maria().exec(
           `SELECT revision FROM rel_${driver}.alembic_preflight_history ORDER BY applied_at, revision`,
         ),
       ).toEqual([['1f2a3b4c5d6e'], ['2a3b4c5d6e7f']]);
@@ -54,37 +50,29 @@ describe('release on MySQL and MariaDB (a real MariaDB server, real Alembic)', (
 
     it(`${driver}: env.py loading a .env that names another database is stopped there, both unchanged`, () => {
       const [app, other] = [`fence_${driver}`, `elsewhere_${driver}`];
-      maria.exec(`CREATE DATABASE ${app}; CREATE DATABASE ${other}`);
+      maria().exec(`CREATE DATABASE ${app}; CREATE DATABASE ${other}`);
       const root = exampleCopy();
-      const envPy = path.join(root, 'migrations/env.py');
-      writeFileSync(
-        envPy,
-        readFileSync(envPy, 'utf8').replace(
-          'import os\n',
-          'import os\nfrom dotenv import load_dotenv\n\nload_dotenv(".env", override=True)\n',
-        ),
-      );
-      writeFileSync(path.join(root, '.env'), `DATABASE_URL=${maria.urlFor(other, scheme)}\n`);
+      loadDotenvFirst(root, `DATABASE_URL=${maria().urlFor(other, scheme)}\n`);
       const before = statementsOn(other);
-      const r = runCli(root, ['release'], env(maria.urlFor(app, scheme)));
+      const r = runCli(root, ['release'], env(maria().urlFor(app, scheme)));
       expect(r.status, r.stdout + r.stderr).toBe(2);
-      expect(r.stdout).toContain(`the MySQL database '${other}' on 127.0.0.1:${maria.port}`);
+      expect(r.stdout).toContain(`the MySQL database '${other}' on 127.0.0.1:${maria().port}`);
       expect(r.stdout + r.stderr).not.toContain(MARIA_PASSWORD);
       // nothing reached the other database; the one verify read has no version table yet
       expect(statementsOn(other)).toBe(before);
-      expect(maria.exec(`SHOW TABLES FROM ${other}`)).toEqual([]);
-      expect(maria.exec(`SHOW TABLES FROM ${app}`)).toEqual([]);
+      expect(maria().exec(`SHOW TABLES FROM ${other}`)).toEqual([]);
+      expect(maria().exec(`SHOW TABLES FROM ${app}`)).toEqual([]);
     }, 60_000);
   }
 
   it('a driver the fence cannot check (mariadb+mariadbconnector) never starts the upgrade', () => {
-    maria.exec('CREATE DATABASE unfenced');
+    maria().exec('CREATE DATABASE unfenced');
     const root = exampleCopy();
-    const r = runCli(root, ['release'], env(maria.urlFor('unfenced', 'mariadb+mariadbconnector')));
+    const r = runCli(root, ['release'], env(maria().urlFor('unfenced', 'mariadb+mariadbconnector')));
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stdout + r.stderr).toContain('the connection fence cannot check');
     expect(r.stdout + r.stderr).not.toContain(MARIA_PASSWORD);
     expect(r.stdout + r.stderr).not.toContain('Running upgrade');
-    expect(maria.exec('SHOW TABLES FROM unfenced')).toEqual([]);
+    expect(maria().exec('SHOW TABLES FROM unfenced')).toEqual([]);
   }, 60_000);
 });

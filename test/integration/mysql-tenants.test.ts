@@ -1,36 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyTenantsCommand } from '../../src/commands/verify-tenants-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { runCli } from '../helpers/cli.js';
-import { startMariadb, MARIA_PASSWORD, type MariaServer } from '../helpers/mariadb-server.js';
+import { MARIA_PASSWORD } from '../helpers/mariadb-server.js';
+import { mariadbForSuite } from '../helpers/mariadb-suite.js';
 
 // verify --tenants on MySQL: a tenant is a database on the server. Each group's prediction is held
 // against real Alembic run on one of its databases.
 
 describe('verify --tenants on MariaDB (a database per tenant)', () => {
-  let maria: MariaServer;
-  beforeAll(async () => {
-    maria = await startMariadb();
-  }, 60_000);
-  afterAll(async () => {
-    await maria?.stop();
-  });
+  const maria = mariadbForSuite();
 
   it('groups the tenant databases by what they hold; each verdict is what real Alembic then does', async () => {
     const root = exampleCopy();
     for (const t of ['shop_0001', 'shop_0002', 'shop_0003', 'shop_0004']) {
-      maria.exec(`CREATE DATABASE ${t}`);
+      maria().exec(`CREATE DATABASE ${t}`);
       expect(
-        exampleAlembic(root, maria.urlFor(t), 'upgrade', t === 'shop_0004' ? '1f2a3b4c5d6e' : 'head').status,
+        exampleAlembic(root, maria().urlFor(t), 'upgrade', t === 'shop_0004' ? '1f2a3b4c5d6e' : 'head')
+          .status,
       ).toBe(0);
     }
-    maria.exec(
+    maria().exec(
       "UPDATE shop_0003.alembic_version SET version_num = 'guest_lockout_001'; CREATE DATABASE other_app",
     );
     const out = await verifyTenantsCommand({
       cwd: root,
       format: 'json',
-      env: { DATABASE_URL: maria.urlFor('shop_0001') },
+      env: { DATABASE_URL: maria().urlFor('shop_0001') },
       alembicVersion: '1.8.1',
       tenants: 'shop_*',
     });
@@ -47,16 +43,16 @@ describe('verify --tenants on MariaDB (a database per tenant)', () => {
     const text = await verifyTenantsCommand({
       cwd: root,
       format: 'text',
-      env: { DATABASE_URL: maria.urlFor('shop_0001') },
+      env: { DATABASE_URL: maria().urlFor('shop_0001') },
       alembicVersion: '1.8.1',
       tenants: 'shop_*',
     });
     expect(text.stdout.split('\n')[0]).toBe(
-      `alembic-preflight verify --tenants 'shop_*' on 127.0.0.1:${maria.port}: 4 databases; upgrade head`,
+      `alembic-preflight verify --tenants 'shop_*' on 127.0.0.1:${maria().port}: 4 databases; upgrade head`,
     );
     for (const t of ['shop_0001', 'shop_0003', 'shop_0004']) {
       const g = byTenant.get(t)!;
-      const real = exampleAlembic(root, maria.urlFor(t), 'upgrade', 'head');
+      const real = exampleAlembic(root, maria().urlFor(t), 'upgrade', 'head');
       expect(g.willSucceed, t).toBe(real.status === 0);
       if (!g.willSucceed) expect(real.error).toContain(g.alembicError!.replace(/^FAILED: /u, ''));
     }
@@ -65,7 +61,7 @@ describe('verify --tenants on MariaDB (a database per tenant)', () => {
   it('release --tenants does not start its loop on MySQL, and says what to run instead', () => {
     const root = exampleCopy();
     const r = runCli(root, ['release', '--tenants', 'shop_*', '--', 'true'], {
-      DATABASE_URL: maria.urlFor('shop_0001'),
+      DATABASE_URL: maria().urlFor('shop_0001'),
       ALEMBIC_PREFLIGHT_CACHE: 'off',
     });
     expect(r.status, r.stdout + r.stderr).toBe(2);

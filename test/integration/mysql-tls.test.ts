@@ -1,40 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { runCli } from '../helpers/cli.js';
 import { startMariadb, MARIA_PASSWORD, type MariaServer } from '../helpers/mariadb-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-/** A self-signed certificate for localhost: [certificate, key]. */
-function selfSigned(dir: string, name: string): [string, string] {
-  const crt = path.join(dir, `${name}.crt`);
-  const key = path.join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      crt,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
-  chmodSync(key, 0o644);
-  return [crt, key];
-}
+import { selfSignedCertificate } from '../helpers/self-signed.js';
 
 // TLS as SQLAlchemy's ssl_ options ask PyMySQL for it, on a MariaDB server with a self-signed
 // certificate: verify verifies what PyMySQL verifies, and fails where real Alembic fails.
@@ -44,10 +14,11 @@ describe('TLS to MariaDB (ssl_ca, ssl_check_hostname)', () => {
   let other: string;
   beforeAll(async () => {
     const dir = tempDir('preflight-maria-tls-');
-    const [c, key] = selfSigned(dir, 'server');
-    crt = c;
-    other = selfSigned(dir, 'other')[0];
-    maria = await startMariadb([`--ssl-cert=${crt}`, `--ssl-key=${key}`]);
+    const server = selfSignedCertificate(dir, 'server');
+    chmodSync(server.key, 0o644);
+    crt = server.crt;
+    other = selfSignedCertificate(dir, 'other').crt;
+    maria = await startMariadb([`--ssl-cert=${crt}`, `--ssl-key=${server.key}`]);
     maria.exec('CREATE DATABASE tls');
   }, 60_000);
   afterAll(async () => {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../../src/commands/rehearse-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
+import { loadDotenvFirst } from '../helpers/dotenv-env-py.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { revisionFile } from '../helpers/probe-app.js';
@@ -35,15 +36,7 @@ function dotenvProject(dotenv: string): string {
       revisionFile(id, i === 0 ? null : CLEAN[i - 1]![0], up, down),
     ),
   );
-  const envPy = path.join(root, 'migrations', 'env.py');
-  writeFileSync(
-    envPy,
-    readFileSync(envPy, 'utf8').replace(
-      'import os\n',
-      'import os\nfrom dotenv import load_dotenv\n\nload_dotenv(".env", override=True)\n',
-    ),
-  );
-  writeFileSync(path.join(root, '.env'), dotenv);
+  loadDotenvFirst(root, dotenv);
   return root;
 }
 

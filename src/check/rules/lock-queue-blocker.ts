@@ -1,5 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
+import { durationText } from '../duration-text.js';
 import type { LockHolder } from '../../database/version-table.js';
 import { conflicts, stepName, type LockMode } from '../schema/lock-grade.js';
 import type { PendingLock } from '../schema/pending-locks.js';
@@ -45,7 +46,7 @@ function finding(h: LockHolder, s: PendingLock, mode: LockMode, block: boolean):
   const age =
     h.transactionSeconds === null
       ? 'its transaction age hidden from this role'
-      : `in a transaction for ${duration(h.transactionSeconds)}`;
+      : `in a transaction for ${durationText(h.transactionSeconds)}`;
   const state = h.state ?? 'state hidden from this role';
   return {
     code: 'lock-queue-blocker',
@@ -63,10 +64,4 @@ function finding(h: LockHolder, s: PendingLock, mode: LockMode, block: boolean):
     line: s.step.line,
     revision: s.revision,
   };
-}
-
-function duration(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }

@@ -1,5 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
+import { durationText } from '../duration-text.js';
 import { stepName } from '../schema/lock-grade.js';
 import type { MetadataHolder } from '../../database/version-table.js';
 import type { PendingLock } from '../schema/pending-locks.js';
@@ -37,7 +38,7 @@ function finding(
   wait: number | null,
   block: boolean,
 ): Finding {
-  const age = h.seconds === null ? 'a transaction open' : `a transaction open for ${duration(h.seconds)}`;
+  const age = h.seconds === null ? 'a transaction open' : `a transaction open for ${durationText(h.seconds)}`;
   const state = h.state ?? 'state hidden';
   const holds = exact
     ? `holds the metadata lock of ${s.table}`
@@ -57,10 +58,4 @@ function finding(
     line: s.step.line,
     revision: s.revision,
   };
-}
-
-function duration(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }

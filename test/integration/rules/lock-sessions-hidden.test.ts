@@ -1,30 +1,24 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
-import { startMariadb, type MariaServer } from '../../helpers/mariadb-server.js';
+import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 import { expectFindingSample } from '../../helpers/doc-sample.js';
 
 const BLOCK = { mode: 'block', rows: 100_000, bytes: 2 ** 40 } as const;
 
 describe('lock-sessions-hidden (a real MariaDB server, a user without PROCESS as on JawsDB)', () => {
-  let maria: MariaServer;
-  beforeAll(async () => {
-    maria = await startMariadb();
-  }, 60_000);
-  afterAll(async () => {
-    await maria?.stop();
-  });
+  const maria = mariadbForSuite();
 
   it('says other sessions cannot be seen; --locks block stops on it unless the settings accept it by name', async () => {
-    maria.exec(
+    maria().exec(
       "CREATE DATABASE addon; CREATE USER 'addon'@'127.0.0.1' IDENTIFIED BY 'addon-pw'; GRANT ALL ON addon.* TO 'addon'@'127.0.0.1'",
     );
     const root = exampleCopy();
-    const url = `mysql+pymysql://addon:addon-pw@127.0.0.1:${maria.port}/addon`;
+    const url = `mysql+pymysql://addon:addon-pw@127.0.0.1:${maria().port}/addon`;
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
-    maria.exec("INSERT INTO addon.users (email) VALUES ('a@example.com')");
+    maria().exec("INSERT INTO addon.users (email) VALUES ('a@example.com')");
     writeFileSync(
       path.join(root, 'migrations/versions/3c_nickname.py'),
       'revision = "3c"\ndown_revision = "2a3b4c5d6e7f"\nfrom alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    op.add_column("users", sa.Column("nickname", sa.String(40)))\n',

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { scanLogText } from '../../../src/check/log-scanner.js';
 import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
-import { startMariadb, type MariaServer } from '../../helpers/mariadb-server.js';
+import type { MariaServer } from '../../helpers/mariadb-server.js';
+import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 import { openSession } from '../../helpers/mariadb-session.js';
 import { expectFindingSample } from '../../helpers/doc-sample.js';
 
@@ -41,17 +42,11 @@ describe('metadata-lock-wait (a real MariaDB server)', () => {
     ],
   ] as const) {
     describe(name, () => {
-      let maria: MariaServer;
-      beforeAll(async () => {
-        maria = await startMariadb(args);
-      }, 60_000);
-      afterAll(async () => {
-        await maria?.stop();
-      });
+      const maria = mariadbForSuite(args);
 
       it('an idle transaction that read users: named, blocks under --locks block, and the real ALTER waits for it', async () => {
-        const { root, url } = behind(maria, 'mlw');
-        const idle = await openSession(maria, 'BEGIN; SELECT COUNT(*) FROM mlw.users;');
+        const { root, url } = behind(maria(), 'mlw');
+        const idle = await openSession(maria(), 'BEGIN; SELECT COUNT(*) FROM mlw.users;');
         try {
           const warn = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
           const f = warn.result.findings.find((x) => x.code === 'metadata-lock-wait')!;
@@ -88,7 +83,7 @@ describe('metadata-lock-wait (a real MariaDB server)', () => {
           );
           expect(started.status).not.toBe(0);
           expect(scanLogText(started.error).groups).toMatchObject([{ kind: 'lock-wait-timeout' }]);
-          expect(maria.exec('SELECT version_num FROM mlw.alembic_version')).toEqual([['2a3b4c5d6e7f']]);
+          expect(maria().exec('SELECT version_num FROM mlw.alembic_version')).toEqual([['2a3b4c5d6e7f']]);
         } finally {
           await idle.end();
         }
@@ -105,8 +100,8 @@ describe('metadata-lock-wait (a real MariaDB server)', () => {
       }, 120_000);
 
       it(`${exact ? 'an idle transaction on another table is not named' : 'any idle transaction in the database is named: its tables cannot be seen'}`, async () => {
-        const { root, url } = behind(maria, 'other_table');
-        const idle = await openSession(maria, 'BEGIN; SELECT COUNT(*) FROM other_table.guest_sessions;');
+        const { root, url } = behind(maria(), 'other_table');
+        const idle = await openSession(maria(), 'BEGIN; SELECT COUNT(*) FROM other_table.guest_sessions;');
         try {
           const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
           expect(out.result.findings.some((x) => x.code === 'metadata-lock-wait')).toBe(!exact);

@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { scanLogText } from '../../../src/check/log-scanner.js';
 import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
 import { runCli } from '../../helpers/cli.js';
-import { startMariadb, MARIA_PASSWORD, type MariaServer } from '../../helpers/mariadb-server.js';
+import { MARIA_PASSWORD } from '../../helpers/mariadb-server.js';
+import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 
 /** A third revision whose unique index fails on production's data after its first two steps committed. */
 const LOCKOUT = (failing: boolean): string => `"""lockout
@@ -41,30 +42,24 @@ def downgrade():
 `;
 
 describe('migration-partly-applied (a real MariaDB server, real Alembic over PyMySQL)', () => {
-  let maria: MariaServer;
-  beforeAll(async () => {
-    maria = await startMariadb();
-  }, 60_000);
-  afterAll(async () => {
-    await maria?.stop();
-  });
+  const maria = mariadbForSuite();
 
   it('a migration that failed halfway: what is there and what is not, the next run stops as predicted, and the way out works', async () => {
-    maria.exec('CREATE DATABASE half');
-    const url = maria.urlFor('half');
+    maria().exec('CREATE DATABASE half');
+    const url = maria().urlFor('half');
     const root = exampleCopy();
     const file = path.join(root, 'migrations/versions/3b4c5d6e7f80_lockout.py');
     expect(exampleAlembic(root, url, 'upgrade', '2a3b4c5d6e7f').status).toBe(0);
-    maria.exec("INSERT INTO half.users (email) VALUES ('a@example.com'), ('b@example.com')");
+    maria().exec("INSERT INTO half.users (email) VALUES ('a@example.com'), ('b@example.com')");
     // the release that failed: two steps committed, the unique index refused, the version table behind
     writeFileSync(file, LOCKOUT(true));
     const failed = exampleAlembic(root, url, 'upgrade', 'head');
     expect(failed.status).not.toBe(0);
     expect(failed.error).toContain('1062');
-    expect(maria.exec('SELECT version_num FROM half.alembic_version')).toEqual([['2a3b4c5d6e7f']]);
+    expect(maria().exec('SELECT version_num FROM half.alembic_version')).toEqual([['2a3b4c5d6e7f']]);
     // the team removes the statement that broke it and releases again
     writeFileSync(file, LOCKOUT(false));
-    maria.exec('UPDATE half.users SET nickname = NULL');
+    maria().exec('UPDATE half.users SET nickname = NULL');
     const out = await verifyCommand({
       cwd: root,
       format: 'text',
@@ -88,7 +83,7 @@ describe('migration-partly-applied (a real MariaDB server, real Alembic over PyM
     expect(out.stdout).toContain(`BLOCKED: \`alembic upgrade head\` will fail: ${next.error}`);
     expect(out.stdout).not.toContain(MARIA_PASSWORD);
     // the way out: the two missing steps by hand, then the stamp the finding gives; verify then agrees
-    maria.exec(
+    maria().exec(
       'CREATE UNIQUE INDEX ix_users_nickname ON half.users (nickname); ALTER TABLE half.users ADD COLUMN locked_until DATETIME NULL',
     );
     expect(f.fix).toMatch(/^alembic stamp 3b4c5d6e7f80 /u);
