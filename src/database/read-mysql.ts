@@ -11,6 +11,7 @@ import {
 } from './ledger.js';
 import { withMysqlConnection } from './mysql-connect.js';
 import { mysqlCatalog } from './mysql-catalog.js';
+import { mysqlLockWaits } from './mysql-lock-wait.js';
 import type { PostgresOptions } from './pg-connect.js';
 import {
   reprOf,
@@ -52,7 +53,11 @@ export async function readMysqlVersionTable(
       const [tableRows] = await conn.query(
         'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
       );
-      const catalog = req.catalog ? await mysqlCatalog(conn, req) : undefined;
+      const read = req.catalog ? await mysqlCatalog(conn, req) : undefined;
+      // the URL's init_command runs in Alembic's session first: a lock_wait_timeout it sets is the one the ALTERs wait under
+      const initWait = mysqlLockWaits(t.params.get('init_command') ?? '').at(-1);
+      const catalog =
+        read && initWait && !('unreadable' in read) ? { ...read, lockWaitSeconds: initWait.ms / 1000 } : read;
       const mode = t.params.get('sql_mode') ?? String(server.sql_mode);
       const mysql: MysqlFacts = {
         flavor: mariadb ? 'MariaDB' : 'MySQL',

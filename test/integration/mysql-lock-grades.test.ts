@@ -70,7 +70,9 @@ describe('lock grades on MariaDB (a real server, real Alembic over PyMySQL)', ()
   }, 120_000);
 
   it('a nullable column is INSTANT: not named, and the real upgrade keeps the table', async () => {
-    const { root, url } = atHead('instant', ADD);
+    const { root, url: plain } = atHead('instant', ADD);
+    // its wait for the metadata lock bounded, as lock-timeout-missing asks (below)
+    const url = `${plain}?init_command=${encodeURIComponent('SET SESSION lock_wait_timeout = 5')}`;
     const out = await verifyCommand({
       cwd: root,
       format: 'text',
@@ -85,5 +87,29 @@ describe('lock grades on MariaDB (a real server, real Alembic over PyMySQL)', ()
     const before = tableId('instant');
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
     expect(tableId('instant')).toBe(before);
+  }, 120_000);
+
+  it('lock-timeout-missing: the server leaves lock_wait_timeout at a day; a SET in the migration or init_command bounds it', async () => {
+    const { root, url } = atHead('waits', ADD);
+    const wait = async (u: string) =>
+      (
+        await verifyCommand({
+          cwd: root,
+          format: 'text',
+          env: { DATABASE_URL: u },
+          locks: { mode: 'warn', ...TINY },
+        })
+      ).result.findings.find((x) => x.code === 'lock-timeout-missing');
+    const f = await wait(url);
+    expect(f?.title).toBe('no lock_wait_timeout: add_column on guest_sessions may wait 86400 s');
+    // the URL's init_command runs first in Alembic's session: real Alembic takes it, and verify reads it
+    const bounded = `${url}?init_command=${encodeURIComponent('SET SESSION lock_wait_timeout = 5')}`;
+    expect(await wait(bounded)).toBeUndefined();
+    writeFileSync(
+      path.join(root, 'migrations/versions/3c4d5e6f7a8b_step.py'),
+      revision('3c4d5e6f7a8b', `op.execute("SET SESSION lock_wait_timeout = 5")\n    ${ADD}`),
+    );
+    expect(await wait(url)).toBeUndefined();
+    expect(exampleAlembic(root, bounded, 'upgrade', 'head').status).toBe(0);
   }, 120_000);
 });

@@ -6,6 +6,8 @@ import type { LockGrade } from './lock-grade.js';
 import type { LockSettings, MetadataLocks, PendingLock, PendingLocks } from './lock-types.js';
 import { mysqlGrade, type MysqlGrade } from './mysql-online-ddl.js';
 import { lockSteps } from './schema-ops.js';
+import { mysqlLockWaits } from '../../database/mysql-lock-wait.js';
+import { envPyTimeout } from './timeout-setting.js';
 
 /**
  * The pending steps on MySQL and MariaDB graded against the tables as they are: the algorithm and lock
@@ -19,6 +21,7 @@ export function mysqlPendingLocks(
   catalog: SchemaCatalog,
   prediction: UpgradePrediction,
   settings: LockSettings,
+  envPy?: { readonly path: string; readonly text: string },
 ): PendingLocks {
   const flavor = state.mysql?.flavor ?? 'MySQL';
   const fold = (t: string): string => t.toLowerCase();
@@ -27,6 +30,11 @@ export function mysqlPendingLocks(
   const indexedColumns = new Set((catalog.indexedColumns ?? []).map(([t, c]) => `${fold(t)}.${fold(c)}`));
   const indexed = (t: string, c: string): boolean => indexedColumns.has(`${fold(t)}.${fold(c)}`);
   const steps: PendingLock[] = [];
+  // the lock_wait_timeout each ALTER waits under: env.py's, else the server's, then each SET before it
+  const fromEnv = envPy ? envPyTimeout(envPy.text, 'mysql') : undefined;
+  let session = fromEnv?.ms ?? (catalog.lockWaitSeconds ?? 0) * 1000;
+  let timeoutSet: PendingLocks['timeoutSet'] =
+    fromEnv && envPy ? { path: envPy.path, line: fromEnv.line } : undefined;
   const unread: PendingLocks['unread'][number][] = [];
   for (const { revision } of prediction.steps) {
     const rev = model.map.byKey.get(revision);
@@ -35,6 +43,9 @@ export function mysqlPendingLocks(
     const read = lockSteps(text);
     const at = { revision, path: rev.file.path };
     for (const u of read.unread) unread.push({ ...at, ...u });
+    const sets = read.sql.flatMap((q) => mysqlLockWaits(q.sql).map((x) => ({ line: q.line, ms: x.ms })));
+    if (sets[0]) timeoutSet ??= { path: rev.file.path, line: sets[0].line };
+    const waitAt = (line: number): number => sets.filter((x) => x.line < line).at(-1)?.ms ?? session;
     for (const q of read.sql)
       if (!light(q.sql))
         unread.push({ ...at, line: q.line, why: `the SQL op.execute runs is not graded on ${flavor}` });
@@ -55,9 +66,11 @@ export function mysqlPendingLocks(
         table: size.table,
         size,
         large: large(size),
-        timeoutMs: (catalog.lockWaitSeconds ?? 0) * 1000,
+        timeoutMs: waitAt(step.line),
       });
     }
+    // a SET lasts for the session: the revisions after it run under it
+    session = sets.at(-1)?.ms ?? session;
   }
   return {
     settings,

@@ -54,7 +54,7 @@ export function pendingLocks(
   // a schema with no tables yet (a new database): nothing there holds rows, and nothing is read
   if (catalog.tableSizes.length === 0)
     return { settings, major, steps: [], unread: [], sqlUngraded: 0, holders: [] };
-  if (state.dialect === 'mysql') return mysqlPendingLocks(model, state, catalog, prediction, settings);
+  if (state.dialect === 'mysql') return mysqlPendingLocks(model, state, catalog, prediction, settings, envPy);
   const sizes = new Map(catalog.tableSizes.map((t) => [t.table, t]));
   // names as PostgreSQL folds unquoted ones: SQL that names none of them locks no table that holds rows
   const lowerNames = [...sizes.keys()].map((t) => t.toLowerCase());

@@ -1,4 +1,5 @@
 import { Tok, tokenize } from '../../python/python-tokenizer.js';
+import { mysqlLockWaits } from '../../database/mysql-lock-wait.js';
 
 /** A lock_timeout that a statement the migrations run sets: its value, and how long it lasts. */
 export interface TimeoutSet {
@@ -52,7 +53,11 @@ const OPTION = /\block_timeout\s*(?:=|%3D)\s*'?([\w.]+)'?/giu;
  * which connects to nothing): in the strings of its statements (a SET it executes, a connect option, a
  * URL), never in a comment or a docstring. The last value wins; undefined when none is set.
  */
-export function envPyTimeout(text: string): { ms: number; line: number } | undefined {
+export function envPyTimeout(
+  text: string,
+  dialect: 'postgresql' | 'mysql' = 'postgresql',
+): { ms: number; line: number } | undefined {
+  const named = dialect === 'mysql' ? /lock_wait_timeout/iu : /lock_timeout/iu;
   const { lines, error } = tokenize(text);
   if (error) return undefined;
   let skipIndent: number | undefined;
@@ -68,8 +73,11 @@ export function envPyTimeout(text: string): { ms: number; line: number } | undef
     // a docstring, or any string standing alone as a statement, runs nothing
     if (t.length === 1 && t[0]!.type === Tok.String) continue;
     for (const s of t) {
-      if (s.type !== Tok.String || !/lock_timeout/iu.test(s.text)) continue;
-      const values = [...sqlTimeouts(s.text).map((x) => x.ms), ...optionTimeouts(s.text)];
+      if (s.type !== Tok.String || !named.test(s.text)) continue;
+      const values =
+        dialect === 'mysql'
+          ? mysqlLockWaits(s.text).map((x) => x.ms)
+          : [...sqlTimeouts(s.text).map((x) => x.ms), ...optionTimeouts(s.text)];
       if (values.length > 0) last = { ms: values[values.length - 1]!, line: s.line };
     }
   }
