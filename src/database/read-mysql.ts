@@ -38,6 +38,11 @@ export async function readMysqlVersionTable(
       'SELECT VERSION() AS version, @@GLOBAL.sql_mode AS sql_mode, @@GLOBAL.read_only AS read_only, DATABASE() AS db, @@lower_case_table_names AS lctn',
     );
     const server = (serverRows as Row[])[0]!;
+    // read_only stops every user but those with SUPER (or MariaDB's READ ONLY ADMIN)
+    const [bypass] = await conn.query(
+      "SELECT COUNT(*) AS n FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN ('SUPER', 'READ ONLY ADMIN') AND GRANTEE = CONCAT('''', REPLACE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''', ''''''), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')",
+    );
+    const readOnly = Number(server.read_only) === 1 && Number((bypass as Row[])[0]!.n) === 0;
     const version = String(server.version);
     const mariadb = /mariadb/iu.test(version);
     await conn.query(sessionLimits(mariadb, opts));
@@ -85,9 +90,10 @@ export async function readMysqlVersionTable(
         server: { version, inRecovery: false },
         tls: session.tls,
         tables: (tableRows as Row[]).map((r) => String(r.name)),
+        // on MySQL only read_only (against the user's SUPER or READ ONLY ADMIN) is read: not its other privileges
         writable: {
           recovery: false,
-          readOnly: Number(server.read_only) === 1,
+          readOnly,
           schema,
           schemaExists: true,
           canCreate: true,

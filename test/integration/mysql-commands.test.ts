@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../src/commands/verify-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { runCli } from '../helpers/cli.js';
 import { MARIA_PASSWORD } from '../helpers/mariadb-server.js';
@@ -82,5 +83,31 @@ describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', (
     expect(r.stdout).toMatch(/2 databases/u);
     expect(r.stdout).toContain('guest_lockout_001');
     expect(r.stdout + r.stderr).not.toContain(MARIA_PASSWORD);
+  }, 60_000);
+
+  it('a server running read_only: verify blocks with the error real Alembic then prints', async () => {
+    maria().exec(
+      "CREATE DATABASE ro; CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY 'app-pw'; GRANT ALL ON ro.* TO 'app'@'127.0.0.1'",
+    );
+    const root = exampleCopy();
+    const url = `mysql+pymysql://app:app-pw@127.0.0.1:${maria().port}/ro`;
+    maria().exec('SET GLOBAL read_only = 1');
+    try {
+      const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+      const f = out.result.findings.find((x) => x.code === 'database-not-writable')!;
+      const real = exampleAlembic(root, url, 'upgrade', 'head');
+      expect(real.status).not.toBe(0);
+      expect(f.alembicError).toBe(real.error);
+      expect(out.exitCode).toBe(1);
+    } finally {
+      maria().exec('SET GLOBAL read_only = 0');
+    }
+    // the server's own users, with SUPER, may write: not a finding for them
+    const admin = await verifyCommand({
+      cwd: root,
+      format: 'text',
+      env: { DATABASE_URL: maria().urlFor('ro') },
+    });
+    expect(admin.result.findings.map((x) => x.code)).not.toContain('database-not-writable');
   }, 60_000);
 });

@@ -37,6 +37,7 @@ function whyNot(
   db: DatabaseContext,
   w: NonNullable<DatabaseContext['state']['writable']>,
 ): { why: string; fix: string; alembic?: string } | undefined {
+  if (db.state.dialect === 'mysql') return mysqlWhyNot(db, w);
   // Alembic creates a missing version table first; otherwise its first write is the first migration's
   // own first statement, which cannot be named without running it
   const readOnly = db.state.exists
@@ -82,4 +83,23 @@ function whyNot(
   }
   const t = w.table;
   return t ? versionWrites(db, t).blocked : undefined;
+}
+
+/**
+ * MySQL and MariaDB: a server running read_only (a replica, or a primary set read-only) refuses every
+ * write of a user without SUPER or READ ONLY ADMIN with the same error, whichever statement comes first.
+ * The user's other privileges are not read.
+ */
+function mysqlWhyNot(
+  db: DatabaseContext,
+  w: NonNullable<DatabaseContext['state']['writable']>,
+): { why: string; fix: string; alembic: string } | undefined {
+  if (!w.readOnly) return undefined;
+  const facts = db.state.mysql;
+  const module = facts?.driver === 'mysqldb' ? 'MySQLdb._exceptions' : 'pymysql.err';
+  return {
+    why: `the ${facts?.flavor ?? 'MySQL'} server runs with read_only on (a replica, or a primary set read-only), and this user has neither SUPER nor READ ONLY ADMIN, so its first write fails`,
+    fix: 'Point the URL at the primary: a replica cannot be migrated (or SET GLOBAL read_only = OFF where the server was set read-only by mistake).',
+    alembic: `sqlalchemy.exc.OperationalError: (${module}.OperationalError) (1290, 'The ${facts?.flavor ?? 'MySQL'} server is running with the --read-only option so it cannot execute this statement')`,
+  };
 }
