@@ -64,11 +64,13 @@ export async function readMysqlVersionTable(
       const catalog =
         read && initWait && !('unreadable' in read) ? { ...read, lockWaitSeconds: initWait.ms / 1000 } : read;
       const mode = t.params.get('sql_mode') ?? String(server.sql_mode);
+      const grants = await privileges(conn, schema, req.versionTable);
       const mysql: MysqlFacts = {
         flavor: mariadb ? 'MariaDB' : 'MySQL',
         sqlMode: mode,
         strict: /STRICT_(TRANS|ALL)_TABLES/iu.test(mode),
         driver: t.driver,
+        ...grants,
         ...(table?.column
           ? {
               collation: table.column.collation,
@@ -191,4 +193,36 @@ async function readLedger(conn: Connection, schema: string, table: string): Prom
 /** A MySQL identifier in backquotes (our session also takes double quotes, Alembic's never does). */
 export function quote(name: string): string {
   return `\`${name.replaceAll('`', '``')}\``;
+}
+
+const ACCOUNT =
+  "CONCAT('''', REPLACE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''', ''''''), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')";
+
+/**
+ * What this user may do on the version table, from its grants (global, on the database, on the
+ * table), and its login as the server's errors name it. Privileges a role grants are not read here:
+ * with a role applicable, they are left unknown.
+ */
+async function privileges(
+  conn: Connection,
+  schema: string,
+  table: string,
+): Promise<{ privileges?: string[]; login: string }> {
+  const [who] = await conn.query('SELECT USER() AS u');
+  const user = String((who as Row[])[0]!.u);
+  const at = user.lastIndexOf('@');
+  const login = `'${user.slice(0, at)}'@'${user.slice(at + 1)}'`;
+  try {
+    const [roles] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.APPLICABLE_ROLES');
+    if (Number((roles as Row[])[0]!.n) > 0) return { login };
+    const [rows] = await conn.query(
+      `SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ${ACCOUNT}
+       UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ${ACCOUNT} AND ? LIKE TABLE_SCHEMA
+       UNION SELECT PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = ${ACCOUNT} AND TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
+      [schema, schema, table],
+    );
+    return { privileges: (rows as Row[]).map((r) => String(r.p)), login };
+  } catch {
+    return { login };
+  }
 }

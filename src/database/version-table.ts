@@ -54,6 +54,13 @@ export interface MysqlFacts {
   readonly dataType?: string;
   /** version_num is the primary key (Alembic's own table): a second row equal under the collation is refused. */
   readonly versionKey?: boolean;
+  /**
+   * What this user may do on the version table (its global, database and table grants: INSERT, UPDATE,
+   * DELETE, CREATE, …); undefined when roles may grant more than can be read.
+   */
+  readonly privileges?: readonly string[];
+  /** This session's login as the server names it in its errors ('user'@'host'). */
+  readonly login?: string;
 }
 
 /**

@@ -110,4 +110,31 @@ describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', (
     });
     expect(admin.result.findings.map((x) => x.code)).not.toContain('database-not-writable');
   }, 60_000);
+
+  it("a user without INSERT on the version table: predicted with MariaDB's 1142, after the migration's DDL stays", async () => {
+    maria().exec(
+      "CREATE DATABASE grants; CREATE USER 'ddl'@'127.0.0.1' IDENTIFIED BY 'ddl-pw'; GRANT SELECT, CREATE, ALTER, INDEX, DROP, REFERENCES ON grants.* TO 'ddl'@'127.0.0.1'",
+    );
+    const root = exampleCopy();
+    const url = `mysql+pymysql://ddl:ddl-pw@127.0.0.1:${maria().port}/grants`;
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    const f = out.result.findings.find((x) => x.code === 'database-not-writable')!;
+    expect(f.message).toContain('this user has no INSERT privilege on grants.alembic_version');
+    expect(out.exitCode).toBe(1);
+    const real = exampleAlembic(root, url, 'upgrade', 'head');
+    expect(f.alembicError).toBe(real.error);
+    // as predicted: the first migration's table is there, the version table empty
+    expect(maria().exec('SHOW TABLES FROM grants')).toEqual([['alembic_version'], ['users']]);
+    expect(maria().exec('SELECT COUNT(*) FROM grants.alembic_version')).toEqual([['0']]);
+    // without CREATE it fails before anything runs
+    maria().exec(
+      "CREATE DATABASE nocreate; GRANT SELECT, INSERT, UPDATE, DELETE ON nocreate.* TO 'ddl'@'127.0.0.1'",
+    );
+    const none = `mysql+pymysql://ddl:ddl-pw@127.0.0.1:${maria().port}/nocreate`;
+    const g = (
+      await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: none } })
+    ).result.findings.find((x) => x.code === 'database-not-writable')!;
+    expect(g.alembicError).toBe(exampleAlembic(root, none, 'upgrade', 'head').error);
+    expect(maria().exec('SHOW TABLES FROM nocreate')).toEqual([]);
+  }, 60_000);
 });

@@ -87,19 +87,54 @@ function whyNot(
 
 /**
  * MySQL and MariaDB: a server running read_only (a replica, or a primary set read-only) refuses every
- * write of a user without SUPER or READ ONLY ADMIN with the same error, whichever statement comes first.
- * The user's other privileges are not read.
+ * write of a user without SUPER or READ ONLY ADMIN with the same error, whichever statement comes first;
+ * otherwise the user's grants decide the version table's writes (mysqlDenied).
  */
 function mysqlWhyNot(
   db: DatabaseContext,
   w: NonNullable<DatabaseContext['state']['writable']>,
-): { why: string; fix: string; alembic: string } | undefined {
-  if (!w.readOnly) return undefined;
+): { why: string; fix: string; alembic?: string } | undefined {
   const facts = db.state.mysql;
+  if (!w.readOnly) return mysqlDenied(db);
   const module = facts?.driver === 'mysqldb' ? 'MySQLdb._exceptions' : 'pymysql.err';
   return {
     why: `the ${facts?.flavor ?? 'MySQL'} server runs with read_only on (a replica, or a primary set read-only), and this user has neither SUPER nor READ ONLY ADMIN, so its first write fails`,
     fix: 'Point the URL at the primary: a replica cannot be migrated (or SET GLOBAL read_only = OFF where the server was set read-only by mistake).',
     alembic: `sqlalchemy.exc.OperationalError: (${module}.OperationalError) (1290, 'The ${facts?.flavor ?? 'MySQL'} server is running with the --read-only option so it cannot execute this statement')`,
+  };
+}
+
+/**
+ * MySQL and MariaDB: a version-table write this user's grants do not allow. A missing table's CREATE
+ * fails before any migration runs; an INSERT, UPDATE or DELETE fails after its migration's DDL committed,
+ * which leaves that migration half-applied for the next release.
+ */
+function mysqlDenied(db: DatabaseContext): { why: string; fix: string; alembic?: string } | undefined {
+  const facts = db.state.mysql;
+  const granted = facts?.privileges;
+  if (!facts || !granted) return undefined;
+  const database = db.state.versionTableSchema ?? db.state.database;
+  const table = db.state.versionTable;
+  const commandOf = (op: string): string => op.split(' ', 1)[0]!;
+  const step = db.prediction.steps.find((s) => s.versionOps.some((o) => !granted.includes(commandOf(o))));
+  const cmd =
+    !db.state.exists && !granted.includes('CREATE')
+      ? 'CREATE'
+      : step?.versionOps.map(commandOf).find((c) => !granted.includes(c));
+  if (!cmd) return undefined;
+  const module = facts.driver === 'mysqldb' ? 'MySQLdb._exceptions' : 'pymysql.err';
+  const when =
+    cmd === 'CREATE'
+      ? 'Alembic creates the version table first, and fails there before any migration runs'
+      : `Alembic fails on it after ${step!.revision}'s DDL ran, and that DDL stays (${facts.flavor} commits each DDL statement): the next release finds ${step!.revision} half-applied`;
+  return {
+    why: `this user has no ${cmd} privilege on ${database}.${table}: ${when}`,
+    fix: `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON \`${database}\`.* TO ${facts.login ?? '<this user>'}, or migrate with a user that has them.`,
+    // MariaDB's words, checked against a server; MySQL 8 names the table otherwise
+    ...(facts.flavor === 'MariaDB'
+      ? {
+          alembic: `sqlalchemy.exc.OperationalError: (${module}.OperationalError) (1142, "${cmd} command denied to user ${facts.login ?? ''} for table \`${database}\`.\`${table}\`")`,
+        }
+      : {}),
   };
 }
