@@ -3,6 +3,7 @@ import { DatabaseError, PreflightError } from '../errors/errors.js';
 import { redactSecrets } from '../errors/redact.js';
 import { readMachineText } from '../project/machine-files.js';
 import { describeTarget, type MysqlTarget } from './database-url.js';
+import { connectWithRetries, type ConnectFailure } from './connect-retries.js';
 import { mysqlTls, type MysqlTls } from './mysql-url.js';
 import type { PostgresOptions } from './pg-connect.js';
 
@@ -23,17 +24,9 @@ export async function withMysqlConnection<T>(
 ): Promise<T> {
   const tls = mysqlTls(t, opts.ssl);
   const mysql = await import('mysql2/promise');
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let last: Classified | undefined;
-  for (let attempt = 0; attempt <= opts.retries; attempt++) {
-    if (attempt > 0) {
-      const delayMs = Math.min(500 * 2 ** (attempt - 1), 8000);
-      opts.onRetry?.({ attempt, delayMs, kind: last!.kind, message: last!.message });
-      await sleep(delayMs);
-    }
-    let conn: Connection;
+  const conn = await connectWithRetries<Connection>(opts, async () => {
     try {
-      conn = await (mysql.default ?? mysql).createConnection({
+      const connected = await (mysql.default ?? mysql).createConnection({
         ...(t.socket ? { socketPath: t.socket } : { host: t.host, port: t.port }),
         ...(t.user !== undefined ? { user: t.user } : {}),
         ...(t.password !== undefined ? { password: t.password } : {}),
@@ -42,27 +35,21 @@ export async function withMysqlConnection<T>(
         charset: 'utf8mb4_general_ci',
         ...(tls.mode === 'disabled' ? {} : { ssl: sslOptions(tls, opts.sslCa) }),
       });
+      return { connected };
     } catch (e) {
-      last = classify(e, t, tls);
-      if (!last.transient) break;
-      continue;
+      return { error: classify(e, t, tls) };
     }
-    conn.on('error', () => undefined);
-    try {
-      return await work(conn, { tls: sessionTls(conn, tls) });
-    } catch (e) {
-      if (e instanceof PreflightError) throw e;
-      const c = classify(e, t, tls);
-      throw new DatabaseError(c.message, { hint: c.hint });
-    } finally {
-      conn.destroy();
-    }
+  });
+  conn.on('error', () => undefined);
+  try {
+    return await work(conn, { tls: sessionTls(conn, tls) });
+  } catch (e) {
+    if (e instanceof PreflightError) throw e;
+    const c = classify(e, t, tls);
+    throw new DatabaseError(c.message, { hint: c.hint });
+  } finally {
+    conn.destroy();
   }
-  throw new DatabaseError(
-    last!.message +
-      (last!.transient && opts.retries > 0 ? ` (gave up after ${opts.retries + 1} attempts)` : ''),
-    { hint: last!.hint },
-  );
 }
 
 function sslOptions(tls: MysqlTls, caFlag: string | undefined): Record<string, unknown> {
@@ -88,12 +75,7 @@ function sessionTls(conn: Connection, tls: MysqlTls): MysqlSession['tls'] {
   };
 }
 
-interface Classified {
-  readonly kind: string;
-  readonly transient: boolean;
-  readonly message: string;
-  readonly hint: string;
-}
+type Classified = ConnectFailure;
 
 /** The failure named: DNS, refused, timeout, authentication, a missing database, TLS, connection slots. */
 function classify(e: unknown, t: MysqlTarget, tls: MysqlTls): Classified {

@@ -1,6 +1,7 @@
 import type { Client as PgClient } from 'pg';
 import { DatabaseError, PreflightError } from '../errors/errors.js';
 import type { PostgresTarget } from './database-url.js';
+import { connectWithRetries } from './connect-retries.js';
 import { classify, type Classified } from './pg-errors.js';
 import { planSsl, type SslAttempt, type SslPlan } from './pg-ssl.js';
 
@@ -29,37 +30,21 @@ export async function withPostgresClient<T>(
 ): Promise<T> {
   const plan = planSsl(t, { flag: opts.ssl, caFile: opts.sslCa }, opts.env);
   const pg = await loadPg();
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let last: Classified | undefined;
-  for (let attempt = 0; attempt <= opts.retries; attempt++) {
-    if (attempt > 0) {
-      const delayMs = Math.min(500 * 2 ** (attempt - 1), 8000);
-      opts.onRetry?.({ attempt, delayMs, kind: last!.kind, message: last!.message });
-      await sleep(delayMs);
-    }
-    const result = await connectOnce(pg, t, plan, opts);
-    if ('client' in result) {
-      const { client, ssl } = result;
-      try {
-        return await work(client, plan, ssl);
-      } catch (e) {
-        if (e instanceof PreflightError) throw e;
-        const c = classify(e, t, plan);
-        throw new DatabaseError(c.message, { hint: c.hint });
-      } finally {
-        // not awaited: the goodbye (Terminate, then the server's close) needs no answer, and from a
-        // laptop it is one more round trip; the open socket keeps the process alive until it is done
-        void client.end().catch(() => undefined);
-      }
-    }
-    last = result.error;
-    if (!last.transient) break;
+  const { client, ssl } = await connectWithRetries(opts, async () => {
+    const r = await connectOnce(pg, t, plan, opts);
+    return 'client' in r ? { connected: r } : r;
+  });
+  try {
+    return await work(client, plan, ssl);
+  } catch (e) {
+    if (e instanceof PreflightError) throw e;
+    const c = classify(e, t, plan);
+    throw new DatabaseError(c.message, { hint: c.hint });
+  } finally {
+    // not awaited: the goodbye (Terminate, then the server's close) needs no answer, and from a
+    // laptop it is one more round trip; the open socket keeps the process alive until it is done
+    void client.end().catch(() => undefined);
   }
-  throw new DatabaseError(
-    last!.message +
-      (last!.transient && opts.retries > 0 ? ` (gave up after ${opts.retries + 1} attempts)` : ''),
-    { hint: last!.hint },
-  );
 }
 
 type PgModule = { Client: typeof PgClient };
