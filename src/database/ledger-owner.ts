@@ -4,7 +4,7 @@ import type { LedgerState } from './ledger.js';
 import { openSqlite } from './open-sqlite.js';
 import { inMysqlWrite, withMysqlConnection } from './mysql-connect.js';
 import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
-import { quoteIdent } from './quote-ident.js';
+import { mysqlTableName, quoteIdent } from './quote-ident.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
 
 /**
@@ -13,12 +13,6 @@ import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
  * it is handed to the app that now uses it. Without a row, the owner is read from the ledger's rows.
  */
 export const OWNER_TABLE = 'alembic_preflight_owner';
-
-/** The owner table's name in MySQL's own quotes (a read session does not take double-quoted names). */
-function mysqlOwnerSql(schema: string | null): string {
-  const q = (n: string): string => `\`${n.replaceAll('`', '``')}\``;
-  return schema === null ? q(OWNER_TABLE) : `${q(schema)}.${q(OWNER_TABLE)}`;
-}
 
 function ownerSql(schema: string | null): string {
   return schema === null ? quoteIdent(OWNER_TABLE) : `${quoteIdent(schema)}.${quoteIdent(OWNER_TABLE)}`;
@@ -59,7 +53,7 @@ export async function readOwner(
         [schema, OWNER_TABLE],
       );
       if (Number((found as { n: number }[])[0]!.n) === 0) return undefined;
-      const [rows] = await conn.query(`SELECT app FROM ${mysqlOwnerSql(schema)} LIMIT 1`);
+      const [rows] = await conn.query(`SELECT app FROM ${mysqlTableName(schema, OWNER_TABLE)} LIMIT 1`);
       return (rows as { app: string }[])[0]?.app;
     });
   }

@@ -1,3 +1,4 @@
+import { quoteMysqlIdent } from './quote-ident.js';
 import path from 'node:path';
 import { DatabaseError } from '../errors/errors.js';
 import { makeTempDir, readMachineText, removeTree } from '../project/machine-files.js';
@@ -65,9 +66,7 @@ export async function copyMysqlSchema(
       opts,
       async (conn) => {
         for (const row of rows)
-          await conn.query(`INSERT INTO \`${versionTable.replaceAll('`', '``')}\` (version_num) VALUES (?)`, [
-            row,
-          ]);
+          await conn.query(`INSERT INTO ${quoteMysqlIdent(versionTable)} (version_num) VALUES (?)`, [row]);
       },
       splitDump(sql),
     );

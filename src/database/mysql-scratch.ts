@@ -1,10 +1,9 @@
+import { quoteMysqlIdent } from './quote-ident.js';
 import { DatabaseError } from '../errors/errors.js';
 import type { MysqlTarget } from './database-url.js';
 import { withMysqlConnection } from './mysql-connect.js';
 import type { PostgresOptions } from './pg-connect.js';
 import { orphanedScratch, scratchName, type Scratch } from './scratch-database.js';
-
-const quote = (n: string): string => `\`${n.replaceAll('`', '``')}\``;
 
 /**
  * A uniquely named database on the MySQL or MariaDB server `--scratch-url` points at (its own database
@@ -20,8 +19,8 @@ export async function mysqlServerScratch(
   await withMysqlConnection(target, opts, async (conn) => {
     const [dbs] = await conn.query('SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA');
     for (const { n } of dbs as { n: string }[])
-      if (orphanedScratch(n)) await conn.query(`DROP DATABASE IF EXISTS ${quote(n)}`);
-    await conn.query(`CREATE DATABASE ${quote(name)}`);
+      if (orphanedScratch(n)) await conn.query(`DROP DATABASE IF EXISTS ${quoteMysqlIdent(n)}`);
+    await conn.query(`CREATE DATABASE ${quoteMysqlIdent(name)}`);
   }).catch((e: unknown) => {
     throw new DatabaseError(
       `Cannot create a scratch database on the --scratch-url server: ${(e as Error).message}.`,
@@ -49,7 +48,7 @@ export async function mysqlServerScratch(
         );
         for (const { id } of left as { id: number }[])
           await conn.query(`KILL ${Number(id)}`).catch(() => undefined);
-        await conn.query(`DROP DATABASE IF EXISTS ${quote(name)}`);
+        await conn.query(`DROP DATABASE IF EXISTS ${quoteMysqlIdent(name)}`);
       });
     },
   };

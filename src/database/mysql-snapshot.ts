@@ -1,3 +1,4 @@
+import { mysqlTableName } from './quote-ident.js';
 import type { Connection } from 'mysql2/promise';
 import { parseDatabaseUrl, type MysqlTarget } from './database-url.js';
 import { withMysqlConnection } from './mysql-connect.js';
@@ -65,9 +66,8 @@ export function mysqlVersionRows(url: string, versionTable: string, schema?: str
       [schema ?? null, versionTable],
     );
     if (Number((found as Row[])[0]!.n) === 0) return [];
-    const q = (n: string): string => `\`${n.replaceAll('`', '``')}\``;
     const [rows] = await conn.query({
-      sql: `SELECT version_num FROM ${schema ? `${q(schema)}.` : ''}${q(versionTable)}`,
+      sql: `SELECT version_num FROM ${mysqlTableName(schema, versionTable)}`,
       rowsAsArray: true,
     });
     return (rows as unknown[][]).map((r) => String(r[0])).sort();

@@ -2,3 +2,13 @@
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+/** Backquotes a MySQL identifier (our read sessions also take double quotes; Alembic's never do). */
+export function quoteMysqlIdent(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+/** A MySQL table's name, in its database when one is named (else the connection's). */
+export function mysqlTableName(database: string | null | undefined, table: string): string {
+  return database ? `${quoteMysqlIdent(database)}.${quoteMysqlIdent(table)}` : quoteMysqlIdent(table);
+}

@@ -1,3 +1,4 @@
+import { mysqlTableName } from './quote-ident.js';
 import type { Connection } from 'mysql2/promise';
 import type { MysqlTarget } from './database-url.js';
 import {
@@ -57,8 +58,6 @@ export async function readMysqlTenants(
   });
 }
 
-const q = (n: string): string => `\`${n.replaceAll('`', '``')}\``;
-
 async function readBatch(
   conn: Connection,
   batch: readonly string[],
@@ -81,7 +80,7 @@ async function readBatch(
   for (let i = 0; i < having.length; i += 100) {
     const sql = having
       .slice(i, i + 100)
-      .map((s) => `SELECT ${conn.escape(s)} AS s, version_num AS v FROM ${q(s)}.${q(versionTable)}`)
+      .map((s) => `SELECT ${conn.escape(s)} AS s, version_num AS v FROM ${mysqlTableName(s, versionTable)}`)
       .join(' UNION ALL ');
     const [got] = await conn.query(sql);
     for (const r of got as Row[]) rows.set(String(r.s), [...(rows.get(String(r.s)) ?? []), String(r.v)]);

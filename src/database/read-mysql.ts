@@ -1,3 +1,4 @@
+import { mysqlTableName } from './quote-ident.js';
 import type { Connection } from 'mysql2/promise';
 import { DatabaseError } from '../errors/errors.js';
 import { describeTarget, type MysqlTarget } from './database-url.js';
@@ -35,12 +36,12 @@ export async function readMysqlVersionTable(
 ): Promise<VersionTableState> {
   return withMysqlConnection(t, opts, async (conn, session) => {
     const [serverRows] = await conn.query(
-      'SELECT VERSION() AS version, @@GLOBAL.sql_mode AS sql_mode, @@GLOBAL.read_only AS read_only, DATABASE() AS db, @@lower_case_table_names AS lctn',
+      'SELECT VERSION() AS version, @@GLOBAL.sql_mode AS sql_mode, @@GLOBAL.read_only AS read_only, DATABASE() AS db',
     );
     const server = (serverRows as Row[])[0]!;
     // read_only stops every user but those with SUPER (or MariaDB's READ ONLY ADMIN)
     const [bypass] = await conn.query(
-      "SELECT COUNT(*) AS n FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN ('SUPER', 'READ ONLY ADMIN') AND GRANTEE = CONCAT('''', REPLACE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''', ''''''), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')",
+      `SELECT COUNT(*) AS n FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN ('SUPER', 'READ ONLY ADMIN') AND GRANTEE = ${ACCOUNT}`,
     );
     const readOnly = Number(server.read_only) === 1 && Number((bypass as Row[])[0]!.n) === 0;
     const version = String(server.version);
@@ -163,11 +164,10 @@ async function describeVersionTable(
 
 /** Alembic's SELECT of the rows, unordered: the order it sees them in decides which stale row it names first. */
 async function versionRows(conn: Connection, req: VersionTableRequest): Promise<unknown[]> {
-  const name =
-    req.versionTableSchema === null
-      ? quote(req.versionTable)
-      : `${quote(req.versionTableSchema)}.${quote(req.versionTable)}`;
-  const [rows] = await conn.query({ sql: `SELECT version_num FROM ${name}`, rowsAsArray: true });
+  const [rows] = await conn.query({
+    sql: `SELECT version_num FROM ${mysqlTableName(req.versionTableSchema, req.versionTable)}`,
+    rowsAsArray: true,
+  });
   return (rows as unknown[][]).map((r) => r[0]);
 }
 
@@ -188,11 +188,6 @@ async function readLedger(conn: Connection, schema: string, table: string): Prom
   } catch (e) {
     return { table, exists: true, schema, hasSteps, rows: [], unreadable: (e as Error).message };
   }
-}
-
-/** A MySQL identifier in backquotes (our session also takes double quotes, Alembic's never does). */
-export function quote(name: string): string {
-  return `\`${name.replaceAll('`', '``')}\``;
 }
 
 const ACCOUNT =
