@@ -2,7 +2,7 @@ import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
 import type { LedgerState } from './ledger.js';
 import { openSqlite } from './open-sqlite.js';
-import { inMysqlWrite, withMysqlConnection } from './mysql-connect.js';
+import { inMysqlWrite, startReadSession, withMysqlConnection } from './mysql-connect.js';
 import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { mysqlTableName, quoteIdent } from './quote-ident.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
@@ -48,6 +48,7 @@ export async function readOwner(
   }
   if (t.dialect === 'mysql') {
     return withMysqlConnection(t, pg, async (conn) => {
+      await startReadSession(conn, pg);
       const [found] = await conn.query(
         'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
         [schema, OWNER_TABLE],

@@ -192,3 +192,44 @@ export async function inMysqlWrite<T>(
     }
   });
 }
+
+/** What a read session learnt of the server as it started. */
+export interface ReadSession {
+  readonly version: string;
+  readonly mariadb: boolean;
+  /** The SQL mode new sessions start with. */
+  readonly sqlMode: string;
+  /** read_only is on (whether this user may write all the same is its privileges' matter). */
+  readonly readOnly: boolean;
+  /** The connection's database. */
+  readonly database: string;
+}
+
+/**
+ * Starts a read session: the server read, then in one statement our own bounds (how long a read waits
+ * for a metadata lock, and runs) and double-quoted names (the ledger's SELECT is shared with
+ * PostgreSQL). MySQL 8 also reads information_schema's TABLE_ROWS fresh, not from a day-old cache.
+ */
+export async function startReadSession(conn: Connection, opts: PostgresOptions): Promise<ReadSession> {
+  const [rows] = await conn.query(
+    'SELECT VERSION() AS version, @@GLOBAL.sql_mode AS sql_mode, @@GLOBAL.read_only AS read_only, DATABASE() AS db',
+  );
+  const r = (rows as Record<string, unknown>[])[0]!;
+  const version = String(r.version);
+  const mariadb = /mariadb/iu.test(version);
+  const lockSeconds = Math.max(1, Math.ceil(opts.lockTimeoutMs / 1000));
+  const run = Math.max(0, opts.statementTimeoutMs);
+  const statement = mariadb
+    ? `max_statement_time = ${run / 1000}`
+    : `max_execution_time = ${Math.floor(run)}, information_schema_stats_expiry = 0`;
+  await conn.query(
+    `SET SESSION lock_wait_timeout = ${lockSeconds}, ${statement}, sql_mode = CONCAT(@@SESSION.sql_mode, ',ANSI_QUOTES')`,
+  );
+  return {
+    version,
+    mariadb,
+    sqlMode: String(r.sql_mode),
+    readOnly: Number(r.read_only) === 1,
+    database: String(r.db),
+  };
+}

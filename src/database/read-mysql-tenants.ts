@@ -1,15 +1,8 @@
 import { mysqlTableName } from './quote-ident.js';
 import type { Connection } from 'mysql2/promise';
 import type { MysqlTarget } from './database-url.js';
-import {
-  LEDGER_COLUMNS,
-  notALedger,
-  parseLedgerRows,
-  selectLedgerSql,
-  STEPS_COLUMN,
-  type LedgerState,
-} from './ledger.js';
-import { withMysqlConnection } from './mysql-connect.js';
+import { startReadSession, withMysqlConnection } from './mysql-connect.js';
+import { mysqlLedger, notAVersionTable } from './read-mysql.js';
 import type { PostgresOptions } from './pg-connect.js';
 import { likePattern, type FleetRead, type TenantState } from './read-tenants.js';
 
@@ -34,9 +27,7 @@ export async function readMysqlTenants(
   keep: (schema: string) => boolean = () => true,
 ): Promise<FleetRead & { readonly sqlMode: string }> {
   return withMysqlConnection(t, opts, async (conn) => {
-    const [info] = await conn.query('SELECT VERSION() AS v, @@GLOBAL.sql_mode AS m');
-    const server = (info as Row[])[0]!;
-    await conn.query("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',ANSI_QUOTES')");
+    const server = await startReadSession(conn, opts);
     const [found] = await conn.query(
       "SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? ESCAPE '\\\\' ORDER BY SCHEMA_NAME",
       [likePattern(pattern)],
@@ -51,9 +42,9 @@ export async function readMysqlTenants(
       }
     }
     return {
-      server: { version: String(server.v), inRecovery: false },
+      server: { version: server.version, inRecovery: false },
       total: names.length,
-      sqlMode: t.params.get('sql_mode') ?? String(server.m),
+      sqlMode: t.params.get('sql_mode') ?? server.sqlMode,
     };
   });
 }
@@ -107,10 +98,18 @@ async function readBatch(
   const out: TenantState[] = [];
   for (const schema of batch) {
     const v = version.get(schema)?.[0];
+    // a table by that name without version_num: Alembic fails on it, as verify does on one database
+    if (!v && (tables.get(schema) ?? []).some((r) => String(r.t) === versionTable))
+      throw notAVersionTable(schema, versionTable);
     const ledger =
       ledgerTable === undefined
         ? undefined
-        : await ledgerOf(conn, schema, ledgerTable, ledgerColumns.get(schema));
+        : await mysqlLedger(
+            conn,
+            schema,
+            ledgerTable,
+            new Set((ledgerColumns.get(schema) ?? []).map((r) => String(r.c))),
+          );
     out.push({
       schema,
       exists: v !== undefined,
@@ -135,19 +134,4 @@ async function readBatch(
     });
   }
   return out;
-}
-
-async function ledgerOf(
-  conn: Connection,
-  schema: string,
-  table: string,
-  columns: Row[] | undefined,
-): Promise<LedgerState> {
-  if (!columns) return { table, exists: false, rows: [] };
-  const names = new Set(columns.map((r) => String(r.c)));
-  const missing = LEDGER_COLUMNS.filter((c) => !names.has(c));
-  if (missing.length > 0) throw notALedger(table, missing);
-  const hasSteps = names.has(STEPS_COLUMN);
-  const [rows] = await conn.query({ sql: selectLedgerSql(table, schema, hasSteps), rowsAsArray: true });
-  return { table, exists: true, schema, hasSteps, rows: parseLedgerRows(rows as unknown[][]) };
 }

@@ -10,7 +10,7 @@ import {
   STEPS_COLUMN,
   type LedgerState,
 } from './ledger.js';
-import { withMysqlConnection } from './mysql-connect.js';
+import { startReadSession, withMysqlConnection } from './mysql-connect.js';
 import { mysqlCatalog } from './mysql-catalog.js';
 import { mysqlLockWaits } from './mysql-lock-wait.js';
 import type { PostgresOptions } from './pg-connect.js';
@@ -35,23 +35,16 @@ export async function readMysqlVersionTable(
   opts: PostgresOptions,
 ): Promise<VersionTableState> {
   return withMysqlConnection(t, opts, async (conn, session) => {
-    const [serverRows] = await conn.query(
-      'SELECT VERSION() AS version, @@GLOBAL.sql_mode AS sql_mode, @@GLOBAL.read_only AS read_only, DATABASE() AS db',
-    );
-    const server = (serverRows as Row[])[0]!;
+    const server = await startReadSession(conn, opts);
     // read_only stops every user but those with SUPER (or MariaDB's READ ONLY ADMIN)
     const [bypass] = await conn.query(
       `SELECT COUNT(*) AS n FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN ('SUPER', 'READ ONLY ADMIN') AND GRANTEE = ${ACCOUNT}`,
     );
-    const readOnly = Number(server.read_only) === 1 && Number((bypass as Row[])[0]!.n) === 0;
-    const version = String(server.version);
-    const mariadb = /mariadb/iu.test(version);
-    await conn.query(sessionLimits(mariadb, opts));
-    // double-quoted names in our own reads (the ledger's SELECT is shared with PostgreSQL)
-    await conn.query("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',ANSI_QUOTES')");
+    const readOnly = server.readOnly && Number((bypass as Row[])[0]!.n) === 0;
+    const { version, mariadb } = server;
     await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     try {
-      const schema = req.versionTableSchema ?? String(server.db);
+      const schema = req.versionTableSchema ?? server.database;
       const table = await describeVersionTable(conn, schema, req.versionTable);
       const rows = table ? await versionRows(conn, req) : [];
       const ledger =
@@ -64,7 +57,7 @@ export async function readMysqlVersionTable(
       const initWait = mysqlLockWaits(t.params.get('init_command') ?? '').at(-1);
       const catalog =
         read && initWait && !('unreadable' in read) ? { ...read, lockWaitSeconds: initWait.ms / 1000 } : read;
-      const mode = t.params.get('sql_mode') ?? String(server.sql_mode);
+      const mode = t.params.get('sql_mode') ?? server.sqlMode;
       const grants = await privileges(conn, schema, req.versionTable);
       const mysql: MysqlFacts = {
         flavor: mariadb ? 'MariaDB' : 'MySQL',
@@ -111,17 +104,6 @@ export async function readMysqlVersionTable(
   });
 }
 
-/** Our own session's bounds: how long a read may wait for a metadata lock, and run. */
-function sessionLimits(mariadb: boolean, opts: PostgresOptions): string {
-  const lockSeconds = Math.max(1, Math.ceil(opts.lockTimeoutMs / 1000));
-  const run = Math.max(0, opts.statementTimeoutMs);
-  // MySQL 8 caches information_schema's TABLE_ROWS for a day unless this session asks otherwise
-  const statement = mariadb
-    ? `, max_statement_time = ${run / 1000}`
-    : `, max_execution_time = ${Math.floor(run)}, information_schema_stats_expiry = 0`;
-  return `SET SESSION lock_wait_timeout = ${lockSeconds}${statement}`;
-}
-
 interface VersionColumn {
   readonly length: number | null;
   readonly collation: string | null;
@@ -145,13 +127,7 @@ async function describeVersionTable(
     [schema, name],
   );
   const c = (cols as Row[])[0];
-  if (!c)
-    throw new DatabaseError(
-      `The table ${schema}.${name} has no version_num column, so it is not an Alembic version table.`,
-      {
-        hint: 'Alembic would fail on it as well. Check --version-table / --version-table-schema, or the version_table given to context.configure() in env.py.',
-      },
-    );
+  if (!c) throw notAVersionTable(schema, name);
   return {
     column: {
       dataType: String(c.type).toLowerCase(),
@@ -160,6 +136,16 @@ async function describeVersionTable(
       key: c.k === 'PRI' || c.k === 'UNI',
     },
   };
+}
+
+/** A table by the version table's name without a version_num column: Alembic fails on it too. */
+export function notAVersionTable(schema: string, name: string): DatabaseError {
+  return new DatabaseError(
+    `The table ${schema}.${name} has no version_num column, so it is not an Alembic version table.`,
+    {
+      hint: 'Alembic would fail on it as well. Check --version-table / --version-table-schema, or the version_table given to context.configure() in env.py.',
+    },
+  );
 }
 
 /** Alembic's SELECT of the rows, unordered: the order it sees them in decides which stale row it names first. */
@@ -177,7 +163,16 @@ async function readLedger(conn: Connection, schema: string, table: string): Prom
     'SELECT LOWER(COLUMN_NAME) AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
     [schema, table],
   );
-  const names = new Set((cols as Row[]).map((r) => String(r.name)));
+  return mysqlLedger(conn, schema, table, new Set((cols as Row[]).map((r) => String(r.name))));
+}
+
+/** The ledger in `schema` from its columns' (lower-cased) names: absent with none, refused without the ledger's own. */
+export async function mysqlLedger(
+  conn: Connection,
+  schema: string,
+  table: string,
+  names: ReadonlySet<string>,
+): Promise<LedgerState> {
   if (names.size === 0) return { table, exists: false, rows: [] };
   const missing = LEDGER_COLUMNS.filter((c) => !names.has(c));
   if (missing.length > 0) throw notALedger(table, missing);

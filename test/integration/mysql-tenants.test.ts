@@ -67,4 +67,17 @@ describe('verify --tenants on MariaDB (a database per tenant)', () => {
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stdout + r.stderr).toContain('release --tenants does not run on MySQL');
   }, 60_000);
+
+  it('a tenant whose version table has no version_num is refused, as verify refuses one database', async () => {
+    maria().exec('CREATE DATABASE odd_0001; CREATE TABLE odd_0001.alembic_version (revision VARCHAR(32))');
+    const root = exampleCopy();
+    await expect(
+      verifyTenantsCommand({
+        cwd: root,
+        format: 'text',
+        env: { DATABASE_URL: maria().urlFor('odd_0001') },
+        tenants: 'odd_*',
+      }),
+    ).rejects.toThrow('The table odd_0001.alembic_version has no version_num column');
+  }, 60_000);
 });
