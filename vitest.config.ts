@@ -18,7 +18,6 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     maxWorkers: WORKERS,
-    minWorkers: 1,
     setupFiles: ['test/helpers/setup.ts'],
     sequence: { sequencer: SlowestFirst },
     reporters: ['default', './test/helpers/timing-reporter.ts'],

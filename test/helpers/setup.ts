@@ -1,14 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll } from 'vitest';
 import { removeTempDirs } from './temp-dir.js';
 import { releaseWorkerCluster } from './worker-cluster.js';
-
-// Differential tests call real Alembic synchronously, test after test. Without a
-// turn of the event loop between them a worker can go past vitest's 60 s RPC
-// timeout without reading its replies, and the run fails with "Timeout calling
-// onTaskUpdate" although every test passed.
-afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
 
 // throwaway projects and databases go with the test file that made them (runs after its own hooks)
 afterAll(() => {

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunnerTestFile } from 'vitest';
-import type { Reporter } from 'vitest/reporters';
+import type { Reporter, TestModule } from 'vitest/node';
 
 /**
  * Writes what each test file cost its worker (preparing, collecting, setting up, running) and the run's
@@ -15,19 +14,17 @@ export default class TimingReporter implements Reporter {
     this.started = performance.now();
   }
 
-  onFinished(files: RunnerTestFile[] = []): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const root = path.resolve(import.meta.dirname, '..', '..');
-    const rows = files.map((f) => ({
-      file: path.relative(root, f.filepath),
-      tests: countTests(f),
-      ms: Math.round(
-        (f.prepareDuration ?? 0) +
-          (f.collectDuration ?? 0) +
-          (f.setupDuration ?? 0) +
-          (f.result?.duration ?? 0),
-      ),
-      passed: f.result?.state === 'pass',
-    }));
+    const rows = modules.map((m) => {
+      const d = m.diagnostic();
+      return {
+        file: path.relative(root, m.moduleId),
+        tests: [...m.children.allTests()].length,
+        ms: Math.round(d.prepareDuration + d.collectDuration + d.setupDuration + d.duration),
+        passed: m.state() === 'passed',
+      };
+    });
     const out = path.join(root, '.cache', 'test-timings.json');
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(
@@ -35,12 +32,4 @@ export default class TimingReporter implements Reporter {
       JSON.stringify({ wallMs: Math.round(performance.now() - this.started), files: rows }, null, 2) + '\n',
     );
   }
-}
-
-function countTests(task: { type: string; tasks?: unknown[] }): number {
-  if (task.type === 'test') return 1;
-  return (task.tasks ?? []).reduce<number>(
-    (n, t) => n + countTests(t as { type: string; tasks?: unknown[] }),
-    0,
-  );
 }

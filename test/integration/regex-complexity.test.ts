@@ -152,8 +152,7 @@ describe('regular expressions in src/', () => {
   });
 
   // async, and yielding between patterns: recheck works synchronously, and a worker that blocks its
-  // event loop for over a minute misses vitest's RPC deadline ("Timeout calling onTaskUpdate"),
-  // which fails the run although every test passed
+  // event loop for minutes holds back every report it owes the main process
   it(
     'are linear-time, or their input is bounded and the bound is written down',
     { timeout: 600_000 },
