@@ -11,6 +11,23 @@ export interface AheadRow {
   readonly reaches: readonly string[];
 }
 
+/** What the ledger says against this code, worked out once per database for every rule that reads it. */
+export interface LedgerView {
+  /** The newest ledger row of each revision. */
+  readonly known: ReadonlyMap<string, LedgerRow>;
+  /** Where each row this code has no file for leaves the database, where the ledger accounts for it. */
+  readonly positions: ReadonlyMap<string, LedgerPosition>;
+}
+
+export function ledgerView(
+  ledger: LedgerState | undefined,
+  rows: readonly StampValue[],
+  map: RevisionMap,
+): LedgerView {
+  const known = latestByRevision(ledger);
+  return { known, positions: ledgerPositions(rows, map, known) };
+}
+
 /** The newest ledger row of each revision. */
 export function latestByRevision(ledger: LedgerState | undefined): Map<string, LedgerRow> {
   const out = new Map<string, LedgerRow>();

@@ -1,4 +1,5 @@
 import type { PartlyApplied } from './schema/partly-applied.js';
+import type { LedgerView } from './ledger-view.js';
 import type { SqliteStep } from './schema/sqlite-steps.js';
 import type { Finding, FindingCode, Severity } from './finding.js';
 import type { PendingLocks } from './schema/pending-locks.js';
@@ -29,6 +30,8 @@ export interface DatabaseContext {
   readonly flaskMigrate?: true;
   readonly stamps: readonly StampResolution[];
   readonly prediction: UpgradePrediction;
+  /** The ledger's account of the rows against this code (empty without a ledger). */
+  readonly ledger: LedgerView;
   /** Where each missing id came from, per git (absent when not searched). */
   readonly forensics?: ReadonlyMap<string, Forensics>;
   /** The database URL holds a `%` that ConfigParser refuses to store (the URL itself never reaches the rules). */

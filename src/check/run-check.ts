@@ -12,7 +12,7 @@ import type { LintContext } from './lint/lint-context.js';
 import { RULES } from './rules.js';
 import { covering, directivesOf, type Directive } from './suppressions.js';
 import { refusedSuppression } from './rules/suppression-refused.js';
-import { verdictOf } from './verdict.js';
+import { verdictOf, type Verdict } from './verdict.js';
 
 const RULE_TITLES: ReadonlyMap<string, string> = new Map(RULES.map((r) => [r.code, r.title]));
 
@@ -73,8 +73,10 @@ export interface CheckResult {
   };
   /** Lint errors reported in revision files: what `lint-since` could scope away if those migrations are old. */
   readonly migrationLintErrors: number;
-  /** True when nothing blocks (`--strict` counts warnings). */
+  /** True when nothing blocks (`--strict` counts warnings): `verdict.ok`. */
   readonly ok: boolean;
+  /** The one verdict (check/verdict.ts): every format renders it, release acts on it. */
+  readonly verdict: Verdict;
   /** What `alembic upgrade head` prints first when it fails to even load the scripts. */
   readonly alembicError?: string;
   /** What it may print first instead, when Python's set order decides between several failures. */
@@ -146,6 +148,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const findings = shown.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const failure = model.failure?.failure;
   const revisionPaths = new Set(model.map.all.map((r) => r.file.path));
+  const verdict = verdictOf(undefined, findings, opts.strict);
   return {
     migrationLintErrors: findings.filter(
       (f) => f.severity === 'error' && lintFound.has(f) && f.path !== undefined && revisionPaths.has(f.path),
@@ -165,7 +168,8 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
           files: opts.lint.baseline.paths.size,
         }
       : undefined,
-    ok: verdictOf(undefined, findings, opts.strict).ok,
+    ok: verdict.ok,
+    verdict,
     alembicError: opts.database ? (opts.database.prediction.cliOutput ?? undefined) : alembicOutput(failure),
     // under verify too, when what the database run fails on is this load failure
     alembicErrorAlternatives:

@@ -18,6 +18,7 @@ import { rollbackLosses } from './schema/rollback-losses.js';
 import { sqliteStepsRefused } from './schema/sqlite-steps.js';
 import type { SchemaOp } from './schema/schema-object.js';
 import { verdictOf, withFindingsFailure } from './verdict.js';
+import { ledgerView } from './ledger-view.js';
 
 export interface VerifyResult extends CheckResult {
   readonly database: DatabaseContext;
@@ -71,15 +72,17 @@ export function databaseFacts(
   const { forensics, url = {}, schemaOps } = extras;
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
+  const ledger = ledgerView(state.ledger, state.rows, model.map);
   const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);
   const locks = gradeLocks(model, state, prediction, opts, schemaOps);
-  const rollback = model.failure ? undefined : rollbackLosses(model, state, stamps, schemaOps);
+  const rollback = model.failure ? undefined : rollbackLosses(model, state, stamps, ledger, schemaOps);
   const sqliteRefused = sqliteStepsRefused(model, state, prediction, schemaOps);
   const partly = partlyAppliedFirst(model, state, prediction, schema?.clash, schemaOps);
   return {
     state,
     stamps,
     prediction,
+    ledger,
     forensics,
     ...(model.config.flaskMigrate ? { flaskMigrate: true as const } : {}),
     ...(opts.otherDeployTargets && opts.otherDeployTargets.length > 0
@@ -137,10 +140,11 @@ export function withParsedSql(
 export function verifyOver(model: ProjectModel, database: DatabaseContext, opts: CheckOptions): VerifyResult {
   const result = runCheck(model, { ...opts, database });
   const prediction = withFindingsFailure(database.prediction, result.findings);
-  const { ok } = verdictOf(prediction, result.findings, opts.strict);
+  const verdict = verdictOf(prediction, result.findings, opts.strict);
   return {
     ...result,
-    ok,
+    ok: verdict.ok,
+    verdict,
     ...(prediction.cliOutput ? { alembicError: prediction.cliOutput } : {}),
     database: prediction === database.prediction ? database : { ...database, prediction },
   };

@@ -16,7 +16,34 @@ import type { Finding } from './finding.js';
 export interface Verdict {
   readonly willSucceed: boolean;
   readonly ok: boolean;
+  /** What the verdict does not cover, said after it on the verdict line (report/verdict-line.ts words them). */
+  readonly qualifiers: readonly Qualifier[];
 }
+
+/** The words a verdict line starts with, for every command: one closed list. */
+export type VerdictWord = 'OK' | 'BLOCKED' | 'STOPPED' | 'FAILED' | 'MISMATCH';
+
+/**
+ * What a verdict leaves out or how it was reached, said after it; one list, worded in one place
+ * (report/verdict-line.ts) and carried by JSON as the same codes.
+ */
+export type Qualifier =
+  /** a multidb env.py: only the database read was verified (other-databases-not-verified) */
+  | 'other-databases-not-read'
+  /** server-side code on the version table may still refuse the write (version-table-write-unverified) */
+  | 'version-table-write-unverified'
+  /** warnings blocked it: --strict */
+  | 'strict'
+  /** release: Alembic was not started */
+  | 'alembic-not-started'
+  /** release -- COMMAND, release --tenants: the command was not started */
+  | 'command-not-started'
+  /** release: the command had started when it failed */
+  | 'after-start'
+  /** release --on-ahead allow: the database is ahead, nothing was migrated */
+  | 'not-migrated'
+  /** backfill without --write */
+  | 'dry-run';
 
 /** A finding that says Alembic will fail (what it prints, where that is known). */
 export function failureOf(f: Finding): boolean {
@@ -48,7 +75,12 @@ export function withFindingsFailure(p: UpgradePrediction, findings: readonly Fin
 
 /** Whether the findings block under the settings: an error, or a warning with --strict. */
 export function findingsBlock(findings: readonly Finding[], strict: boolean | undefined): boolean {
-  return findings.some((f) => f.severity === 'error' || (strict === true && f.severity === 'warning'));
+  return findings.some((f) => blocks(f, strict));
+}
+
+/** Whether one finding blocks under the settings: an error, or a warning with --strict. */
+export function blocks(f: Pick<Finding, 'severity'>, strict: boolean | undefined): boolean {
+  return f.severity === 'error' || (strict === true && f.severity === 'warning');
 }
 
 export function verdictOf(
@@ -57,5 +89,20 @@ export function verdictOf(
   strict: boolean | undefined,
 ): Verdict {
   const willSucceed = prediction === undefined ? !findings.some(failureOf) : prediction.willSucceed;
-  return { willSucceed, ok: willSucceed && !findingsBlock(findings, strict) };
+  const ok = willSucceed && !findingsBlock(findings, strict);
+  const has = (code: string): boolean => findings.some((f) => f.code === code);
+  const qualifiers: Qualifier[] = ok
+    ? [
+        ...(has('version-table-write-unverified') ? (['version-table-write-unverified'] as const) : []),
+        ...(has('other-databases-not-verified') ? (['other-databases-not-read'] as const) : []),
+      ]
+    : willSucceed && !findings.some((f) => f.severity === 'error')
+      ? ['strict']
+      : [];
+  return { willSucceed, ok, qualifiers };
+}
+
+/** The verdict's first word for check and verify: the gate. */
+export function gateWord(verdict: Pick<Verdict, 'ok'>): VerdictWord {
+  return verdict.ok ? 'OK' : 'BLOCKED';
 }

@@ -89,7 +89,7 @@ export const EXIT_CODES = {
   release: [
     'Exit codes:',
     '0  OK: applied, or nothing to run',
-    '1  BLOCKED before Alembic started',
+    '1  BLOCKED: Alembic was not started',
     CODES.usage,
     CODES.database,
     '4  the command failed, or ran past --deadline',

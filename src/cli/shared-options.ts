@@ -1,6 +1,7 @@
 import { DEFAULT_LOCK_SETTINGS, type LockSettings } from '../check/schema/pending-locks.js';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors/errors.js';
+import { DEFAULT_URL_VARIABLE } from '../database/database-url.js';
 import { packageVersion } from '../version.js';
 import type { BuildInfo } from './build-info.js';
 
@@ -81,7 +82,7 @@ export function databaseOptions<T>(y: Argv<T>) {
     })
     .option('database-url-env', {
       type: 'string',
-      default: 'DATABASE_URL',
+      default: DEFAULT_URL_VARIABLE,
       describe: 'environment variable that holds the URL',
     })
     .option('target', {

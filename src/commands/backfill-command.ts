@@ -23,7 +23,7 @@ import { writeChanges } from '../generate/write-changes.js';
 import { acquireWriteLock } from '../generate/write-changes.js';
 import { backfillJson, backfillText } from '../report/backfill-report.js';
 import { configOptions, syntaxOracle } from '../workspace/open-project.js';
-import { withFiles, type CommandOutput } from '../workspace/command-options.js';
+import { urlSourceOf, withFiles, type CommandOutput } from '../workspace/command-options.js';
 import { readingCache, saveReadingCache } from '../workspace/reading-cache.js';
 import { scanLogFile } from '../workspace/read-log.js';
 import { chooseVersionTable } from '../workspace/version-table-choice.js';
@@ -71,8 +71,9 @@ async function backfillRun(
       : undefined;
   const target = opts.target ?? deploy?.target ?? 'head';
   const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const raw = opts.databaseUrl ?? (explicitIds ? undefined : opts.env[envName]);
+  const from = urlSourceOf(opts);
+  const envName = from.variable;
+  const raw = from.fromFlag || !explicitIds ? from.url : undefined;
   if (!explicitIds && !raw) {
     throw new UsageError(
       `Nothing to backfill from: give --revision ID, --from-logs FILE, or a database (--database-url, or $${envName}).`,

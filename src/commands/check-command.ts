@@ -6,7 +6,7 @@ import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '
 import type { CheckResult } from '../check/run-check.js';
 import { UsageError } from '../errors/errors.js';
 import { checkJson } from '../report/json-report.js';
-import { checkText } from '../report/text-report.js';
+import { checkText, checkVerdict } from '../report/text-report.js';
 import { reviewOr, sarifOf } from '../report/review-output.js';
 import { withFiles, type CheckCommandOptions, type CommandOutput } from '../workspace/command-options.js';
 import { checkModel, configOptions, projectLintConfig, syntaxOracle } from '../workspace/open-project.js';
@@ -82,6 +82,6 @@ export async function checkCommand(
         : undefined;
   const stdout = document
     ? JSON.stringify(document, null, 2) + '\n'
-    : reviewOr('check', result, checkText(result, opts.width), opts.review);
+    : reviewOr('check', result, checkVerdict(result), () => checkText(result, opts.width), opts.review);
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
 }

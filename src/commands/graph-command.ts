@@ -3,7 +3,7 @@ import { modelFromConfig, type ProjectModel } from '../alembic/loading/project-m
 import { predictUpgrade, resolveStamps } from '../alembic/graph/upgrade-plan.js';
 import { databaseMarks, renderGraph, type GraphDatabase } from '../report/graph-render.js';
 import { configOptions } from '../workspace/open-project.js';
-import { withFiles, type CommandOutput } from '../workspace/command-options.js';
+import { urlSourceOf, withFiles, type CommandOutput } from '../workspace/command-options.js';
 import { openProjectAndDatabase } from '../workspace/open-database.js';
 import type { VerifyCommandOptions } from '../workspace/command-options.js';
 
@@ -18,7 +18,7 @@ export interface GraphCommandOptions extends VerifyCommandOptions {
  */
 export async function graphCommand(given: GraphCommandOptions): Promise<CommandOutput> {
   const opts = withFiles(given);
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const envName = urlSourceOf(opts).variable;
   let model: ProjectModel;
   let database: GraphDatabase | undefined;
   if (opts.databaseUrl !== undefined || opts.env[envName]) {

@@ -12,7 +12,7 @@ import { historyOrder } from '../report/graph-render.js';
 import { ledgerWriteOf, writeLedger } from '../database/write-ledger.js';
 import { ledgerLabel } from '../database/ledger.js';
 import type { LedgerRow } from '../database/ledger.js';
-import type { CommandOutput } from '../workspace/command-options.js';
+import { urlSourceOf, type CommandOutput } from '../workspace/command-options.js';
 import { openProjectAndDatabase, postgresOptions } from '../workspace/open-database.js';
 import type { VerifyCommandOptions } from '../workspace/command-options.js';
 
@@ -28,7 +28,7 @@ export interface LedgerCommandOptions extends VerifyCommandOptions {
 export async function ledgerRecordCommand(opts: LedgerCommandOptions): Promise<CommandOutput> {
   const { table, db, state, model, ledgerTable } = await openProjectAndDatabase(
     { ...opts, ledger: true, schemaProbes: false },
-    `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`,
+    `Pass --database-url, or set ${urlSourceOf(opts).variable}.`,
   );
   const name = ledgerTable!;
   const head = `alembic-preflight ledger record: ${name} (${opts.yes ? 'writing' : 'dry run'})`;
@@ -163,7 +163,7 @@ export interface LedgerOwnerOptions extends LedgerCommandOptions {
 export async function ledgerOwnerCommand(opts: LedgerOwnerOptions): Promise<CommandOutput> {
   const { table, db, state, ledgerTable, model } = await openProjectAndDatabase(
     { ...opts, ledger: true, schemaProbes: false },
-    `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`,
+    `Pass --database-url, or set ${urlSourceOf(opts).variable}.`,
   );
   const schema = ownerSchema(state.ledger, table.versionTableSchema);
   const pg = postgresOptions(opts);

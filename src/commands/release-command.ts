@@ -10,12 +10,14 @@ import {
   releaseGenerates,
 } from '../deploy/procfile-target.js';
 import { runChild } from '../release/run-child.js';
-import { withVerdictLine } from '../release/with-verdict-line.js';
+import { releaseLogLine, withVerdictLine } from '../release/with-verdict-line.js';
+import { blocks } from '../check/verdict.js';
+import { verdictLine, verdictLineText, type VerdictLine } from '../report/verdict-line.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
-import { findingText, verifyText } from '../report/text-report.js';
+import { findingText, verifyText, verifyVerdict } from '../report/text-report.js';
 import { releaseLineConfig } from '../workspace/open-project.js';
-import { withFiles } from '../workspace/command-options.js';
+import { urlSourceOf, withFiles } from '../workspace/command-options.js';
 import {
   missingForensics,
   openProjectAndDatabase,
@@ -71,11 +73,11 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
  * finish with one verdict line. Returns the exit code.
  */
 export async function releaseCommand(opts: ReleaseCommandOptions): Promise<number> {
-  return withVerdictLine(opts, 'Alembic', (started, markRunning) => releaseSteps(opts, started, markRunning));
+  return withVerdictLine(opts, 'alembic', (started, markRunning) => releaseSteps(opts, started, markRunning));
 }
 
 type Log = NonNullable<ReleaseCommandOptions['event']>;
-type Verdict = (code: number, text: string) => number;
+type Verdict = (code: number, line: VerdictLine) => number;
 type Opened = Awaited<ReturnType<typeof openProjectAndDatabase>>;
 
 /** What the release runs and checks, decided before anything is read from the database. */
@@ -101,11 +103,9 @@ async function releaseSteps(
   const ctx = detectContext(opts.env);
   const log: Log = opts.event ?? (() => undefined);
   // the event first: the verdict is the log's last line
-  const verdict: Verdict = (code, text) => {
-    log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, text);
-    opts.out(
-      `alembic-preflight release: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`,
-    );
+  const verdict: Verdict = (code, line) => {
+    log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, verdictLineText(line));
+    opts.out(releaseLogLine(line, started, code));
     return code;
   };
   opts.out(
@@ -201,30 +201,31 @@ async function gate(
   const hidden = result.findings.length - shown.findings.length;
   // a rollback: the ledger shows a newer release applied what this code has no file for
   const onAhead = opts.onAhead ?? settings.onAhead;
-  const blocks = (f: { severity: string }): boolean =>
-    f.severity === 'error' || (opts.strict === true && f.severity === 'warning');
   const ahead = result.findings.filter((f) => f.code === 'database-ahead');
   if (
     !result.ok &&
     onAhead === 'allow' &&
     ahead.length > 0 &&
-    !result.findings.some((f) => blocks(f) && f.code !== 'database-ahead')
+    !result.findings.some((f) => blocks(f, opts.strict) && f.code !== 'database-ahead')
   ) {
     for (const f of shown.findings)
       if (f.severity !== 'info') opts.out(findingText(f, opts.width).join('\n') + '\n');
     log('warn', 'release.ahead', { rows: state.rows.map(String) }, 'the database is ahead of this code');
+    const rows = state.rows.map(String).join(', ');
     return verdict(
       EXIT.ok,
-      `OK, NOT MIGRATED: the database is ahead of this code (${state.rows.map(String).join(', ')}; a rollback?), so Alembic was not started and nothing changed; --on-ahead block stops such a release`,
+      verdictLine(
+        'OK',
+        `the database is ahead of this code (${rows}, a rollback?), so Alembic was not started and nothing changed (--on-ahead block stops such a release)`,
+        'not-migrated',
+      ),
     );
   }
   if (!result.ok) {
-    // verify's own verdict line is left out: the release's line below is the one verdict of the log
-    opts.out(withoutVerdictLine(verifyText(shown, table.notes, source, opts.width)));
-    return verdict(
-      EXIT.blocked,
-      `BLOCKED before Alembic started: ${prediction.cliOutput ?? 'see the findings above'}`,
-    );
+    // verify's own verdict line is left out: the release's line below, the same verdict, is the log's one
+    opts.out(`${verifyText(shown, table.notes, source, opts.width, false).trimEnd()}\n`);
+    const said = verifyVerdict(result);
+    return verdict(EXIT.blocked, { ...said, qualifiers: [...said.qualifiers, 'alembic-not-started'] });
   }
   // what does not stop this release still belongs in its log (another database verify could not read, say)
   for (const f of shown.findings)
@@ -242,10 +243,11 @@ async function gate(
   );
   // a wrapped command is an upgrade too: at the target it would have nothing to apply, so it does not start
   if (pending.length === 0 && !opts.alwaysRun) {
-    return verdict(
-      EXIT.ok,
-      `OK: the database is already at ${target} (${state.rows.join(', ')}); nothing to run${opts.command ? ', so the command was not started (--always-run starts it anyway)' : ''}`,
-    );
+    return verdict(EXIT.ok, {
+      word: 'OK',
+      sentence: `the database is already at ${target} (${state.rows.join(', ')}), nothing to run${opts.command ? ' (--always-run starts the command anyway)' : ''}`,
+      qualifiers: opts.command ? ['command-not-started'] : [],
+    });
   }
   return { pending, prediction };
 }
@@ -271,8 +273,9 @@ async function runUpgrade(
   // the upgrade, and every program a wrapped command starts, may reach the database verify read and no
   // other (PG*, every database URL, the Python fence); a project that migrates several databases (env.py's
   // own list) may rightly reach the others, and is not confined
-  const urlVariable = opts.databaseUrl === undefined ? [opts.databaseUrlEnv ?? 'DATABASE_URL'] : [];
-  const targetUrl = opts.databaseUrl ?? opts.env[opts.databaseUrlEnv ?? 'DATABASE_URL'];
+  const from = urlSourceOf(opts);
+  const urlVariable = from.fromFlag ? [] : [from.variable];
+  const targetUrl = from.url;
   const confined =
     !url.otherDatabases && targetUrl !== undefined
       ? fencedChild(opts.command, { url: targetUrl, db }, urlVariable, opts.env)
@@ -311,28 +314,14 @@ async function runUpgrade(
     opts.out(`${e.message}\n  fix: ${e.hint}\n`);
     return verdict(
       EXIT.usage,
-      `STOPPED: the upgrade reached for another database than the one verified, and was stopped before its first statement there`,
+      verdictLine(
+        'STOPPED',
+        'the upgrade reached for another database than the one verified, and was stopped before its first statement there',
+      ),
     );
   }
-  if (child.forwarded) {
-    const code = child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
-    return verdict(
-      code,
-      `STOPPED: ${child.forwarded} received; forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}. Check the database before the next release`,
-    );
-  }
-  if (child.deadlineHit) {
-    return verdict(
-      EXIT.wrappedCommand,
-      `FAILED: the command ran past the --deadline of ${opts.deadlineMinutes ?? 50} min and was stopped (Heroku ends a release after one hour)`,
-    );
-  }
-  if (child.code !== 0) {
-    return verdict(
-      EXIT.wrappedCommand,
-      `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`,
-    );
-  }
+  const ended = childEnded(child, opts.deadlineMinutes ?? 50);
+  if (ended) return verdict(ended.code, ended.line);
   const { matched, got, want, applied, moved } = afterUpgrade(
     model.map,
     prediction,
@@ -346,7 +335,10 @@ async function runUpgrade(
       );
     return verdict(
       EXIT.postCheck,
-      `MISMATCH: the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')} (${moved})`,
+      verdictLine(
+        'MISMATCH',
+        `the command succeeded, but the database is at ${got.join(', ') || '(no rows)'}, not ${want.join(', ')} (${moved})`,
+      ),
     );
   }
   if (ledgerTable !== undefined && settings.ledger && pending.length > 0) {
@@ -367,8 +359,43 @@ async function runUpgrade(
   }
   return verdict(
     EXIT.ok,
-    `OK: applied ${plural(applied ?? pending.length, 'migration')}; the database is at ${got.join(', ')}`,
+    verdictLine(
+      'OK',
+      `applied ${plural(applied ?? pending.length, 'migration')}, and the database is at ${got.join(', ')}`,
+    ),
   );
+}
+
+/** How the command ended when it did not succeed: a forwarded signal, the deadline, or its exit code. */
+function childEnded(
+  child: Awaited<ReturnType<typeof runChild>>,
+  deadlineMinutes: number,
+): { code: number; line: VerdictLine } | undefined {
+  if (child.forwarded)
+    return {
+      code: child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm,
+      line: verdictLine(
+        'STOPPED',
+        `${child.forwarded} received and forwarded to the command, which ended with ${child.signal ?? `exit ${child.code}`}: check the database before the next release`,
+      ),
+    };
+  if (child.deadlineHit)
+    return {
+      code: EXIT.wrappedCommand,
+      line: verdictLine(
+        'FAILED',
+        `the command ran past the --deadline of ${deadlineMinutes} min and was stopped (Heroku ends a release after one hour)`,
+      ),
+    };
+  if (child.code !== 0)
+    return {
+      code: EXIT.wrappedCommand,
+      line: verdictLine(
+        'FAILED',
+        `the command exited with ${child.signal ?? child.code}, so the release is aborted and the previous one stays live`,
+      ),
+    };
+  return undefined;
 }
 
 /**
@@ -383,14 +410,6 @@ async function withHandOver(opened: Opened, opts: ReleaseCommandOptions): Promis
   return owner === undefined
     ? opened
     : { ...opened, state: { ...state, ledger: { ...state.ledger, owner } } };
-}
-
-/** A report without its last line when that is a verdict (BLOCKED: …), for a log that ends with its own. */
-function withoutVerdictLine(text: string): string {
-  const lines = text.trimEnd().split('\n');
-  if (/^BLOCKED\b/u.test(lines.at(-1) ?? '')) lines.pop();
-  while (lines.at(-1) === '') lines.pop();
-  return `${lines.join('\n')}\n`;
 }
 
 async function record(

@@ -1,8 +1,10 @@
 import { parseDatabaseUrl } from '../database/database-url.js';
+import { urlSourceOf } from '../workspace/command-options.js';
 import { EXIT, UsageError } from '../errors/errors.js';
 import { fencedChild } from '../release/child-env.js';
 import { runChild } from '../release/run-child.js';
-import { withVerdictLine } from '../release/with-verdict-line.js';
+import { releaseLogLine, withVerdictLine } from '../release/with-verdict-line.js';
+import { verdictLine, type VerdictLine } from '../report/verdict-line.js';
 import type { FleetResult } from '../check/fleet.js';
 import { PreflightError } from '../errors/errors.js';
 import { ledgerRows } from '../check/ledger-rows.js';
@@ -28,13 +30,12 @@ export interface ReleaseFleetOptions extends FleetOptions {
  * the database verified, and the fleet is read again: every tenant must then be at the target.
  */
 export async function releaseFleetCommand(opts: ReleaseFleetOptions): Promise<number> {
-  return withVerdictLine(opts, 'the command', (started, markRunning) => steps(opts, started, markRunning));
+  return withVerdictLine(opts, 'command', (started, markRunning) => steps(opts, started, markRunning));
 }
 
 async function steps(opts: ReleaseFleetOptions, started: number, markRunning: () => void): Promise<number> {
-  const took = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-  const verdict = (code: number, line: string): number => {
-    opts.out(`alembic-preflight release: ${line} (${took()}, exit ${code})\n`);
+  const verdict = (code: number, line: VerdictLine): number => {
+    opts.out(releaseLogLine(line, started, code));
     return code;
   };
   if (!opts.command || opts.command.length === 0) {
@@ -55,28 +56,32 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
   // nothing matched: a typo in the pattern would leave every tenant behind while saying OK
   if (before.result.total === 0)
     return opts.allowEmpty
-      ? verdict(
-          EXIT.ok,
-          `OK: no schema matches '${opts.tenants}', as --allow-empty allows (no tenant yet); nothing was verified, and the command was not started`,
-        )
-      : verdict(
-          EXIT.usage,
-          `STOPPED: no schema matches '${opts.tenants}': nothing was verified, and the command was not started. Check the pattern; where no tenant exists yet, pass --allow-empty`,
-        );
+      ? verdict(EXIT.ok, {
+          word: 'OK',
+          sentence: `no schema matches '${opts.tenants}', as --allow-empty allows (no tenant yet), and nothing was verified`,
+          qualifiers: ['command-not-started'],
+        })
+      : verdict(EXIT.usage, {
+          word: 'STOPPED',
+          sentence: `no schema matches '${opts.tenants}', so nothing was verified: check the pattern, or where no tenant exists yet, pass --allow-empty`,
+          qualifiers: ['command-not-started'],
+        });
   if (!before.result.ok)
-    return verdict(
-      EXIT.blocked,
-      `BLOCKED before the command started: ${failing(before.result)} of ${before.result.total} tenants would fail`,
-    );
+    return verdict(EXIT.blocked, {
+      word: 'BLOCKED',
+      sentence: `${failing(before.result)} of ${before.result.total} tenants would fail`,
+      qualifiers: ['command-not-started'],
+    });
   if (!opts.alwaysRun && before.result.groups.every((g) => g.pending === 0))
-    return verdict(
-      EXIT.ok,
-      `OK: all ${before.result.total} tenants are at ${opts.target ?? 'head'}; the command was not started`,
-    );
+    return verdict(EXIT.ok, {
+      word: 'OK',
+      sentence: `all ${before.result.total} tenants are at ${opts.target ?? 'head'}`,
+      qualifiers: ['command-not-started'],
+    });
   const raw = before.url;
   // the command may reach every schema of the database verified, and no other database: a loop the
   // fence cannot cover does not start, and every program it starts sees only that database
-  const variable = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const { variable } = urlSourceOf(opts);
   const { env, fence } = fencedChild(
     opts.command,
     { url: raw, db: parseDatabaseUrl(raw, opts.cwd, opts.env) },
@@ -95,34 +100,42 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
       deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000,
     });
     if (fence.refused().length > 0)
-      return verdict(
-        EXIT.usage,
-        'STOPPED: the command reached for another database than the one verified, and was stopped before its first statement there',
-      );
+      return verdict(EXIT.usage, {
+        word: 'STOPPED',
+        sentence:
+          'the command reached for another database than the one verified, and was stopped before its first statement there',
+        qualifiers: [],
+      });
   } finally {
     fence.remove();
   }
   if (child.forwarded)
-    return verdict(
-      child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm,
-      `STOPPED: ${child.forwarded} received; check the tenants before the next release`,
-    );
+    return verdict(child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm, {
+      word: 'STOPPED',
+      sentence: `${child.forwarded} received: check the tenants before the next release`,
+      qualifiers: [],
+    });
   if (child.code !== 0)
-    return verdict(
-      EXIT.wrappedCommand,
-      `FAILED: the command exited with ${child.signal ?? child.code}; the release is aborted and the previous one stays live`,
-    );
+    return verdict(EXIT.wrappedCommand, {
+      word: 'FAILED',
+      sentence: `the command exited with ${child.signal ?? child.code}, so the release is aborted and the previous one stays live`,
+      qualifiers: [],
+    });
   const after = await openFleet(opts);
   const behind = after.result.groups.filter((g) => !g.ok || g.pending > 0);
   if (behind.length > 0) {
     opts.out(fleetText(after.result, after.context));
-    return verdict(
-      EXIT.postCheck,
-      `MISMATCH: the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? 'head'}`,
-    );
+    return verdict(EXIT.postCheck, {
+      word: 'MISMATCH',
+      sentence: `the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? 'head'}`,
+      qualifiers: [],
+    });
   }
   if (before.ledgerTable !== undefined) await recordLedgers(before, before.ledgerTable, opts);
-  return verdict(EXIT.ok, `OK: all ${after.result.total} tenants are at ${opts.target ?? 'head'}`);
+  return verdict(
+    EXIT.ok,
+    verdictLine('OK', `all ${after.result.total} tenants are at ${opts.target ?? 'head'}`),
+  );
 }
 
 /** Each migrated tenant's ledger, as release records one database's: a failure is a warning that never changes the exit code. */

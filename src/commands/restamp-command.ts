@@ -5,7 +5,7 @@ import { releaseLineShown } from '../report/text-report.js';
 import { upgradeAs } from '../check/db-helpers.js';
 import { restampRow, restampSql } from '../database/restamp.js';
 import { UsageError } from '../errors/errors.js';
-import type { CommandOutput } from '../workspace/command-options.js';
+import { urlSourceOf, type CommandOutput } from '../workspace/command-options.js';
 import { openProjectAndDatabase, postgresOptions, readVersionTable } from '../workspace/open-database.js';
 import type { VerifyCommandOptions } from '../workspace/command-options.js';
 
@@ -27,7 +27,7 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
     });
   const { table, db, state, model } = await openProjectAndDatabase(
     { ...opts, schemaProbes: false },
-    `Pass --database-url, or set ${opts.databaseUrlEnv ?? 'DATABASE_URL'}.`,
+    `Pass --database-url, or set ${urlSourceOf(opts).variable}.`,
   );
   const deploy =
     opts.target === undefined

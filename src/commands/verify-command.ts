@@ -4,17 +4,17 @@ import { platformTargets } from '../deploy/procfile-target.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { verifyJson } from '../report/json-report.js';
-import { verifyText } from '../report/text-report.js';
+import { verifyText, verifyVerdict } from '../report/text-report.js';
 import { reviewOr, sarifOf } from '../report/review-output.js';
 import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import { databaseMarks } from '../report/graph-render.js';
-import type { CommandOutput, VerifyCommandOptions } from '../workspace/command-options.js';
+import { urlSourceOf, type CommandOutput, type VerifyCommandOptions } from '../workspace/command-options.js';
 import { missingForensics, openProjectAndDatabase } from '../workspace/open-database.js';
 
 export async function verifyCommand(
   opts: VerifyCommandOptions,
 ): Promise<CommandOutput & { result: VerifyResult }> {
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const envName = urlSourceOf(opts).variable;
   const { config, table, state, model, source, url, schemaOps, settings } = await openProjectAndDatabase(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
@@ -49,7 +49,8 @@ export async function verifyCommand(
     : reviewOr(
         'verify',
         result,
-        verifyText(result, table.notes, source, opts.width),
+        verifyVerdict(result),
+        () => verifyText(result, table.notes, source, opts.width),
         opts.review,
         databaseMarks(result.database.stamps, result.database.prediction.steps),
       );

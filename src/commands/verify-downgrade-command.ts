@@ -4,7 +4,7 @@ import { featuresOf } from '../alembic/config/alembic-version.js';
 import { alembicOutput } from '../check/rule-helpers.js';
 import { UsageError } from '../errors/errors.js';
 import { downgradeJson, downgradeText, type DowngradeReport } from '../report/downgrade-report.js';
-import type { CommandOutput, VerifyCommandOptions } from '../workspace/command-options.js';
+import { urlSourceOf, type CommandOutput, type VerifyCommandOptions } from '../workspace/command-options.js';
 import { openProjectAndDatabase } from '../workspace/open-database.js';
 
 /** `verify --downgrade TARGET`: the steps `alembic downgrade TARGET` runs, the rows after each, or its error. */
@@ -19,7 +19,7 @@ export async function verifyDowngradeCommand(
     throw new UsageError(`--format ${opts.review} is for verify's findings, not --downgrade.`, {
       hint: 'Use --format text or --format json with --downgrade.',
     });
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
+  const envName = urlSourceOf(opts).variable;
   const { state, model, source } = await openProjectAndDatabase(
     { ...opts, ledger: false, schemaProbes: false },
     `Pass --database-url, or set ${envName}.`,

@@ -31,6 +31,9 @@ export type { MysqlTarget } from './mysql-url.js';
 export type DatabaseTarget = PostgresTarget | SqliteTarget | MysqlTarget;
 
 /** What `alembic init` writes into alembic.ini's sqlalchemy.url: no database at all. */
+/** The variable that holds the database URL unless --database-url-env names another: the one Heroku sets. */
+export const DEFAULT_URL_VARIABLE = 'DATABASE_URL';
+
 export const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
 
 /** The libpq environment variables that stand in for parts a PostgreSQL URL leaves out. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DatabaseTarget } from '../database/database-url.js';
+import { DEFAULT_URL_VARIABLE, type DatabaseTarget } from '../database/database-url.js';
 import type { AppUrlReads } from '../deploy/app-url-reads.js';
 import { ConfigError } from '../errors/errors.js';
 import { FENCE_PYTHON } from './fence-python.js';
@@ -204,7 +204,7 @@ export function refusalError(r: FenceRefusal, run: FencedRun): ConfigError {
     hint =
       run.tool === 'rehearse'
         ? 'Have the app take its database URL from an environment variable when it is set, and name it: alembic-preflight rehearse --url-env NAME'
-        : `Have the app take its database URL from ${run.set[0] ?? 'DATABASE_URL'}, then ${rerun}.`;
+        : `Have the app take its database URL from ${run.set[0] ?? DEFAULT_URL_VARIABLE}, then ${rerun}.`;
   }
   return new ConfigError(
     `${run.what} connected to ${describeRefused(r.target)}, not ${allowed}; the connection was closed before its first statement. ${why}`,

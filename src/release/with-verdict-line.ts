@@ -1,4 +1,5 @@
 import { PreflightError } from '../errors/errors.js';
+import { verdictLineText, type VerdictLine } from '../report/verdict-line.js';
 
 /** Where a release prints, and how the CLI reports an error (returning its exit code). */
 export interface VerdictOutput {
@@ -12,7 +13,7 @@ export interface VerdictOutput {
  */
 export async function withVerdictLine(
   opts: VerdictOutput,
-  starts: string,
+  starts: 'alembic' | 'command',
   steps: (started: number, markRunning: () => void) => Promise<number>,
 ): Promise<number> {
   const started = Date.now();
@@ -22,10 +23,22 @@ export async function withVerdictLine(
   } catch (e) {
     if (!(e instanceof PreflightError) || !opts.report) throw e;
     const code = opts.report(e);
-    const what = running ? 'FAILED after the command started' : `STOPPED before ${starts} started`;
-    opts.out(
-      `alembic-preflight release: ${what}: ${e.kind} error, see above (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`,
-    );
+    const line: VerdictLine = running
+      ? { word: 'FAILED', sentence: `${e.kind} error, see above`, qualifiers: ['after-start'] }
+      : {
+          word: 'STOPPED',
+          sentence: `${e.kind} error, see above`,
+          qualifiers: [starts === 'alembic' ? 'alembic-not-started' : 'command-not-started'],
+        };
+    opts.out(releaseLogLine(line, started, code));
     return code;
   }
+}
+
+/**
+ * A release log's last line: the verdict line, framed as every line of the log is (the program's name
+ * first) and followed by how long the release took and its exit code.
+ */
+export function releaseLogLine(line: VerdictLine, started: number, code: number): string {
+  return `alembic-preflight release: ${verdictLineText(line)} (${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code})\n`;
 }

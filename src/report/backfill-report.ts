@@ -1,4 +1,5 @@
 import { describeForensics } from '../history/git-history.js';
+import { verdictLineText, type VerdictLine } from './verdict-line.js';
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { BackfillOutcome, Proof, Refusal } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';
@@ -28,7 +29,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
     );
   lines.push('');
   if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
-    lines.push('OK: nothing to backfill: every id resolves to a revision in the repository.');
+    lines.push('OK: nothing to backfill, every id resolves to a revision in the repository');
     return lines.join('\n') + '\n';
   }
   for (const s of plan.skipped) lines.push(`${s.id}: skipped, ${s.reason}`, '');
@@ -64,27 +65,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
   for (const r of plan.refused) lines.push(...refusedLines(o, r), '');
   const proof = plan.proof;
   if (proof) lines.push(...proofLines(o, proof), '');
-  if (o.restored)
-    lines.push(
-      `RESTORED: the files were written, but the proof failed on disk (${o.restored}); every file is back as it was.`,
-    );
-  else if (plan.refused.length > 0)
-    lines.push(
-      `BLOCKED: ${plan.refused.length} id${plan.refused.length > 1 ? 's' : ''} could not be placed; nothing was written.`,
-    );
-  else if (proof && !proof.ok) lines.push('BLOCKED: the proof failed; nothing was written.');
-  else if (o.written)
-    lines.push(
-      `OK: wrote ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? 's' : ''}; \`${o.flaskMigrate === true ? 'flask db upgrade' : 'alembic upgrade'}\` is predicted to succeed. Commit the files and deploy.`,
-    );
-  else if (plan.placeholders.length > 0)
-    lines.push(
-      `OK (dry run): the proof holds for ${plan.placeholders.length} placeholder${plan.placeholders.length > 1 ? 's' : ''}. Apply with --write.`,
-    );
-  else
-    lines.push(
-      `OK: nothing to write (${plan.skipped.length} id${plan.skipped.length === 1 ? '' : 's'} skipped, each with its reason above).`,
-    );
+  lines.push(verdictLineText(backfillVerdict(o)));
   return lines.join('\n') + '\n';
 }
 
@@ -232,4 +213,42 @@ function proofLines(o: BackfillOutcome, proof: Proof): string[] {
   }
   for (const p of proof.problems) lines.push(`  problem: ${p}`);
   return lines;
+}
+
+/** backfill's verdict: what was written or would be, or why nothing was. */
+function backfillVerdict(o: BackfillOutcome): VerdictLine {
+  const { plan } = o;
+  const n = plan.placeholders.length;
+  const placeholders = `${n} placeholder${n > 1 ? 's' : ''}`;
+  if (o.restored)
+    return {
+      word: 'FAILED',
+      sentence: `the files were written, but the proof failed on disk (${o.restored}), so every file is back as it was`,
+      qualifiers: [],
+    };
+  if (plan.refused.length > 0)
+    return {
+      word: 'BLOCKED',
+      sentence: `${plan.refused.length} id${plan.refused.length > 1 ? 's' : ''} could not be placed, so nothing was written`,
+      qualifiers: [],
+    };
+  if (plan.proof && !plan.proof.ok)
+    return { word: 'BLOCKED', sentence: 'the proof failed, so nothing was written', qualifiers: [] };
+  if (o.written)
+    return {
+      word: 'OK',
+      sentence: `wrote ${placeholders}, and \`${o.flaskMigrate === true ? 'flask db upgrade' : 'alembic upgrade'}\` is predicted to succeed: commit the files and deploy`,
+      qualifiers: [],
+    };
+  if (n > 0)
+    return {
+      word: 'OK',
+      sentence: `the proof holds for ${placeholders} (apply with --write)`,
+      qualifiers: ['dry-run'],
+    };
+  return {
+    word: 'OK',
+    sentence: `nothing to write (${plan.skipped.length} id${plan.skipped.length === 1 ? '' : 's'} skipped, each with its reason above)`,
+    qualifiers: [],
+  };
 }

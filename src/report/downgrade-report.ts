@@ -1,4 +1,5 @@
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
+import { verdictLineText } from './verdict-line.js';
 import type { StampValue } from '../alembic/graph/version-rows.js';
 
 /** What `verify --downgrade` prints: the command, the rows before, each step with the rows after it, the verdict. */
@@ -22,10 +23,11 @@ export function downgradeText(r: DowngradeReport): string {
     `version table ${r.versionTable}: ${r.rows.length === 0 ? 'empty' : r.rows.map(shown).join(', ')}`,
     '',
   ];
-  if (r.loadFailure)
-    lines.push(`BLOCKED: \`${r.command}\` will fail before it plans anything: ${r.loadFailure}`);
-  else if (p.unpredictable) lines.push(`BLOCKED: cannot predict \`${r.command}\`: ${p.unpredictable}.`);
-  else if (!p.willSucceed) lines.push(`BLOCKED: \`${r.command}\` will fail with: ${p.cliOutput ?? ''}`);
+  const blocked = (sentence: string): void =>
+    void lines.push(verdictLineText({ word: 'BLOCKED', sentence, qualifiers: [] }));
+  if (r.loadFailure) blocked(`\`${r.command}\` will fail before it plans anything: ${r.loadFailure}`);
+  else if (p.unpredictable) blocked(`cannot predict \`${r.command}\`: ${p.unpredictable}`);
+  else if (!p.willSucceed) blocked(`\`${r.command}\` will fail with: ${p.cliOutput ?? ''}`);
   else {
     for (const s of p.steps)
       lines.push(
@@ -34,7 +36,11 @@ export function downgradeText(r: DowngradeReport): string {
     const rows = (p.finalHeads ?? []).map(shown).join(', ') || 'no rows (base)';
     lines.push(
       p.steps.length > 0 ? '' : '  nothing to run',
-      `OK: \`${r.command}\` will succeed, running ${p.steps.length} downgrade${p.steps.length === 1 ? '' : 's'}; the version table then holds ${rows}.`,
+      verdictLineText({
+        word: 'OK',
+        sentence: `\`${r.command}\` will succeed, running ${p.steps.length} downgrade${p.steps.length === 1 ? '' : 's'}, and the version table then holds ${rows}`,
+        qualifiers: [],
+      }),
     );
   }
   return lines.join('\n') + '\n';

@@ -1,4 +1,5 @@
 import type { FleetResult, TenantGroup } from '../check/fleet.js';
+import { verdictLineText, type VerdictLine } from './verdict-line.js';
 import type { Finding } from '../check/finding.js';
 import { cell, escapeData, escapeProperty } from './review-formats.js';
 
@@ -51,7 +52,7 @@ export function fleetText(r: FleetResult, c: FleetContext): string {
     ? `verify --databases ${c.pattern}: ${r.total} database${r.total === 1 ? '' : 's'}`
     : `verify --tenants '${c.pattern}' on ${c.host ?? 'localhost'}${c.tenantDatabases ? '' : `/${c.database}`}${shard}: ${r.total} ${unit(c)}${r.total === 1 ? '' : 's'}`;
   const lines = [`alembic-preflight ${head}; upgrade ${c.target}`, ''];
-  if (r.total === 0) return [...lines, emptyVerdict(c)].join('\n') + '\n';
+  if (r.total === 0) return [...lines, verdict(r, c)].join('\n') + '\n';
   const column = c.databases ? 'databases' : 'tenants';
   const width = Math.max(column.length, String(r.total).length);
   const atWidth = Math.min(40, Math.max(...r.groups.map((g) => at(g).length), 2));
@@ -82,23 +83,48 @@ function unit(c: FleetContext): 'schema' | 'database' {
 }
 
 /** Nothing matched: a mistake (a typo in the pattern, an empty file) unless --allow-empty says so. */
-function emptyVerdict(c: FleetContext): string {
+function emptyVerdict(c: FleetContext): VerdictLine {
   const none = c.databases ? `${c.pattern} names no database` : `no ${unit(c)} matches '${c.pattern}'`;
   if (c.shard && !c.allowEmpty)
-    return `OK for shard ${c.shard.index}/${c.shard.count}: it holds none of the ${c.databases ? 'databases' : 'tenants'}; fleet merge judges whether the fleet has any.`;
+    return {
+      word: 'OK',
+      sentence: `shard ${c.shard.index}/${c.shard.count} holds none of the ${c.databases ? 'databases' : 'tenants'}, and fleet merge judges whether the fleet has any`,
+      qualifiers: [],
+    };
   return c.allowEmpty
-    ? `OK: ${none}, as --allow-empty allows (a fleet with no tenant yet): nothing was verified.`
-    : `FAILED: ${none}: nothing was verified. Check the ${c.databases ? 'file' : 'pattern'}; where no tenant exists yet (a first deploy), pass --allow-empty.`;
+    ? {
+        word: 'OK',
+        sentence: `${none}, as --allow-empty allows (a fleet with no tenant yet), so nothing was verified`,
+        qualifiers: [],
+      }
+    : {
+        word: 'BLOCKED',
+        sentence: `${none}, so nothing was verified: check the ${c.databases ? 'file' : 'pattern'}, or where no tenant exists yet (a first deploy), pass --allow-empty`,
+        qualifiers: [],
+      };
 }
 
 function verdict(r: FleetResult, c: FleetContext): string {
+  return verdictLineText(fleetVerdict(r, c));
+}
+
+/** The fleet's verdict: every tenant upgrades cleanly, or which would fail or are blocked. */
+function fleetVerdict(r: FleetResult, c: FleetContext): VerdictLine {
   if (r.total === 0) return emptyVerdict(c);
   const failing = r.groups.filter((g) => !g.ok);
   const noun = c.databases ? 'database' : 'tenant';
   if (failing.length === 0)
-    return `OK: all ${r.total} ${noun}${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted.`;
+    return {
+      word: 'OK',
+      sentence: `all ${r.total} ${noun}${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted`,
+      qualifiers: [],
+    };
   const n = failing.reduce((k, g) => k + g.schemas.length, 0);
-  return `FAILED: ${n} of ${r.total} ${noun}${r.total === 1 ? '' : 's'} would fail or are blocked: ${names(failing.flatMap((g) => g.schemas))}.`;
+  return {
+    word: 'BLOCKED',
+    sentence: `${n} of ${r.total} ${noun}${r.total === 1 ? '' : 's'} would fail or are blocked: ${names(failing.flatMap((g) => g.schemas))}`,
+    qualifiers: [],
+  };
 }
 
 /** The fleet as JSON: every group with its schemas, so that shards' documents merge into the whole. */

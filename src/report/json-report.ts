@@ -8,6 +8,8 @@ import type { StampResolution } from '../alembic/graph/resolver.js';
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { SchemaMatch } from '../check/schema/schema-probe.js';
+import { checkVerdict, verifyVerdict } from './text-report.js';
+import { verdictJson, type VerdictJson } from './verdict-line.js';
 
 /** 2: prediction.willSucceed is Alembic's whole predicted outcome, the failures findings predict included (a pending step on a missing table); ok is the gate. */
 export const SCHEMA_VERSION = 2;
@@ -19,6 +21,8 @@ export interface CheckDocument {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly command: 'check' | 'verify';
   readonly ok: boolean;
+  /** The verdict line's parts: its word, sentence and qualifiers (additive). */
+  readonly verdict: VerdictJson;
   readonly alembicVersion: string;
   readonly alembicVersionFrom: Nullable<string>;
   readonly complete: boolean;
@@ -134,6 +138,7 @@ export function checkJson(result: CheckResult): CheckDocument {
     schemaVersion: SCHEMA_VERSION,
     command: 'check',
     ok: result.ok,
+    verdict: verdictJson(checkVerdict(result)),
     alembicVersion: model.alembicVersion.label,
     alembicVersionFrom: model.alembicVersion.source ?? null,
     complete: model.complete,
@@ -208,6 +213,7 @@ export function verifyJson(
   return {
     ...checkJson(result),
     command: 'verify',
+    verdict: verdictJson(verifyVerdict(result)),
     database: {
       dialect: state.dialect,
       host: state.host,

@@ -1,4 +1,6 @@
 import type { AlembicFailure } from '../release/alembic-failure.js';
+import { verdictLineText, type VerdictLine } from './verdict-line.js';
+import type { VerdictWord } from '../check/verdict.js';
 import type { ModelDifference } from '../release/model-drift.js';
 import type { RehearseOutcome } from '../release/rehearse-outcome.js';
 
@@ -84,34 +86,59 @@ function differenceLines(lines: string[], d: ModelDifference): void {
 
 /** The last line: OK, or the first thing that failed. */
 function verdict(o: RehearseOutcome): string {
-  if (o.interrupted) return `STOPPED by ${o.interrupted}; the scratch database was removed.`;
+  return verdictLineText(rehearseVerdict(o));
+}
+
+/** The rehearsal's verdict: what ran, or the first thing that failed. */
+export function rehearseVerdict(o: RehearseOutcome): VerdictLine {
+  const line = (word: VerdictWord, sentence: string): VerdictLine => ({ word, sentence, qualifiers: [] });
+  if (o.interrupted)
+    return line('STOPPED', `${o.interrupted} received, and the scratch database was removed`);
   if (o.ok) {
     const extra = [
       o.idempotency ? 'each upgrade() ran twice' : '',
       o.models && !('failed' in o.models) && o.models.metadata ? 'the models match the schema' : '',
       o.then ? `\`${o.then.command}\` succeeded` : '',
     ].filter((x) => x !== '');
-    const tail = extra.length > 0 ? `; ${extra.join('; ')}` : '';
+    const tail = extra.length > 0 ? `, ${extra.join(', ')}` : '';
     const ran = `${o.steps.length} Alembic command${o.steps.length === 1 ? '' : 's'}`;
     if (o.mode === 'from-production')
-      return `OK: the pending upgrade ran on a copy of production's schema (${ran})${tail}.`;
-    return `OK: the migrations ran ${o.mode === 'step' ? 'up, down and up again, one revision at a time' : 'up, down and up again'} (${ran}), and each downgrade gave back the schema from before its upgrade${tail}.`;
+      return line('OK', `the pending upgrade ran on a copy of production's schema (${ran})${tail}`);
+    return line(
+      'OK',
+      `the migrations ran ${o.mode === 'step' ? 'up, down and up again, one revision at a time' : 'up, down and up again'} (${ran}), and each downgrade gave back the schema from before its upgrade${tail}`,
+    );
   }
   const failed = o.steps.find((s) => !s.ok);
   if (failed)
-    return `FAILED: \`${o.command} ${failed.command} ${failed.target}\`${failed.failure?.revision ? ` at ${failed.failure.revision}` : ''}: ${failed.failure?.error ?? 'failed'}`;
+    return line(
+      'FAILED',
+      `\`${o.command} ${failed.command} ${failed.target}\`${failed.failure?.revision ? ` at ${failed.failure.revision}` : ''}: ${failed.failure?.error ?? 'failed'}`,
+    );
   if (o.drift.length > 0)
-    return `FAILED: ${o.drift.length} schema difference${o.drift.length === 1 ? '' : 's'} after a downgrade or a repeated upgrade (above).`;
+    return line(
+      'FAILED',
+      `${o.drift.length} schema difference${o.drift.length === 1 ? '' : 's'} after a downgrade or a repeated upgrade (above)`,
+    );
   const twice = (o.idempotency ?? []).filter((r) => !r.ok);
   if (twice.length > 0)
-    return `FAILED: ${twice.length} migration${twice.length === 1 ? '' : 's'} fail${twice.length === 1 ? 's' : ''} when run a second time: ${twice.map((r) => r.revision).join(', ')}.`;
+    return line(
+      'FAILED',
+      `${twice.length} migration${twice.length === 1 ? '' : 's'} fail${twice.length === 1 ? 's' : ''} when run a second time: ${twice.map((r) => r.revision).join(', ')}`,
+    );
   if (o.models && 'failed' in o.models)
-    return `FAILED: the models could not be compared with the schema: ${o.models.failed.error}`;
+    return line('FAILED', `the models could not be compared with the schema: ${o.models.failed.error}`);
   if (o.models && o.models.differences.length > 0)
-    return `FAILED: the models and the migrations differ in ${o.models.differences.length} place${o.models.differences.length === 1 ? '' : 's'} (above); write the migration that makes them agree (alembic revision --autogenerate shows it).`;
+    return line(
+      'FAILED',
+      `the models and the migrations differ in ${o.models.differences.length} place${o.models.differences.length === 1 ? '' : 's'} (above): write the migration that makes them agree (alembic revision --autogenerate shows it)`,
+    );
   if (o.then && !o.then.ok)
-    return `FAILED: \`${o.then.command}\` failed after the final upgrade (${o.then.exit}): ${o.then.failure?.error ?? ''}`;
-  return 'FAILED';
+    return line(
+      'FAILED',
+      `\`${o.then.command}\` failed after the final upgrade (${o.then.exit}): ${o.then.failure?.error ?? ''}`,
+    );
+  return line('FAILED', 'see above');
 }
 
 export function rehearseJson(o: RehearseOutcome): unknown {

@@ -1,6 +1,7 @@
 import type { RehearseOutcome } from '../release/rehearse-outcome.js';
 import { cell, escapeData, escapeProperty } from './review-formats.js';
-import { rehearseText } from './rehearse-report.js';
+import { rehearseVerdict } from './rehearse-report.js';
+import { verdictLineText } from './verdict-line.js';
 
 // rehearse for review: GitHub annotations on the files and lines its results name, and a Markdown
 // summary for $GITHUB_STEP_SUMMARY or a pull-request comment.
@@ -108,5 +109,5 @@ export function rehearseMarkdown(o: RehearseOutcome): string {
 }
 
 function verdict(o: RehearseOutcome): string {
-  return rehearseText(o).trimEnd().split('\n').at(-1) ?? '';
+  return verdictLineText(rehearseVerdict(o));
 }

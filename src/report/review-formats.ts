@@ -2,6 +2,7 @@ import { fixAndHint, type Finding } from '../check/finding.js';
 import type { CheckResult } from '../check/run-check.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { stripPath } from './text-report.js';
+import { verdictLineText, type VerdictLine } from './verdict-line.js';
 
 /** Where a finding's page is, from the root of the project (and of the installed package). */
 export function findingDocPath(code: string): string {
@@ -14,11 +15,6 @@ const PAGES = 'https://github.com/alembic-preflight/alembic-preflight/blob/main/
 /** A finding's page as a link that works from any repository's pull request or workflow run. */
 export function findingUrl(code: string): string {
   return PAGES + findingDocPath(code);
-}
-
-/** The verdict line of a text report: its last line ("OK: …" or "BLOCKED: …"). */
-function verdictOf(text: string): string {
-  return text.trimEnd().split('\n').at(-1) ?? '';
 }
 
 /** GitHub's workflow-command escaping: the message, and (more strictly) a property's value. */
@@ -35,7 +31,7 @@ const LEVEL: Record<Finding['severity'], string> = { error: 'error', warning: 'w
  * `--format github`: one workflow command per finding (`::error file=…,line=…,title=CODE::message`),
  * which GitHub Actions shows as an annotation on the file and line; then the verdict as a plain line.
  */
-export function githubAnnotations(result: CheckResult, textReport: string): string {
+export function githubAnnotations(result: CheckResult, verdict: VerdictLine): string {
   const lines = result.findings.map((f) => {
     const props = [
       f.path !== undefined ? `file=${escapeProperty(f.path)}` : undefined,
@@ -51,7 +47,7 @@ export function githubAnnotations(result: CheckResult, textReport: string): stri
       .join('\n');
     return `::${LEVEL[f.severity]} ${props.join(',')}::${escapeData(body)}`;
   });
-  return [...lines, verdictOf(textReport)].join('\n') + '\n';
+  return [...lines, verdictLineText(verdict)].join('\n') + '\n';
 }
 
 /**
@@ -82,11 +78,13 @@ function escapeMarkup(s: string): string {
 export function markdownSummary(
   command: 'check' | 'verify',
   result: CheckResult,
-  textReport: string,
+  verdict: VerdictLine,
   mermaidGraph?: string,
 ): string {
-  const verdict = verdictOf(textReport);
-  const lines = [`## alembic-preflight ${command}: ${result.ok ? '✅' : '❌'} ${cell(verdict)}`, ''];
+  const lines = [
+    `## alembic-preflight ${command}: ${result.ok ? '✅' : '❌'} ${cell(verdictLineText(verdict))}`,
+    '',
+  ];
   if (result.findings.length === 0) lines.push('No findings.');
   else {
     lines.push('| severity | finding | where | message |', '|---|---|---|---|');

@@ -2,6 +2,7 @@ import { RULES } from '../check/rules.js';
 import type { CheckResult } from '../check/run-check.js';
 import { githubAnnotations, markdownSummary, sarifLog } from './review-formats.js';
 import { renderGraph, type GraphDatabase } from './graph-render.js';
+import type { VerdictLine } from './verdict-line.js';
 
 /** The review formats check and verify take instead of their report. */
 export type ReviewFormat = 'github' | 'markdown' | 'sarif';
@@ -15,21 +16,22 @@ export function sarifOf(result: CheckResult, toolVersion = 'unknown'): unknown {
   );
 }
 
-/** The text report, or what --format github or markdown makes of the same result. */
+/** The text report, or what --format github or markdown makes of the same result and its verdict. */
 export function reviewOr(
   command: 'check' | 'verify',
   result: CheckResult,
-  text: string,
+  verdict: VerdictLine,
+  text: () => string,
   review: ReviewFormat | undefined,
   database?: GraphDatabase,
 ): string {
-  if (review === 'github') return githubAnnotations(result, text);
+  if (review === 'github') return githubAnnotations(result, verdict);
   if (review === 'markdown')
     return markdownSummary(
       command,
       result,
-      text,
+      verdict,
       renderGraph(result.model, { format: 'mermaid', ...(database ? { database } : {}) }),
     );
-  return text;
+  return text();
 }

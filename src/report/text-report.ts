@@ -5,6 +5,8 @@ import type { CheckResult } from '../check/run-check.js';
 import { fixAndHint, type Finding } from '../check/finding.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { DEFAULT_WIDTH, wrapText } from './wrap.js';
+import { gateWord } from '../check/verdict.js';
+import { verdictLineText, type VerdictLine } from './verdict-line.js';
 
 const MARK = { error: 'error', warning: 'warning', info: 'info' } as const;
 /** A fix that tells the user to run an Alembic command. */
@@ -13,21 +15,29 @@ const ALEMBIC_FIX = /\balembic (?:stamp|merge|revision|upgrade|downgrade)\b/;
 /** Human diagnosis: what, where, why Alembic cares, how to fix; one verdict line last. */
 export function checkText(result: CheckResult, width = DEFAULT_WIDTH): string {
   const lines = headsAndFindings(result, [headerLine('check', result)], width);
-  const { errors, warnings } = counts(result);
-  if (result.ok) {
-    const revisions = result.model.map.revisions.length;
-    lines.push(
-      `OK: ${plural(revisions, 'revision')} checked, no blocking problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}).`,
-    );
-  } else {
-    const or =
-      result.alembicErrorAlternatives.length > 0
-        ? ` (or ${oneLine(result.alembicErrorAlternatives.join(', or '))}: Alembic meets these in Python's set order, which varies)`
-        : '';
-    const why = result.alembicError ? ` Alembic would fail with: ${oneLine(result.alembicError)}${or}` : '';
-    lines.push(`BLOCKED: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}.${why}`);
-  }
+  lines.push(verdictLineText(checkVerdict(result)));
   return lines.join('\n') + '\n';
+}
+
+/** check's verdict: how many revisions were checked, or what blocks and what Alembic would print. */
+export function checkVerdict(result: CheckResult): VerdictLine {
+  const { errors, warnings } = counts(result);
+  const word = gateWord(result.verdict);
+  const { qualifiers } = result.verdict;
+  if (result.ok)
+    return {
+      word,
+      sentence: `${plural(result.model.map.revisions.length, 'revision')} checked, no blocking problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`,
+      qualifiers,
+    };
+  const or =
+    result.alembicErrorAlternatives.length > 0
+      ? ` (or ${oneLine(result.alembicErrorAlternatives.join(', or '))}: Alembic meets these in Python's set order, which varies)`
+      : '';
+  const why = result.alembicError
+    ? `, and Alembic would fail with: ${oneLine(result.alembicError)}${or}`
+    : '';
+  return { word, sentence: `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${why}`, qualifiers };
 }
 
 function headerLine(command: string, { model }: CheckResult): string {
@@ -297,14 +307,15 @@ export function stripPath(message: string, p: string | undefined, line: number |
   return message;
 }
 
-/** The verify diagnosis: where the database is, what Alembic will do, and the verdict last. */
+/** The verify diagnosis: where the database is, what Alembic will do, and the verdict last (release prints its own). */
 export function verifyText(
   result: VerifyResult,
   notes: readonly string[],
   urlSource: string,
   width = DEFAULT_WIDTH,
+  withVerdict = true,
 ): string {
-  const { state, prediction: p } = result.database;
+  const { state } = result.database;
   const dbName = databaseLabel(state);
   const tls = state.tls
     ? `, TLS ${state.tls.encrypted ? (state.tls.verified ? 'verified' : 'encrypted, not verified') : 'off'} (${state.dialect === 'mysql' ? 'ssl' : 'sslmode'}=${state.tls.mode})`
@@ -328,47 +339,51 @@ export function verifyText(
     ],
     width,
   );
-  const cmd = upgradeAs(result.model.config.flaskMigrate === true, p.target);
   if (result.ok) {
-    const apply =
-      p.steps.length === 0 ? 'with nothing to apply' : `and apply ${plural(p.steps.length, 'migration')}`;
-    // a multidb env.py: the verdict covers the database read, not the others the same upgrade migrates
-    const partial = result.findings.some((f) => f.code === 'other-databases-not-verified');
-    // server-side code on the version table: the one thing on the path that only running can judge
-    const unverified = result.findings.some((f) => f.code === 'version-table-write-unverified')
-      ? ', unless the server-side code on the version table refuses the write (version-table-write-unverified)'
-      : '';
     // what the probes compared stands on its own line, so the verdict stays one short line
     const probes = probesLine(result.database);
     if (probes) lines.push(...wrapText(probes, width, '', '  '));
     const locks = locksLine(result.database);
     if (locks) lines.push(...wrapText(locks, width, '', '  '));
     if (probes || locks) lines.push('');
-    lines.push(
-      partial
-        ? `OK on the database read: \`${cmd}\` will find its revisions there ${apply}${unverified}; the other databases env.py migrates were not read (other-databases-not-verified).`
-        : `OK: \`${cmd}\` will find its revisions ${apply}${unverified}.`,
-    );
-  } else if (!p.willSucceed) {
+  }
+  if (withVerdict) lines.push(verdictLineText(verifyVerdict(result)));
+  return lines.join('\n') + '\n';
+}
+
+/** verify's verdict: what `alembic upgrade` will do on the database read, or why it is blocked. */
+export function verifyVerdict(result: VerifyResult): VerdictLine {
+  const p = result.database.prediction;
+  const cmd = upgradeAs(result.model.config.flaskMigrate === true, p.target);
+  const word = gateWord(result.verdict);
+  const { qualifiers } = result.verdict;
+  if (result.ok) {
+    const apply =
+      p.steps.length === 0 ? 'with nothing to apply' : `and apply ${plural(p.steps.length, 'migration')}`;
+    return { word, sentence: `\`${cmd}\` will find its revisions ${apply}`, qualifiers };
+  }
+  if (!p.willSucceed) {
     // Alembic's exact line is under the finding that explains it; the verdict says what it means, and
     // where, when the graph and the table allow the upgrade but a file or the schema stops it
     const where = p.failure?.by?.path !== undefined ? ` (${p.failure.by.path})` : '';
     const reason =
       p.cliOutput === null
         ? (p.failure?.message ?? 'see the findings above')
-        : `${brief(oneLine(p.cliOutput).replace(/^FAILED: /u, ''))}${where ? `${where}.` : ''}`;
-    lines.push(
-      p.unpredictable
-        ? `BLOCKED: cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}.`
-        : `BLOCKED: \`${cmd}\` will fail: ${reason}`,
-    );
-  } else {
-    const { errors, warnings } = counts(result);
-    lines.push(
-      `BLOCKED: \`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release${errors === 0 ? ' (--strict)' : ''}.`,
-    );
+        : `${brief(oneLine(p.cliOutput).replace(/^FAILED: /u, ''))}${where}`;
+    return {
+      word,
+      sentence: p.unpredictable
+        ? `cannot predict \`${cmd}\`: ${oneLine(p.unpredictable)}`
+        : `\`${cmd}\` will fail: ${reason}`,
+      qualifiers,
+    };
   }
-  return lines.join('\n') + '\n';
+  const { errors, warnings } = counts(result);
+  return {
+    word,
+    sentence: `\`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release`,
+    qualifiers,
+  };
 }
 
 /** Alembic's reason in the verdict, cut when it runs long (argparse lists every command): the finding above quotes it whole. */

@@ -2,6 +2,7 @@ import type { LockSettings } from '../check/schema/pending-locks.js';
 import { diskFiles, type ProjectFiles } from '../project/project-files.js';
 import type { DeclaredPython } from '../packaging/python-version.js';
 import type { CacheOptions } from './reading-cache.js';
+import { DEFAULT_URL_VARIABLE } from '../database/database-url.js';
 
 /** The project flags every command takes (check's); the database commands add verify's. */
 export interface CheckCommandOptions extends CacheOptions {
@@ -50,6 +51,32 @@ export interface CommandOutput {
   readonly exitCode: number;
   /** With --format json: the document stdout holds, so the entry redacts it without parsing stdout again. */
   readonly document?: unknown;
+}
+
+/** Where a run's database URL comes from, resolved once: --database-url, else the variable. */
+export interface UrlSource {
+  /** The URL, where either gave one. */
+  readonly url: string | undefined;
+  /** The variable --database-url-env names (DATABASE_URL unless it names another): read unless --database-url gave the URL. */
+  readonly variable: string;
+  /** --database-url gave the URL: no variable was read. */
+  readonly fromFlag: boolean;
+  /** For the report: `--database-url` or `$NAME`. */
+  readonly label: string;
+}
+
+/** The one place the URL flags and the environment are read for a database URL. */
+export function urlSourceOf(
+  opts: Pick<VerifyCommandOptions, 'databaseUrl' | 'databaseUrlEnv' | 'env'>,
+): UrlSource {
+  const variable = opts.databaseUrlEnv ?? DEFAULT_URL_VARIABLE;
+  const fromFlag = opts.databaseUrl !== undefined;
+  return {
+    url: opts.databaseUrl ?? opts.env[variable],
+    variable,
+    fromFlag,
+    label: fromFlag ? '--database-url' : `$${variable}`,
+  };
 }
 
 /** The database flags verify, release, rehearse, backfill and the others share. */

@@ -15,7 +15,7 @@ import { schemaOps as readSchemaOps, type SchemaOp } from '../check/schema/schem
 import type { LintConfig } from '../check/lint/lint-config.js';
 import { UsageError } from '../errors/errors.js';
 import type { ResultCache } from '../project/result-cache.js';
-import { withFiles, type VerifyCommandOptions } from './command-options.js';
+import { urlSourceOf, withFiles, type VerifyCommandOptions } from './command-options.js';
 import { configOptions, projectLintConfig, syntaxOracle } from './open-project.js';
 import { readingCache, saveReadingCache } from './reading-cache.js';
 import { chooseVersionTable, envPyText, type TableChoice } from './version-table-choice.js';
@@ -49,10 +49,10 @@ export async function openProjectAndDatabase(
   missingUrlHint: string,
 ): Promise<ProjectAndDatabase> {
   const opts = withFiles(given);
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const raw = opts.databaseUrl ?? opts.env[envName];
+  const from = urlSourceOf(opts);
+  const raw = from.url;
   if (!raw)
-    throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
+    throw new UsageError(`No database URL: --database-url is not given and $${from.variable} is not set.`, {
       hint: missingUrlHint,
     });
   const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
@@ -126,11 +126,11 @@ export async function openProjectAndDatabase(
       ? appSqliteVersion(opts.env, opts.cwd, config.flaskMigrate === true)
       : undefined;
   const state = appSqlite !== undefined ? { ...read, appSqliteVersion: appSqlite } : read;
-  const source = opts.databaseUrl ? '--database-url' : `$${envName}`;
+  const source = from.label;
   const url = compareUrls(urlProject(config, envPy), {
     url: raw,
     source,
-    variable: opts.databaseUrl ? null : envName,
+    variable: from.fromFlag ? null : from.variable,
     env: opts.env,
   });
   return {

@@ -13,7 +13,7 @@ import { readTenants, type TenantState } from '../database/read-tenants.js';
 import { readMysqlTenants } from '../database/read-mysql-tenants.js';
 import { UsageError } from '../errors/errors.js';
 import type { FleetContext } from '../report/fleet-report.js';
-import { withFiles, type VerifyCommandOptions } from './command-options.js';
+import { urlSourceOf, withFiles, type VerifyCommandOptions } from './command-options.js';
 import { configOptions, projectLintConfig } from './open-project.js';
 import { ledgerTableOf, postgresOptions } from './open-database.js';
 import { chooseVersionTable } from './version-table-choice.js';
@@ -46,8 +46,7 @@ export interface OpenedFleet {
  */
 export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
   const opts = withFiles(given);
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const raw = opts.databaseUrl ?? opts.env[envName];
+  const { url: raw, variable: envName } = urlSourceOf(opts);
   if (!raw)
     throw new UsageError(`No database URL: --database-url is not given and $${envName} is not set.`, {
       hint: `Pass --database-url, or set ${envName}.`,

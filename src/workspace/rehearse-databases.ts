@@ -1,7 +1,7 @@
 import type { ProjectConfig } from '../alembic/config/alembic-config.js';
 import { readDatabaseUrlVariables } from '../alembic/env/env-database-url.js';
 import { readEnvPyText } from '../alembic/reading/source-reader.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
+import { DEFAULT_URL_VARIABLE, parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
 import {
   containerScratch,
   localClusterScratch,
@@ -14,7 +14,7 @@ import {
 import { DatabaseError, UsageError } from '../errors/errors.js';
 import { chooseVersionTable } from './version-table-choice.js';
 import { postgresOptions, readVersionTable } from './open-database.js';
-import type { VerifyCommandOptions } from './command-options.js';
+import { urlSourceOf, type VerifyCommandOptions } from './command-options.js';
 
 // The databases rehearse works with: production's version rows (read-only, as verify reads them), the
 // scratch database it creates, and the variables env.py reads the URL from.
@@ -31,7 +31,7 @@ export interface ScratchOptions extends VerifyCommandOptions {
 
 /** The variables env.py reads its URL from (DATABASE_URL when it names none); a configuration that takes it from the ini only is refused. */
 export function urlVariables(config: ProjectConfig): string[] {
-  if (config.flaskMigrate) return ['DATABASE_URL'];
+  if (config.flaskMigrate) return [DEFAULT_URL_VARIABLE];
   const envPy = readEnvPyText(config) ?? '';
   const names = [...new Set(readDatabaseUrlVariables(envPy).map((r) => r.name))];
   if (names.length === 0) {
@@ -42,7 +42,7 @@ export function urlVariables(config: ProjectConfig): string[] {
       },
     );
   }
-  return names.includes('DATABASE_URL') ? names : [...names, 'DATABASE_URL'];
+  return names.includes(DEFAULT_URL_VARIABLE) ? names : [...names, DEFAULT_URL_VARIABLE];
 }
 
 export interface Production {
@@ -55,8 +55,7 @@ export interface Production {
 
 /** Production's version rows and server version, read as verify reads them (read-only). */
 export async function readProduction(config: ProjectConfig, opts: ScratchOptions): Promise<Production> {
-  const envName = opts.databaseUrlEnv ?? 'DATABASE_URL';
-  const raw = opts.databaseUrl ?? opts.env[envName];
+  const { url: raw, variable: envName } = urlSourceOf(opts);
   if (!raw)
     throw new UsageError(
       `--from-production reads production's schema: pass --database-url, or set ${envName}.`,
@@ -107,8 +106,7 @@ export async function makeScratch(
   }
   const ini = config.ini;
   const url =
-    opts.databaseUrl ??
-    opts.env[opts.databaseUrlEnv ?? 'DATABASE_URL'] ??
+    urlSourceOf(opts).url ??
     (ini?.hasOption(config.section, 'sqlalchemy.url')
       ? ini.get(config.section, 'sqlalchemy.url')
       : undefined);

@@ -43,7 +43,7 @@ describe('sample outputs in the docs are what the tool prints', () => {
       "[stamped-revision-missing] stamped 'guest_lockout_001', which no migration file defines",
     );
     expect(out.trimEnd().split('\n').at(-1)).toMatch(
-      /^alembic-preflight release: BLOCKED before Alembic started: .* \(0\.1 s, exit 1\)$/u,
+      /^alembic-preflight release: BLOCKED: .*; Alembic was not started \(0\.1 s, exit 1\)$/u,
     );
     // SQLite's words for a table that is already there (real Alembic on such a database: "table users already exists")
     expect(out.replace(/\s+/gu, ' ')).toContain('already has the schema ("table … already exists")');

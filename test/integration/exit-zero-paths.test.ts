@@ -65,18 +65,18 @@ describe('every path that exits 0 says what it checked', () => {
     {
       path: 'check: the files alone',
       run: () => runCli(exampleCopy(), ['check']),
-      ok: /^OK: 2 revisions checked, no blocking problems \(0 errors, 0 warnings\)\.$/u,
+      ok: /^OK: 2 revisions checked, no blocking problems \(0 errors, 0 warnings\)$/u,
     },
     {
       path: 'verify: the database at head',
       run: () => runCli(exampleAt('head'), ['verify'], env('sqlite:///app.db')),
-      ok: /^OK: `alembic upgrade head` will find its revisions with nothing to apply\.$/u,
+      ok: /^OK: `alembic upgrade head` will find its revisions with nothing to apply$/u,
       also: [/^schema probes: the database agrees \(\d+ objects checked, 0 unknown\)$/mu],
     },
     {
       path: 'verify: one migration pending (SQLite)',
       run: () => runCli(exampleAt('1f2a3b4c5d6e'), ['verify'], env('sqlite:///app.db')),
-      ok: /^OK: `alembic upgrade head` will find its revisions and apply 1 migration\.$/u,
+      ok: /^OK: `alembic upgrade head` will find its revisions and apply 1 migration$/u,
       also: [/^schema probes: the database agrees \(\d+ objects checked, 0 unknown\)$/mu],
     },
     {
@@ -97,7 +97,7 @@ describe('every path that exits 0 says what it checked', () => {
         await pgExec(url, ["INSERT INTO users (email) SELECT 'u' || g FROM generate_series(1, 10) g"]);
         return runCli(root, ['verify'], env(url));
       },
-      ok: /^OK: `alembic upgrade head` will find its revisions and apply 1 migration\.$/u,
+      ok: /^OK: `alembic upgrade head` will find its revisions and apply 1 migration$/u,
       also: [/^lock grades: 1 step on existing tables graded, 0 not graded \(--locks warn\)$/mu],
     },
     {
@@ -110,12 +110,12 @@ describe('every path that exits 0 says what it checked', () => {
           PATH: `${bin}:${process.env.PATH ?? ''}`,
         });
       },
-      ok: /OK: applied 1 migration; the database is at 2a3b4c5d6e7f/u,
+      ok: /OK: applied 1 migration, and the database is at 2a3b4c5d6e7f/u,
     },
     {
       path: 'release: nothing to run',
       run: () => runCli(exampleAt('head'), ['release'], env('sqlite:///app.db')),
-      ok: /OK: the database is already at head \(2a3b4c5d6e7f\); nothing to run/u,
+      ok: /OK: the database is already at head \(2a3b4c5d6e7f\), nothing to run/u,
     },
     {
       path: 'release: a rollback the ledger proves (not migrated)',
@@ -130,7 +130,7 @@ describe('every path that exits 0 says what it checked', () => {
         const url = sqliteWithLedger(older, ['c3'], rows);
         return runCli(older, ['release'], env(url));
       },
-      ok: /OK, NOT MIGRATED: the database is ahead of this code \(c3; a rollback\?\)/u,
+      ok: /OK: the database is ahead of this code \(c3, a rollback\?\).*; nothing migrated/u,
     },
     {
       path: 'backfill: a dry run whose proof holds',
@@ -140,17 +140,17 @@ describe('every path that exits 0 says what it checked', () => {
           ['backfill', '--revision', 'guest_lockout_001', '--after', '1f2a3b4c5d6e', '--rewire'],
           env('sqlite:///app.db'),
         ),
-      ok: /^OK \(dry run\): the proof holds for 1 placeholder\. Apply with --write\.$/u,
+      ok: /^OK: the proof holds for 1 placeholder \(apply with --write\); dry run: nothing written$/u,
     },
     {
       path: 'backfill: nothing to backfill',
       run: () => runCli(exampleAt('head'), ['backfill'], env('sqlite:///app.db')),
-      ok: /^OK: nothing to backfill: every id resolves to a revision in the repository\.$/u,
+      ok: /^OK: nothing to backfill, every id resolves to a revision in the repository$/u,
     },
     {
       path: 'rehearse: up, down and up again',
       run: () => runCli(exampleAt('1f2a3b4c5d6e'), ['rehearse', '--no-drift'], env('sqlite:///app.db')),
-      ok: /^OK: the migrations ran up, down and up again \(\d+ Alembic commands\), and each downgrade gave back the schema from before its upgrade\.$/u,
+      ok: /^OK: the migrations ran up, down and up again \(\d+ Alembic commands\), and each downgrade gave back the schema from before its upgrade$/u,
     },
     {
       path: 'verify --tenants: every tenant upgrades cleanly',
@@ -158,7 +158,7 @@ describe('every path that exits 0 says what it checked', () => {
         const { root, url } = await tenants();
         return runCli(root, ['verify', '--tenants', 'tenant_*'], env(url));
       },
-      ok: /^OK: all 2 tenants upgrade to head cleanly, as predicted\.$/u,
+      ok: /^OK: all 2 tenants upgrade to head cleanly, as predicted$/u,
     },
     {
       path: 'verify --tenants --allow-empty: a first deploy with no tenant yet',
@@ -166,7 +166,7 @@ describe('every path that exits 0 says what it checked', () => {
         const { root, url } = await tenants();
         return runCli(root, ['verify', '--tenants', 'nobody_*', '--allow-empty'], env(url));
       },
-      ok: /^OK: no schema matches 'nobody_\*', as --allow-empty allows \(a fleet with no tenant yet\): nothing was verified\.$/u,
+      ok: /^OK: no schema matches 'nobody_\*', as --allow-empty allows \(a fleet with no tenant yet\), so nothing was verified$/u,
     },
     {
       path: 'verify --databases: every listed database upgrades cleanly',
@@ -176,7 +176,7 @@ describe('every path that exits 0 says what it checked', () => {
         writeFileSync(path.join(root, 'databases.txt'), 'sqlite:///app.db\nsqlite:///b.db\n');
         return runCli(root, ['verify', '--databases', 'databases.txt'], env('sqlite:///app.db'));
       },
-      ok: /^OK: all 2 databases upgrade to head cleanly, as predicted\.$/u,
+      ok: /^OK: all 2 databases upgrade to head cleanly, as predicted$/u,
     },
     {
       path: 'release --tenants: every tenant migrated by the loop',

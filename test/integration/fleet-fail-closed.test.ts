@@ -50,7 +50,7 @@ describe('fleets fail closed (PostgreSQL)', () => {
     const text = runCli(root, ['verify', '--tenants', 'tenants_*'], env);
     expect(text.status).toBe(2);
     expect(text.stdout.trimEnd().split('\n').at(-1)).toBe(
-      "FAILED: no schema matches 'tenants_*': nothing was verified. Check the pattern; where no tenant exists yet (a first deploy), pass --allow-empty.",
+      "BLOCKED: no schema matches 'tenants_*', so nothing was verified: check the pattern, or where no tenant exists yet (a first deploy), pass --allow-empty",
     );
     const json = runCli(root, ['verify', '--tenants', 'tenants_*', '--format', 'json'], env);
     expect(json.status).toBe(2);
@@ -74,7 +74,7 @@ describe('fleets fail closed (PostgreSQL)', () => {
     const r = runCli(root, ['release', '--tenants', 'tenants_*', '--', 'sh', '-c', loop], env);
     expect(r.status).toBe(2);
     expect(r.stdout).toMatch(
-      /alembic-preflight release: STOPPED: no schema matches 'tenants_\*': nothing was verified, and the command was not started/u,
+      /alembic-preflight release: STOPPED: no schema matches 'tenants_\*', so nothing was verified: .*; the command was not started/u,
     );
     expect(existsSync(path.join(root, 'ran'))).toBe(false);
     expect(
@@ -211,7 +211,7 @@ describe('fleets fail closed (--databases)', () => {
     const allowed = runCli(root, ['verify', '--databases', 'tenants.txt', '--allow-empty'], {});
     expect(allowed.status).toBe(0);
     expect(allowed.stdout.trimEnd().split('\n').at(-1)).toBe(
-      'OK: tenants.txt names no database, as --allow-empty allows (a fleet with no tenant yet): nothing was verified.',
+      'OK: tenants.txt names no database, as --allow-empty allows (a fleet with no tenant yet), so nothing was verified',
     );
   });
 

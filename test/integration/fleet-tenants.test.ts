@@ -211,7 +211,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     expect(github).toContain(
       "::error title=1 tenant at nope::FAILS: Can't locate revision identified by 'nope': t7%0Aerror [stamped-revision-missing] stamped 'nope', which no migration file defines",
     );
-    expect(github.at(-1)).toBe('FAILED: 2 of 60 tenants would fail or are blocked: t7, t8.');
+    expect(github.at(-1)).toBe('BLOCKED: 2 of 60 tenants would fail or are blocked: t7, t8');
     const markdown = (
       await verifyTenantsCommand({
         cwd: root,
@@ -222,7 +222,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
         tenants: 't*',
       })
     ).stdout;
-    expect(markdown).toMatch(/^## alembic-preflight verify --tenants: ❌ FAILED: 2 of 60 tenants/u);
+    expect(markdown).toMatch(/^## alembic-preflight verify --tenants: ❌ BLOCKED: 2 of 60 tenants/u);
     expect(markdown).toContain('| 58 | <code>b2</code> | nothing to apply |  |');
     // fleet merge: the shards' documents as one equal the unsharded document
     const dir = tempDir('preflight-fleet-merge-');
@@ -343,7 +343,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
       env,
     );
     expect(blocked.status).toBe(1);
-    expect(blocked.stdout).toMatch(/BLOCKED before the command started: 1 of 3 tenants would fail/u);
+    expect(blocked.stdout).toMatch(/BLOCKED: 1 of 3 tenants would fail; the command was not started/u);
     expect(existsSync(path.join(root, 'ran'))).toBe(false);
     expect(
       await pgExec(

@@ -100,7 +100,7 @@ function releasePhase(app: string): { status: number | null; stdout: string; std
 function expectDeployed(app: string): void {
   const r = releasePhase(app);
   expect(r.stdout, r.stderr).toMatch(
-    /^alembic-preflight release: OK: applied 2 migrations; the database is at 2a3b4c5d6e7f/mu,
+    /^alembic-preflight release: OK: applied 2 migrations, and the database is at 2a3b4c5d6e7f/mu,
   );
   expect(r.status).toBe(0);
   // the release ran what was installed, not this checkout

@@ -88,14 +88,14 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(first.stderr).toContain('Running upgrade  -> 1f2a3b4c5d6e');
     expect(first.stderr).toContain('Running upgrade 1f2a3b4c5d6e -> 2a3b4c5d6e7f');
     expect(first.stdout).toMatch(
-      /^alembic-preflight release: OK: applied 2 migrations; the database is at 2a3b4c5d6e7f \([\d.]+ s, exit 0\)$/mu,
+      /^alembic-preflight release: OK: applied 2 migrations, and the database is at 2a3b4c5d6e7f \([\d.]+ s, exit 0\)$/mu,
     );
     expect(first.alembicStarts).toBe(1);
     expect(await rows(a)).toEqual([['2a3b4c5d6e7f']]);
     const second = release(a);
     expect(second.status).toBe(0);
     expect(second.alembicStarts).toBe(1);
-    expect(second.stdout).toContain('OK: the database is already at head (2a3b4c5d6e7f); nothing to run');
+    expect(second.stdout).toContain('OK: the database is already at head (2a3b4c5d6e7f), nothing to run');
     expect(second.stderr).toMatch(/INFO {2}release.start: .*context=heroku-release dyno=release.7/u);
   }, 60_000);
 
@@ -110,7 +110,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
       "Alembic prints: FAILED: Can't locate revision identified by 'guest_lockout_001'",
     );
     expect(blocked.stdout).toMatch(
-      /^alembic-preflight release: BLOCKED before Alembic started: FAILED: Can't locate revision identified by 'guest_lockout_001'/mu,
+      /^alembic-preflight release: BLOCKED: `alembic upgrade head` will fail: Can't locate revision identified by 'guest_lockout_001'; Alembic was not started/mu,
     );
     expect(await rows(a)).toEqual([['guest_lockout_001']]);
 
@@ -167,7 +167,9 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(heads.status, heads.stdout + heads.stderr).toBe(0);
     expect(heads.alembicStarts).toBe(1);
     expect(heads.stdout).toContain('target heads (what the command runs)');
-    expect(heads.stdout).toMatch(/OK: applied 3 migrations; the database is at 2a3b4c5d6e7f, 3c4d5e6f7a8b/u);
+    expect(heads.stdout).toMatch(
+      /OK: applied 3 migrations, and the database is at 2a3b4c5d6e7f, 3c4d5e6f7a8b/u,
+    );
     expect((await rows(a)).map((r) => r[0]).sort()).toEqual(['2a3b4c5d6e7f', '3c4d5e6f7a8b']);
   }, 60_000);
 
@@ -302,7 +304,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(r.stdout).toContain('[needs-newer-python]');
     expect(r.stdout).toMatch(/`python3?( --version)?` in this dyno/u);
     expect(r.stdout).toContain(
-      'BLOCKED before Alembic started: SyntaxError: multiple exception types must be parenthesized',
+      'BLOCKED: `alembic upgrade head` will fail: SyntaxError: multiple exception types must be parenthesized',
     );
     // and Alembic itself, on that Python, fails on that file with that message
     const real = spawnSync(
@@ -329,7 +331,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(r.stderr).toContain('Traceback (most recent call last):');
     expect(r.stderr).toContain('RuntimeError: boom: the backfill query failed');
     expect(r.stdout).toMatch(
-      /^alembic-preflight release: FAILED: the command exited with 1; the release is aborted and the previous one stays live/mu,
+      /^alembic-preflight release: FAILED: the command exited with 1, so the release is aborted and the previous one stays live/mu,
     );
     // PostgreSQL's transactional DDL rolled the whole run back
     expect(
@@ -371,7 +373,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(code).toBe(143);
     expect(stdout).toMatch(
-      /^alembic-preflight release: STOPPED: SIGTERM received; forwarded to the command, which ended with SIGTERM/mu,
+      /^alembic-preflight release: STOPPED: SIGTERM received and forwarded to the command, which ended with SIGTERM/mu,
     );
     expect(stderr).not.toContain('Running upgrade 3c4d5e6f7a8b');
   }, 60_000);
@@ -440,7 +442,7 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     const r = release(a, {}, `${RELEASE_LINE} -- sh migrate.sh`);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
-      /^alembic-preflight release: OK: applied 1 migration; the database is at 2a3b4c5d6e7f/u,
+      /^alembic-preflight release: OK: applied 1 migration, and the database is at 2a3b4c5d6e7f/u,
     );
   }, 60_000);
 
@@ -456,12 +458,12 @@ describe('Heroku release phase, simulated: the Procfile line through /bin/sh -c'
     expect(existsSync(path.join(a.dir, 'ran-the-script'))).toBe(false);
     expect(r.alembicStarts).toBe(0);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
-      /^alembic-preflight release: OK: the database is already at head \(2a3b4c5d6e7f\); nothing to run, so the command was not started \(--always-run starts it anyway\)/u,
+      /^alembic-preflight release: OK: the database is already at head \(2a3b4c5d6e7f\), nothing to run \(--always-run starts the command anyway\); the command was not started/u,
     );
     const always = release(a, {}, `${RELEASE_LINE} --always-run -- sh migrate.sh`);
     expect(always.status, always.stdout + always.stderr).toBe(0);
     expect(existsSync(path.join(a.dir, 'ran-the-script'))).toBe(true);
-    expect(always.stdout).toMatch(/OK: applied 0 migrations; the database is at 2a3b4c5d6e7f/u);
+    expect(always.stdout).toMatch(/OK: applied 0 migrations, and the database is at 2a3b4c5d6e7f/u);
   }, 60_000);
 
   it('wrong password: exit 3, the password appears nowhere', async () => {

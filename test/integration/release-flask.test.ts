@@ -75,7 +75,7 @@ describe('release in a Flask-Migrate app runs the upgrade it graded: flask db up
     const r = runCli(dir, ['release'], { PATH, DATABASE_URL: url, DYNO: 'release.3' });
     expect(r.stdout).toMatch(/running flask db upgrade -d migrations \(1 migration: a1users\)/u);
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(
-      /^alembic-preflight release: OK: applied 1 migration; the database is at a1users/u,
+      /^alembic-preflight release: OK: applied 1 migration, and the database is at a1users/u,
     );
     expect(r.status).toBe(0);
     expect(

@@ -82,12 +82,12 @@ describe('release stops what it started', () => {
     const noDatabase = runCli(root, ['release'], { DATABASE_URL: 'sqlite:///missing.db' });
     expect(noDatabase.status).toBe(3);
     expect(noDatabase.stdout.trimEnd().split('\n').at(-1)).toMatch(
-      /^alembic-preflight release: STOPPED before Alembic started: database error, see above \([\d.]+ s, exit 3\)$/u,
+      /^alembic-preflight release: STOPPED: database error, see above; Alembic was not started \([\d.]+ s, exit 3\)$/u,
     );
     const noUrl = runCli(root, ['release']);
     expect(noUrl.status).toBe(2);
     expect(noUrl.stdout.trimEnd().split('\n').at(-1)).toMatch(
-      /^alembic-preflight release: STOPPED before Alembic started: usage error, see above \([\d.]+ s, exit 2\)$/u,
+      /^alembic-preflight release: STOPPED: usage error, see above; Alembic was not started \([\d.]+ s, exit 2\)$/u,
     );
   });
 });

@@ -14,7 +14,7 @@ describe('release prints its verdict once', () => {
     const merged = `${r.stdout}${r.stderr}`.trimEnd().split('\n');
     expect(merged.filter((l) => /\bBLOCKED\b/u.test(l))).toEqual([
       expect.stringMatching(
-        /^alembic-preflight release: BLOCKED before Alembic started: FAILED: Can't locate revision identified by 'guest_lockout_001' \(\d+\.\d s, exit 1\)$/u,
+        /^alembic-preflight release: BLOCKED: `alembic upgrade head` will fail: Can't locate revision identified by 'guest_lockout_001'; Alembic was not started \(\d+\.\d s, exit 1\)$/u,
       ),
     ]);
     // the findings that explain it are still there

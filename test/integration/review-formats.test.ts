@@ -114,11 +114,11 @@ describe('--format github and --format markdown', () => {
         },
       ],
     } as unknown as CheckResult;
-    const out = githubAnnotations(result, 'BLOCKED: x\n');
+    const out = githubAnnotations(result, { word: 'BLOCKED', sentence: 'x', qualifiers: [] });
     expect(out).toBe(
       '::error file=odd%2Cdir%3Ax/a.py,line=3,title=multiple-heads (https%3A//github.com/alembic-preflight/alembic-preflight/blob/main/docs/findings/multiple-heads.md)::100%25 sure:%0D%0Anext%0Afix: a, b: c\nBLOCKED: x\n',
     );
-    expect(markdownSummary('check', result, 'BLOCKED: x\n')).toContain(
+    expect(markdownSummary('check', result, { word: 'BLOCKED', sentence: 'x', qualifiers: [] })).toContain(
       `| error | [\`multiple-heads\`](${PAGES}docs/findings/multiple-heads.md) | <code>odd,dir:x/a.py:3</code> | 100% sure: next |`,
     );
   });

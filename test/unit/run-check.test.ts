@@ -62,7 +62,7 @@ describe('the text report', () => {
         `  ${f.path}:${f.line}: the docstring says "Revises: ${f.path!.includes('b9') ? 'q1' : 'zz'}" but down_revision is`,
       );
     expect(text.trimEnd().split('\n').at(-1)).toBe(
-      'OK: 9 revisions checked, no blocking problems (0 errors, 8 warnings).',
+      'OK: 9 revisions checked, no blocking problems (0 errors, 8 warnings)',
     );
   });
 });

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../../project/sha256.js';
-import { appliedByText, latestByRevision } from '../ledger-view.js';
+import { appliedByText } from '../ledger-view.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 
@@ -11,8 +11,8 @@ export const appliedMigrationEdited: Rule = {
   summary:
     'A migration file changed after a release applied it (the ledger keeps its SHA-256): databases that ran it keep what the old version did.',
   check({ model, database: db, files }) {
-    const known = latestByRevision(db?.state.ledger);
-    if (known.size === 0) return [];
+    if (!db || db.ledger.known.size === 0) return [];
+    const { known } = db.ledger;
     const out: Finding[] = [];
     for (const rev of model.map.all) {
       const rec = known.get(rev.id);

@@ -1,5 +1,5 @@
 import { translate } from '../../alembic/graph/upgrade-plan.js';
-import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
+import { appliedByText } from '../ledger-view.js';
 import { upgradeCommand } from '../db-helpers.js';
 import { describeForensics, type Forensics } from '../../history/git-history.js';
 import type { Finding } from '../finding.js';
@@ -12,11 +12,10 @@ export const databaseAhead: Rule = {
   title: 'the database is ahead of this code (a rollback)',
   summary:
     'The database is ahead of this code on the same line: the ledger shows a newer release applied the revisions it has no file for on top of this code\'s heads (a rollback); `alembic upgrade` would stop with "Can\'t locate revision".',
-  check({ model, database: db }) {
-    const known = latestByRevision(db?.state.ledger);
-    if (!db || known.size === 0) return [];
+  check({ database: db }) {
+    if (!db || db.ledger.known.size === 0) return [];
+    const { positions } = db.ledger;
     // only a proven rollback: every head of this code is at or below where the ledger's chains meet it
-    const positions = ledgerPositions(db.state.rows, model.map, known);
     const out: Finding[] = [];
     for (const s of db.stamps) {
       if (s.how !== 'failed' || typeof s.value !== 'string' || s.failure?.exception !== 'ResolutionError')

@@ -1,7 +1,7 @@
 import { translate } from '../../alembic/graph/upgrade-plan.js';
 import { upgradeCommand } from '../db-helpers.js';
 import type { Finding } from '../finding.js';
-import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
+import { appliedByText } from '../ledger-view.js';
 import type { Rule } from '../rule.js';
 import { fittingTitle } from '../finding-title.js';
 
@@ -19,10 +19,9 @@ export const databaseDiverged: Rule = {
   title: 'the database took another branch of history',
   summary:
     'The database took another line of history: the ledger shows it applied revisions this code lacks, and it lacks revisions this code has; `alembic upgrade` would stop with "Can\'t locate revision".',
-  check({ model, database: db }) {
-    const known = latestByRevision(db?.state.ledger);
-    if (!db || known.size === 0) return [];
-    const positions = ledgerPositions(db.state.rows, model.map, known);
+  check({ database: db }) {
+    if (!db || db.ledger.known.size === 0) return [];
+    const { positions } = db.ledger;
     const out: Finding[] = [];
     for (const s of db.stamps) {
       if (s.how !== 'failed' || typeof s.value !== 'string' || s.failure?.exception !== 'ResolutionError')

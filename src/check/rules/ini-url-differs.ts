@@ -1,4 +1,4 @@
-import { TEMPLATE_URL } from '../../database/database-url.js';
+import { DEFAULT_URL_VARIABLE, TEMPLATE_URL } from '../../database/database-url.js';
 import type { Finding } from '../finding.js';
 import { fittingTitle } from '../finding-title.js';
 import type { IniUrl, Rule } from '../rule.js';
@@ -39,7 +39,7 @@ export const iniUrlDiffers: Rule = {
   check({ database }) {
     const u = database?.iniUrl;
     if (!u || u.state === 'same') return [];
-    const variable = u.source.startsWith('$') ? u.source.slice(1) : 'DATABASE_URL';
+    const variable = u.source.startsWith('$') ? u.source.slice(1) : DEFAULT_URL_VARIABLE;
     const fix = `Have env.py connect to the database the release is given: config.set_main_option("sqlalchemy.url", os.environ["${variable}"].replace("postgres://", "postgresql://", 1).replace("%", "%%")) after config = context.config (and import os).`;
     const how =
       u.via === 'create_engine'

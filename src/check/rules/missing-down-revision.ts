@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { appliedByText, latestByRevision } from '../ledger-view.js';
+import { appliedByText } from '../ledger-view.js';
 import {
   alembicOutput,
   consequenceOf,
@@ -16,7 +16,7 @@ export const missingDownRevision: Rule = {
   title: 'down_revision names a revision no file declares',
   summary: 'down_revision names a revision that no file declares.',
   check({ model, database }) {
-    const known = latestByRevision(database?.state.ledger);
+    const known = database?.ledger.known ?? new Map<string, never>();
     return graphProblems(model, 'missing-down-revision').map((p) => {
       const missing = p.ids[0]!;
       // a non-str value is keyed as NUL + its repr: show the repr, as Python would

@@ -8,7 +8,7 @@ import type { DatabaseContext, Rule } from '../rule.js';
 import type { Evidence, Finding } from '../finding.js';
 import type { StampResolution } from '../../alembic/graph/resolver.js';
 import type { LedgerRow } from '../../database/ledger.js';
-import { appliedByText, latestByRevision, ledgerPositions } from '../ledger-view.js';
+import { appliedByText } from '../ledger-view.js';
 import { schemaWords } from '../schema/describe-object.js';
 
 /** A version-table row that names no revision in the repository: the `guest_lockout_001` incident. */
@@ -22,8 +22,7 @@ export const stampedRevisionMissing: Rule = {
     if (!db) return [];
     const failed = db.stamps.filter((s) => s.how === 'failed' && s.failure);
     // rows the ledger accounts for are database-ahead's, -diverged's or -unrelated's, not a mystery
-    const known = latestByRevision(db.state.ledger);
-    const positions = ledgerPositions(db.state.rows, model.map, known);
+    const { known, positions } = db.ledger;
     const ahead = (s: (typeof failed)[number]): boolean =>
       typeof s.value === 'string' && s.failure?.exception === 'ResolutionError' && positions.has(s.value);
     const heads = model.map.heads;

@@ -2,7 +2,7 @@ import type { ProjectModel } from '../../alembic/loading/project-model.js';
 import type { StampResolution } from '../../alembic/graph/resolver.js';
 import type { LedgerRow, RecordedStep } from '../../database/ledger.js';
 import type { VersionTableState } from '../../database/version-table.js';
-import { latestByRevision, ledgerPositions } from '../ledger-view.js';
+import type { LedgerView } from '../ledger-view.js';
 import type { LockFlag, LockStep } from './lock-facts.js';
 import { breaksServing } from './lock-grade.js';
 import type { ObjectRef, SchemaOp } from './schema-object.js';
@@ -40,17 +40,15 @@ export function rollbackLosses(
   model: ProjectModel,
   state: VersionTableState,
   stamps: readonly StampResolution[],
+  ledger: LedgerView,
   early?: ReadonlyMap<string, readonly SchemaOp[]>,
 ): RollbackLosses | undefined {
-  const known = latestByRevision(state.ledger);
   if (
-    known.size === 0 ||
+    ledger.known.size === 0 ||
     !stamps.some((s) => s.how === 'failed' && s.failure?.exception === 'ResolutionError')
   )
     return undefined;
-  const positions = [...ledgerPositions(state.rows, model.map, known).entries()].filter(
-    ([, p]) => p.kind === 'ahead',
-  );
+  const positions = [...ledger.positions.entries()].filter(([, p]) => p.kind === 'ahead');
   if (positions.length === 0) return undefined;
   const catalog = catalogPresence(state);
   const fold =

@@ -91,7 +91,7 @@ describe('other-databases-not-verified: env.py migrates several databases and ve
       expect(f!.hint).not.toContain('[engine1]');
       const text = runCli(root, ['verify'], { DATABASE_URL: `sqlite:///${one}` });
       expect(lastLine(text.stdout)).toBe(
-        'OK on the database read: `alembic upgrade head` will find its revisions there with nothing to apply; the other databases env.py migrates were not read (other-databases-not-verified).',
+        'OK: `alembic upgrade head` will find its revisions with nothing to apply; the other databases env.py migrates were not read (other-databases-not-verified)',
       );
 
       // the hint's command, run on engine2, blocks with what real Alembic printed
@@ -162,7 +162,7 @@ describe('other-databases-not-verified: env.py migrates several databases and ve
     expect(r.status).toBe(0);
     expect(found(r.stdout)).toEqual([]);
     expect(lastLine(runCli(root, ['verify'], { DATABASE_URL: `sqlite:///${one}` }).stdout)).toBe(
-      'OK: `alembic upgrade head` will find its revisions with nothing to apply.',
+      'OK: `alembic upgrade head` will find its revisions with nothing to apply',
     );
   });
 

@@ -246,7 +246,7 @@ describe('unparseable-file: env.py', () => {
     const r = runCli(bad, ['verify', '--database-url', 'sqlite:///app.db']);
     expect(r.status).toBe(1);
     expect(r.stdout.trim().split('\n').pop()).toBe(
-      "BLOCKED: `alembic upgrade head` will fail: SyntaxError: expected ':' (migrations/env.py).",
+      "BLOCKED: `alembic upgrade head` will fail: SyntaxError: expected ':' (migrations/env.py)",
     );
   });
 

@@ -18,7 +18,7 @@ describe('version-table-write-unverified: server-side code on the version table 
     expect(f?.message).toContain('trigger guard (frozen) runs on UPDATE of alembic_version');
     // the schema probes' sentence may follow: the example's tables agree with the database
     expect(out.stdout).toMatch(
-      /^OK: .* unless the server-side code on the version table refuses the write \(version-table-write-unverified\)\.$/mu,
+      /^OK: .*; unless the server-side code on the version table refuses the write \(version-table-write-unverified\)$/mu,
     );
     expect(alembicUpgrade(root, db.admin).last).toMatch(/version table is frozen/u);
 
@@ -44,7 +44,7 @@ describe('version-table-write-unverified: server-side code on the version table 
     expect(out.result.findings.map((f) => f.code)).toEqual(['pending-migrations']);
     // the stamped revision's table and its two columns, and the pending one's table, by name
     expect(out.stdout).toMatch(
-      /^OK: `alembic upgrade head` will find its revisions and apply 1 migration\.$/mu,
+      /^OK: `alembic upgrade head` will find its revisions and apply 1 migration$/mu,
     );
     expect(out.stdout).toMatch(/^schema probes: the database agrees \(4 objects checked, 0 unknown\)$/mu);
   });
