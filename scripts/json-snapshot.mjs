@@ -8,7 +8,8 @@
 //
 // The set: the bundled example (every command: check, verify, verify --downgrade and --databases,
 // release, backfill, restamp, ledger, graph, fleet, hook-job, scan-logs, explain; on SQLite databases
-// stamped fresh, as in the incident, at its first revision and at head), generated projects of several
+// stamped fresh, as in the incident, at its first revision and at head), the example with platform
+// files that disagree (a Procfile, fly.toml, render.yaml, app.json; on and off each platform), generated projects of several
 // shapes (test/oracle/corpus.py, fixed seeds, written to the same temporary paths every run), a
 // throwaway PostgreSQL cluster when the server binaries are installed (verify, verify --tenants,
 // rehearse, release), and any --project folder (a real project's checkout: run from its root, as its
@@ -186,14 +187,49 @@ for (const engine of ['helm', 'argocd'])
     `example.hook-job.${engine}`,
     run(example, ['hook-job', '--engine', engine, '--image', 'registry/shop:v1', '--app', 'shop']),
   );
-everyFormat(
-  'example.scan-logs',
-  example,
-  ['scan-logs', path.join(REPO, 'test', 'fixtures', 'logs', 'heroku-releases-output.log')],
-  PLAIN,
+// the log copied beside the example, so the path printed is the same from any checkout
+cpSync(
+  path.join(REPO, 'test', 'fixtures', 'logs', 'heroku-releases-output.log'),
+  path.join(example, 'release.log'),
 );
+everyFormat('example.scan-logs', example, ['scan-logs', 'release.log'], PLAIN);
 everyFormat('example.explain', example, ['explain', 'multiple-heads'], PLAIN);
 everyFormat('example.explain-unknown', example, ['explain', 'no-such-code'], PLAIN);
+
+// the example deployed: a Procfile, heroku.yml, fly.toml and render.yaml that disagree, app.json's review apps
+const deployed = path.join(WORK, 'example-deploy');
+rmSync(deployed, { recursive: true, force: true });
+cpSync(path.join(REPO, 'examples', 'heroku-app'), deployed, { recursive: true });
+writeFileSync(
+  path.join(deployed, 'Procfile'),
+  'release: flask db migrate && alembic upgrade heads\nweb: gunicorn app:app\n',
+);
+writeFileSync(
+  path.join(deployed, 'fly.toml'),
+  "app = 'shop'\n[deploy]\n  release_command = 'alembic upgrade 1f2a3b4c5d6e'\n",
+);
+writeFileSync(
+  path.join(deployed, 'render.yaml'),
+  'services:\n  - type: web\n    preDeployCommand: alembic upgrade head\n',
+);
+writeFileSync(path.join(deployed, 'app.json'), '{"environments": {"review": {"addons": []}}}\n');
+everyFormat('deploy.check', deployed, ['check'], ['text', 'json']);
+for (const [name, rows] of STATES) {
+  sqliteAt(path.join(deployed, 'snap.db'), rows);
+  everyFormat(`deploy.verify-${name}`, deployed, ['verify'], ['text', 'json'], snap);
+  for (const [platform, env] of [
+    ['heroku', { DYNO: 'release.1' }],
+    ['fly', { FLY_APP_NAME: 'shop' }],
+    ['render', { RENDER: 'true' }],
+  ])
+    docs.set(`deploy.verify-${name}-${platform}.text`, run(deployed, ['verify'], { ...snap, ...env }));
+  everyFormat(`deploy.backfill-${name}`, deployed, ['backfill'], ['text'], snap);
+}
+sqliteAt(path.join(deployed, 'snap.db'), ['guest_lockout_001']);
+docs.set(
+  'deploy.restamp-incident.text',
+  run(deployed, ['restamp', '--from', 'guest_lockout_001', '--to', '2a3b4c5d6e7f'], snap),
+);
 
 // generated projects: linear, branchy with labels and depends_on, several roots, traps, subfolders
 const shapes = [

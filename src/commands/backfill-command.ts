@@ -1,4 +1,3 @@
-import { platformOf } from '../deploy/release-commands.js';
 import { investigateMissing } from '../history/git-history.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
@@ -9,7 +8,8 @@ import { missingIds } from '../check/run-verify.js';
 import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { UsageError } from '../errors/errors.js';
-import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
+import { deployOrigin } from '../deploy/procfile-target.js';
+import { gatherDeploy } from '../workspace/deploy-facts.js';
 import {
   planBackfill,
   type BackfillOutcome,
@@ -65,10 +65,13 @@ async function backfillRun(
 ): Promise<CommandOutput & { outcome: BackfillOutcome }> {
   const now = opts.now ?? new Date();
   // the proof predicts what the deploy runs: the Procfile release line's target unless --target says otherwise
-  const deploy =
-    opts.target === undefined
-      ? procfileTarget(config.files, opts.cwd, config.iniPath, undefined, platformOf(opts.env))
-      : undefined;
+  const deploy = gatherDeploy({
+    files: config.files,
+    cwd: opts.cwd,
+    env: opts.env,
+    target: opts.target,
+    iniPath: config.iniPath,
+  }).target;
   const target = opts.target ?? deploy?.target ?? 'head';
   const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
   const from = urlSourceOf(opts);

@@ -1,8 +1,7 @@
-import { platformOf } from '../deploy/release-commands.js';
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
 import { RELATIVE } from '../alembic/graph/resolver.js';
-import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
+import { deployCheckOptions, gatherDeploy } from '../workspace/deploy-facts.js';
 import type { CheckResult } from '../check/run-check.js';
 import { UsageError } from '../errors/errors.js';
 import { checkJson } from '../report/json-report.js';
@@ -46,30 +45,21 @@ export async function checkCommand(
     cache,
     ...syntaxOracle(opts, config),
   });
-  // no --target: grade for what the Heroku release phase runs, when the Procfile says so plainly
-  const deploy =
-    opts.target === undefined
-      ? procfileTarget(
-          opts.files,
-          opts.cwd,
-          model.config.iniPath,
-          model.alembicVersion,
-          platformOf(opts.env ?? {}),
-        )
-      : undefined;
+  // no --target: grade for what the release phase runs, when the release line says so plainly
+  const deploy = gatherDeploy({
+    files: opts.files,
+    cwd: opts.cwd,
+    env: opts.env ?? {},
+    target: opts.target,
+    iniPath: model.config.iniPath,
+    version: model.alembicVersion,
+  });
   // `head` is the default grading already: only say where it came from (planning a new database's whole
   // upgrade costs ~0.2 s at 10,000 revisions, which an explicit --target head pays)
-  const generates = releaseGenerates(opts.files, opts.cwd, platformOf(opts.env ?? {}));
   const result = await checkModel(model, {
-    ...(deploy
-      ? {
-          ...opts,
-          target: deploy.target === 'head' ? undefined : deploy.target,
-          ...deployOrigin(deploy),
-          release: releaseProblem(deploy),
-        }
-      : opts),
-    releaseGenerates: generates,
+    ...opts,
+    ...(deploy.target ? { target: deploy.target.target === 'head' ? undefined : deploy.target.target } : {}),
+    ...deployCheckOptions(deploy),
     lintConfig,
     cache,
   });

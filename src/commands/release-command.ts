@@ -1,14 +1,9 @@
-import { platformOf } from '../deploy/release-commands.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { isCosmetic } from '../check/rules.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
-import {
-  commandGenerates,
-  commandProject,
-  commandTarget,
-  releaseGenerates,
-} from '../deploy/procfile-target.js';
+import { commandGenerates, commandProject, commandTarget } from '../deploy/procfile-target.js';
+import { gatherDeploy } from '../workspace/deploy-facts.js';
 import { runChild } from '../release/run-child.js';
 import { releaseLogLine, withVerdictLine } from '../release/with-verdict-line.js';
 import { blocks } from '../check/verdict.js';
@@ -175,7 +170,7 @@ async function gate(
   const { target } = plan;
   // the release line (a migration generated before this command runs is on disk by now, and looks pending)
   // and the wrapped command; the line's own finding says where it is written
-  const fromLine = releaseGenerates(opts.files, opts.cwd, platformOf(opts.env));
+  const fromLine = gatherDeploy({ files: opts.files, cwd: opts.cwd, env: opts.env, target }).generates;
   const wrappedGenerates =
     opts.command && opts.command.length > 0
       ? commandGenerates(opts.files, opts.command, opts.cwd).filter(

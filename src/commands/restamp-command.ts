@@ -1,6 +1,6 @@
-import { platformOf } from '../deploy/release-commands.js';
 import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
-import { deployOrigin, procfileTarget } from '../deploy/procfile-target.js';
+import { deployOrigin } from '../deploy/procfile-target.js';
+import { gatherDeploy } from '../workspace/deploy-facts.js';
 import { releaseLineShown } from '../report/text-report.js';
 import { upgradeAs } from '../check/db-helpers.js';
 import { restampRow, restampSql } from '../database/restamp.js';
@@ -29,10 +29,13 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
     { ...opts, schemaProbes: false },
     `Pass --database-url, or set ${urlSourceOf(opts).variable}.`,
   );
-  const deploy =
-    opts.target === undefined
-      ? procfileTarget(model.config.files, opts.cwd, model.config.iniPath, undefined, platformOf(opts.env))
-      : undefined;
+  const deploy = gatherDeploy({
+    files: model.config.files,
+    cwd: opts.cwd,
+    env: opts.env,
+    target: opts.target,
+    iniPath: model.config.iniPath,
+  }).target;
   const target = opts.target ?? deploy?.target ?? 'head';
   const upgrade = upgradeAs(model.config.flaskMigrate === true, target);
   const lines = [

@@ -1,12 +1,10 @@
 import { releasingOf } from '../workspace/releasing.js';
-import { platformOf } from '../deploy/release-commands.js';
-import { platformTargets } from '../deploy/procfile-target.js';
+import { deployCheckOptions, gatherDeploy, gradedTarget } from '../workspace/deploy-facts.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { verifyJson } from '../report/json-report.js';
 import { verifyText, verifyVerdict } from '../report/text-report.js';
 import { reviewOr, sarifOf } from '../report/review-output.js';
-import { deployOrigin, procfileTarget, releaseGenerates, releaseProblem } from '../deploy/procfile-target.js';
 import { databaseMarks } from '../report/graph-render.js';
 import { urlSourceOf, type CommandOutput, type VerifyCommandOptions } from '../workspace/command-options.js';
 import { missingForensics, openProjectAndDatabase } from '../workspace/open-database.js';
@@ -19,12 +17,17 @@ export async function verifyCommand(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
-  // no --target: predict what the deploy runs, when the Procfile release line says so plainly
-  const deploy =
-    opts.target === undefined
-      ? procfileTarget(config.files, opts.cwd, config.iniPath, model.alembicVersion, platformOf(opts.env))
-      : undefined;
-  const target = opts.target ?? deploy?.target ?? 'head';
+  // no --target: predict what the deploy runs, when the release line says so plainly
+  const deploy = gatherDeploy({
+    files: config.files,
+    cwd: opts.cwd,
+    env: opts.env,
+    target: opts.target,
+    iniPath: config.iniPath,
+    version: model.alembicVersion,
+    others: true,
+  });
+  const target = gradedTarget(opts.target, deploy);
   const forensics = missingForensics(model, state, opts.git);
   const checkOpts = {
     ignore: opts.ignore,
@@ -32,10 +35,9 @@ export async function verifyCommand(
     config: settings,
     strict: opts.strict,
     releasing: releasingOf(opts.env, settings),
-    otherDeployTargets: otherTargets(opts, config, model.alembicVersion, target),
+    otherDeployTargets: deploy.otherTargets,
     ...(opts.locks ? { locks: opts.locks } : {}),
-    ...(deploy ? { ...deployOrigin(deploy), release: releaseProblem(deploy) } : {}),
-    releaseGenerates: releaseGenerates(config.files, opts.cwd, platformOf(opts.env)),
+    ...deployCheckOptions(deploy),
   };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { forensics, url, schemaOps });
   const document =
@@ -55,20 +57,4 @@ export async function verifyCommand(
         databaseMarks(result.database.stamps, result.database.prediction.steps),
       );
   return { stdout, exitCode: result.ok ? 0 : 1, result, document };
-}
-
-/**
- * Off any platform, with no --target: the targets the platforms' files name besides the one graded,
- * when they disagree among them (each is then predicted: platform-targets-differ).
- */
-function otherTargets(
-  opts: VerifyCommandOptions,
-  config: { files: Parameters<typeof platformTargets>[0]; iniPath?: string },
-  version: Parameters<typeof platformTargets>[3],
-  graded: string,
-): { target: string; where: string }[] {
-  if (opts.target !== undefined || platformOf(opts.env) !== undefined) return [];
-  const all = platformTargets(config.files, opts.cwd, config.iniPath, version);
-  if (new Set(all.map((a) => a.target)).size < 2) return [];
-  return all.filter((a) => a.target !== graded);
 }

@@ -17,7 +17,7 @@ export function releaseCommands(
 ): { dir: string; commands: { text: string; line: number; shown: string }[] } | undefined {
   const readers = platform === undefined ? Object.values(READERS).flat() : READERS[platform];
   for (const dir of projectFolders(files, cwd)) {
-    const sources = [...new Set(readers)].map((read) => read(files, dir));
+    const sources = [...new Set(readers)].map((read) => readOnce(read, files, dir));
     if (sources.every((x) => x === undefined)) continue;
     const commands = sources.flatMap((source) =>
       source
@@ -30,6 +30,21 @@ export function releaseCommands(
     return { dir, commands };
   }
   return undefined;
+}
+
+/**
+ * Each platform's file is parsed once per run (per ProjectFiles, which lives as long as the run), however
+ * many of the deploy's facts ask for it: the target, the generating commands, every platform's target.
+ */
+const READ: WeakMap<ProjectFiles, Map<Reader, Map<string, ReleaseSource | undefined>>> = new WeakMap();
+
+function readOnce(read: Reader, files: ProjectFiles, dir: string): ReleaseSource | undefined {
+  let byReader = READ.get(files);
+  if (!byReader) READ.set(files, (byReader = new Map()));
+  let byDir = byReader.get(read);
+  if (!byDir) byReader.set(read, (byDir = new Map()));
+  if (!byDir.has(dir)) byDir.set(dir, read(files, dir));
+  return byDir.get(dir);
 }
 
 /** The platforms whose pre-deploy step we read, and the files each reads it from. */
