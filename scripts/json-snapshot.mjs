@@ -17,17 +17,7 @@
 // The result cache is off unless $ALEMBIC_PREFLIGHT_CACHE names a folder (to prove a cached run prints the same).
 // Exit 0 when --compare finds every document identical, 1 when some differ, 2 on a usage error.
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import net from 'node:net';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -322,63 +312,21 @@ for (const p of values.project) {
 }
 
 /**
- * Runs `body` with a throwaway PostgreSQL cluster's URL (no database), then stops it; skipped, and said
- * so, when the server binaries are not installed.
+ * Runs `body` with a throwaway PostgreSQL cluster's URL (no database name), made and removed by the
+ * tool's own scratch clusters (rehearse's); skipped, and said so, without the server binaries.
  */
 async function withPostgres(body) {
-  const find = (bin) =>
-    spawnSync(
-      'sh',
-      ['-c', `command -v ${bin} || ls /usr/lib/postgresql/*/bin/${bin} 2>/dev/null | sort -V | tail -n 1`],
-      {
-        encoding: 'utf8',
-      },
-    )
-      .stdout.trim()
-      .split('\n')
-      .filter(Boolean)
-      .at(-1);
-  const initdb = find('initdb');
-  const pgCtl = find('pg_ctl');
-  if (!initdb || !pgCtl) {
+  const { localClusterScratch, localServerBinaries } = await import('../dist/database/scratch-database.js');
+  const binaries = localServerBinaries();
+  if (!binaries) {
     process.stdout.write('no PostgreSQL server binaries: the pg.* documents are not written\n');
     return;
   }
-  const dir = path.join(WORK, 'pg');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    chmodSync(WORK, 0o755);
-    execFileSync('chown', ['postgres', dir]);
-  }
-  const pgRun = (bin, args) =>
-    execFileSync(asRoot ? 'runuser' : bin, asRoot ? ['-u', 'postgres', '--', bin, ...args] : args, {
-      stdio: 'ignore',
-    });
-  const port = await new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-  const data = path.join(dir, 'data');
-  pgRun(initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale']);
-  pgRun(pgCtl, [
-    '-D',
-    data,
-    '-w',
-    '-l',
-    path.join(dir, 'log'),
-    '-o',
-    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`,
-    'start',
-  ]);
+  const scratch = await localClusterScratch(binaries);
   try {
-    await body(`postgresql://postgres@127.0.0.1:${port}`);
+    await body(scratch.url.replace(/\/postgres$/u, ''));
   } finally {
-    pgRun(pgCtl, ['-D', data, '-m', 'immediate', 'stop']);
-    rmSync(dir, { recursive: true, force: true });
+    await scratch.remove();
   }
 }
 
