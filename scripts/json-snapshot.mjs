@@ -58,7 +58,13 @@ function masked(text) {
 
 /** One document: the command's stdout (stderr after it when asked) and exit code, run from `cwd` with only the variables given. */
 function run(cwd, args, env = {}, { stderr = false } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnTool(cwd, args, env);
+  return masked(`exit ${r.status}\n${r.stdout}${stderr ? `--- stderr\n${r.stderr}` : ''}`);
+}
+
+/** The built tool run from `cwd` with only the variables given (the caches off), as spawnSync returns it. */
+function spawnTool(cwd, args, env = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     encoding: 'utf8',
     env: {
@@ -70,7 +76,6 @@ function run(cwd, args, env = {}, { stderr = false } = {}) {
     },
     maxBuffer: 1 << 28,
   });
-  return masked(`exit ${r.status}\n${r.stdout}${stderr ? `--- stderr\n${r.stderr}` : ''}`);
 }
 
 /** A SQLite file holding an Alembic version table with these rows (none: no table at all). */
@@ -152,15 +157,7 @@ everyFormat(
 );
 const shards = [1, 2].map((i) => {
   const file = path.join(example, `shard-${i}.json`);
-  const r = spawnSync(
-    process.execPath,
-    [BIN, 'verify', '--databases', list, '--shard', `${i}/2`, '--format', 'json'],
-    {
-      cwd: example,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ALEMBIC_PREFLIGHT_CACHE: 'off' },
-    },
-  );
+  const r = spawnTool(example, ['verify', '--databases', list, '--shard', `${i}/2`, '--format', 'json']);
   writeFileSync(file, r.stdout);
   docs.set(`example.verify-databases-shard-${i}.json`, masked(`exit ${r.status}\n${r.stdout}`));
   return file;

@@ -9,7 +9,7 @@ import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';
 import { UsageError } from '../errors/errors.js';
 import { deployOrigin } from '../deploy/procfile-target.js';
-import { gatherDeploy } from '../workspace/deploy-facts.js';
+import { gatherDeploy, gradedTarget } from '../workspace/deploy-facts.js';
 import {
   planBackfill,
   type BackfillOutcome,
@@ -65,14 +65,9 @@ async function backfillRun(
 ): Promise<CommandOutput & { outcome: BackfillOutcome }> {
   const now = opts.now ?? new Date();
   // the proof predicts what the deploy runs: the Procfile release line's target unless --target says otherwise
-  const deploy = gatherDeploy({
-    files: config.files,
-    cwd: opts.cwd,
-    env: opts.env,
-    target: opts.target,
-    iniPath: config.iniPath,
-  }).target;
-  const target = opts.target ?? deploy?.target ?? 'head';
+  const facts = gatherDeploy(opts, config);
+  const deploy = facts.target;
+  const target = gradedTarget(opts.target, facts);
   const explicitIds = (opts.revisions?.length ?? 0) > 0 || opts.fromLogs !== undefined;
   const from = urlSourceOf(opts);
   const envName = from.variable;

@@ -46,14 +46,7 @@ export async function checkCommand(
     ...syntaxOracle(opts, config),
   });
   // no --target: grade for what the release phase runs, when the release line says so plainly
-  const deploy = gatherDeploy({
-    files: opts.files,
-    cwd: opts.cwd,
-    env: opts.env ?? {},
-    target: opts.target,
-    iniPath: model.config.iniPath,
-    version: model.alembicVersion,
-  });
+  const deploy = gatherDeploy(opts, model.config, { version: model.alembicVersion });
   // `head` is the default grading already: only say where it came from (planning a new database's whole
   // upgrade costs ~0.2 s at 10,000 revisions, which an explicit --target head pays)
   const result = await checkModel(model, {

@@ -12,7 +12,7 @@ import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
 import { findingText, verifyText, verifyVerdict } from '../report/text-report.js';
 import { releaseLineConfig } from '../workspace/open-project.js';
-import { urlSourceOf, withFiles } from '../workspace/command-options.js';
+import { withFiles } from '../workspace/command-options.js';
 import {
   missingForensics,
   openProjectAndDatabase,
@@ -166,11 +166,11 @@ async function gate(
       prediction: Awaited<ReturnType<typeof verifyWithSqlGrades>>['database']['prediction'];
     }
 > {
-  const { table, state, model, source, url, settings, schemaOps } = opened;
+  const { table, state, model, urlSource, url, settings, schemaOps } = opened;
   const { target } = plan;
   // the release line (a migration generated before this command runs is on disk by now, and looks pending)
   // and the wrapped command; the line's own finding says where it is written
-  const fromLine = gatherDeploy({ files: opts.files, cwd: opts.cwd, env: opts.env, target }).generates;
+  const fromLine = gatherDeploy({ ...opts, target }, { files: opts.files }).generates;
   const wrappedGenerates =
     opts.command && opts.command.length > 0
       ? commandGenerates(opts.files, opts.command, opts.cwd).filter(
@@ -218,7 +218,7 @@ async function gate(
   }
   if (!result.ok) {
     // verify's own verdict line is left out: the release's line below, the same verdict, is the log's one
-    opts.out(`${verifyText(shown, table.notes, source, opts.width, false).trimEnd()}\n`);
+    opts.out(`${verifyText(shown, table.notes, urlSource.label, opts.width, false).trimEnd()}\n`);
     const said = verifyVerdict(result);
     return verdict(EXIT.blocked, { ...said, qualifiers: [...said.qualifiers, 'alembic-not-started'] });
   }
@@ -238,11 +238,14 @@ async function gate(
   );
   // a wrapped command is an upgrade too: at the target it would have nothing to apply, so it does not start
   if (pending.length === 0 && !opts.alwaysRun) {
-    return verdict(EXIT.ok, {
-      word: 'OK',
-      sentence: `the database is already at ${target} (${state.rows.join(', ')}), nothing to run${opts.command ? ' (--always-run starts the command anyway)' : ''}`,
-      qualifiers: opts.command ? ['command-not-started'] : [],
-    });
+    return verdict(
+      EXIT.ok,
+      verdictLine(
+        'OK',
+        `the database is already at ${target} (${state.rows.join(', ')}), nothing to run${opts.command ? ' (--always-run starts the command anyway)' : ''}`,
+        ...(opts.command ? (['command-not-started'] as const) : []),
+      ),
+    );
   }
   return { pending, prediction };
 }
@@ -255,7 +258,7 @@ async function runUpgrade(
   gated: Exclude<Awaited<ReturnType<typeof gate>>, number>,
   how: { log: Log; verdict: Verdict; markRunning: () => void },
 ): Promise<number> {
-  const { table, db, state, model, url, settings, ledgerTable } = opened;
+  const { table, db, state, model, url, settings, ledgerTable, urlSource } = opened;
   const { pending, prediction } = gated;
   const { log, verdict } = how;
   const argv =
@@ -268,9 +271,8 @@ async function runUpgrade(
   // the upgrade, and every program a wrapped command starts, may reach the database verify read and no
   // other (PG*, every database URL, the Python fence); a project that migrates several databases (env.py's
   // own list) may rightly reach the others, and is not confined
-  const from = urlSourceOf(opts);
-  const urlVariable = from.fromFlag ? [] : [from.variable];
-  const targetUrl = from.url;
+  const urlVariable = urlSource.fromFlag ? [] : [urlSource.variable];
+  const targetUrl = urlSource.url;
   const confined =
     !url.otherDatabases && targetUrl !== undefined
       ? fencedChild(opts.command, { url: targetUrl, db }, urlVariable, opts.env)

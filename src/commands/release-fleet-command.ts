@@ -1,5 +1,3 @@
-import { parseDatabaseUrl } from '../database/database-url.js';
-import { urlSourceOf } from '../workspace/command-options.js';
 import { EXIT, UsageError } from '../errors/errors.js';
 import { fencedChild } from '../release/child-env.js';
 import { runChild } from '../release/run-child.js';
@@ -56,36 +54,46 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
   // nothing matched: a typo in the pattern would leave every tenant behind while saying OK
   if (before.result.total === 0)
     return opts.allowEmpty
-      ? verdict(EXIT.ok, {
-          word: 'OK',
-          sentence: `no schema matches '${opts.tenants}', as --allow-empty allows (no tenant yet), and nothing was verified`,
-          qualifiers: ['command-not-started'],
-        })
-      : verdict(EXIT.usage, {
-          word: 'STOPPED',
-          sentence: `no schema matches '${opts.tenants}', so nothing was verified: check the pattern, or where no tenant exists yet, pass --allow-empty`,
-          qualifiers: ['command-not-started'],
-        });
+      ? verdict(
+          EXIT.ok,
+          verdictLine(
+            'OK',
+            `no schema matches '${opts.tenants}', as --allow-empty allows (no tenant yet), and nothing was verified`,
+            'command-not-started',
+          ),
+        )
+      : verdict(
+          EXIT.usage,
+          verdictLine(
+            'STOPPED',
+            `no schema matches '${opts.tenants}', so nothing was verified: check the pattern, or where no tenant exists yet, pass --allow-empty`,
+            'command-not-started',
+          ),
+        );
   if (!before.result.ok)
-    return verdict(EXIT.blocked, {
-      word: 'BLOCKED',
-      sentence: `${failing(before.result)} of ${before.result.total} tenants would fail`,
-      qualifiers: ['command-not-started'],
-    });
+    return verdict(
+      EXIT.blocked,
+      verdictLine(
+        'BLOCKED',
+        `${failing(before.result)} of ${before.result.total} tenants would fail`,
+        'command-not-started',
+      ),
+    );
   if (!opts.alwaysRun && before.result.groups.every((g) => g.pending === 0))
-    return verdict(EXIT.ok, {
-      word: 'OK',
-      sentence: `all ${before.result.total} tenants are at ${opts.target ?? 'head'}`,
-      qualifiers: ['command-not-started'],
-    });
-  const raw = before.url;
+    return verdict(
+      EXIT.ok,
+      verdictLine(
+        'OK',
+        `all ${before.result.total} tenants are at ${opts.target ?? 'head'}`,
+        'command-not-started',
+      ),
+    );
   // the command may reach every schema of the database verified, and no other database: a loop the
   // fence cannot cover does not start, and every program it starts sees only that database
-  const { variable } = urlSourceOf(opts);
   const { env, fence } = fencedChild(
     opts.command,
-    { url: raw, db: parseDatabaseUrl(raw, opts.cwd, opts.env) },
-    [variable],
+    { url: before.url, db: before.db },
+    [before.urlVariable],
     opts.env,
   );
   let child;
@@ -100,36 +108,40 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
       deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000,
     });
     if (fence.refused().length > 0)
-      return verdict(EXIT.usage, {
-        word: 'STOPPED',
-        sentence:
+      return verdict(
+        EXIT.usage,
+        verdictLine(
+          'STOPPED',
           'the command reached for another database than the one verified, and was stopped before its first statement there',
-        qualifiers: [],
-      });
+        ),
+      );
   } finally {
     fence.remove();
   }
   if (child.forwarded)
-    return verdict(child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm, {
-      word: 'STOPPED',
-      sentence: `${child.forwarded} received: check the tenants before the next release`,
-      qualifiers: [],
-    });
+    return verdict(
+      child.forwarded === 'SIGINT' ? EXIT.sigint : EXIT.sigterm,
+      verdictLine('STOPPED', `${child.forwarded} received: check the tenants before the next release`),
+    );
   if (child.code !== 0)
-    return verdict(EXIT.wrappedCommand, {
-      word: 'FAILED',
-      sentence: `the command exited with ${child.signal ?? child.code}, so the release is aborted and the previous one stays live`,
-      qualifiers: [],
-    });
+    return verdict(
+      EXIT.wrappedCommand,
+      verdictLine(
+        'FAILED',
+        `the command exited with ${child.signal ?? child.code}, so the release is aborted and the previous one stays live`,
+      ),
+    );
   const after = await openFleet(opts);
   const behind = after.result.groups.filter((g) => !g.ok || g.pending > 0);
   if (behind.length > 0) {
     opts.out(fleetText(after.result, after.context));
-    return verdict(EXIT.postCheck, {
-      word: 'MISMATCH',
-      sentence: `the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? 'head'}`,
-      qualifiers: [],
-    });
+    return verdict(
+      EXIT.postCheck,
+      verdictLine(
+        'MISMATCH',
+        `the command succeeded, but ${behind.reduce((n, g) => n + g.schemas.length, 0)} of ${after.result.total} tenants are not at ${opts.target ?? 'head'}`,
+      ),
+    );
   }
   if (before.ledgerTable !== undefined) await recordLedgers(before, before.ledgerTable, opts);
   return verdict(

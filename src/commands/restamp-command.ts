@@ -1,6 +1,6 @@
 import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
 import { deployOrigin } from '../deploy/procfile-target.js';
-import { gatherDeploy } from '../workspace/deploy-facts.js';
+import { gatherDeploy, gradedTarget } from '../workspace/deploy-facts.js';
 import { releaseLineShown } from '../report/text-report.js';
 import { upgradeAs } from '../check/db-helpers.js';
 import { restampRow, restampSql } from '../database/restamp.js';
@@ -29,14 +29,9 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
     { ...opts, schemaProbes: false },
     `Pass --database-url, or set ${urlSourceOf(opts).variable}.`,
   );
-  const deploy = gatherDeploy({
-    files: model.config.files,
-    cwd: opts.cwd,
-    env: opts.env,
-    target: opts.target,
-    iniPath: model.config.iniPath,
-  }).target;
-  const target = opts.target ?? deploy?.target ?? 'head';
+  const facts = gatherDeploy(opts, model.config);
+  const deploy = facts.target;
+  const target = gradedTarget(opts.target, facts);
   const upgrade = upgradeAs(model.config.flaskMigrate === true, target);
   const lines = [
     `alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`,

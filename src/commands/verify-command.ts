@@ -13,20 +13,12 @@ export async function verifyCommand(
   opts: VerifyCommandOptions,
 ): Promise<CommandOutput & { result: VerifyResult }> {
   const envName = urlSourceOf(opts).variable;
-  const { config, table, state, model, source, url, schemaOps, settings } = await openProjectAndDatabase(
+  const { config, table, state, model, urlSource, url, schemaOps, settings } = await openProjectAndDatabase(
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
   // no --target: predict what the deploy runs, when the release line says so plainly
-  const deploy = gatherDeploy({
-    files: config.files,
-    cwd: opts.cwd,
-    env: opts.env,
-    target: opts.target,
-    iniPath: config.iniPath,
-    version: model.alembicVersion,
-    others: true,
-  });
+  const deploy = gatherDeploy(opts, config, { version: model.alembicVersion, others: true });
   const target = gradedTarget(opts.target, deploy);
   const forensics = missingForensics(model, state, opts.git);
   const checkOpts = {
@@ -44,7 +36,7 @@ export async function verifyCommand(
     opts.review === 'sarif'
       ? sarifOf(result, opts.toolVersion)
       : opts.format === 'json'
-        ? verifyJson(result, table.notes, source)
+        ? verifyJson(result, table.notes, urlSource.label)
         : undefined;
   const stdout = document
     ? JSON.stringify(document, null, 2) + '\n'
@@ -52,7 +44,7 @@ export async function verifyCommand(
         'verify',
         result,
         verifyVerdict(result),
-        () => verifyText(result, table.notes, source, opts.width),
+        () => verifyText(result, table.notes, urlSource.label, opts.width),
         opts.review,
         databaseMarks(result.database.stamps, result.database.prediction.steps),
       );

@@ -20,7 +20,7 @@ export async function verifyDowngradeCommand(
       hint: 'Use --format text or --format json with --downgrade.',
     });
   const envName = urlSourceOf(opts).variable;
-  const { state, model, source } = await openProjectAndDatabase(
+  const { state, model, urlSource } = await openProjectAndDatabase(
     { ...opts, ledger: false, schemaProbes: false },
     `Pass --database-url, or set ${envName}.`,
   );
@@ -37,7 +37,7 @@ export async function verifyDowngradeCommand(
     command: model.config.flaskMigrate
       ? `flask db downgrade ${opts.downgrade}`
       : `alembic downgrade ${opts.downgrade}`,
-    database: `${dbName} (from ${source})`,
+    database: `${dbName} (from ${urlSource.label})`,
     versionTable: state.versionTableSchema
       ? `${state.versionTableSchema}.${state.versionTable}`
       : state.versionTable,

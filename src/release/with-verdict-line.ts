@@ -1,5 +1,5 @@
 import { PreflightError } from '../errors/errors.js';
-import { verdictLineText, type VerdictLine } from '../report/verdict-line.js';
+import { verdictLine, verdictLineText, type VerdictLine } from '../report/verdict-line.js';
 
 /** Where a release prints, and how the CLI reports an error (returning its exit code). */
 export interface VerdictOutput {
@@ -24,12 +24,12 @@ export async function withVerdictLine(
     if (!(e instanceof PreflightError) || !opts.report) throw e;
     const code = opts.report(e);
     const line: VerdictLine = running
-      ? { word: 'FAILED', sentence: `${e.kind} error, see above`, qualifiers: ['after-start'] }
-      : {
-          word: 'STOPPED',
-          sentence: `${e.kind} error, see above`,
-          qualifiers: [starts === 'alembic' ? 'alembic-not-started' : 'command-not-started'],
-        };
+      ? verdictLine('FAILED', `${e.kind} error, see above`, 'after-start')
+      : verdictLine(
+          'STOPPED',
+          `${e.kind} error, see above`,
+          starts === 'alembic' ? 'alembic-not-started' : 'command-not-started',
+        );
     opts.out(releaseLogLine(line, started, code));
     return code;
   }

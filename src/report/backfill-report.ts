@@ -1,5 +1,5 @@
 import { describeForensics } from '../history/git-history.js';
-import { verdictLineText, type VerdictLine } from './verdict-line.js';
+import { verdictLine, verdictLineText, type VerdictLine } from './verdict-line.js';
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { BackfillOutcome, Proof, Refusal } from '../generate/plan-backfill.js';
 import { unifiedDiff } from '../generate/unified-diff.js';
@@ -221,34 +221,24 @@ function backfillVerdict(o: BackfillOutcome): VerdictLine {
   const n = plan.placeholders.length;
   const placeholders = `${n} placeholder${n > 1 ? 's' : ''}`;
   if (o.restored)
-    return {
-      word: 'FAILED',
-      sentence: `the files were written, but the proof failed on disk (${o.restored}), so every file is back as it was`,
-      qualifiers: [],
-    };
+    return verdictLine(
+      'FAILED',
+      `the files were written, but the proof failed on disk (${o.restored}), so every file is back as it was`,
+    );
   if (plan.refused.length > 0)
-    return {
-      word: 'BLOCKED',
-      sentence: `${plan.refused.length} id${plan.refused.length > 1 ? 's' : ''} could not be placed, so nothing was written`,
-      qualifiers: [],
-    };
-  if (plan.proof && !plan.proof.ok)
-    return { word: 'BLOCKED', sentence: 'the proof failed, so nothing was written', qualifiers: [] };
+    return verdictLine(
+      'BLOCKED',
+      `${plan.refused.length} id${plan.refused.length > 1 ? 's' : ''} could not be placed, so nothing was written`,
+    );
+  if (plan.proof && !plan.proof.ok) return verdictLine('BLOCKED', 'the proof failed, so nothing was written');
   if (o.written)
-    return {
-      word: 'OK',
-      sentence: `wrote ${placeholders}, and \`${o.flaskMigrate === true ? 'flask db upgrade' : 'alembic upgrade'}\` is predicted to succeed: commit the files and deploy`,
-      qualifiers: [],
-    };
-  if (n > 0)
-    return {
-      word: 'OK',
-      sentence: `the proof holds for ${placeholders} (apply with --write)`,
-      qualifiers: ['dry-run'],
-    };
-  return {
-    word: 'OK',
-    sentence: `nothing to write (${plan.skipped.length} id${plan.skipped.length === 1 ? '' : 's'} skipped, each with its reason above)`,
-    qualifiers: [],
-  };
+    return verdictLine(
+      'OK',
+      `wrote ${placeholders}, and \`${o.flaskMigrate === true ? 'flask db upgrade' : 'alembic upgrade'}\` is predicted to succeed: commit the files and deploy`,
+    );
+  if (n > 0) return verdictLine('OK', `the proof holds for ${placeholders} (apply with --write)`, 'dry-run');
+  return verdictLine(
+    'OK',
+    `nothing to write (${plan.skipped.length} id${plan.skipped.length === 1 ? '' : 's'} skipped, each with its reason above)`,
+  );
 }

@@ -1,5 +1,5 @@
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
-import { verdictLineText } from './verdict-line.js';
+import { verdictLine, verdictLineText } from './verdict-line.js';
 import type { StampValue } from '../alembic/graph/version-rows.js';
 
 /** What `verify --downgrade` prints: the command, the rows before, each step with the rows after it, the verdict. */
@@ -24,7 +24,7 @@ export function downgradeText(r: DowngradeReport): string {
     '',
   ];
   const blocked = (sentence: string): void =>
-    void lines.push(verdictLineText({ word: 'BLOCKED', sentence, qualifiers: [] }));
+    void lines.push(verdictLineText(verdictLine('BLOCKED', sentence)));
   if (r.loadFailure) blocked(`\`${r.command}\` will fail before it plans anything: ${r.loadFailure}`);
   else if (p.unpredictable) blocked(`cannot predict \`${r.command}\`: ${p.unpredictable}`);
   else if (!p.willSucceed) blocked(`\`${r.command}\` will fail with: ${p.cliOutput ?? ''}`);
@@ -36,11 +36,12 @@ export function downgradeText(r: DowngradeReport): string {
     const rows = (p.finalHeads ?? []).map(shown).join(', ') || 'no rows (base)';
     lines.push(
       p.steps.length > 0 ? '' : '  nothing to run',
-      verdictLineText({
-        word: 'OK',
-        sentence: `\`${r.command}\` will succeed, running ${p.steps.length} downgrade${p.steps.length === 1 ? '' : 's'}, and the version table then holds ${rows}`,
-        qualifiers: [],
-      }),
+      verdictLineText(
+        verdictLine(
+          'OK',
+          `\`${r.command}\` will succeed, running ${p.steps.length} downgrade${p.steps.length === 1 ? '' : 's'}, and the version table then holds ${rows}`,
+        ),
+      ),
     );
   }
   return lines.join('\n') + '\n';

@@ -1,5 +1,5 @@
 import type { FleetResult, TenantGroup } from '../check/fleet.js';
-import { verdictLineText, type VerdictLine } from './verdict-line.js';
+import { verdictLine, verdictLineText, type VerdictLine } from './verdict-line.js';
 import type { Finding } from '../check/finding.js';
 import { cell, escapeData, escapeProperty } from './review-formats.js';
 
@@ -86,22 +86,19 @@ function unit(c: FleetContext): 'schema' | 'database' {
 function emptyVerdict(c: FleetContext): VerdictLine {
   const none = c.databases ? `${c.pattern} names no database` : `no ${unit(c)} matches '${c.pattern}'`;
   if (c.shard && !c.allowEmpty)
-    return {
-      word: 'OK',
-      sentence: `shard ${c.shard.index}/${c.shard.count} holds none of the ${c.databases ? 'databases' : 'tenants'}, and fleet merge judges whether the fleet has any`,
-      qualifiers: [],
-    };
+    return verdictLine(
+      'OK',
+      `shard ${c.shard.index}/${c.shard.count} holds none of the ${c.databases ? 'databases' : 'tenants'}, and fleet merge judges whether the fleet has any`,
+    );
   return c.allowEmpty
-    ? {
-        word: 'OK',
-        sentence: `${none}, as --allow-empty allows (a fleet with no tenant yet), so nothing was verified`,
-        qualifiers: [],
-      }
-    : {
-        word: 'BLOCKED',
-        sentence: `${none}, so nothing was verified: check the ${c.databases ? 'file' : 'pattern'}, or where no tenant exists yet (a first deploy), pass --allow-empty`,
-        qualifiers: [],
-      };
+    ? verdictLine(
+        'OK',
+        `${none}, as --allow-empty allows (a fleet with no tenant yet), so nothing was verified`,
+      )
+    : verdictLine(
+        'BLOCKED',
+        `${none}, so nothing was verified: check the ${c.databases ? 'file' : 'pattern'}, or where no tenant exists yet (a first deploy), pass --allow-empty`,
+      );
 }
 
 function verdict(r: FleetResult, c: FleetContext): string {
@@ -114,17 +111,15 @@ function fleetVerdict(r: FleetResult, c: FleetContext): VerdictLine {
   const failing = r.groups.filter((g) => !g.ok);
   const noun = c.databases ? 'database' : 'tenant';
   if (failing.length === 0)
-    return {
-      word: 'OK',
-      sentence: `all ${r.total} ${noun}${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted`,
-      qualifiers: [],
-    };
+    return verdictLine(
+      'OK',
+      `all ${r.total} ${noun}${r.total === 1 ? '' : 's'} upgrade to ${c.target} cleanly, as predicted`,
+    );
   const n = failing.reduce((k, g) => k + g.schemas.length, 0);
-  return {
-    word: 'BLOCKED',
-    sentence: `${n} of ${r.total} ${noun}${r.total === 1 ? '' : 's'} would fail or are blocked: ${names(failing.flatMap((g) => g.schemas))}`,
-    qualifiers: [],
-  };
+  return verdictLine(
+    'BLOCKED',
+    `${n} of ${r.total} ${noun}${r.total === 1 ? '' : 's'} would fail or are blocked: ${names(failing.flatMap((g) => g.schemas))}`,
+  );
 }
 
 /** The fleet as JSON: every group with its schemas, so that shards' documents merge into the whole. */

@@ -1,6 +1,5 @@
 import type { AlembicFailure } from '../release/alembic-failure.js';
-import { verdictLineText, type VerdictLine } from './verdict-line.js';
-import type { VerdictWord } from '../check/verdict.js';
+import { verdictLine, verdictLineText, type VerdictLine } from './verdict-line.js';
 import type { ModelDifference } from '../release/model-drift.js';
 import type { RehearseOutcome } from '../release/rehearse-outcome.js';
 
@@ -91,9 +90,8 @@ function verdict(o: RehearseOutcome): string {
 
 /** The rehearsal's verdict: what ran, or the first thing that failed. */
 export function rehearseVerdict(o: RehearseOutcome): VerdictLine {
-  const line = (word: VerdictWord, sentence: string): VerdictLine => ({ word, sentence, qualifiers: [] });
   if (o.interrupted)
-    return line('STOPPED', `${o.interrupted} received, and the scratch database was removed`);
+    return verdictLine('STOPPED', `${o.interrupted} received, and the scratch database was removed`);
   if (o.ok) {
     const extra = [
       o.idempotency ? 'each upgrade() ran twice' : '',
@@ -103,42 +101,45 @@ export function rehearseVerdict(o: RehearseOutcome): VerdictLine {
     const tail = extra.length > 0 ? `, ${extra.join(', ')}` : '';
     const ran = `${o.steps.length} Alembic command${o.steps.length === 1 ? '' : 's'}`;
     if (o.mode === 'from-production')
-      return line('OK', `the pending upgrade ran on a copy of production's schema (${ran})${tail}`);
-    return line(
+      return verdictLine('OK', `the pending upgrade ran on a copy of production's schema (${ran})${tail}`);
+    return verdictLine(
       'OK',
       `the migrations ran ${o.mode === 'step' ? 'up, down and up again, one revision at a time' : 'up, down and up again'} (${ran}), and each downgrade gave back the schema from before its upgrade${tail}`,
     );
   }
   const failed = o.steps.find((s) => !s.ok);
   if (failed)
-    return line(
+    return verdictLine(
       'FAILED',
       `\`${o.command} ${failed.command} ${failed.target}\`${failed.failure?.revision ? ` at ${failed.failure.revision}` : ''}: ${failed.failure?.error ?? 'failed'}`,
     );
   if (o.drift.length > 0)
-    return line(
+    return verdictLine(
       'FAILED',
       `${o.drift.length} schema difference${o.drift.length === 1 ? '' : 's'} after a downgrade or a repeated upgrade (above)`,
     );
   const twice = (o.idempotency ?? []).filter((r) => !r.ok);
   if (twice.length > 0)
-    return line(
+    return verdictLine(
       'FAILED',
       `${twice.length} migration${twice.length === 1 ? '' : 's'} fail${twice.length === 1 ? 's' : ''} when run a second time: ${twice.map((r) => r.revision).join(', ')}`,
     );
   if (o.models && 'failed' in o.models)
-    return line('FAILED', `the models could not be compared with the schema: ${o.models.failed.error}`);
+    return verdictLine(
+      'FAILED',
+      `the models could not be compared with the schema: ${o.models.failed.error}`,
+    );
   if (o.models && o.models.differences.length > 0)
-    return line(
+    return verdictLine(
       'FAILED',
       `the models and the migrations differ in ${o.models.differences.length} place${o.models.differences.length === 1 ? '' : 's'} (above): write the migration that makes them agree (alembic revision --autogenerate shows it)`,
     );
   if (o.then && !o.then.ok)
-    return line(
+    return verdictLine(
       'FAILED',
       `\`${o.then.command}\` failed after the final upgrade (${o.then.exit}): ${o.then.failure?.error ?? ''}`,
     );
-  return line('FAILED', 'see above');
+  return verdictLine('FAILED', 'see above');
 }
 
 export function rehearseJson(o: RehearseOutcome): unknown {

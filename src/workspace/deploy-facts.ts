@@ -28,33 +28,38 @@ export interface DeployFacts {
   readonly otherTargets: readonly { readonly target: string; readonly where: string }[];
 }
 
-export interface DeployInput {
-  readonly files: ProjectFiles;
+/** What of the invocation decides the deploy's facts: the working folder, the environment (the platform), --target. */
+export interface DeployRun {
   readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Absent for a library caller that gives none: then no platform. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** --target, which decides what is graded. */
   readonly target?: string;
-  /** The ini the project is checked with, and the Alembic whose command line reads the upgrade. */
-  readonly iniPath?: string;
-  readonly version?: AlembicVersion;
-  /** Whether the other platforms' targets are wanted (verify): each costs a reading of its file. */
-  readonly others?: boolean;
 }
 
-export function gatherDeploy(input: DeployInput): DeployFacts {
-  const { files, cwd, iniPath, version } = input;
-  const platform = platformOf(input.env);
+/**
+ * The deploy's facts for a run: from the project's files and its ini (`config`); with the Alembic whose
+ * command line reads the upgrade, and, where asked (verify), the other platforms' targets, which each
+ * cost a reading of a platform's file.
+ */
+export function gatherDeploy(
+  run: DeployRun,
+  config: { readonly files: ProjectFiles; readonly iniPath?: string },
+  reading: { readonly version?: AlembicVersion; readonly others?: boolean } = {},
+): DeployFacts {
+  const { files, iniPath } = config;
+  const { version } = reading;
+  const platform = platformOf(run.env ?? {});
   const target =
-    input.target === undefined ? procfileTarget(files, cwd, iniPath, version, platform) : undefined;
-  const graded = input.target ?? target?.target ?? 'head';
+    run.target === undefined ? procfileTarget(files, run.cwd, iniPath, version, platform) : undefined;
+  const others = reading.others === true && run.target === undefined && platform === undefined;
   return {
     platform,
     target,
-    generates: releaseGenerates(files, cwd, platform),
-    otherTargets:
-      input.others === true && input.target === undefined && platform === undefined
-        ? otherTargets(platformTargets(files, cwd, iniPath, version), graded)
-        : [],
+    generates: releaseGenerates(files, run.cwd, platform),
+    otherTargets: others
+      ? otherTargets(platformTargets(files, run.cwd, iniPath, version), gradedTarget(run.target, { target }))
+      : [],
   };
 }
 
@@ -68,7 +73,7 @@ function otherTargets(
 }
 
 /** The upgrade target graded: --target, else the release line's, else head. */
-export function gradedTarget(given: string | undefined, deploy: DeployFacts): string {
+export function gradedTarget(given: string | undefined, deploy: Pick<DeployFacts, 'target'>): string {
   return given ?? deploy.target?.target ?? 'head';
 }
 

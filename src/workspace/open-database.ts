@@ -15,7 +15,7 @@ import { schemaOps as readSchemaOps, type SchemaOp } from '../check/schema/schem
 import type { LintConfig } from '../check/lint/lint-config.js';
 import { UsageError } from '../errors/errors.js';
 import type { ResultCache } from '../project/result-cache.js';
-import { urlSourceOf, withFiles, type VerifyCommandOptions } from './command-options.js';
+import { urlSourceOf, withFiles, type UrlSource, type VerifyCommandOptions } from './command-options.js';
 import { configOptions, projectLintConfig, syntaxOracle } from './open-project.js';
 import { readingCache, saveReadingCache } from './reading-cache.js';
 import { chooseVersionTable, envPyText, type TableChoice } from './version-table-choice.js';
@@ -27,8 +27,8 @@ export interface ProjectAndDatabase {
   readonly db: DatabaseTarget;
   readonly state: VersionTableState;
   readonly model: ProjectModel;
-  /** Where the URL came from, for the report: --database-url or $NAME. */
-  readonly source: string;
+  /** Where the URL came from: the flag or the variable (its `label`, --database-url or $NAME, for the report). */
+  readonly urlSource: UrlSource;
   /** How our URL compares with what Alembic will connect with (url-percent-not-escaped, url-variable-differs, ini-url-differs). */
   readonly url: UrlFacts;
   /** The project's settings (the ledger's among them). */
@@ -126,10 +126,9 @@ export async function openProjectAndDatabase(
       ? appSqliteVersion(opts.env, opts.cwd, config.flaskMigrate === true)
       : undefined;
   const state = appSqlite !== undefined ? { ...read, appSqliteVersion: appSqlite } : read;
-  const source = from.label;
   const url = compareUrls(urlProject(config, envPy), {
     url: raw,
-    source,
+    source: from.label,
     variable: from.fromFlag ? null : from.variable,
     env: opts.env,
   });
@@ -139,7 +138,7 @@ export async function openProjectAndDatabase(
     db,
     state,
     model,
-    source,
+    urlSource: from,
     url,
     settings,
     ...(ledgerTable !== undefined ? { ledgerTable } : {}),

@@ -33,6 +33,8 @@ export interface OpenedFleet {
   readonly context: FleetContext;
   /** The URL as given (with its credentials: for the child's environment only, never printed). */
   readonly url: string;
+  /** The variable that names the database (--database-url-env, DATABASE_URL by default): the child's to read. */
+  readonly urlVariable: string;
   readonly db: PostgresTarget | MysqlTarget;
   readonly model: ProjectModel;
   /** The ledger table release writes in each tenant schema; undefined when the ledger is off. */
@@ -120,6 +122,7 @@ export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
     result,
     context,
     url: raw,
+    urlVariable: envName,
     db,
     model,
     ...(ledgerTable !== undefined && settings.ledger ? { ledgerTable } : {}),
