@@ -1,5 +1,6 @@
 import type { StampValue } from '../alembic/graph/upgrade-plan.js';
 import type { DatabaseContext } from './rule.js';
+import { sqlTableName } from '../database/quote-ident.js';
 
 /** A row value as SQL would write it, for messages and fix commands. */
 export function rowText(v: StampValue): string {
@@ -11,12 +12,6 @@ export function rowText(v: StampValue): string {
 /** The version table's name as a SQL statement needs it. */
 export function tableName(db: DatabaseContext): string {
   return sqlTableName(db.state.versionTable, db.state.versionTableSchema);
-}
-
-/** A table as a statement names it: quoted only where a plain name would not do. */
-export function sqlTableName(table: string, schema: string | null): string {
-  const q = (x: string): string => (/^[a-z_][a-z0-9_]*$/u.test(x) ? x : `"${x.replaceAll('"', '""')}"`);
-  return schema ? `${q(schema)}.${q(table)}` : q(table);
 }
 
 /** The upgrade as the project runs it: `flask db upgrade` in a Flask-Migrate project (head by default), else `alembic upgrade <target>`. */

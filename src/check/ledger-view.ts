@@ -1,6 +1,8 @@
 import type { RevisionMap } from '../alembic/graph/revision-map.js';
 import type { StampValue } from '../alembic/graph/version-rows.js';
 import type { LedgerRow, LedgerState } from '../database/ledger.js';
+import { sha256Hex } from '../project/sha256.js';
+import { databaseOwner, type DatabaseOwner } from './database-owner.js';
 
 /** A version-table row this code has no file for, which the ledger shows a newer release applied. */
 export interface AheadRow {
@@ -17,15 +19,53 @@ export interface LedgerView {
   readonly known: ReadonlyMap<string, LedgerRow>;
   /** Where each row this code has no file for leaves the database, where the ledger accounts for it. */
   readonly positions: ReadonlyMap<string, LedgerPosition>;
+  /** The app the database belongs to: the hand-over, else the first named release's (absent: nobody claimed it). */
+  readonly owner?: DatabaseOwner;
+  /** Revision files whose bytes differ from what the ledger recorded when a release applied them. */
+  readonly edited: readonly EditedFile[];
 }
+
+/** A revision file changed since a release applied it: its ledger row, and the file's SHA-256 now. */
+export interface EditedFile {
+  readonly id: string;
+  readonly path: string;
+  readonly record: LedgerRow;
+  readonly sha256: string;
+}
+
+/** A file's bytes by absolute path (undefined: not readable). */
+export type ReadBytes = (absPath: string) => Buffer | undefined;
 
 export function ledgerView(
   ledger: LedgerState | undefined,
   rows: readonly StampValue[],
   map: RevisionMap,
+  bytes: ReadBytes,
 ): LedgerView {
   const known = latestByRevision(ledger);
-  return { known, positions: ledgerPositions(rows, map, known) };
+  const owner = databaseOwner(ledger?.rows, ledger?.owner);
+  return {
+    known,
+    positions: ledgerPositions(rows, map, known),
+    ...(owner ? { owner } : {}),
+    edited: editedFiles(map, known, bytes),
+  };
+}
+
+/** Flyway's validate: each revision the ledger recorded whose file's SHA-256 is not the recorded one. */
+function editedFiles(
+  map: RevisionMap,
+  known: ReadonlyMap<string, LedgerRow>,
+  bytes: ReadBytes,
+): EditedFile[] {
+  if (known.size === 0) return [];
+  return map.all.flatMap((rev) => {
+    const record = known.get(rev.id);
+    const read = record ? bytes(rev.file.absPath) : undefined;
+    if (!record || !read) return [];
+    const sha256 = sha256Hex(read);
+    return sha256 === record.sha256 ? [] : [{ id: rev.id, path: rev.file.path, record, sha256 }];
+  });
 }
 
 /** The newest ledger row of each revision. */

@@ -1,4 +1,7 @@
 import type { PartlyApplied } from './schema/partly-applied.js';
+import type { AlreadyPresent } from './schema/already-present.js';
+import type { VersionWrites } from './version-writes.js';
+import type { StampValue } from '../alembic/graph/version-rows.js';
 import type { LedgerView } from './ledger-view.js';
 import type { SqliteStep } from './schema/sqlite-steps.js';
 import type { Finding, FindingCode, Severity } from './finding.js';
@@ -52,6 +55,12 @@ export interface DatabaseContext {
   readonly sqliteRefused?: SqliteStep;
   /** The first pending revision with some of its steps already in the database (a run that stopped partway). */
   readonly partly?: PartlyApplied;
+  /** Nothing stamped, yet tables the pending migrations create are there (schema-already-present). */
+  readonly alreadyPresent?: AlreadyPresent;
+  /** What the catalog says of Alembic's writes to the existing version table (absent where it was not read). */
+  readonly versionWrites?: VersionWrites;
+  /** Each row no revision resolves, with Alembic's upgrade were that row deleted and the others kept (absent: no rows would be left). */
+  readonly afterDelete?: ReadonlyMap<StampValue, UpgradePrediction>;
 }
 
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */

@@ -1,4 +1,5 @@
-import type { LockSettings, SqlParser } from './schema/pending-locks.js';
+import type { SqlParser } from './schema/pending-locks.js';
+import { DEFAULT_POLICY, type Policy } from './policy.js';
 import type { ReleaseCommandProblem } from '../deploy/alembic-argv.js';
 import type { GeneratedAtRelease } from '../deploy/generating-command.js';
 import type { ProjectFiles } from '../project/project-files.js';
@@ -17,11 +18,10 @@ import { verdictOf, type Verdict } from './verdict.js';
 const RULE_TITLES: ReadonlyMap<string, string> = new Map(RULES.map((r) => [r.code, r.title]));
 
 export interface CheckOptions {
-  /** CODE or CODE:REVISION */
-  readonly ignore?: readonly string[];
+  /** What blocks and what is left out: --strict, --ignore, --locks, --on-ahead (default: DEFAULT_POLICY). */
+  readonly policy?: Policy;
   /** The project's files, read once for every rule (default: the disk). */
   readonly files?: ProjectFiles;
-  readonly strict?: boolean;
   /** Present for `verify`: adds the database findings and the prediction. */
   readonly database?: DatabaseContext;
   /** Run the lints with this context (absent: lints off). */
@@ -47,8 +47,6 @@ export interface CheckOptions {
   readonly otherDeployTargets?: readonly { readonly target: string; readonly where: string }[];
   /** `release`: the app it releases (database-owned-elsewhere). */
   readonly releasing?: Releasing;
-  /** `verify`: --locks and its thresholds, for the pending steps' lock grades (default: warn at 100,000 rows or 256 MB). */
-  readonly locks?: LockSettings;
   /** `verify`: PostgreSQL's parser, for the lock grades of SQL a pending step runs (loaded by the caller when needed). */
   readonly parseSql?: SqlParser;
 }
@@ -86,7 +84,8 @@ export interface CheckResult {
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckResult {
-  const ignore = opts.ignore ?? [];
+  const policy = opts.policy ?? DEFAULT_POLICY;
+  const { ignore } = policy;
   const all: Finding[] = [];
   const lintFound = new Set<Finding>();
   const old = opts.lint?.baseline?.paths;
@@ -148,7 +147,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
   const findings = shown.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const failure = model.failure?.failure;
   const revisionPaths = new Set(model.map.all.map((r) => r.file.path));
-  const verdict = verdictOf(undefined, findings, opts.strict);
+  const verdict = verdictOf(undefined, findings, policy);
   return {
     migrationLintErrors: findings.filter(
       (f) => f.severity === 'error' && lintFound.has(f) && f.path !== undefined && revisionPaths.has(f.path),

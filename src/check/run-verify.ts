@@ -5,12 +5,8 @@ import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembi
 import type { VersionTableState } from '../database/version-table.js';
 import type { DatabaseContext, UrlFacts } from './rule.js';
 import { alembicOutput, envPySource, envPyText } from './rule-helpers.js';
-import {
-  DEFAULT_LOCK_SETTINGS,
-  pendingLocks,
-  type PendingLocks,
-  type SqlParser,
-} from './schema/pending-locks.js';
+import { DEFAULT_POLICY } from './policy.js';
+import { pendingLocks, type PendingLocks, type SqlParser } from './schema/pending-locks.js';
 import { runCheck, type CheckOptions, type CheckResult } from './run-check.js';
 import { catalogPresence, opsReader, probeSchema, type UpgradeClash } from './schema/schema-probe.js';
 import { partlyApplied, type PartlyApplied } from './schema/partly-applied.js';
@@ -19,6 +15,9 @@ import { sqliteStepsRefused } from './schema/sqlite-steps.js';
 import type { SchemaOp } from './schema/schema-object.js';
 import { verdictOf, withFindingsFailure } from './verdict.js';
 import { ledgerView } from './ledger-view.js';
+import { alreadyPresent } from './schema/already-present.js';
+import { versionWrites } from './version-writes.js';
+import type { StampResolution } from '../alembic/graph/resolver.js';
 
 export interface VerifyResult extends CheckResult {
   readonly database: DatabaseContext;
@@ -72,8 +71,13 @@ export function databaseFacts(
   const { forensics, url = {}, schemaOps } = extras;
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
-  const ledger = ledgerView(state.ledger, state.rows, model.map);
+  const files = opts.files ?? model.config.files;
+  const ledger = ledgerView(state.ledger, state.rows, model.map, (abs) => files.bytes(abs));
   const schema = model.failure ? undefined : probeSchema(model, state, stamps, prediction, schemaOps);
+  const present = alreadyPresent(model.map, state, prediction, schema);
+  const relation = state.exists ? state.writable?.table : undefined;
+  const writes = relation ? versionWrites(state, prediction, relation) : undefined;
+  const afterDelete = afterDeletes(model, state, stamps, prediction.target);
   const locks = gradeLocks(model, state, prediction, opts, schemaOps);
   const rollback = model.failure ? undefined : rollbackLosses(model, state, stamps, ledger, schemaOps);
   const sqliteRefused = sqliteStepsRefused(model, state, prediction, schemaOps);
@@ -99,7 +103,26 @@ export function databaseFacts(
     ...(rollback ? { rollback } : {}),
     ...(sqliteRefused ? { sqliteRefused } : {}),
     ...(partly ? { partly } : {}),
+    ...(present ? { alreadyPresent: present } : {}),
+    ...(writes ? { versionWrites: writes } : {}),
+    ...(afterDelete.size > 0 ? { afterDelete } : {}),
   };
+}
+
+/** Each row no revision resolves, with the upgrade from the other rows were it deleted (while rows remain). */
+function afterDeletes(
+  model: ProjectModel,
+  state: VersionTableState,
+  stamps: readonly StampResolution[],
+  target: string,
+): Map<StampResolution['value'], UpgradePrediction> {
+  const out = new Map<StampResolution['value'], UpgradePrediction>();
+  for (const s of stamps) {
+    if (s.how !== 'failed' || out.has(s.value)) continue;
+    const rest = state.rows.filter((r) => r !== s.value);
+    if (rest.length > 0) out.set(s.value, predictUpgrade(model.map, target, rest, state.versionTable));
+  }
+  return out;
 }
 
 /** The first pending revision set step by step against the catalog, when the probes' clash is in it. */
@@ -140,7 +163,7 @@ export function withParsedSql(
 export function verifyOver(model: ProjectModel, database: DatabaseContext, opts: CheckOptions): VerifyResult {
   const result = runCheck(model, { ...opts, database });
   const prediction = withFindingsFailure(database.prediction, result.findings);
-  const verdict = verdictOf(prediction, result.findings, opts.strict);
+  const verdict = verdictOf(prediction, result.findings, opts.policy ?? DEFAULT_POLICY);
   return {
     ...result,
     ok: verdict.ok,
@@ -163,7 +186,7 @@ function gradeLocks(
         model,
         state,
         prediction,
-        opts.locks ?? DEFAULT_LOCK_SETTINGS,
+        (opts.policy ?? DEFAULT_POLICY).locks,
         envPyForLocks(model),
         schemaOps,
         opts.parseSql,

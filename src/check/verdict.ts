@@ -1,5 +1,6 @@
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { Finding } from './finding.js';
+import type { Policy } from './policy.js';
 
 /**
  * The one verdict every output gives (exit code, the last text line, JSON `ok` and
@@ -10,8 +11,11 @@ import type { Finding } from './finding.js';
  *   fails (an error with `alembicError`: a pending step on an object the database lacks, a version table
  *   it cannot write, …). The prediction then carries that failure.
  * - The gate holds (`ok`) when Alembic will succeed and nothing blocks: no error, and no warning under
- *   --strict. So `willSucceed: false` always means `ok: false`, while `ok` may be false with Alembic
+ *   --strict. So `willSucceed: false` means `ok: false`, while `ok` may be false with Alembic
  *   succeeding (a lint error, --strict, --locks block).
+ * - The one exception is release's --on-ahead allow (policy `onAhead`): a database ahead of this code
+ *   (a rollback) with nothing else blocking is left as it is, Alembic is not run, and the gate holds
+ *   (`ok`, qualified `not-migrated`).
  */
 export interface Verdict {
   readonly willSucceed: boolean;
@@ -73,11 +77,6 @@ export function withFindingsFailure(p: UpgradePrediction, findings: readonly Fin
   };
 }
 
-/** Whether the findings block under the settings: an error, or a warning with --strict. */
-export function findingsBlock(findings: readonly Finding[], strict: boolean | undefined): boolean {
-  return findings.some((f) => blocks(f, strict));
-}
-
 /** Whether one finding blocks under the settings: an error, or a warning with --strict. */
 export function blocks(f: Pick<Finding, 'severity'>, strict: boolean | undefined): boolean {
   return f.severity === 'error' || (strict === true && f.severity === 'warning');
@@ -86,11 +85,20 @@ export function blocks(f: Pick<Finding, 'severity'>, strict: boolean | undefined
 export function verdictOf(
   prediction: UpgradePrediction | undefined,
   findings: readonly Finding[],
-  strict: boolean | undefined,
+  policy: Pick<Policy, 'strict' | 'onAhead'>,
 ): Verdict {
+  const { strict } = policy;
   const willSucceed = prediction === undefined ? !findings.some(failureOf) : prediction.willSucceed;
-  const ok = willSucceed && !findingsBlock(findings, strict);
+  const ok = willSucceed && !findings.some((f) => blocks(f, strict));
   const has = (code: string): boolean => findings.some((f) => f.code === code);
+  // a rollback under --on-ahead allow: what blocks is only that the database is ahead, and it is left so
+  if (
+    !ok &&
+    policy.onAhead === 'allow' &&
+    has('database-ahead') &&
+    !findings.some((f) => blocks(f, strict) && f.code !== 'database-ahead')
+  )
+    return { willSucceed, ok: true, qualifiers: ['not-migrated'] };
   const qualifiers: Qualifier[] = ok
     ? [
         ...(has('version-table-write-unverified') ? (['version-table-write-unverified'] as const) : []),

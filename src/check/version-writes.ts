@@ -1,6 +1,11 @@
-import type { RowPolicy, VersionRelation, WriteCommand } from '../database/version-table.js';
-import { tableName } from './db-helpers.js';
-import type { DatabaseContext } from './rule.js';
+import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
+import type {
+  RowPolicy,
+  VersionRelation,
+  VersionTableState,
+  WriteCommand,
+} from '../database/version-table.js';
+import { sqlTableName } from '../database/quote-ident.js';
 
 /** A write Alembic's version-table changes cannot make, as PostgreSQL decides it. */
 export interface WriteBlocked {
@@ -27,12 +32,16 @@ interface Op {
  * privileges, a relation that cannot take the command, a DO INSTEAD NOTHING rule, row security,
  * then code the server runs (triggers, other rules, policy expressions) that only running can judge.
  */
-export function versionWrites(db: DatabaseContext, t: VersionRelation): VersionWrites {
-  const ops: Op[] = db.prediction.steps.flatMap((s) =>
+export function versionWrites(
+  state: VersionTableState,
+  prediction: UpgradePrediction,
+  t: VersionRelation,
+): VersionWrites {
+  const ops: Op[] = prediction.steps.flatMap((s) =>
     s.versionOps.map((text) => ({ cmd: text.split(' ', 1)[0] as WriteCommand, text })),
   );
-  const table = tableName(db);
-  const name = db.state.versionTable;
+  const table = sqlTableName(state.versionTable, state.versionTableSchema);
+  const name = state.versionTable;
   const needs = (['INSERT', 'UPDATE', 'DELETE'] as const).filter(
     (cmd) => ops.some((o) => o.cmd === cmd) && !t[cmd.toLowerCase() as 'insert' | 'update' | 'delete'],
   );

@@ -3,7 +3,7 @@ import { loadProjectConfig, type ProjectConfig } from '../alembic/config/alembic
 import { modelFromConfig } from '../alembic/loading/project-model.js';
 import { diskFiles } from '../project/project-files.js';
 import type { StampValue } from '../alembic/graph/upgrade-plan.js';
-import { sqlTableName } from '../check/db-helpers.js';
+import { sqlTableName } from '../database/quote-ident.js';
 import { missingIds } from '../check/run-verify.js';
 import { parseDatabaseUrl } from '../database/database-url.js';
 import type { VersionTableState } from '../database/version-table.js';

@@ -6,13 +6,13 @@ import { commandGenerates, commandProject, commandTarget } from '../deploy/procf
 import { gatherDeploy } from '../workspace/deploy-facts.js';
 import { runChild } from '../release/run-child.js';
 import { releaseLogLine, withVerdictLine } from '../release/with-verdict-line.js';
-import { blocks } from '../check/verdict.js';
 import { verdictLine, verdictLineText, type VerdictLine } from '../report/verdict-line.js';
 import { detectContext } from '../release/context.js';
 import { interpreterPython } from '../release/interpreter-python.js';
 import { findingText, verifyText, verifyVerdict } from '../report/text-report.js';
 import { releaseLineConfig } from '../workspace/open-project.js';
-import { withFiles } from '../workspace/command-options.js';
+import { policyOf, withFiles } from '../workspace/command-options.js';
+import type { CheckOptions } from '../check/run-check.js';
 import {
   missingForensics,
   openProjectAndDatabase,
@@ -177,10 +177,9 @@ async function gate(
           (g) => !fromLine.some((l) => l.command === g.command),
         )
       : [];
-  const checkOpts = {
-    ignore: opts.ignore,
-    strict: opts.strict,
-    ...(opts.locks ? { locks: opts.locks } : {}),
+  const policy = policyOf(opts, settings);
+  const checkOpts: CheckOptions = {
+    policy,
     release: plan.read?.problem,
     releaseGenerates: [...fromLine, ...wrappedGenerates],
     releasing: releasingOf(opts.env, settings, { share: opts.shareDatabase === true, always: true }),
@@ -190,19 +189,12 @@ async function gate(
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps, forensics });
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
-  const shown = opts.cosmetic
+  const shown = policy.cosmetic
     ? result
     : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
   const hidden = result.findings.length - shown.findings.length;
-  // a rollback: the ledger shows a newer release applied what this code has no file for
-  const onAhead = opts.onAhead ?? settings.onAhead;
-  const ahead = result.findings.filter((f) => f.code === 'database-ahead');
-  if (
-    !result.ok &&
-    onAhead === 'allow' &&
-    ahead.length > 0 &&
-    !result.findings.some((f) => blocks(f, opts.strict) && f.code !== 'database-ahead')
-  ) {
+  // a rollback the policy lets stand (--on-ahead allow): the ledger shows a newer release applied what this code has no file for
+  if (result.verdict.qualifiers.includes('not-migrated')) {
     for (const f of shown.findings)
       if (f.severity !== 'info') opts.out(findingText(f, opts.width).join('\n') + '\n');
     log('warn', 'release.ahead', { rows: state.rows.map(String) }, 'the database is ahead of this code');

@@ -1,4 +1,5 @@
 import { releasingOf } from '../workspace/releasing.js';
+import type { CheckOptions } from '../check/run-check.js';
 import { deployCheckOptions, gatherDeploy, gradedTarget } from '../workspace/deploy-facts.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
@@ -6,7 +7,12 @@ import { verifyJson } from '../report/json-report.js';
 import { verifyText, verifyVerdict } from '../report/text-report.js';
 import { reviewOr, sarifOf } from '../report/review-output.js';
 import { databaseMarks } from '../report/graph-render.js';
-import { urlSourceOf, type CommandOutput, type VerifyCommandOptions } from '../workspace/command-options.js';
+import {
+  policyOf,
+  urlSourceOf,
+  type CommandOutput,
+  type VerifyCommandOptions,
+} from '../workspace/command-options.js';
 import { missingForensics, openProjectAndDatabase } from '../workspace/open-database.js';
 
 export async function verifyCommand(
@@ -21,14 +27,12 @@ export async function verifyCommand(
   const deploy = gatherDeploy(opts, config, { version: model.alembicVersion, others: true });
   const target = gradedTarget(opts.target, deploy);
   const forensics = missingForensics(model, state, opts.git);
-  const checkOpts = {
-    ignore: opts.ignore,
+  const checkOpts: CheckOptions = {
+    policy: policyOf(opts),
     // the settings' ignores (each with its reason) apply to verify's findings as to check's
     config: settings,
-    strict: opts.strict,
     releasing: releasingOf(opts.env, settings),
     otherDeployTargets: deploy.otherTargets,
-    ...(opts.locks ? { locks: opts.locks } : {}),
     ...deployCheckOptions(deploy),
   };
   const result = await verifyWithSqlGrades(model, state, target, checkOpts, { forensics, url, schemaOps });

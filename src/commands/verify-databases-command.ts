@@ -16,7 +16,12 @@ import { PreflightError, UsageError } from '../errors/errors.js';
 import { redactSecrets } from '../errors/redact.js';
 import { readMachineText } from '../project/machine-files.js';
 import { fleetGithub, fleetJson, fleetMarkdown, fleetText } from '../report/fleet-report.js';
-import { withFiles, type CommandOutput, type VerifyCommandOptions } from '../workspace/command-options.js';
+import {
+  policyOf,
+  withFiles,
+  type CommandOutput,
+  type VerifyCommandOptions,
+} from '../workspace/command-options.js';
 import { ledgerTableOf, readVersionTable } from '../workspace/open-database.js';
 import { configOptions, projectLintConfig } from '../workspace/open-project.js';
 import { chooseVersionTable } from '../workspace/version-table-choice.js';
@@ -102,8 +107,7 @@ export async function verifyDatabasesCommand(
   const target = opts.target ?? 'head';
   const result = emptyFails(
     verifyDatabases(model, tenants, target, {
-      ignore: opts.ignore,
-      strict: opts.strict,
+      policy: policyOf({ strict: opts.strict, ignore: opts.ignore }),
       releasing: releasingOf(opts.env, settings),
     }),
     opts.allowEmpty,

@@ -12,3 +12,9 @@ export function quoteMysqlIdent(name: string): string {
 export function mysqlTableName(database: string | null | undefined, table: string): string {
   return database ? `${quoteMysqlIdent(database)}.${quoteMysqlIdent(table)}` : quoteMysqlIdent(table);
 }
+
+/** A table as a statement names it: quoted only where a plain name would not do. */
+export function sqlTableName(table: string, schema: string | null): string {
+  const q = (x: string): string => (/^[a-z_][a-z0-9_]*$/u.test(x) ? x : `"${x.replaceAll('"', '""')}"`);
+  return schema ? `${q(schema)}.${q(table)}` : q(table);
+}

@@ -1,4 +1,6 @@
 import type { LockSettings } from '../check/schema/pending-locks.js';
+import { DEFAULT_POLICY, type Policy } from '../check/policy.js';
+import type { OnAhead } from '../check/lint/lint-config.js';
 import { diskFiles, type ProjectFiles } from '../project/project-files.js';
 import type { DeclaredPython } from '../packaging/python-version.js';
 import type { CacheOptions } from './reading-cache.js';
@@ -76,6 +78,25 @@ export function urlSourceOf(
     variable,
     fromFlag,
     label: fromFlag ? '--database-url' : `$${variable}`,
+  };
+}
+
+/**
+ * The one place the judging flags are read: --strict, --ignore, --locks, and for release --on-ahead
+ * (else the settings' on-ahead) and --cosmetic.
+ */
+export function policyOf(
+  opts: Pick<VerifyCommandOptions, 'strict' | 'ignore' | 'locks'> & {
+    readonly onAhead?: OnAhead;
+    readonly cosmetic?: boolean;
+  },
+  release?: { readonly onAhead: OnAhead },
+): Policy {
+  return {
+    strict: opts.strict === true,
+    ignore: opts.ignore ?? [],
+    locks: opts.locks ?? DEFAULT_POLICY.locks,
+    ...(release ? { onAhead: opts.onAhead ?? release.onAhead, cosmetic: opts.cosmetic === true } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import { readTenants, type TenantState } from '../database/read-tenants.js';
 import { readMysqlTenants } from '../database/read-mysql-tenants.js';
 import { UsageError } from '../errors/errors.js';
 import type { FleetContext } from '../report/fleet-report.js';
-import { urlSourceOf, withFiles, type VerifyCommandOptions } from './command-options.js';
+import { policyOf, urlSourceOf, withFiles, type VerifyCommandOptions } from './command-options.js';
 import { configOptions, projectLintConfig } from './open-project.js';
 import { ledgerTableOf, postgresOptions } from './open-database.js';
 import { chooseVersionTable } from './version-table-choice.js';
@@ -103,7 +103,10 @@ export async function openFleet(given: FleetOptions): Promise<OpenedFleet> {
       },
       groups,
       target,
-      { ignore: opts.ignore, strict: opts.strict, releasing: releasingOf(opts.env, settings) },
+      {
+        policy: policyOf({ strict: opts.strict, ignore: opts.ignore }),
+        releasing: releasingOf(opts.env, settings),
+      },
     ),
     opts.allowEmpty,
     opts.shard,

@@ -19,7 +19,7 @@ import { runCheck, type CheckResult } from '../check/run-check.js';
 import { ConfigError, UsageError } from '../errors/errors.js';
 import type { ResultCache } from '../project/result-cache.js';
 import { pythonSyntaxOracle } from '../release/syntax-oracle.js';
-import type { CheckCommandOptions } from './command-options.js';
+import { policyOf, type CheckCommandOptions } from './command-options.js';
 
 /**
  * The rules on a loaded project, with the project's lint settings: the graph
@@ -59,8 +59,7 @@ export async function checkModel(
     ? new LintContext(model, config, await loadPythonParser(), { since, changedSince }, opts.cache)
     : undefined;
   return runCheck(model, {
-    ignore: opts.ignore,
-    strict: opts.strict,
+    policy: policyOf(opts),
     config,
     lint,
     lintOnly: opts.lintOnly,

@@ -77,3 +77,39 @@ describe('rule, doc and test stay in step', () => {
     for (const c of codes) expect(existsSync(path.join(REPO, 'docs/findings', `${c}.md`))).toBe(true);
   });
 });
+
+describe('rules read facts', () => {
+  // what the gathering computes once per database (check/run-verify.ts databaseFacts): a rule that ran
+  // one of these would work out again, or differently, what every other rule reads as a fact
+  const COMPUTES = [
+    'predictUpgrade',
+    'resolveStamps',
+    'ledgerView',
+    'ledgerPositions',
+    'aheadChain',
+    'latestByRevision',
+    'databaseOwner',
+    'versionWrites',
+    'alreadyPresent',
+    'probeSchema',
+    'pendingLocks',
+    'partlyApplied',
+    'rollbackLosses',
+    'sha256Hex',
+  ];
+
+  it('no rule runs the graph, ledger, catalog or hash arithmetic the facts hold', () => {
+    const runs = (file: string): string[] => {
+      const text = readFileSync(path.join(REPO, 'src/check/rules', file), 'utf8');
+      // value imports only: a type names a fact's shape, and runs nothing
+      const imported = [...text.matchAll(/^import \{([^}]*)\} from/gmu)].flatMap((m) =>
+        m[1]!
+          .split(',')
+          .map((n) => n.trim())
+          .filter((n) => n !== '' && !n.startsWith('type ')),
+      );
+      return imported.filter((n) => COMPUTES.includes(n)).map((n) => `${file}: ${n}`);
+    };
+    expect(readdirSync(path.join(REPO, 'src/check/rules')).flatMap(runs)).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LATEST_ALEMBIC } from '../../src/alembic/config/alembic-version.js';
 import { loadProject } from '../../src/alembic/loading/project-model.js';
+import { DEFAULT_POLICY } from '../../src/check/policy.js';
 import { runCheck } from '../../src/check/run-check.js';
 import { makeProject, rev } from '../helpers/project.js';
 import { diskFiles } from '../../src/project/project-files.js';
@@ -16,12 +17,14 @@ describe('runCheck options', () => {
     });
     const model = await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC });
     expect(runCheck(model).findings.filter((f) => f.code === 'docstring-mismatch')).toHaveLength(2);
-    const one = runCheck(model, { ignore: ['docstring-mismatch:b2'] });
+    const one = runCheck(model, { policy: { ...DEFAULT_POLICY, ignore: ['docstring-mismatch:b2'] } });
     expect(one.findings.filter((f) => f.code === 'docstring-mismatch').map((f) => f.revision)).toEqual([
       'c3',
     ]);
     expect(one.ignored).toBe(1);
-    expect(runCheck(model, { ignore: ['docstring-mismatch'] }).findings).toHaveLength(0);
+    expect(
+      runCheck(model, { policy: { ...DEFAULT_POLICY, ignore: ['docstring-mismatch'] } }).findings,
+    ).toHaveLength(0);
   });
 
   it('--strict makes warnings block; errors always block', async () => {
@@ -31,7 +34,7 @@ describe('runCheck options', () => {
     });
     const model = await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC });
     expect(runCheck(model).ok).toBe(true);
-    expect(runCheck(model, { strict: true }).ok).toBe(false);
+    expect(runCheck(model, { policy: { ...DEFAULT_POLICY, strict: true } }).ok).toBe(false);
   });
 });
 

@@ -1,4 +1,3 @@
-import { sha256Hex } from '../../project/sha256.js';
 import { appliedByText } from '../ledger-view.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
@@ -10,26 +9,14 @@ export const appliedMigrationEdited: Rule = {
   title: "an applied migration's file was edited",
   summary:
     'A migration file changed after a release applied it (the ledger keeps its SHA-256): databases that ran it keep what the old version did.',
-  check({ model, database: db, files }) {
-    if (!db || db.ledger.known.size === 0) return [];
-    const { known } = db.ledger;
-    const out: Finding[] = [];
-    for (const rev of model.map.all) {
-      const rec = known.get(rev.id);
-      if (!rec) continue;
-      const bytes = files.bytes(rev.file.absPath);
-      if (!bytes) continue;
-      const now = sha256Hex(bytes);
-      if (now === rec.sha256) continue;
-      out.push({
-        code: 'applied-migration-edited',
-        severity: 'warning',
-        message: `${rev.file.path}: revision ${rev.id} changed after ${appliedByText(rec)} applied it (SHA-256 ${rec.sha256.slice(0, 12)}… then, ${now.slice(0, 12)}… now${rec.path !== rev.file.path ? `; it was ${rec.path}` : ''}). Databases that already ran it keep what the old version did; a new database gets what the file says now.`,
-        hint: `Put a change that must reach existing databases in a new migration, and restore this file (git log -p -- ${rev.file.path}). If the edit changes nothing that runs (a comment, formatting), record the file as it is now: alembic-preflight ledger record --yes.`,
-        path: rev.file.path,
-        revision: rev.id,
-      });
-    }
-    return out;
+  check({ database: db }) {
+    return (db?.ledger.edited ?? []).map(({ id, path, record: rec, sha256: now }): Finding => ({
+      code: 'applied-migration-edited',
+      severity: 'warning',
+      message: `${path}: revision ${id} changed after ${appliedByText(rec)} applied it (SHA-256 ${rec.sha256.slice(0, 12)}… then, ${now.slice(0, 12)}… now${rec.path !== path ? `; it was ${rec.path}` : ''}). Databases that already ran it keep what the old version did; a new database gets what the file says now.`,
+      hint: `Put a change that must reach existing databases in a new migration, and restore this file (git log -p -- ${path}). If the edit changes nothing that runs (a comment, formatting), record the file as it is now: alembic-preflight ledger record --yes.`,
+      path,
+      revision: id,
+    }));
   },
 };

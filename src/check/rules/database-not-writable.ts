@@ -1,5 +1,4 @@
 import { upgradeCommand } from '../db-helpers.js';
-import { versionWrites } from '../version-writes.js';
 import type { DatabaseContext, Rule } from '../rule.js';
 
 /**
@@ -81,8 +80,7 @@ function whyNot(
     }
     return undefined;
   }
-  const t = w.table;
-  return t ? versionWrites(db, t).blocked : undefined;
+  return db.versionWrites?.blocked;
 }
 
 /**

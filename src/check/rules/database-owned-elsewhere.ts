@@ -1,5 +1,5 @@
 import { identityText } from '../../deploy/app-identity.js';
-import { databaseOwner, type DatabaseOwner } from '../database-owner.js';
+import type { DatabaseOwner } from '../database-owner.js';
 import { upgradeCommand } from '../db-helpers.js';
 import type { Finding } from '../finding.js';
 import { appliedByText } from '../ledger-view.js';
@@ -18,7 +18,7 @@ export const databaseOwnedElsewhere: Rule = {
     "A release would apply revisions to a database whose ledger says another app owns it (a review or staging app on production's DATABASE_URL).",
   check({ database: db, releasing }) {
     if (!db || !releasing || !db.prediction.willSucceed || db.prediction.steps.length === 0) return [];
-    const owner = databaseOwner(db.state.ledger?.rows, db.state.ledger?.owner);
+    const { owner } = db.ledger;
     if (!owner) return [];
     const { app } = releasing;
     if (app.name === owner.app) return [];

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { GeneratedAtRelease } from '../../deploy/generating-command.js';
 import { describeForensics, type Forensics } from '../../history/git-history.js';
-import { predictUpgrade, translate, type StampValue } from '../../alembic/graph/upgrade-plan.js';
-import type { RevisionMap } from '../../alembic/graph/revision-map.js';
+import { translate, type StampValue } from '../../alembic/graph/upgrade-plan.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { DatabaseContext, Rule } from '../rule.js';
 import type { Evidence, Finding } from '../finding.js';
@@ -35,7 +34,7 @@ export const stampedRevisionMissing: Rule = {
         const f = s.failure!;
         const own = translate(f, db.prediction.target).cliOutput;
         let { why, title } = whyOf(s.value, f, heads.length);
-        const sqlDelete = failed.length === 1 ? deleteAdvice(s.value, db, model.map) : undefined;
+        const sqlDelete = failed.length === 1 ? deleteAdvice(s.value, db) : undefined;
         const restamp =
           heads.length === 1
             ? `If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).`
@@ -197,11 +196,10 @@ function ledgerEvidence(r: LedgerRow | undefined, table: string | undefined): st
  * go on (the table empties, so Alembic would run every migration from base against a schema that is
  * already there) or the upgrade from the rest fails.
  */
-function deleteAdvice(value: StampValue, db: DatabaseContext, map: RevisionMap): string | undefined {
+function deleteAdvice(value: StampValue, db: DatabaseContext): string | undefined {
   const rest = db.state.rows.filter((r) => r !== value);
-  if (rest.length === 0) return undefined;
-  const after = predictUpgrade(map, db.prediction.target, rest, db.state.versionTable);
-  if (!after.willSucceed) return undefined;
+  const after = db.afterDelete?.get(value);
+  if (!after?.willSucceed) return undefined;
   const n = after.steps.length;
   const then =
     n === 0

@@ -1,6 +1,5 @@
 import { upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
-import { versionWrites } from '../version-writes.js';
 
 /**
  * Alembic's version-table writes run server-side code verify cannot evaluate read-only: a trigger, a
@@ -14,10 +13,8 @@ export const versionTableWriteUnverified: Rule = {
   summary:
     "Alembic's writes to the version table run a trigger, a rule or a row-security policy whose outcome only running can show.",
   check({ database: db }) {
-    const t = db?.state.writable?.table;
-    if (!db || !t || !db.state.exists || !db.prediction.willSucceed || db.prediction.steps.length === 0)
-      return [];
-    const w = versionWrites(db, t);
+    const w = db?.versionWrites;
+    if (!db || !w || !db.prediction.willSucceed || db.prediction.steps.length === 0) return [];
     if (w.blocked || w.unknown.length === 0) return [];
     return [
       {

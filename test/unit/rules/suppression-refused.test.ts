@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { DEFAULT_INI, check, makeProject, migration, rev } from '../../helpers/project.js';
 import { runCheck } from '../../../src/check/run-check.js';
+import { DEFAULT_POLICY } from '../../../src/check/policy.js';
 
 const V = 'migrations/versions/';
 const LONG = 'guest_lockout_and_password_reset_000000001';
@@ -83,7 +84,7 @@ describe('no suppression turns a predicted failure into OK', () => {
       `The ignore of revision-id-too-long in the settings is not applied: revision-id-too-long predicts a failure (${LONG}), so it can be fixed but not suppressed.`,
     );
     expect(r.ok).toBe(false);
-    const flag = runCheck(r.model, { ignore: ['revision-id-too-long'] });
+    const flag = runCheck(r.model, { policy: { ...DEFAULT_POLICY, ignore: ['revision-id-too-long'] } });
     expect(flag.findings.map((f) => f.code)).toEqual(
       expect.arrayContaining(['revision-id-too-long', 'suppression-refused']),
     );

@@ -1,0 +1,26 @@
+import type { OnAhead } from './lint/lint-config.js';
+import { DEFAULT_LOCK_SETTINGS, type LockSettings } from './schema/lock-types.js';
+
+/**
+ * How an outcome is judged, apart from what was found: read once from the flags and the settings
+ * (workspace/command-options.ts policyOf) and handed to the one decision (run-check.ts, verdict.ts).
+ * The facts say what is there; the policy says what of it blocks and what a report leaves out.
+ */
+export interface Policy {
+  /** --strict: a warning blocks as an error does. */
+  readonly strict: boolean;
+  /** --ignore: CODE or CODE:REVISION (an ignore never hides a predicted failure). */
+  readonly ignore: readonly string[];
+  /** --locks and its thresholds: the lock findings' severity, and which tables are large. */
+  readonly locks: LockSettings;
+  /**
+   * release: a database ahead of this code (a rollback) is left as it is and the release passes
+   * (allow), or stops it (block). Absent for check and verify, where database-ahead blocks as the
+   * error it is.
+   */
+  readonly onAhead?: OnAhead;
+  /** release: the findings about how the code reads (a docstring, a file name) are shown in its log too. */
+  readonly cosmetic?: boolean;
+}
+
+export const DEFAULT_POLICY: Policy = { strict: false, ignore: [], locks: DEFAULT_LOCK_SETTINGS };
