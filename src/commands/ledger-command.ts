@@ -2,7 +2,7 @@ import { isAppName } from '../deploy/app-identity.js';
 import { latestByRevision } from '../check/ledger-view.js';
 import { appliedBy, ledgerRows } from '../check/ledger-rows.js';
 import { databaseOwner } from '../check/database-owner.js';
-import { OWNER_TABLE, ownerSchema, readOwner, writeOwner } from '../database/ledger-owner.js';
+import { OWNER_TABLE, ownerSchema, writeOwner } from '../database/ledger-owner.js';
 import { UsageError } from '../errors/errors.js';
 import type { Rev } from '../alembic/graph/revision-map.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
@@ -165,10 +165,9 @@ export async function ledgerOwnerCommand(opts: LedgerOwnerOptions): Promise<Comm
     { ...opts, ledger: true, schemaProbes: false },
     `Pass --database-url, or set ${urlSourceOf(opts).variable}.`,
   );
-  const schema = ownerSchema(state.ledger, table.versionTableSchema);
   const pg = postgresOptions(opts);
-  const handedTo = await readOwner(db, schema, pg);
-  const owner = databaseOwner(state.ledger?.rows, handedTo);
+  // read with the ledger, on the connection verify and release read it on
+  const owner = databaseOwner(state.ledger?.rows, state.ledger?.owner);
   const now = owner
     ? `${owner.app} (${owner.from === 'set' ? 'handed to it with ledger owner --set' : `its release applied ${owner.claim!.revision} first, per the ledger ${ledgerTable}`})`
     : 'no app: no named release has applied revisions to it through alembic-preflight release';
@@ -186,6 +185,14 @@ export async function ledgerOwnerCommand(opts: LedgerOwnerOptions): Promise<Comm
     if (owner?.app === opts.set && owner.from === 'set')
       lines.push(`Nothing to do: it is ${opts.set}'s already.`);
     else if (opts.yes) {
+      // a database plain Alembic migrated has no ledger yet: the owner table goes where the ledger does, so it is created first
+      let schema = ownerSchema(state.ledger, table.versionTableSchema);
+      if (ledgerTable !== undefined && state.ledger?.exists !== true) {
+        const to = ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema);
+        const made = await writeLedger(db, to, [], pg);
+        schema = made.stayed !== undefined ? (to.fallback?.schema ?? to.schema) : to.schema;
+        lines.push(`Created the ledger ${made.label} (this database had none).`);
+      }
       await writeOwner(db, schema, opts.set, appliedBy(opts.env, model), pg);
       written = true;
       lines.push(
@@ -193,7 +200,7 @@ export async function ledgerOwnerCommand(opts: LedgerOwnerOptions): Promise<Comm
       );
     } else
       lines.push(
-        `Would hand it to ${opts.set} (a row in ${OWNER_TABLE} beside the ledger). Run again with --yes to write it.`,
+        `Would hand it to ${opts.set} (a row in ${OWNER_TABLE} beside the ledger${state.ledger?.exists === true ? '' : `, which it would create first: this database has none`}). Run again with --yes to write it.`,
       );
   }
   const document =

@@ -36,7 +36,6 @@ import { refusalError } from '../release/fence.js';
 import { afterUpgrade, plural } from '../release/after-upgrade.js';
 import { upgradeCommand } from '../release/upgrade-command.js';
 import { appIdentity } from '../deploy/app-identity.js';
-import { ownerSchema, readOwner } from '../database/ledger-owner.js';
 import { releasingOf } from '../workspace/releasing.js';
 
 export interface ReleaseCommandOptions extends VerifyCommandOptions {
@@ -114,12 +113,9 @@ async function releaseSteps(
   );
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
   const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
-  const opened = await withHandOver(
-    await openProjectAndDatabase(
-      { ...opts, config: plan.config, name: plan.name, pythonFallback },
-      'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.',
-    ),
-    opts,
+  const opened = await openProjectAndDatabase(
+    { ...opts, config: plan.config, name: plan.name, pythonFallback },
+    'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.',
   );
   const gated = await gate(opts, plan, opened, log, verdict);
   if (typeof gated === 'number') return gated;
@@ -385,20 +381,6 @@ function childEnded(
       ),
     };
   return undefined;
-}
-
-/**
- * The database as opened, with the app it was handed to (`ledger owner --set`) beside its ledger. A
- * hand-over that cannot be read is left out: the owner is then the ledger rows', which refuses more.
- */
-async function withHandOver(opened: Opened, opts: ReleaseCommandOptions): Promise<Opened> {
-  const { state, db, table, ledgerTable } = opened;
-  if (ledgerTable === undefined || !state.ledger) return opened;
-  const schema = ownerSchema(state.ledger, table.versionTableSchema);
-  const owner = await readOwner(db, schema, postgresOptions(opts)).catch(() => undefined);
-  return owner === undefined
-    ? opened
-    : { ...opened, state: { ...state, ledger: { ...state.ledger, owner } } };
 }
 
 async function record(

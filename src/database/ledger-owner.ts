@@ -1,18 +1,12 @@
 import { DatabaseError } from '../errors/errors.js';
 import type { DatabaseTarget } from './database-url.js';
-import type { LedgerState } from './ledger.js';
-import { openSqlite } from './open-sqlite.js';
-import { inMysqlWrite, startReadSession, withMysqlConnection } from './mysql-connect.js';
+import { OWNER_TABLE, type LedgerState } from './ledger.js';
+import { inMysqlWrite } from './mysql-connect.js';
 import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
-import { mysqlTableName, quoteIdent } from './quote-ident.js';
+import { quoteIdent } from './quote-ident.js';
 import { inWriteTransaction, openSqliteForWrite } from './write-transaction.js';
 
-/**
- * The app a database was handed to (`ledger owner --set`), kept in one row of its own table beside the
- * ledger: a copy of production (heroku pg:copy) carries production's ledger, and so its owner, until
- * it is handed to the app that now uses it. Without a row, the owner is read from the ledger's rows.
- */
-export const OWNER_TABLE = 'alembic_preflight_owner';
+export { OWNER_TABLE };
 
 function ownerSql(schema: string | null): string {
   return schema === null ? quoteIdent(OWNER_TABLE) : `${quoteIdent(schema)}.${quoteIdent(OWNER_TABLE)}`;
@@ -24,54 +18,6 @@ export function ownerSchema(
   versionTableSchema: string | null,
 ): string | null {
   return ledger?.schema ?? ledger?.home?.schema ?? versionTableSchema;
-}
-
-/** The app the database was handed to, read-only; undefined when it never was (no table, or no row). */
-export async function readOwner(
-  t: DatabaseTarget,
-  schema: string | null,
-  pg: PostgresOptions,
-): Promise<string | undefined> {
-  if (t.dialect === 'sqlite') {
-    const db = await openSqlite(t.file, { readonly: true, fileMustExist: true });
-    try {
-      const there = db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
-        .get(OWNER_TABLE);
-      if (!there) return undefined;
-      const row = db.prepare(`SELECT app FROM ${ownerSql(null)} LIMIT 1`).get() as
-        { app: string } | undefined;
-      return row?.app;
-    } finally {
-      db.close();
-    }
-  }
-  if (t.dialect === 'mysql') {
-    return withMysqlConnection(t, pg, async (conn) => {
-      await startReadSession(conn, pg);
-      const [found] = await conn.query(
-        'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
-        [schema, OWNER_TABLE],
-      );
-      if (Number((found as { n: number }[])[0]!.n) === 0) return undefined;
-      const [rows] = await conn.query(`SELECT app FROM ${mysqlTableName(schema, OWNER_TABLE)} LIMIT 1`);
-      return (rows as { app: string }[])[0]?.app;
-    });
-  }
-  return withPostgresClient(t, pg, async (client) => {
-    await client.query('BEGIN READ ONLY');
-    try {
-      const where = schema ?? 'public';
-      const found = await client.query<{ there: boolean }>('SELECT to_regclass($1) IS NOT NULL AS there', [
-        `${quoteIdent(where)}.${quoteIdent(OWNER_TABLE)}`,
-      ]);
-      if (!found.rows[0]?.there) return undefined;
-      const row = await client.query<{ app: string }>(`SELECT app FROM ${ownerSql(where)} LIMIT 1`);
-      return row.rows[0]?.app;
-    } finally {
-      await client.query('ROLLBACK').catch(() => undefined);
-    }
-  });
 }
 
 /** Hands the database to `app`: the owner table (created when absent) holds that one row, in one transaction. */

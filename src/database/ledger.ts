@@ -67,6 +67,14 @@ export interface LedgerState {
   readonly owner?: string;
 }
 
+/**
+ * The app a database was handed to (`ledger owner --set`), kept in one row of its own table beside the
+ * ledger: a copy of production (heroku pg:copy) carries production's ledger, and so its owner, until
+ * it is handed to the app that now uses it. Without a row, the owner is read from the ledger's rows.
+ * Every database reader reads it with the ledger, on the same connection.
+ */
+export const OWNER_TABLE = 'alembic_preflight_owner';
+
 /** The ledger's columns, in the order every statement names them. */
 export const LEDGER_COLUMNS = [
   'revision',

@@ -5,6 +5,7 @@ import { describeTarget, type MysqlTarget } from './database-url.js';
 import {
   LEDGER_COLUMNS,
   notALedger,
+  OWNER_TABLE,
   parseLedgerRows,
   selectLedgerSql,
   STEPS_COLUMN,
@@ -157,13 +158,32 @@ async function versionRows(conn: Connection, req: VersionTableRequest): Promise<
   return (rows as unknown[][]).map((r) => r[0]);
 }
 
-/** The ledger beside the version table, in the app's database (MySQL's DDL cannot move it inside a transaction). */
+/** The ledger beside the version table, in the app's database (MySQL's DDL cannot move it inside a transaction), with the owner beside it. */
 async function readLedger(conn: Connection, schema: string, table: string): Promise<LedgerState> {
   const [cols] = await conn.query(
     'SELECT LOWER(COLUMN_NAME) AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
     [schema, table],
   );
-  return mysqlLedger(conn, schema, table, new Set((cols as Row[]).map((r) => String(r.name))));
+  const ledger = await mysqlLedger(conn, schema, table, new Set((cols as Row[]).map((r) => String(r.name))));
+  const owner = await mysqlOwner(conn, schema);
+  return owner === undefined ? ledger : { ...ledger, owner };
+}
+
+/** The app the database was handed to (the owner table beside the ledger), if it was and can be read. */
+async function mysqlOwner(conn: Connection, schema: string): Promise<string | undefined> {
+  try {
+    const [found] = await conn.query(
+      'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+      [schema, OWNER_TABLE],
+    );
+    if (Number((found as Row[])[0]!.n) === 0) return undefined;
+    const [rows] = await conn.query(`SELECT app FROM ${mysqlTableName(schema, OWNER_TABLE)} LIMIT 1`);
+    const app = (rows as Row[])[0]?.app;
+    return typeof app === 'string' ? app : undefined;
+  } catch {
+    // unreadable: the owner is then the ledger rows', which refuses more
+    return undefined;
+  }
 }
 
 /** The ledger in `schema` from its columns' (lower-cased) names: absent with none, refused without the ledger's own. */

@@ -9,6 +9,7 @@ import {
   selectLedgerSql,
   STEPS_COLUMN,
   LEDGER_SCHEMA,
+  OWNER_TABLE,
   type LedgerState,
 } from './ledger.js';
 import { catalogOf, catalogSql } from './pg-catalog.js';
@@ -65,6 +66,8 @@ interface SecondTrip {
   readonly rows: unknown[];
   readonly ledgerRows: unknown[][];
   readonly catalogRow: unknown[] | undefined;
+  /** The app the database was handed to (`ledger owner --set`), if it was. */
+  readonly owner: string | undefined;
 }
 
 async function readInside(
@@ -80,21 +83,23 @@ async function readInside(
   // costs tens of milliseconds): the settings, the server and the table's description in one
   // simple query; the rows and the end of the transaction in another
   const setup = (await client.query(setupSql(req, opts))) as unknown as { rows: unknown[] }[];
-  const info = setup[setup.length - 4]!.rows[0] as ServerInfo;
+  const info = setup[setup.length - 5]!.rows[0] as ServerInfo;
   // the probes' catalog rides on the next round trip, when this role may read it
   const objects = req.objectsSchema;
   const readCatalog =
     req.catalog === true && info.unreadable_catalogs.length === 0 && !(objects && 'unknown' in objects);
   // what an unqualified create_table would collide with: the relations of the schema CREATE TABLE writes to
-  const tables = (setup[setup.length - 2]!.rows as { name: string }[]).map((r) => r.name);
+  const tables = (setup[setup.length - 3]!.rows as { name: string }[]).map((r) => r.name);
   // the ledger, where the version table is (or would be): whether it is there, and readable
-  const ledgerFound = setup[setup.length - 1]!.rows[0] as LedgerFound | undefined;
+  const ledgerFound = setup[setup.length - 2]!.rows[0] as LedgerFound | undefined;
+  // the owner table beside the ledger (where the ledger is, else where it belongs), when this role may read it
+  const ownerFound = setup[setup.length - 1]!.rows[0] as { schema: string } | undefined;
   if (ledgerFound && ledgerFound.missing.length > 0) {
     await client.query('ROLLBACK');
     throw notALedger(req.ledgerTable!, ledgerFound.missing);
   }
   // SQLAlchemy's has_table: visible on the search_path (or in the named schema), tables, views and friends
-  const table = setup[setup.length - 3]!.rows[0] as VersionRelation | undefined;
+  const table = setup[setup.length - 4]!.rows[0] as VersionRelation | undefined;
   const readLedger = ledgerFound?.can_select === true && req.ledgerTable !== undefined;
   const trip = await secondTrip(client, req, table, {
     ledger: readLedger
@@ -102,6 +107,9 @@ async function readInside(
       : '',
     catalog: readCatalog
       ? `${catalogSql(objects && 'schema' in objects ? objects.schema : undefined, req.liveFacts === true)}; `
+      : '',
+    owner: ownerFound
+      ? `SELECT app FROM ${quoteIdent(ownerFound.schema)}.${quoteIdent(OWNER_TABLE)} LIMIT 1; `
       : '',
   });
   const catalog: VersionTableState['catalog'] = !req.catalog
@@ -113,7 +121,7 @@ async function readInside(
             unreadable: `this role cannot read ${info.unreadable_catalogs.map((n) => `pg_catalog.${n}`).join(', ')}`,
           }
         : catalogOf(trip.catalogRow, objects && 'schema' in objects ? 1 : info.path_schemas);
-  const ledger = ledgerOf(req, ledgerFound, trip.ledgerRows, info.ledger_home);
+  const ledger = ledgerOf(req, ledgerFound, trip.ledgerRows, info.ledger_home, trip.owner);
   const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
   const encrypted =
     ssl !== false && stream !== undefined && (stream as { encrypted?: boolean }).encrypted === true;
@@ -187,9 +195,9 @@ async function secondTrip(
   client: PgClient,
   req: VersionTableRequest,
   table: VersionRelation | undefined,
-  selects: { ledger: string; catalog: string },
+  selects: { ledger: string; catalog: string; owner: string },
 ): Promise<SecondTrip> {
-  const { ledger, catalog } = selects;
+  const { ledger, catalog, owner } = selects;
   if (table && !table.hascol) {
     throw new DatabaseError(
       `The table ${table.schema}.${table.name} has no version_num column, so it is not an Alembic version table.`,
@@ -198,9 +206,9 @@ async function secondTrip(
       },
     );
   }
-  if (!table && !ledger && !catalog) {
+  if (!table && !ledger && !catalog && !owner) {
     await client.query('ROLLBACK');
-    return { rows: [], ledgerRows: [], catalogRow: undefined };
+    return { rows: [], ledgerRows: [], catalogRow: undefined, owner: undefined };
   }
   const name =
     req.versionTableSchema === null
@@ -209,14 +217,15 @@ async function secondTrip(
   // Alembic's own SELECT (no ORDER BY): the row order it sees decides which stale row it names first
   const versionSelect = table ? `SELECT version_num FROM ${name}; ` : '';
   const res = (await client.query({
-    text: `${versionSelect}${ledger}${catalog}ROLLBACK`,
+    text: `${versionSelect}${ledger}${catalog}${owner}ROLLBACK`,
     rowMode: 'array',
   })) as unknown as { rows: unknown[][] }[];
   let at = 0;
   const rows = table ? res[at++]!.rows.map((r) => r[0]) : [];
   const ledgerRows = ledger ? res[at++]!.rows : [];
-  const catalogRow = catalog ? res[at]!.rows[0] : undefined;
-  return { rows, ledgerRows, catalogRow };
+  const catalogRow = catalog ? res[at++]!.rows[0] : undefined;
+  const app = owner ? res[at]!.rows[0]?.[0] : undefined;
+  return { rows, ledgerRows, catalogRow, owner: typeof app === 'string' ? app : undefined };
 }
 
 function ledgerOf(
@@ -224,10 +233,12 @@ function ledgerOf(
   found: LedgerFound | undefined,
   rows: unknown[][],
   homeExists: boolean,
+  owner: string | undefined,
 ): LedgerState | undefined {
   if (req.ledgerTable === undefined) return undefined;
   return {
     table: req.ledgerTable,
+    ...(owner !== undefined ? { owner } : {}),
     exists: found !== undefined,
     ...(found ? { schema: found.schema } : {}),
     // a version table in the default schema: the ledger belongs in a schema of its own
@@ -265,6 +276,15 @@ function setupSql(req: VersionTableRequest, opts: PostgresOptions): string {
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${ledgerSchemaTest}
       ORDER BY n.nspname = ${pgLiteral(LEDGER_SCHEMA)} DESC LIMIT 1`;
+  // the owner table: beside the ledger where there is one, else where the ledger belongs; read only where this role may
+  const ownerQuery =
+    req.ledgerTable === undefined
+      ? 'SELECT true AS schema WHERE false'
+      : `SELECT n.nspname AS schema FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = ${pgLiteral(OWNER_TABLE)} AND c.relkind = 'r' AND pg_catalog.has_table_privilege(c.oid, 'SELECT')
+        AND n.nspname = COALESCE((SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${ledgerSchemaTest}
+          ORDER BY n.nspname = ${pgLiteral(LEDGER_SCHEMA)} DESC LIMIT 1), ${req.versionTableSchema === null ? pgLiteral(LEDGER_SCHEMA) : pgLiteral(req.versionTableSchema)})`;
   return `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
        current_setting('default_transaction_read_only') = 'on' AS readonly,
        ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,
@@ -281,5 +301,6 @@ function setupSql(req: VersionTableRequest, opts: PostgresOptions): string {
       LIMIT 1;
      SELECT c.relname AS name FROM pg_catalog.pg_class c
       WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${req.objectsSchema && 'schema' in req.objectsSchema ? pgLiteral(req.objectsSchema.schema) : 'current_schema()'}) AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']);
-     ${ledgerQuery}`;
+     ${ledgerQuery};
+     ${ownerQuery}`;
 }

@@ -6,6 +6,7 @@ import { openSqlite } from './open-sqlite.js';
 import {
   LEDGER_COLUMNS,
   notALedger,
+  OWNER_TABLE,
   parseLedgerRows,
   selectLedgerSql,
   STEPS_COLUMN,
@@ -115,7 +116,9 @@ function readLedger(db: SqliteDatabase, schema: string, table: string): LedgerSt
       `SELECT name FROM ${quoteIdent(schema)}.sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE`,
     )
     .get(table) as { name: string } | undefined;
-  if (!found) return { table, exists: false, rows: [] };
+  const owner = sqliteOwner(db, schema);
+  const handed = owner === undefined ? {} : { owner };
+  if (!found) return { table, exists: false, rows: [], ...handed };
   const columns = new Set(
     (db.prepare('SELECT name FROM pragma_table_info(?, ?)').raw().all(found.name, schema) as [string][]).map(
       (r) => String(r[0]).toLowerCase(),
@@ -129,6 +132,7 @@ function readLedger(db: SqliteDatabase, schema: string, table: string): LedgerSt
       table,
       exists: true,
       hasSteps,
+      ...handed,
       rows: parseLedgerRows(
         db
           .prepare(selectLedgerSql(found.name, schema, hasSteps))
@@ -137,7 +141,25 @@ function readLedger(db: SqliteDatabase, schema: string, table: string): LedgerSt
       ),
     };
   } catch (e) {
-    return { table, exists: true, hasSteps, rows: [], unreadable: (e as Error).message };
+    return { table, exists: true, hasSteps, ...handed, rows: [], unreadable: (e as Error).message };
+  }
+}
+
+/** The app the database was handed to (the owner table beside the ledger), if it was and can be read. */
+function sqliteOwner(db: SqliteDatabase, schema: string): string | undefined {
+  try {
+    const there = db
+      .prepare(`SELECT 1 FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'table' AND name = ?`)
+      .get(OWNER_TABLE);
+    if (!there) return undefined;
+    const row = db
+      .prepare(`SELECT app FROM ${quoteIdent(schema)}.${quoteIdent(OWNER_TABLE)} LIMIT 1`)
+      .raw()
+      .get() as unknown[] | undefined;
+    return typeof row?.[0] === 'string' ? row[0] : undefined;
+  } catch {
+    // unreadable: the owner is then the ledger rows', which refuses more
+    return undefined;
   }
 }
 

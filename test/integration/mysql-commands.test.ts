@@ -42,9 +42,17 @@ describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', (
     const set = cli(root, ['ledger', 'owner', '--set', 'shop-prod', '--yes'], url);
     expect(set.status, set.stdout + set.stderr).toBe(0);
     expect(maria().exec('SELECT app FROM owned.alembic_preflight_owner')).toEqual([['shop-prod']]);
+    // a database plain Alembic migrated had no ledger: the hand-over created it
+    expect(set.stdout).toContain('Created the ledger');
+    expect(
+      maria().exec(
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'owned' AND TABLE_NAME = 'alembic_preflight_history'",
+      ),
+    ).toEqual([['1']]);
+    // read back with the ledger, on the connection verify reads the version table on
     const show = cli(root, ['ledger', 'owner'], url);
     expect(show.status, show.stdout + show.stderr).toBe(0);
-    expect(show.stdout).toContain('shop-prod');
+    expect(show.stdout).toContain('Owner: shop-prod (handed to it with ledger owner --set).');
   }, 60_000);
 
   it('backfill places the hand-stamped id by the schema and writes only with --write; graph marks it', () => {

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, unwrapped } from '../../helpers/cli.js';
@@ -69,6 +71,20 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
   };
   const versionRows = async (url: string): Promise<unknown[][]> =>
     pgExec(url, 'SELECT version_num FROM alembic_version');
+  /** `verify` as that app: whether it says the database is another app's (release's refusal, read the same way). */
+  const verifyOwned = (s: Slug, url: string, app: Record<string, string>): boolean => {
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'verify', '-c', 'examples/heroku-app/alembic.ini', '--format', 'json', '--no-git'],
+      {
+        cwd: s.dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off', ...app },
+      },
+    );
+    const doc = JSON.parse(r.stdout) as { findings: { code: string }[] };
+    return doc.findings.some((f) => f.code === 'database-owned-elsewhere');
+  };
 
   it("refuses a review app's and a staging app's release, database unchanged; the owner's goes through", async () => {
     await pgExec(pg().url, ['DROP DATABASE IF EXISTS owned', 'CREATE DATABASE owned']);
@@ -189,9 +205,12 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
       await pgExec(url, "SELECT to_regclass('alembic_preflight.alembic_preflight_owner') IS NULL"),
     ).toEqual([[true]]);
     expect(release(v2, url, staging).status).toBe(1);
+    expect([verifyOwned(v2, url, staging), verifyOwned(v2, url, prod)]).toEqual([true, false]);
     const handed = owner('--set', 'shop-staging', '--yes');
     expect(handed.status, handed.stderr).toBe(0);
     expect(owner().stdout).toContain('Owner: shop-staging (handed to it with ledger owner --set)');
+    // verify reads the hand-over as release does: the new owner passes, the old one is refused
+    expect([verifyOwned(v2, url, staging), verifyOwned(v2, url, prod)]).toEqual([false, true]);
     const now = release(v2, url, staging);
     expect(now.status, now.out).toBe(0);
     expect(await versionRows(url)).toEqual([['3b4c5d6e7f80']]);
@@ -204,6 +223,74 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
     expect(back.status, back.out).toBe(1);
     expect(back.out).toContain("shop-staging's database: shop-prod would migrate it");
     expect(await versionRows(url)).toEqual([['3b4c5d6e7f80']]);
+  }, 180_000);
+
+  /**
+   * A database plain Alembic migrated (a version table, no ledger) claimed with `ledger owner --set`:
+   * the ledger is created, verify and release both refuse a review app, and the owner's release runs.
+   */
+  const claimPlain = async (url: string, rows: () => Promise<unknown[][]>): Promise<void> => {
+    const v1 = slug();
+    const up = spawnSync(
+      '/usr/bin/python3',
+      ['-m', 'alembic', '-c', 'examples/heroku-app/alembic.ini', 'upgrade', 'head'],
+      {
+        cwd: v1.dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
+      },
+    );
+    expect(up.status, up.stderr).toBe(0);
+    const head = await rows();
+    const set = spawnSync(
+      process.execPath,
+      [BIN, 'ledger', 'owner', '-c', 'examples/heroku-app/alembic.ini', '--set', 'shop-prod', '--yes'],
+      {
+        cwd: v1.dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' },
+      },
+    );
+    expect(set.status, set.stdout + set.stderr).toBe(0);
+    expect(set.stdout).toContain('Created the ledger');
+    const v2 = slug({ '3b4c5d6e7f80_add_notes.py': NOTES });
+    const review = { HEROKU_APP_NAME: 'shop-prod-pr-9', HEROKU_PR_NUMBER: '9' };
+    expect(verifyOwned(v2, url, review)).toBe(true);
+    const refused = release(v2, url, review);
+    expect(refused.status, refused.out).toBe(1);
+    expect(refused.starts).toBe(0);
+    expect(await rows()).toEqual(head);
+    // the control: the owner's own release runs and migrates
+    expect(verifyOwned(v2, url, { HEROKU_APP_NAME: 'shop-prod' })).toBe(false);
+    const own = release(v2, url, { HEROKU_APP_NAME: 'shop-prod' });
+    expect(own.status, own.out).toBe(0);
+    expect(await rows()).toEqual([['3b4c5d6e7f80']]);
+  };
+
+  it('ledger owner --set claims a database plain Alembic migrated (no ledger yet): PostgreSQL', async () => {
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS plain', 'CREATE DATABASE plain']);
+    const url = pg().urlFor('plain');
+    await claimPlain(url, () => versionRows(url));
+    expect(await pgExec(url, 'SELECT app FROM alembic_preflight.alembic_preflight_owner')).toEqual([
+      ['shop-prod'],
+    ]);
+  }, 180_000);
+
+  it('ledger owner --set claims a database plain Alembic migrated (no ledger yet): SQLite', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'preflight-owner-sqlite-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'app.db');
+    const rows = (): Promise<unknown[][]> => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return Promise.resolve(
+          db.prepare('SELECT version_num FROM alembic_version').raw().all() as unknown[][],
+        );
+      } finally {
+        db.close();
+      }
+    };
+    await claimPlain(`sqlite:///${file}`, rows);
   }, 180_000);
 
   it('shared-with in the settings lets a named partner through; require-identity stops a release nothing names', async () => {
