@@ -73,7 +73,7 @@ function redactPairs(line: string): string {
     if (key === '' || !SECRET_KEY.test(key)) continue;
     let v = eq + 1;
     while (v < line.length && (line[v] === ' ' || line[v] === '\t')) v++;
-    const end = valueEnd(line, v);
+    const end = valueEnd(line, v, inUrlQuery(line, keyStart));
     if (end === v || line.slice(v, end) === HIDDEN) continue;
     out += line.slice(kept, v) + HIDDEN;
     kept = end;
@@ -82,17 +82,36 @@ function redactPairs(line: string): string {
   return out + line.slice(kept);
 }
 
-/** Where a value ends: its closing quote (or the line's end), else the first blank, `&`, `;` or `,`. */
-function valueEnd(line: string, v: number): number {
+/**
+ * Where a value ends: a quoted one at its closing quote (or the line's end); an unquoted one at the
+ * next blank or quote, `&`, `;`, `|` and `,` included, since a password may hold any of them (when in
+ * doubt, hide more); in a URL's query, at the next `&` or `#`, which the query's own grammar ends it at.
+ */
+function valueEnd(line: string, v: number, query: boolean): number {
   const quote = line[v];
   if (quote === "'" || quote === '"') {
     let i = v + 1;
     while (i < line.length && line[i] !== quote) i += line[i] === '\\' ? 2 : 1;
     return Math.min(i + 1, line.length);
   }
+  const stops = query ? VALUE_STOPS + '&#' : VALUE_STOPS;
   let i = v;
-  while (i < line.length && !' \t&;,\'"'.includes(line[i]!)) i++;
+  while (i < line.length && !stops.includes(line[i]!)) i++;
   return i;
+}
+
+/** What ends an unquoted value: a blank, or a quote that closes the text around it. */
+const VALUE_STOPS = ' \t\'"`';
+
+/** Whether the key at `keyStart` is a parameter of a URL's query (`scheme://…?key=` or `&key=` in the same word). */
+function inUrlQuery(line: string, keyStart: number): boolean {
+  const before = line[keyStart - 1];
+  if (before !== '?' && before !== '&') return false;
+  let w = keyStart;
+  while (w > 0 && !VALUE_STOPS.includes(line[w - 1]!)) w--;
+  const word = line.slice(w, keyStart);
+  const scheme = word.indexOf('://');
+  return scheme >= 0 && word.indexOf('?', scheme) >= 0;
 }
 
 /** Every string in a JSON value, redacted; the same object when nothing changed. */

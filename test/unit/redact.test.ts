@@ -62,6 +62,38 @@ describe('redactSecrets hides a password by where it stands, not by how it is sp
     expect(redactSecrets('--password=pw')).toBe('--password=***');
   });
 
+  it('a secret runs to the next blank or closing quote, every separator inside it hidden', () => {
+    // a password may hold any of these: none of what follows it in the word may show
+    for (const sep of ['&', ';', '|', ',', '#', '?', '=', '@', ':', '/', '\\', '(', ')', '<', '>', '$']) {
+      const secret = `hunter2${sep}TopSecretTail`;
+      for (const key of ['password', 'PGPASSWORD', 'DB_PASS', '--password']) {
+        for (const [open, close] of [
+          ['', ''],
+          ["'", "'"],
+          ['"', '"'],
+          ['`', '`'],
+          ["-x 'dsn=host=h ", "'"],
+          ['-x "dsn=host=h ', '"'],
+        ]) {
+          const line = `${open}${key}=${secret}${close} alembic upgrade head`;
+          const out = redactSecrets(line);
+          expect(out, line).not.toContain('hunter2');
+          expect(out, line).not.toContain('TopSecretTail');
+          expect(out, line).toContain(' alembic upgrade head');
+        }
+      }
+      // a quoted value keeps what follows its closing quote
+      expect(redactSecrets(`password='${secret}';echo ok`), sep).toBe('password=***;echo ok');
+    }
+    // in a URL's query a parameter ends at the next & (the query's grammar), and the rest stays
+    expect(redactSecrets('postgresql://h/db?password=pw&sslmode=require#frag')).toBe(
+      'postgresql://h/db?password=***&sslmode=require#frag',
+    );
+    expect(redactSecrets('url="postgresql://h/db?sslmode=require&password=p;w|x" next')).toBe(
+      'url="postgresql://h/db?sslmode=require&password=***" next',
+    );
+  });
+
   it('leaves every other character alone: a password that is an ordinary word changes nothing', () => {
     const messages = [
       "The database 'nodb' does not exist on 127.0.0.1:5739.",
