@@ -77,6 +77,10 @@ export function makeFence(
   const loadedFile = path.join(dir, 'loaded');
   const reportFile = path.join(dir, 'refused');
   const spec = { allow, set, loaded: loadedFile, report: reportFile };
+  // no password file: an empty one of its own, since libpq warns on every connection without a password
+  // that /dev/null "is not a plain file"
+  const passfile = path.join(dir, 'pgpass');
+  writeOwnFile(passfile, '', 0o600);
   const pythonPath = [dir, ...(env.PYTHONPATH ? [env.PYTHONPATH] : [])].join(path.delimiter);
   const lines = (file: string): string[] => {
     try {
@@ -86,7 +90,7 @@ export function makeFence(
     }
   };
   return {
-    env: { PYTHONPATH: pythonPath, ALEMBIC_PREFLIGHT_FENCE: JSON.stringify(spec) },
+    env: { PYTHONPATH: pythonPath, ALEMBIC_PREFLIGHT_FENCE: JSON.stringify(spec), PGPASSFILE: passfile },
     loaded: () => lines(loadedFile).length,
     refused: () =>
       lines(reportFile).flatMap((l) => {

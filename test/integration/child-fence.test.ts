@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../../src/commands/rehearse-command.js';
-import { confinedEnv, unfencedCommand } from '../../src/release/child-env.js';
+import { confinedEnv, fencedChild, unfencedCommand } from '../../src/release/child-env.js';
 import { parseDatabaseUrl } from '../../src/database/database-url.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleAlembic } from '../helpers/example-db.js';
@@ -165,6 +166,31 @@ describe("a child's environment and command line", () => {
     url: 'postgresql://app:s3cret@db.internal:5433/prod_copy',
     db: parseDatabaseUrl('postgresql://app:s3cret@db.internal:5433/prod_copy', '/'),
   };
+
+  it("sets libpq's password file to an empty file of its own: libpq says nothing, where /dev/null makes it warn", () => {
+    const target = {
+      url: 'postgresql://app@127.0.0.1:1/prod_copy',
+      db: parseDatabaseUrl('postgresql://app@127.0.0.1:1/prod_copy', '/'),
+    };
+    const { env, fence } = fencedChild(undefined, target, ['DATABASE_URL'], { PATH: process.env.PATH ?? '' });
+    try {
+      // libpq is the spec: a connection with no password reads the password file first (port 1 then refuses)
+      const connect = (pgpassfile: string | undefined) =>
+        spawnSync(
+          '/usr/bin/python3',
+          ['-c', 'import psycopg2\ntry:\n psycopg2.connect("")\nexcept Exception:\n pass'],
+          {
+            encoding: 'utf8',
+            env: { ...env, PGPASSFILE: pgpassfile },
+          },
+        ).stderr;
+      expect(connect('/dev/null')).toContain('password file "/dev/null" is not a plain file');
+      expect(connect(env.PGPASSFILE)).toBe('');
+      expect(readFileSync(env.PGPASSFILE!, 'utf8')).toBe('');
+    } finally {
+      fence.remove();
+    }
+  });
 
   it('names only the target: every PG* variable replaced, every database URL pointed at it, other settings kept', () => {
     const env = confinedEnv(

@@ -265,6 +265,8 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
     const own = release(v2, url, { HEROKU_APP_NAME: 'shop-prod' });
     expect(own.status, own.out).toBe(0);
     expect(await rows()).toEqual([['3b4c5d6e7f80']]);
+    // the fence's settings make no noise: no libpq warning about its password file (a URL without a password)
+    expect(own.out).not.toContain('password file');
   };
 
   it('ledger owner --set claims a database plain Alembic migrated (no ledger yet): PostgreSQL', async () => {
