@@ -59,7 +59,7 @@ export interface DatabaseContext {
   readonly alreadyPresent?: AlreadyPresent;
   /** What the catalog says of Alembic's writes to the existing version table (absent where it was not read). */
   readonly versionWrites?: VersionWrites;
-  /** Each row no revision resolves, with Alembic's upgrade were that row deleted and the others kept (absent: no rows would be left). */
+  /** The one row no revision resolves, with Alembic's upgrade were it deleted and the others kept (absent: several such rows, or none would be left). */
   readonly afterDelete?: ReadonlyMap<StampValue, UpgradePrediction>;
 }
 

@@ -109,19 +109,23 @@ export function databaseFacts(
   };
 }
 
-/** Each row no revision resolves, with the upgrade from the other rows were it deleted (while rows remain). */
+/**
+ * The one row no revision resolves, with the upgrade from the other rows were it deleted (while rows
+ * remain). Only for one such row: with several, Alembic stops on the first whichever is deleted, and
+ * a prediction per row would cost each the whole table again (200,000 rows: quadratic).
+ */
 function afterDeletes(
   model: ProjectModel,
   state: VersionTableState,
   stamps: readonly StampResolution[],
   target: string,
 ): Map<StampResolution['value'], UpgradePrediction> {
+  const failed = stamps.filter((s) => s.how === 'failed');
   const out = new Map<StampResolution['value'], UpgradePrediction>();
-  for (const s of stamps) {
-    if (s.how !== 'failed' || out.has(s.value)) continue;
-    const rest = state.rows.filter((r) => r !== s.value);
-    if (rest.length > 0) out.set(s.value, predictUpgrade(model.map, target, rest, state.versionTable));
-  }
+  if (failed.length !== 1) return out;
+  const { value } = failed[0]!;
+  const rest = state.rows.filter((r) => r !== value);
+  if (rest.length > 0) out.set(value, predictUpgrade(model.map, target, rest, state.versionTable));
   return out;
 }
 
