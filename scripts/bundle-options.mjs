@@ -47,6 +47,23 @@ const lazyAssert = {
 };
 
 /** The packages loaded from node_modules when a command needs them, not bundled. */
+// the YAML parser (heroku.yml, render.yaml) costs tens of milliseconds to load and most projects have
+// no YAML: src/deploy/load-yaml.ts becomes a plain require('yaml') inside a function, which bundles the
+// parser and evaluates it on its first call (load-yaml.ts itself uses createRequire, which no bundler sees)
+const lazyYaml = {
+  name: 'lazy-yaml',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]load-yaml\.js$/ }, (args) =>
+      /[\\/]deploy$/u.test(args.resolveDir) ? { path: 'load-yaml', namespace: 'lazy-yaml' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-yaml' }, () => ({
+      contents: "exports.loadYaml = () => require('yaml');",
+      loader: 'js',
+      resolveDir: path.dirname(require.resolve('yaml/package.json')),
+    }));
+  },
+};
+
 export const EXTERNAL = [
   'pg',
   'mysql2',
@@ -68,7 +85,7 @@ export const CLI_BUNDLE = {
   define: { 'import.meta.url': '__preflightUrl' },
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [cliuiCommonJs, lazyWrapAnsi, lazyAssert],
+  plugins: [cliuiCommonJs, lazyWrapAnsi, lazyAssert, lazyYaml],
 };
 
 /** A bundle's entry that runs the CLI on argv and sets the exit code (the Action's script). */

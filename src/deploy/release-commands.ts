@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
 import { procfileReleaseLines } from './procfile-release-lines.js';
 import { projectFolders } from '../packaging/project-folders.js';
+import { tomlCommands, valueAt, yamlCommands } from './platform-files.js';
 
 /**
  * The release phase's commands, from the app root: the nearest folder up to the repository's root that
@@ -88,111 +89,42 @@ function procfileRelease(files: ProjectFiles, dir: string): ReleaseSource | unde
   return { file, commands: last ? [last] : [] };
 }
 
-/**
- * heroku.yml's `release:` section's `command:`, written as a list (`- ./release.sh`), a flow list or one
- * string; undefined when the folder has no heroku.yml.
- */
+/** heroku.yml's `release:` `command:`, one command or a list of them; undefined when the folder has no heroku.yml. */
 function manifestRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
   const file = path.join(dir, 'heroku.yml');
   const text = files.text(file);
   if (text === undefined) return undefined;
-  const lines = text.split(/\r?\n/u);
-  const commands: { text: string; line: number }[] = [];
-  const start = lines.findIndex((l) => /^release:\s*(?:#.*)?$/u.test(l));
-  for (let i = start + 1; start >= 0 && i < lines.length; i++) {
-    const l = lines[i]!;
-    if (/^\S/u.test(l)) break;
-    const m = /^(\s+)command:/u.exec(l);
-    const rest = m ? lineRest(l.slice(m[0].length)) : undefined;
-    if (!m || rest === undefined) continue;
-    const indent = m[1]!.length;
-    const value = rest.replace(/(?<!\s)\s+#[^]*$/u, '');
-    if (value.startsWith('[')) {
-      for (const item of value.replace(/^\[|\]$/gu, '').split(','))
-        if (item.trim()) commands.push({ text: unquote(item.trim()), line: i + 1 });
-    } else if (value !== '') {
-      commands.push({ text: unquote(value), line: i + 1 });
-    } else {
-      for (let k = i + 1; k < lines.length; k++) {
-        const item = /^(\s*)-(?=\s)/u.exec(lines[k]!);
-        const text = item ? lineRest(lines[k]!.slice(item[0].length)) : undefined;
-        if (item && text !== undefined && item[1]!.length >= indent)
-          commands.push({ text: unquote(text), line: k + 1 });
-        else if (lines[k]!.trim() !== '' && !lines[k]!.trim().startsWith('#')) break;
-      }
-    }
-    break;
-  }
-  return { file, commands };
+  return { file, commands: yamlCommands(text, file, () => [['release', 'command']]) };
 }
 
-function unquote(s: string): string {
-  return /^(["']).*\1$/u.test(s) ? s.slice(1, -1) : s;
-}
-
-/**
- * A line's rest without surrounding blanks; undefined when a line break is left inside it (a lone CR).
- * What `\s*(.*?)\s*$` captures, without that pattern's quadratic retries on a run of blanks.
- */
-function lineRest(rest: string): string | undefined {
-  const t = rest.trim();
-  return /[\n\r\u2028\u2029]/u.test(t) ? undefined : t;
-}
-
-/** fly.toml's `[deploy]` `release_command = "…"` (a basic or literal string on one line). */
+/** fly.toml's `[deploy]` `release_command`. */
 function flyRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
-  return tomlKey(files, path.join(dir, 'fly.toml'), 'deploy', 'release_command');
+  const file = path.join(dir, 'fly.toml');
+  const text = files.text(file);
+  return text === undefined
+    ? undefined
+    : { file, commands: tomlCommands(text, file, ['deploy', 'release_command']) };
 }
 
 /** railway.toml's `[deploy]` `preDeployCommand`, one command or an array of them. */
 function railwayTomlRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
-  return tomlKey(files, path.join(dir, 'railway.toml'), 'deploy', 'preDeployCommand');
-}
-
-/** A TOML file's `key` in `[section]`, as a string or a one-line array of strings; undefined without the file. */
-function tomlKey(files: ProjectFiles, file: string, section: string, key: string): ReleaseSource | undefined {
+  const file = path.join(dir, 'railway.toml');
   const text = files.text(file);
-  if (text === undefined) return undefined;
-  const commands: { text: string; line: number }[] = [];
-  let inSection = false;
-  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
-    const l = raw.trim();
-    if (l.startsWith('[')) inSection = l === `[${section}]`;
-    if (!inSection || !l.startsWith(key)) continue;
-    const value = l.slice(key.length).trimStart();
-    if (!value.startsWith('=')) continue;
-    commands.push(...stringsOf(value.slice(1).trim()).map((t) => ({ text: t, line: i + 1 })));
-  }
-  return { file, commands };
+  return text === undefined
+    ? undefined
+    : { file, commands: tomlCommands(text, file, ['deploy', 'preDeployCommand']) };
 }
 
-/** `"a"`, `'a'` or `["a", "b"]` on one line: its strings (none for anything else). */
-function stringsOf(value: string): string[] {
-  const items = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1).split(',') : [value];
-  return items
-    .map((x) => x.trim())
-    .filter((x) => /^(["']).*\1$/u.test(x))
-    .map((x) => x.slice(1, -1));
-}
-
-/** render.yaml's `preDeployCommand:` of each service. */
+/** render.yaml's `preDeployCommand` of each service. */
 function renderRelease(files: ProjectFiles, dir: string): ReleaseSource | undefined {
   const file = path.join(dir, 'render.yaml');
   const text = files.text(file);
   if (text === undefined) return undefined;
-  const commands: { text: string; line: number }[] = [];
-  for (const [i, raw] of text.split(/\r?\n/u).entries()) {
-    const m = /^\s*(?:-\s+)?preDeployCommand:/u.exec(raw);
-    const rest = m ? lineRest(withoutComment(raw.slice(m[0].length))) : undefined;
-    if (rest) commands.push({ text: unquote(rest), line: i + 1 });
-  }
-  return { file, commands };
-}
-
-/** A YAML value without its trailing comment (a `#` at its start or after a blank); found in one pass. */
-function withoutComment(value: string): string {
-  const at = value.search(/(?:^|\s)#/u);
-  return at < 0 ? value : value.slice(0, at);
+  const services = (value: unknown): (string | number)[][] => {
+    const list = valueAt(value, ['services']);
+    return Array.isArray(list) ? list.map((_, i) => ['services', i, 'preDeployCommand']) : [];
+  };
+  return { file, commands: yamlCommands(text, file, services) };
 }
 
 /** railway.json's `deploy.preDeployCommand`, one command or an array of them. */

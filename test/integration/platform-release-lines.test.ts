@@ -41,6 +41,56 @@ describe("each platform's pre-deploy line is the release line", () => {
     expect(r.stdout).toContain(`graded for \`alembic upgrade heads\` (the release line in ${file}:${line})`);
   });
 
+  // valid TOML and YAML, spelled as people write them: read by the platforms' own grammars
+  it.each([
+    ['fly.toml', '[deploy] # run migrations first\nrelease_command = "alembic upgrade heads"\n', 2],
+    ['fly.toml', 'app = "shop"\ndeploy.release_command = "alembic upgrade heads"\n', 2],
+    ['fly.toml', 'deploy = { strategy = "rolling", release_command = "alembic upgrade heads" }\n', 1],
+    ['fly.toml', '[deploy]\nrelease_command = """\nalembic upgrade heads"""\n', 2],
+    ['fly.toml', "[deploy]\n'release_command' = 'alembic upgrade heads'\n", 2],
+    [
+      'render.yaml',
+      'services:\n  - type: web\n    name: shop\n    preDeployCommand: >-\n      alembic upgrade\n      heads\n',
+      4,
+    ],
+    [
+      'render.yaml',
+      'x-migrate: &migrate alembic upgrade heads\nservices:\n  - type: web\n    name: shop\n    preDeployCommand: *migrate\n',
+      5,
+    ],
+    [
+      'render.yaml',
+      'services:\n  - { type: web, name: shop, preDeployCommand: "alembic upgrade heads" }\n',
+      2,
+    ],
+    ['railway.toml', '[deploy]\npreDeployCommand = [\n  "alembic upgrade heads",\n]\n', 2],
+    ['railway.toml', '[deploy]\npreDeployCommand = ["alembic upgrade heads", "echo done, migrated"]\n', 2],
+    [
+      'heroku.yml',
+      'build:\n  docker:\n    web: Dockerfile\nrelease:\n  image: web\n  command: [alembic upgrade heads]\n',
+      6,
+    ],
+  ])('%s: %j', (file, text, line) => {
+    const root = makeProject({ ...BRANCHES, [file]: text }, DEFAULT_INI);
+    expect(target(root)).toMatchObject({ target: 'heads', path: file, line });
+    const r = runCli(root, ['check', '--format', 'json']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ target: 'heads', targetFrom: `${file}:${line}` });
+  });
+
+  it.each([
+    ['fly.toml', '[deploy]\nrelease_command = "alembic upgrade heads\n', 2, 'TOML'],
+    ['render.yaml', 'services:\n  - type: web\n   name: shop\n', 3, 'YAML'],
+  ])(
+    'a %s the parser rejects is a configuration error at its line, never a guess',
+    (file, text, line, format) => {
+      const root = makeProject({ ...BRANCHES, [file]: text }, DEFAULT_INI);
+      const r = runCli(root, ['check']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${file}:${line} is not valid ${format}`);
+    },
+  );
+
   it('on a platform its own file wins; elsewhere files that disagree leave the default', () => {
     const root = makeProject(
       {

@@ -175,6 +175,24 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
     expect(readFileSync(path.join(dir, 'report.txt'), 'utf8')).toBe(r.stdout);
   });
 
+  it("reads render.yaml's release command with the YAML parser it carries (a folded scalar)", () => {
+    const { dir, run } = app();
+    writeFileSync(
+      path.join(dir, 'render.yaml'),
+      'services:\n  - type: web\n    name: shop\n    preDeployCommand: >-\n      alembic -c examples/heroku-app/alembic.ini\n      upgrade heads\n',
+    );
+    const r = run([
+      'alembic-preflight',
+      'check',
+      '-c',
+      'examples/heroku-app/alembic.ini',
+      '--format',
+      'json',
+    ]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ target: 'heads', targetFrom: 'render.yaml:4' });
+  });
+
   it('verify against SQLite (better-sqlite3 from the wheel): the hand-stamped row blocks, and the file is not written', () => {
     const { dir, run } = app();
     const db = path.join(dir, 'app.db');
