@@ -1,5 +1,6 @@
 import type { StampValue } from '../alembic/graph/upgrade-plan.js';
 import type { DatabaseContext } from './rule.js';
+import type { AppWords } from './app-words.js';
 import { sqlTableName } from '../database/quote-ident.js';
 
 /** A row value as SQL would write it, for messages and fix commands. */
@@ -16,12 +17,10 @@ export function tableName(db: DatabaseContext): string {
 
 /** The upgrade as the project runs it: `flask db upgrade` in a Flask-Migrate project (head by default), else `alembic upgrade <target>`. */
 export function upgradeCommand(db: DatabaseContext): string {
-  return upgradeAs(db.flaskMigrate === true, db.prediction.target);
+  return upgradeAs(db.words, db.prediction.target);
 }
 
-/** The upgrade to `target` as a project runs it: Flask-Migrate's `flask db upgrade`, else `alembic upgrade`. */
-export function upgradeAs(flaskMigrate: boolean, target: string): string {
-  return flaskMigrate
-    ? `flask db upgrade${target === 'head' ? '' : ` ${target}`}`
-    : `alembic upgrade ${target}`;
+/** The upgrade to `target` as the app runs it (app-words.ts): `flask db upgrade`, `alembic -c db/alembic.ini upgrade heads`. */
+export function upgradeAs(words: AppWords, target: string): string {
+  return words.alembic('upgrade', target);
 }

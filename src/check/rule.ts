@@ -1,6 +1,7 @@
 import type { PartlyApplied } from './schema/partly-applied.js';
 import type { AlreadyPresent } from './schema/already-present.js';
 import type { VersionWrites } from './version-writes.js';
+import type { AppWords } from './app-words.js';
 import type { StampValue } from '../alembic/graph/version-rows.js';
 import type { LedgerView } from './ledger-view.js';
 import type { SqliteStep } from './schema/sqlite-steps.js';
@@ -29,8 +30,8 @@ export interface DatabaseContext {
     readonly where: string;
     readonly prediction: UpgradePrediction;
   }[];
-  /** A Flask-Migrate project: its upgrade is `flask db upgrade`, and the findings name it so. */
-  readonly flaskMigrate?: true;
+  /** How the app spells Alembic's commands (`flask db upgrade` in a Flask-Migrate app, `-c` where the ini is elsewhere): the findings name them so. */
+  readonly words: AppWords;
   readonly stamps: readonly StampResolution[];
   readonly prediction: UpgradePrediction;
   /** The ledger's account of the rows against this code (empty without a ledger). */
@@ -70,6 +71,8 @@ export type { IniUrl, OtherDatabases, UrlVariables } from '../database/url-compa
 
 export interface CheckContext {
   readonly model: ProjectModel;
+  /** How the app spells Alembic's commands, for the fixes (the database's own under verify). */
+  readonly words: AppWords;
   /** The project's files beyond the model: rules read through this, never through node:fs. */
   readonly files: ProjectFiles;
   readonly database?: DatabaseContext;

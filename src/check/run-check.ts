@@ -11,6 +11,7 @@ import { alembicOutput } from './rule-helpers.js';
 import { globMatcher, type LintConfig } from './lint/lint-config.js';
 import type { LintContext } from './lint/lint-context.js';
 import { RULES } from './rules.js';
+import { appWords } from './app-words.js';
 import { covering, directivesOf, type Directive } from './suppressions.js';
 import { refusedSuppression } from './rules/suppression-refused.js';
 import { verdictOf, type Verdict } from './verdict.js';
@@ -93,6 +94,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
     opts.target !== undefined && !opts.database ? predictUpgrade(model.map, opts.target, []) : undefined;
   const ctx = {
     model,
+    words: opts.database?.words ?? appWords(model.config),
     files: opts.files ?? model.config.files,
     database: opts.database,
     lint: opts.lint,

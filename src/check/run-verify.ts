@@ -17,6 +17,7 @@ import { verdictOf, withFindingsFailure } from './verdict.js';
 import { ledgerView } from './ledger-view.js';
 import { alreadyPresent } from './schema/already-present.js';
 import { versionWrites } from './version-writes.js';
+import { appWords } from './app-words.js';
 import type { StampResolution } from '../alembic/graph/resolver.js';
 
 export interface VerifyResult extends CheckResult {
@@ -88,7 +89,7 @@ export function databaseFacts(
     prediction,
     ledger,
     forensics,
-    ...(model.config.flaskMigrate ? { flaskMigrate: true as const } : {}),
+    words: appWords(model.config),
     ...(opts.otherDeployTargets && opts.otherDeployTargets.length > 0
       ? {
           otherTargets: opts.otherDeployTargets.map((o) => ({

@@ -1,4 +1,5 @@
 import { investigateMissing } from '../history/git-history.js';
+import { appWords } from '../check/app-words.js';
 import { loadProjectConfig, type ProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfig } from '../alembic/loading/project-model.js';
 import { diskFiles } from '../project/project-files.js';
@@ -156,7 +157,7 @@ async function backfillRun(
     restored,
     ok,
     target,
-    flaskMigrate: config.flaskMigrate === true,
+    words: appWords(config),
     ...(versionTable ? { versionTable } : {}),
     ...(deploy ? deployOrigin(deploy) : {}),
   };

@@ -1,4 +1,5 @@
 import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
+import { appWords } from '../check/app-words.js';
 import { deployOrigin } from '../deploy/procfile-target.js';
 import { gatherDeploy, gradedTarget } from '../workspace/deploy-facts.js';
 import { releaseLineShown } from '../report/text-report.js';
@@ -32,7 +33,7 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
   const facts = gatherDeploy(opts, model.config);
   const deploy = facts.target;
   const target = gradedTarget(opts.target, facts);
-  const upgrade = upgradeAs(model.config.flaskMigrate === true, target);
+  const upgrade = upgradeAs(appWords(model.config), target);
   const lines = [
     `alembic-preflight restamp ${opts.from} → ${opts.to} (${opts.yes ? 'applying' : 'dry run'})`,
   ];

@@ -1,4 +1,5 @@
 import type { Forensics } from '../history/git-history.js';
+import type { AppWords } from '../check/app-words.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import type { StampValue, UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
@@ -128,6 +129,6 @@ export interface BackfillOutcome {
   readonly targetVia?: string;
   /** The version table as SQL names it, when a database was read. */
   readonly versionTable?: string;
-  /** A Flask-Migrate project: the upgrade is shown as `flask db upgrade`. */
-  readonly flaskMigrate?: boolean;
+  /** How the app spells Alembic's commands: the upgrade is shown as it runs it (`flask db upgrade`, `-c INI`). */
+  readonly words: AppWords;
 }

@@ -25,7 +25,7 @@ export function backfillText(o: BackfillOutcome, write: boolean): string {
   lines.push(`alembic-preflight backfill (${mode})`);
   if (o.targetFrom)
     lines.push(
-      `target: \`${upgradeAs(o.flaskMigrate === true, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`,
+      `target: \`${upgradeAs(o.words, o.target)}\`, the release line in ${releaseLineShown(o.targetFrom, o.targetVia)}`,
     );
   lines.push('');
   if (plan.placeholders.length === 0 && plan.refused.length === 0 && plan.skipped.length === 0) {
@@ -148,7 +148,7 @@ function refusedLines(o: BackfillOutcome, r: Refusal): string[] {
   if (r.suggestion) lines.push(`  fix: ${r.suggestion}`);
   if (r.candidates.length > 0) {
     lines.push(
-      `  Where could it go? With the placeholder after each of these, \`${upgradeAs(o.flaskMigrate === true, r.candidates[0]!.prediction.target)}\` would, on this database:`,
+      `  Where could it go? With the placeholder after each of these, \`${upgradeAs(o.words, r.candidates[0]!.prediction.target)}\` would, on this database:`,
     );
     for (const c of r.candidates) {
       const schema = c.schema ? `; schema: ${schemaWords(c.schema)}` : '';
@@ -165,7 +165,7 @@ function refusedLines(o: BackfillOutcome, r: Refusal): string[] {
         `    DELETE FROM ${o.versionTable ?? 'alembic_version'} WHERE version_num = '${r.id.replaceAll("'", "''")}';`,
       );
       lines.push(
-        `  Proof: from ${rest} alone, \`${upgradeAs(o.flaskMigrate === true, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`,
+        `  Proof: from ${rest} alone, \`${upgradeAs(o.words, r.stale.prediction.target)}\` ${runs(r.stale.prediction)}.`,
       );
     } else {
       // the schema names the parent only when every object compared agrees and some are there at all
@@ -198,7 +198,7 @@ function proofLines(o: BackfillOutcome, proof: Proof): string[] {
   for (const s of proof.scenarios) {
     const from = s.rows.map(rowLabel).join(', ');
     lines.push(
-      `  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeAs(o.flaskMigrate === true, s.prediction.target)}\` ${runs(s.prediction)}`,
+      `  database at ${from}: rows ${s.resolves ? 'resolve' : 'do NOT resolve'}; \`${upgradeAs(o.words, s.prediction.target)}\` ${runs(s.prediction)}`,
     );
   }
   if (proof.schema) {
@@ -234,7 +234,7 @@ function backfillVerdict(o: BackfillOutcome): VerdictLine {
   if (o.written)
     return verdictLine(
       'OK',
-      `wrote ${placeholders}, and \`${o.flaskMigrate === true ? 'flask db upgrade' : 'alembic upgrade'}\` is predicted to succeed: commit the files and deploy`,
+      `wrote ${placeholders}, and \`${upgradeAs(o.words, o.target)}\` is predicted to succeed: commit the files and deploy`,
     );
   if (n > 0) return verdictLine('OK', `the proof holds for ${placeholders} (apply with --write)`, 'dry-run');
   return verdictLine(

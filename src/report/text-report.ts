@@ -1,4 +1,5 @@
 import { databaseLabel } from '../database/version-table.js';
+import { appWords } from '../check/app-words.js';
 import { upgradeAs } from '../check/db-helpers.js';
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
@@ -77,7 +78,7 @@ function headsAndFindings(result: CheckResult, before: readonly string[], width:
   const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
   if (result.model.map.heads.length > 0)
     push(
-      `heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeAs(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`,
+      `heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeAs(appWords(result.model.config), result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`,
     );
   push('');
   // one at a time: a spread of 200,000 findings overflows the call stack
@@ -354,7 +355,7 @@ export function verifyText(
 /** verify's verdict: what `alembic upgrade` will do on the database read, or why it is blocked. */
 export function verifyVerdict(result: VerifyResult): VerdictLine {
   const p = result.database.prediction;
-  const cmd = upgradeAs(result.model.config.flaskMigrate === true, p.target);
+  const cmd = upgradeAs(appWords(result.model.config), p.target);
   const word = gateWord(result.verdict);
   const { qualifiers } = result.verdict;
   if (result.ok) {

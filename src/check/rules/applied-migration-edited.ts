@@ -14,7 +14,7 @@ export const appliedMigrationEdited: Rule = {
       code: 'applied-migration-edited',
       severity: 'warning',
       message: `${path}: revision ${id} changed after ${appliedByText(rec)} applied it (SHA-256 ${rec.sha256.slice(0, 12)}… then, ${now.slice(0, 12)}… now${rec.path !== path ? `; it was ${rec.path}` : ''}). Databases that already ran it keep what the old version did; a new database gets what the file says now.`,
-      hint: `Put a change that must reach existing databases in a new migration, and restore this file (git log -p -- ${path}). If the edit changes nothing that runs (a comment, formatting), record the file as it is now: alembic-preflight ledger record --yes.`,
+      hint: `Put a change that must reach existing databases in a new migration, and restore this file (git log -p -- ${path}). If the edit changes nothing that runs (a comment, formatting), record the file as it is now: ${db!.words.preflight('ledger record', '--yes')}.`,
       path,
       revision: id,
     }));

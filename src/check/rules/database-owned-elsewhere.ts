@@ -42,7 +42,7 @@ function refused(db: DatabaseContext, owner: DatabaseOwner, r: Releasing): Findi
       `which ${owner.app}'s code may not have: its next release would fail with "Can't locate revision". Nothing was run.`,
     ...(review || r.app.name === undefined
       ? {}
-      : { fix: `alembic-preflight ledger owner --set ${r.app.name}` }),
+      : { fix: db.words.preflight('ledger owner', '--set', r.app.name) }),
     hint: review
       ? 'Give review apps a database of their own: "addons": ["heroku-postgresql"] in app.json\'s environments.review, and no DATABASE_URL in the pipeline\'s review-app config vars. A review app never migrates another app\'s database.'
       : `That command (a dry run; --yes writes it) hands the database to ${r.app.name}: right for a copy of ${owner.app}'s (heroku pg:copy). If the two apps really share one database, say so in both apps' settings: shared-with = ["${owner.app}"] in [tool.alembic-preflight] (this app's), or pass --share-database for this one release. Otherwise point ${r.app.name}'s DATABASE_URL at its own database.`,

@@ -26,7 +26,7 @@ export const migrationPartlyApplied: Rule = {
     const done = p.steps.filter((s) => s.done);
     const left = p.steps.filter((s) => !s.done);
     const error = clashError(p.clash, db.state);
-    const stamp = `${db.flaskMigrate ? 'flask db stamp' : 'alembic stamp'} ${p.revision}`;
+    const stamp = db.words.alembic('stamp', p.revision);
     const kind =
       db.state.dialect === 'mysql'
         ? (db.state.mysql?.flavor ?? 'MySQL')

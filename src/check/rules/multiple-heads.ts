@@ -11,7 +11,7 @@ export const multipleHeads: Rule = {
   severity: 'error',
   title: 'more than one head: `upgrade head` fails',
   summary: 'More than one head: `alembic upgrade head` fails with MultipleHeads.',
-  check({ model, database, target }) {
+  check({ model, database, target, words }) {
     const heads = model.map.heads;
     if (heads.length <= 1) return [];
     const real = new Set(model.map.realHeads);
@@ -35,7 +35,7 @@ export const multipleHeads: Rule = {
       p.failure?.message.startsWith('Multiple head') === true ||
       (p.failure?.stage === 'load' && /(^|@)head$/u.test(p.target));
     // the upgrade as the project runs it (Flask-Migrate's `flask db upgrade`)
-    const up = (t: string): string => upgradeAs(model.config.flaskMigrate === true, t);
+    const up = (t: string): string => upgradeAs(words, t);
     const notHere = blocks || !p ? '' : ` (\`${up(p.target)}\` is not affected)`;
     // a label@head target fails on the heads of its own lineage, and says so with its own argument
     const own = blocks && p && p.target !== 'head' && p.cliOutput?.includes('Multiple head') === true;
@@ -46,12 +46,12 @@ export const multipleHeads: Rule = {
       severity: blocks ? 'error' : 'warning',
       title: `${heads.length} heads (${shortList(unique)}): ${blocks ? `\`${up(own ? p!.target : 'head')}\` cannot pick one` : `not on \`${up(p!.target)}\`'s path`}`,
       message: `The revision graph has ${heads.length} heads (${heads.join(', ')}); ${refuses}${notHere}.${notes.length ? ' ' + notes.join('; ') + '.' : ''}`,
-      ...(merge ? { fix: `alembic merge -m "merge heads" ${unique.join(' ')}` } : {}),
+      ...(merge ? { fix: words.alembic('merge', '-m', '"merge heads"', ...unique) } : {}),
       hint: merge
-        ? `Merge them into one head${p ? '.' : '. If the deploy runs `alembic upgrade heads` or `LABEL@head` on purpose, say so: check --target heads (or --target LABEL@head).'}`
+        ? `Merge them into one head${p ? '.' : `. If the deploy runs \`${up('heads')}\` or \`LABEL@head\` on purpose, say so: check --target heads (or --target LABEL@head).`}`
         : notes.some((n) => n.includes('duplicate'))
           ? 'Give the duplicated revision a unique id (or delete the stale copy); the extra head disappears with it.'
-          : `Run \`alembic upgrade heads\` instead, or merge: alembic merge -m "merge heads" ${unique.join(' ')}`,
+          : `Run \`${up('heads')}\` instead, or merge: ${words.alembic('merge', '-m', '"merge heads"', ...unique)}`,
       path: first?.file.path,
       line: first?.script.line,
       revision: unique.join(', '),

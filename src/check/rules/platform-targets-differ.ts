@@ -16,7 +16,7 @@ export const platformTargetsDiffer: Rule = {
   check({ database: db }) {
     if (!db?.otherTargets) return [];
     return db.otherTargets.map((o): Finding => {
-      const command = upgradeAs(db.flaskMigrate === true, o.target);
+      const command = upgradeAs(db.words, o.target);
       const p = o.prediction;
       const outcome = p.willSucceed
         ? `applies ${p.steps.length} migration${p.steps.length === 1 ? '' : 's'} there`

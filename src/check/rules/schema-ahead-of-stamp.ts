@@ -33,7 +33,7 @@ export const schemaAheadOfStamp: Rule = {
         severity: 'error',
         title: `pending ${clash.revision} creates ${what}, which the database already has`,
         message: `The ${db.state.versionTable} table says ${rows}, but ${what}, which the pending migration ${clash.revision} creates (${clash.path}:${clash.line}), is already in the database. \`${upgradeCommand(db)}\` will fail there with "already exists" (the database was stamped back by hand, migrated by other means, or a downgrade left ${what} behind).`,
-        hint: `First make sure this is the database you meant. If the schema already has everything up to a later revision, record that instead of running it: alembic stamp <that revision> (verify names it when the catalog matches one). If only ${what} is left over from a downgrade, drop it, or make the migration tolerate it.`,
+        hint: `First make sure this is the database you meant. If the schema already has everything up to a later revision, record that instead of running it: ${db.words.alembic('stamp', '<that revision>')} (verify names it when the catalog matches one). If only ${what} is left over from a downgrade, drop it, or make the migration tolerate it.`,
         path: clash.path,
         line: clash.line,
         revision: clash.revision,

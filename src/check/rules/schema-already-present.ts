@@ -1,3 +1,4 @@
+import type { AppWords } from '../app-words.js';
 import { upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
 import type { AlreadyPresent } from '../schema/already-present.js';
@@ -35,6 +36,7 @@ export const schemaAlreadyPresent: Rule = {
         message: `Tables the migrations create already exist, and nothing is stamped. ${where}, so \`${upgradeCommand(db)}\` will run every migration from base, and these are there: ${listed}. The first CREATE TABLE of an existing table fails (${db.state.dialect === 'sqlite' ? `table ${first.name} already exists` : `relation "${first.name}" already exists`}), partway through the upgrade.`,
         hint: stampHint(
           found,
+          db.words,
           upgradeCommand(db),
           db.state.dialect === 'sqlite'
             ? 'First make sure this is the database you meant (the URL names the file).'
@@ -52,7 +54,12 @@ export const schemaAlreadyPresent: Rule = {
  * The stamp that fits: the last revision before the first one whose tables are not all there. Offered
  * with what the upgrade then runs, and only from table names, so it says to compare before stamping.
  */
-function stampHint({ fit, mismatch }: AlreadyPresent, upgrade: string, check: string): string {
+function stampHint(
+  { fit, mismatch }: AlreadyPresent,
+  words: AppWords,
+  upgrade: string,
+  check: string,
+): string {
   if (!fit) {
     const why = mismatch?.first
       ? `${mismatch.revision} creates tables that are not there`
@@ -65,5 +72,5 @@ function stampHint({ fit, mismatch }: AlreadyPresent, upgrade: string, check: st
     : p.steps.length === 0
       ? `\`${upgrade}\` then has nothing to run`
       : `\`${upgrade}\` then applies ${p.steps.length} migration${p.steps.length === 1 ? '' : 's'} (${p.steps.map((s) => s.revision).join(' → ')})`;
-  return `${check} The tables the migrations up to ${fit.revision} create are all there${fit.next === undefined ? '' : `, and ${fit.next}'s are not`}: if the columns match too, record that: alembic stamp ${fit.revision}; ${then}. (Judged from table names only.)`;
+  return `${check} The tables the migrations up to ${fit.revision} create are all there${fit.next === undefined ? '' : `, and ${fit.next}'s are not`}: if the columns match too, record that: ${words.alembic('stamp', fit.revision)}; ${then}. (Judged from table names only.)`;
 }

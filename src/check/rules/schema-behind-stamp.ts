@@ -1,3 +1,4 @@
+import { upgradeCommand } from '../db-helpers.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { describeObject } from '../schema/describe-object.js';
@@ -51,7 +52,7 @@ export const schemaBehindStamp: Rule = {
           `stamped past ${revision}, but the schema lacks its work`,
         ),
         message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? '' : ' (it is below the stamp)'}, but ${parts.join(', and ')}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.`,
-        ...(back ? { fix: `alembic stamp ${back} && alembic upgrade head` } : {}),
+        ...(back ? { fix: `${db.words.alembic('stamp', back)} && ${upgradeCommand(db)}` } : {}),
         hint: back
           ? `If ${revision} never ran, move the stamp back to ${back}${lowest !== undefined && lowest !== revision ? ` (below ${lowest}, whose work is missing too)` : ''} and run the upgrade. If the change was undone on purpose, a migration should say so.`
           : `If ${revision} never ran, stamp its parent and upgrade again; if the change was undone on purpose, a migration should say so.`,

@@ -62,7 +62,7 @@ export const schemaObjectMissing: Rule = {
         message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there${error ? '' : db.state.dialect === 'sqlite' && clash.batch ? ' (its exact error depends on what else the batch block does: not quoted)' : ' with "does not exist"'}.${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ''}`,
         hint:
           maker && back
-            ? `If ${maker.by.revision} never ran, move the stamp back and run it: alembic stamp ${back}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.`
+            ? `If ${maker.by.revision} never ran, move the stamp back and run it: ${db.words.alembic('stamp', back)}, then ${upgradeCommand(db)}. If ${what} was removed on purpose, a migration should say so.`
             : `Find out where ${what} went (a manual change, another app sharing the database); restore it, or change the migration so it does not need it.`,
         path: clash.path,
         line: clash.line,

@@ -1,3 +1,4 @@
+import type { AppWords } from '../app-words.js';
 import path from 'node:path';
 import type { GeneratedAtRelease } from '../../deploy/generating-command.js';
 import { describeForensics, type Forensics } from '../../history/git-history.js';
@@ -37,7 +38,7 @@ export const stampedRevisionMissing: Rule = {
         const sqlDelete = failed.length === 1 ? deleteAdvice(s.value, db) : undefined;
         const restamp =
           heads.length === 1
-            ? `If the schema already matches ${heads[0]}, re-stamp it: alembic stamp --purge ${heads[0]} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).`
+            ? `If the schema already matches ${heads[0]}, re-stamp it: ${db.words.alembic('stamp', '--purge', heads[0]!)} (replaces every row${db.otherDatabases ? '; here it stamps every database env.py migrates, not only this one' : ''}; \`${upgradeCommand(db)}\` then has nothing to run).`
             : '';
         const blank = blankAround(s.value, (id) => model.map.byKey.get(id));
         if (blank) {
@@ -60,6 +61,7 @@ export const stampedRevisionMissing: Rule = {
         if (schema) evidence.push({ label: 'schema', text: schema.text });
         const plan = missing
           ? missingPlan(
+              db.words,
               id!,
               forensics,
               folder,
@@ -222,6 +224,7 @@ function noDelete(db: DatabaseContext, failing: number): string {
  * alternatives after it.
  */
 function missingPlan(
+  words: AppWords,
   id: string,
   f: Forensics | undefined,
   folder: string,
@@ -229,11 +232,11 @@ function missingPlan(
   restamp: string,
   after: string | undefined,
 ): { fix?: string; hint: string } {
-  const placeholder = 'alembic-preflight backfill';
+  const placeholder = words.preflight('backfill');
   switch (f?.kind) {
     case 'renamed':
       return {
-        fix: `alembic-preflight restamp --from ${id} --to ${f.newId} --yes`,
+        fix: words.preflight('restamp', '--from', id, '--to', f.newId, '--yes'),
         hint: 'The migration is in the code under its new id; restamp replaces exactly that row.',
       };
     case 'deleted':
@@ -253,7 +256,7 @@ function missingPlan(
     case 'in-tree':
       return f.inWorkTree
         ? {
-            hint: `Make Alembic load ${f.path} (it is outside the version folders, or its name is skipped); alembic-preflight check explains.`,
+            hint: `Make Alembic load ${f.path} (it is outside the version folders, or its name is skipped); ${words.preflight('check')} explains.`,
           }
         : { fix: `git checkout -- ${f.path}`, hint: 'Restore the file.' };
     case 'never':

@@ -14,7 +14,7 @@ export const upgradeWillFail: Rule = {
   title: 'the upgrade is predicted to fail',
   summary:
     '`alembic upgrade <target>` is predicted to fail (or cannot be predicted) for a reason no other finding covers.',
-  check({ database: db, target, model }, others: readonly Finding[] = []) {
+  check({ database: db, target, model, words }, others: readonly Finding[] = []) {
     // check --target has no rows: whether the target resolves, and whether a new database (no version
     // table: review apps, CI, a first deploy) gets through every step, are known; the live rows are verify's
     const p = db
@@ -24,7 +24,7 @@ export const upgradeWillFail: Rule = {
         : undefined;
     const onNew = !db && p?.failure?.stage === 'step' ? 'On a new database (no version table), ' : '';
     if (!p || p.willSucceed) return [];
-    const upgrade = upgradeAs(model.config.flaskMigrate === true, p.target);
+    const upgrade = upgradeAs(words, p.target);
     if (p.cliOutput && others.some((f) => f.severity === 'error' && f.alembicError === p.cliOutput))
       return [];
     if (p.unpredictable) {

@@ -26,7 +26,7 @@ export const versionTableMissing: Rule = {
         message: db.prediction.willSucceed
           ? `The database has no ${where} table, so Alembic treats it as new: it will create the table and apply ${n} migration${n === 1 ? '' : 's'} from base.`
           : `The database has no ${where} table, so Alembic treats it as new: it will create the table and run the migrations from base (${db.prediction.unpredictable ? 'the upgrade could not be predicted' : 'the upgrade is predicted to fail'}: see the error).`,
-        hint: 'Expected for a new database. If this database already has your schema, Alembic will try to create it again and fail: check the URL, --version-table and --version-table-schema, or stamp it: alembic stamp <revision>.',
+        hint: `Expected for a new database. If this database already has your schema, Alembic will try to create it again and fail: check the URL, --version-table and --version-table-schema, or stamp it: ${db.words.alembic('stamp', '<revision>')}.`,
       },
     ];
   },

@@ -114,7 +114,10 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
     expect(staging.out).toContain(
       "error [database-owned-elsewhere] shop-prod's database: shop-staging would migrate it",
     );
-    expect(staging.out).toContain('fix: alembic-preflight ledger owner --set shop-staging');
+    // in the project's own words: the release line's -c
+    expect(staging.out).toContain(
+      'fix: alembic-preflight ledger owner -c examples/heroku-app/alembic.ini --set shop-staging',
+    );
     expect(staging.out).toContain('shared-with = ["shop-prod"]');
     expect(await versionRows(url)).toEqual([['2a3b4c5d6e7f']]);
 
