@@ -1,6 +1,5 @@
 import { databaseLabel } from '../database/version-table.js';
-import { appWords } from '../check/app-words.js';
-import { upgradeAs } from '../check/db-helpers.js';
+import { upgradeName } from '../check/db-helpers.js';
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
 import { fixAndHint, type Finding } from '../check/finding.js';
@@ -78,7 +77,7 @@ function headsAndFindings(result: CheckResult, before: readonly string[], width:
   const fromProcfile = result.targetFrom !== undefined && result.targetFrom !== '--target';
   if (result.model.map.heads.length > 0)
     push(
-      `heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeAs(appWords(result.model.config), result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`,
+      `heads: ${oneLine(result.model.map.heads.join(', '))}${result.target === 'head' && !fromProcfile ? '' : `; graded for \`${upgradeName(result.model.config.flaskMigrate === true, result.target)}\`${fromProcfile ? ` (the release line in ${releaseLineShown(result.targetFrom!, result.targetVia)})` : ''}`}`,
     );
   push('');
   // one at a time: a spread of 200,000 findings overflows the call stack
@@ -95,12 +94,13 @@ function headsAndFindings(result: CheckResult, before: readonly string[], width:
         .join(', ')}${result.suppressed.length > 3 ? ', …' : ''})`,
       '',
     );
-  if (result.model.config.flaskMigrate && result.findings.some((f) => ALEMBIC_FIX.test(fixAndHint(f)))) {
+  if (result.model.config.flaskMigrate) {
     // plain `alembic` finds no alembic.ini at a Flask app's root; flask db takes the same subcommands
-    push(
-      "(Flask-Migrate project: run the fixes' alembic commands through flask db from the app's root, e.g. `flask db stamp …`, `flask db merge …`, with the same arguments.)",
-      '',
-    );
+    if (result.findings.some((f) => ALEMBIC_FIX.test(fixAndHint(f))))
+      push(
+        "(Flask-Migrate project: run the fixes' alembic commands through flask db from the app's root, e.g. `flask db stamp …`, `flask db merge …`, with the same arguments.)",
+        '',
+      );
     const purge = purgeNote(result.model.config.flaskMigrateVersion ?? null, result.findings);
     if (purge) push(purge, '');
   }
@@ -355,7 +355,7 @@ export function verifyText(
 /** verify's verdict: what `alembic upgrade` will do on the database read, or why it is blocked. */
 export function verifyVerdict(result: VerifyResult): VerdictLine {
   const p = result.database.prediction;
-  const cmd = upgradeAs(appWords(result.model.config), p.target);
+  const cmd = upgradeName(result.model.config.flaskMigrate === true, p.target);
   const word = gateWord(result.verdict);
   const { qualifiers } = result.verdict;
   if (result.ok) {

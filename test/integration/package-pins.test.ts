@@ -272,7 +272,7 @@ describe('advice that depends on the Flask-Migrate release checks it', () => {
     const recent = runCli(stampedFlaskApp('4.0.7'), ['verify', '--no-git'], {
       DATABASE_URL: 'sqlite:///app.db',
     });
-    expect(recent.stdout).toContain('alembic stamp --purge a1');
+    expect(recent.stdout).toContain('flask db stamp --purge a1');
     expect(recent.stdout).not.toContain('needs Flask-Migrate 4.0.6');
     // the installed Flask-Migrate (Debian's 4.0.4) refuses the option, as the note says
     const app = makeProject(
