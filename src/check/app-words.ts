@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ProjectConfig } from '../alembic/config/config-types.js';
+import { shellQuote } from '../deploy/shell-words.js';
 
 /**
  * How this app spells the Alembic commands a finding names, so that a fix can be pasted where the
@@ -8,7 +9,6 @@ import type { ProjectConfig } from '../alembic/config/config-types.js';
  * `-n NAME` for a section other than [alembic].
  */
 export interface AppWords {
-  readonly flaskMigrate: boolean;
   /** `alembic -c db/alembic.ini stamp abc123`, `flask db stamp abc123`. */
   readonly alembic: (verb: string, ...args: readonly string[]) => string;
   /** This tool's command on the same project: `alembic-preflight restamp -c db/alembic.ini --from …`. */
@@ -21,32 +21,28 @@ export function appWords(
   const ini = config.iniPath === undefined ? 'alembic.ini' : path.relative(config.cwd, config.iniPath);
   // -c and -n as Alembic and this tool both take them, where the defaults would not find the project
   const project = [
-    ...(ini === 'alembic.ini' ? [] : ['-c', shellWord(ini)]),
-    ...(config.section === 'alembic' ? [] : ['-n', shellWord(config.section)]),
+    ...(ini === 'alembic.ini' ? [] : ['-c', shellQuote(ini)]),
+    ...(config.section === 'alembic' ? [] : ['-n', shellQuote(config.section)]),
   ];
   const preflight = (verb: string, ...args: readonly string[]): string =>
     ['alembic-preflight', verb, ...project, ...args].join(' ');
-  if (config.flaskMigrate === true) {
-    const dir = path.relative(config.cwd, config.scriptDir) || '.';
-    const flags = dir === 'migrations' ? [] : ['-d', shellWord(dir)];
-    return {
-      flaskMigrate: true,
-      preflight,
-      // `flask db upgrade` goes to head by itself
-      alembic: (verb, ...args) =>
-        ['flask db', verb, ...flags, ...(verb === 'upgrade' && args.join(' ') === 'head' ? [] : args)].join(
-          ' ',
-        ),
-    };
-  }
-  return {
-    flaskMigrate: false,
-    preflight,
-    alembic: (verb, ...args) => ['alembic', ...project, verb, ...args].join(' '),
-  };
+  const flask = config.flaskMigrate === true;
+  const dir = flask ? path.relative(config.cwd, config.scriptDir) || '.' : '';
+  const flags = !flask ? project : dir === 'migrations' ? [] : ['-d', shellQuote(dir)];
+  return { preflight, alembic: (verb, ...args) => spelled(flask, flags, verb, args) };
 }
 
-/** A word as a shell reads it back: quoted only where it would not be one word as it is. */
-function shellWord(w: string): string {
-  return /^[\w./@:+-]+$/u.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`;
+/**
+ * The upgrade named in a report's own sentences (its header, its verdict line): `flask db upgrade` or
+ * `alembic upgrade <target>`, without the project's flags, which the fixes carry.
+ */
+export function upgradeName(flaskMigrate: boolean, target: string): string {
+  return spelled(flaskMigrate, [], 'upgrade', [target]);
+}
+
+/** `flask db VERB FLAGS ARGS` or `alembic FLAGS VERB ARGS`; `flask db upgrade` goes to head by itself. */
+function spelled(flask: boolean, flags: readonly string[], verb: string, args: readonly string[]): string {
+  if (!flask) return ['alembic', ...flags, verb, ...args].join(' ');
+  const rest = verb === 'upgrade' && args.join(' ') === 'head' ? [] : args;
+  return ['flask db', verb, ...flags, ...rest].join(' ');
 }

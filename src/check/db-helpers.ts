@@ -24,13 +24,3 @@ export function upgradeCommand(db: DatabaseContext): string {
 export function upgradeAs(words: AppWords, target: string): string {
   return words.alembic('upgrade', target);
 }
-
-/**
- * The upgrade named in a report's own sentences (its header, its verdict line): `flask db upgrade` or
- * `alembic upgrade <target>`, without the project's flags, which the fixes carry.
- */
-export function upgradeName(flaskMigrate: boolean, target: string): string {
-  return flaskMigrate
-    ? `flask db upgrade${target === 'head' ? '' : ` ${target}`}`
-    : `alembic upgrade ${target}`;
-}

@@ -96,11 +96,6 @@ export function releaseLocation(at: string): { path?: string; line?: number } {
   return at === '' ? {} : { path: at };
 }
 
-/** A shell-safe quoting of a revision id for hints. */
-export function shellQuote(s: string): string {
-  return /^[\w.@%+=:,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** What SQLAlchemy 1.4 and later raise for a postgres:// URL (Heroku Postgres's scheme). */
 export const POSTGRES_SCHEME_REFUSED =
   "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres";

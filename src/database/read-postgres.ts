@@ -265,6 +265,13 @@ function setupSql(req: VersionTableRequest, opts: PostgresOptions): string {
     req.versionTableSchema === null
       ? `(n.nspname = ${pgLiteral(LEDGER_SCHEMA)} OR ${schemaTest})`
       : schemaTest;
+  // the ledger's relation: in its home schema first, then where ledgers were kept before it had one
+  const ledgerFrom =
+    req.ledgerTable === undefined
+      ? ''
+      : `FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${ledgerSchemaTest}
+      ORDER BY n.nspname = ${pgLiteral(LEDGER_SCHEMA)} DESC LIMIT 1`;
   // one more statement in the first round trip; a SELECT of no rows when no ledger is asked for
   const ledgerQuery =
     req.ledgerTable === undefined
@@ -273,18 +280,14 @@ function setupSql(req: VersionTableRequest, opts: PostgresOptions): string {
         ARRAY(SELECT col FROM pg_catalog.unnest(ARRAY[${LEDGER_COLUMNS.map((col) => pgLiteral(col)).join(', ')}]) col
                WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = col AND NOT a.attisdropped)) AS missing,
         EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ${pgLiteral(STEPS_COLUMN)} AND NOT a.attisdropped) AS has_steps
-      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${ledgerSchemaTest}
-      ORDER BY n.nspname = ${pgLiteral(LEDGER_SCHEMA)} DESC LIMIT 1`;
+      ${ledgerFrom}`;
   // the owner table: beside the ledger where there is one, else where the ledger belongs; read only where this role may
   const ownerQuery =
     req.ledgerTable === undefined
       ? 'SELECT true AS schema WHERE false'
       : `SELECT n.nspname AS schema FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relname = ${pgLiteral(OWNER_TABLE)} AND c.relkind = 'r' AND pg_catalog.has_table_privilege(c.oid, 'SELECT')
-        AND n.nspname = COALESCE((SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relname = ${pgLiteral(req.ledgerTable)} AND c.relkind = ANY (ARRAY['r', 'p', 'f', 'v', 'm']) AND ${ledgerSchemaTest}
-          ORDER BY n.nspname = ${pgLiteral(LEDGER_SCHEMA)} DESC LIMIT 1), ${req.versionTableSchema === null ? pgLiteral(LEDGER_SCHEMA) : pgLiteral(req.versionTableSchema)})`;
+        AND n.nspname = COALESCE((SELECT n.nspname ${ledgerFrom}), ${pgLiteral(req.versionTableSchema ?? LEDGER_SCHEMA)})`;
   return `BEGIN TRANSACTION READ ONLY; ${localLimits(opts)}; SELECT current_setting('server_version') AS version, pg_catalog.pg_is_in_recovery() AS recovery,
        current_setting('default_transaction_read_only') = 'on' AS readonly,
        ${req.versionTableSchema === null ? 'current_schema()' : pgLiteral(req.versionTableSchema)} AS target_schema,

@@ -32,7 +32,7 @@ export function tomlCommands(text: string, file: string, keys: readonly string[]
     throw unreadable(file, 'TOML', (e as Error).message.split('\n')[0]!, line);
   }
   const line = keyLine(text, keys);
-  return strings(valueAt(doc, keys)).map((t) => ({ text: t, line }));
+  return commandStrings(valueAt(doc, keys)).map((t) => ({ text: t, line }));
 }
 
 /**
@@ -63,8 +63,8 @@ export function yamlCommands(
     const line = lineOf(node, lineOf(doc.getIn(keys.slice(0, -1), true), 1));
     const found = valueAt(value, keys);
     if (Array.isArray(found) && isSeq(node))
-      return strings(found).map((t, i) => ({ text: t, line: lineOf(node.items[i], line) }));
-    return strings(found).map((t) => ({ text: t, line }));
+      return commandStrings(found).map((t, i) => ({ text: t, line: lineOf(node.items[i], line) }));
+    return commandStrings(found).map((t) => ({ text: t, line }));
   });
 }
 
@@ -77,7 +77,7 @@ export function valueAt(value: unknown, keys: readonly (string | number)[]): unk
 }
 
 /** A command or a list of them: the strings (anything else names no command). */
-function strings(value: unknown): string[] {
+export function commandStrings(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
 import { procfileReleaseLines } from './procfile-release-lines.js';
 import { projectFolders } from '../packaging/project-folders.js';
-import { tomlCommands, valueAt, yamlCommands } from './platform-files.js';
+import { commandStrings, tomlCommands, valueAt, yamlCommands } from './platform-files.js';
 
 /**
  * The release phase's commands, from the app root: the nearest folder up to the repository's root that
@@ -132,12 +132,10 @@ function railwayJsonRelease(files: ProjectFiles, dir: string): ReleaseSource | u
   const file = path.join(dir, 'railway.json');
   const text = files.text(file);
   if (text === undefined) return undefined;
-  const value = jsonPath(text, ['deploy', 'preDeployCommand']);
-  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
   const line = lineOf(text, /"preDeployCommand"\s*:/u);
   return {
     file,
-    commands: list.filter((c): c is string => typeof c === 'string').map((c) => ({ text: c, line })),
+    commands: commandStrings(jsonPath(text, ['deploy', 'preDeployCommand'])).map((c) => ({ text: c, line })),
   };
 }
 
@@ -151,16 +149,13 @@ function dokkuPredeploy(files: ProjectFiles, dir: string): ReleaseSource | undef
   return { file, commands: [{ text: value, line: lineOf(text, /"predeploy"\s*:/u) }] };
 }
 
+/** The value at `keys` of a JSON file (undefined when it is not JSON). */
 function jsonPath(text: string, keys: readonly string[]): unknown {
-  let v: unknown;
   try {
-    v = JSON.parse(text);
+    return valueAt(JSON.parse(text), keys);
   } catch {
     return undefined;
   }
-  for (const k of keys)
-    v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
-  return v;
 }
 
 function lineOf(text: string, pattern: RegExp): number {

@@ -76,3 +76,8 @@ export function shellWords(cmd: string): string[] {
 export function decidedAtRunTime(word: string): boolean {
   return /[$`]/u.test(word);
 }
+
+/** A word as a shell reads it back (a revision id, a path): quoted only where it would not be one word as it is. */
+export function shellQuote(s: string): string {
+  return /^[\w.@%+=:,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

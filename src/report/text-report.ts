@@ -1,5 +1,5 @@
 import { databaseLabel } from '../database/version-table.js';
-import { upgradeName } from '../check/db-helpers.js';
+import { upgradeName } from '../check/app-words.js';
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
 import { fixAndHint, type Finding } from '../check/finding.js';
