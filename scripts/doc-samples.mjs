@@ -46,6 +46,11 @@ const MERGE_FILES = {
   'migrations/versions/m1_merge.py': revisionFile('m1', '("z1", "x1", "y1")'),
 };
 
+/** Three users, for the data probes' pages. */
+const USERS = [
+  "INSERT INTO users (id, email) VALUES (1, 'Ann@example.com'), (2, 'ann@example.com'), (3, 'bob@example.com')",
+];
+
 /** A revision that creates a table, adds a column, indexes it and adds another: four steps. */
 const LOCKOUT = `revision = "3b4c5d6e7f80"
 down_revision = "2a3b4c5d6e7f"
@@ -316,6 +321,26 @@ function findingSamples() {
           'CREATE TABLE lockouts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL)',
           'ALTER TABLE users ADD COLUMN nickname VARCHAR(40)',
         ],
+      },
+    }),
+    page('data-fails-step', ['verify'], {
+      what: 'the bundled example with a new revision that adds a NOT NULL column with no default, on a database with three users',
+      database: { upTo: '2a3b4c5d6e7f', rows: ['2a3b4c5d6e7f'], sql: USERS },
+      files: {
+        [NEXT_FILE]: migrationFile(
+          '3c4d5e6f7a8b',
+          `\n\ndef upgrade():\n    op.add_column("users", sa.Column("display_name", sa.String(80), nullable=False))\n\n\ndef downgrade():\n    op.drop_column("users", "display_name")\n`,
+        ),
+      },
+    }),
+    page('data-not-checked', ['verify'], {
+      what: 'the bundled example with a new revision that lower-cases every email, then makes the lower-cased emails unique',
+      database: { upTo: '2a3b4c5d6e7f', rows: ['2a3b4c5d6e7f'], sql: USERS },
+      files: {
+        [NEXT_FILE]: migrationFile(
+          '3c4d5e6f7a8b',
+          `\n\ndef upgrade():\n    op.execute("UPDATE users SET email = lower(email)")\n    op.create_index("ix_users_email_lower", "users", ["email"], unique=True)\n\n\ndef downgrade():\n    op.drop_index("ix_users_email_lower")\n`,
+        ),
       },
     }),
     page('upgrade-will-fail', ['verify', '--target', 'heads'], {

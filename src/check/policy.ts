@@ -21,6 +21,16 @@ export interface Policy {
   readonly onAhead?: OnAhead;
   /** release: the findings about how the code reads (a docstring, a file name) are shown in its log too. */
   readonly cosmetic?: boolean;
+  /** --data: whether the rows are read, and whether a probe that could not finish blocks. */
+  readonly data?: DataSettings['mode'];
+}
+
+/** --data, --data-timeout, --data-budget. */
+export interface DataSettings {
+  /** warn: a probe that cannot finish is a warning; block: an error; off: no row is read. */
+  readonly mode: 'warn' | 'block' | 'off';
+  readonly timeoutMs: number;
+  readonly budgetMs: number;
 }
 
 export const DEFAULT_POLICY: Policy = { strict: false, ignore: [], locks: DEFAULT_LOCK_SETTINGS };

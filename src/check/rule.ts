@@ -1,3 +1,4 @@
+import type { DataChecks } from '../database/data-probe.js';
 import type { PartlyApplied } from './schema/partly-applied.js';
 import type { AlreadyPresent } from './schema/already-present.js';
 import type { VersionWrites } from './version-writes.js';
@@ -60,6 +61,8 @@ export interface DatabaseContext {
   readonly alreadyPresent?: AlreadyPresent;
   /** What the catalog says of Alembic's writes to the existing version table (absent where it was not read). */
   readonly versionWrites?: VersionWrites;
+  /** The data probes: each pending step that depends on the rows, and what the rows say (absent where none was planned). */
+  readonly data?: DataChecks;
   /** The one row no revision resolves, with Alembic's upgrade were it deleted and the others kept (absent: several such rows, or none would be left). */
   readonly afterDelete?: ReadonlyMap<StampValue, UpgradePrediction>;
 }

@@ -89,6 +89,9 @@ import { lockTimeoutMissing } from './rules/lock-timeout-missing.js';
 import { lockQueueBlocker } from './rules/lock-queue-blocker.js';
 import { breaksServingRelease } from './rules/breaks-serving-release.js';
 import { lockNotGraded } from './rules/lock-not-graded.js';
+import { dataFailsStep } from './rules/data-fails-step.js';
+import { dataNotChecked } from './rules/data-not-checked.js';
+import { dataSilentlyChanged } from './rules/data-silently-changed.js';
 import { databaseNotWritable } from './rules/database-not-writable.js';
 import { versionTableWriteUnverified } from './rules/version-table-write-unverified.js';
 import { noUpgradeFunction } from './rules/no-upgrade-function.js';
@@ -161,6 +164,9 @@ export const RULES: readonly Rule[] = [
   lockSessionsHidden,
   breaksServingRelease,
   lockNotGraded,
+  dataFailsStep,
+  dataSilentlyChanged,
+  dataNotChecked,
   migrationPartlyApplied,
   schemaAheadOfStamp,
   schemaBehindStamp,

@@ -47,7 +47,9 @@ export type Qualifier =
   /** release --on-ahead allow: the database is ahead, nothing was migrated */
   | 'not-migrated'
   /** backfill without --write */
-  | 'dry-run';
+  | 'dry-run'
+  /** --data off: the pending steps' rows were not read */
+  | 'rows-not-checked';
 
 /** A finding that says Alembic will fail (what it prints, where that is known). */
 export function failureOf(f: Finding): boolean {
@@ -85,7 +87,7 @@ export function blocks(f: Pick<Finding, 'severity'>, strict: boolean | undefined
 export function verdictOf(
   prediction: UpgradePrediction | undefined,
   findings: readonly Finding[],
-  policy: Pick<Policy, 'strict' | 'onAhead'>,
+  policy: Pick<Policy, 'strict' | 'onAhead' | 'data'>,
 ): Verdict {
   const { strict } = policy;
   const willSucceed = prediction === undefined ? !findings.some(failureOf) : prediction.willSucceed;
@@ -103,6 +105,9 @@ export function verdictOf(
     ? [
         ...(has('version-table-write-unverified') ? (['version-table-write-unverified'] as const) : []),
         ...(has('other-databases-not-verified') ? (['other-databases-not-read'] as const) : []),
+        ...(policy.data === 'off' && (prediction?.steps.length ?? 0) > 0
+          ? (['rows-not-checked'] as const)
+          : []),
       ]
     : willSucceed && !findings.some((f) => f.severity === 'error')
       ? ['strict']

@@ -1,4 +1,5 @@
 import { DEFAULT_LOCK_SETTINGS, type LockSettings } from '../check/schema/pending-locks.js';
+import type { DataSettings } from '../check/policy.js';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors/errors.js';
 import { DEFAULT_URL_VARIABLE } from '../database/database-url.js';
@@ -160,6 +161,53 @@ export function lockOptions<T>(y: Argv<T>) {
       default: DEFAULT_LOCK_SETTINGS.bytes / 1024 / 1024,
       describe: 'a table this many megabytes or more (with its indexes) is large for --locks',
     });
+}
+
+/** verify's and release's data probes: each pending step that depends on the rows, asked read-only. */
+export function dataOptions<T>(y: Argv<T>) {
+  return y
+    .option('data', {
+      choices: ['warn', 'block', 'off'] as const,
+      default: 'warn' as const,
+      describe:
+        'read the rows each pending step depends on (NULLs under a new NOT NULL, duplicates under a new unique key, orphans under a new foreign key, rows a new CHECK rejects), read-only and bounded: a step they make fail is an error; a probe that cannot finish is a warning (warn), an error (block), or nothing is read (off)',
+    })
+    .option('data-timeout', {
+      type: 'number',
+      default: 2000,
+      describe: 'milliseconds each data probe may run, and wait for a lock (at most --lock-timeout)',
+    })
+    .option('data-budget', {
+      type: 'number',
+      default: 20000,
+      describe:
+        'milliseconds all data probes of a run may take together; a probe past it is not run (data-not-checked)',
+    })
+    .check((args) => {
+      for (const flag of ['data-timeout', 'data-budget'] as const) {
+        const v = args[flag];
+        if (v !== undefined && (!Number.isFinite(v) || v <= 0))
+          throw new UsageError(`--${flag} ${String(v)} is not a number of milliseconds above 0.`, {
+            hint: `Give milliseconds, as --statement-timeout takes them: --${flag} ${flag === 'data-timeout' ? 2000 : 20000}; --data off reads no rows at all.`,
+          });
+      }
+      return true;
+    });
+}
+
+/** The data probes' settings from dataOptions' flags. */
+export function dataArgs(args: {
+  data?: 'warn' | 'block' | 'off';
+  'data-timeout'?: number;
+  'data-budget'?: number;
+}): { data: DataSettings } {
+  return {
+    data: {
+      mode: args.data ?? 'warn',
+      timeoutMs: args['data-timeout'] ?? 2000,
+      budgetMs: args['data-budget'] ?? 20000,
+    },
+  };
 }
 
 /** The lock settings from lockOptions' flags. */

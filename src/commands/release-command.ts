@@ -16,6 +16,7 @@ import type { CheckOptions } from '../check/run-check.js';
 import {
   missingForensics,
   openProjectAndDatabase,
+  rowReader,
   postgresOptions,
   readVersionTable,
 } from '../workspace/open-database.js';
@@ -162,7 +163,7 @@ async function gate(
       prediction: Awaited<ReturnType<typeof verifyWithSqlGrades>>['database']['prediction'];
     }
 > {
-  const { table, state, model, urlSource, url, settings, schemaOps } = opened;
+  const { table, db, state, model, urlSource, url, settings, schemaOps } = opened;
   const { target } = plan;
   // the release line (a migration generated before this command runs is on disk by now, and looks pending)
   // and the wrapped command; the line's own finding says where it is written
@@ -182,7 +183,14 @@ async function gate(
   };
   // the same git evidence verify gives for an id no file defines (a slug has no git: it says so)
   const forensics = missingForensics(model, state, opts.git);
-  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { url, schemaOps, forensics });
+  const result = await verifyWithSqlGrades(
+    model,
+    state,
+    target,
+    checkOpts,
+    { url, schemaOps, forensics },
+    rowReader(db, state, opts),
+  );
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
   const shown = policy.cosmetic

@@ -13,16 +13,17 @@ import {
   type CommandOutput,
   type VerifyCommandOptions,
 } from '../workspace/command-options.js';
-import { missingForensics, openProjectAndDatabase } from '../workspace/open-database.js';
+import { missingForensics, openProjectAndDatabase, rowReader } from '../workspace/open-database.js';
 
 export async function verifyCommand(
   opts: VerifyCommandOptions,
 ): Promise<CommandOutput & { result: VerifyResult }> {
   const envName = urlSourceOf(opts).variable;
-  const { config, table, state, model, urlSource, url, schemaOps, settings } = await openProjectAndDatabase(
-    opts,
-    `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
-  );
+  const { config, table, db, state, model, urlSource, url, schemaOps, settings } =
+    await openProjectAndDatabase(
+      opts,
+      `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
+    );
   // no --target: predict what the deploy runs, when the release line says so plainly
   const deploy = gatherDeploy(opts, config, { version: model.alembicVersion, others: true });
   const target = gradedTarget(opts.target, deploy);
@@ -35,7 +36,14 @@ export async function verifyCommand(
     otherDeployTargets: deploy.otherTargets,
     ...deployCheckOptions(deploy),
   };
-  const result = await verifyWithSqlGrades(model, state, target, checkOpts, { forensics, url, schemaOps });
+  const result = await verifyWithSqlGrades(
+    model,
+    state,
+    target,
+    checkOpts,
+    { forensics, url, schemaOps },
+    rowReader(db, state, opts),
+  );
   const document =
     opts.review === 'sarif'
       ? sarifOf(result, opts.toolVersion)

@@ -19,20 +19,23 @@ export function catalogSql(schema: string | undefined, live: boolean): string {
  * block). A table's size is its whole inheritance tree's (a partitioned table's partitions, at every
  * level, and an inheritance parent's children: ALTER TABLE on the parent recurses into them), and a
  * table never analysed has its rows estimated from its pages as the planner would (a varlena column
- * counted 32 bytes wide).
+ * counted 32 bytes wide). A table another session holds or waits for in ACCESS EXCLUSIVE mode is sized
+ * from pg_class (its pages at the last VACUUM or ANALYZE): the size functions would queue behind that
+ * lock, and the whole read with them.
  */
 const LIVE_FACTS_SQL = `,
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, s.reltuples, s.bytes, s.live, s.analysed, s.members, s.estimate, c.relkind))
     FROM pg_catalog.pg_class c CROSS JOIN LATERAL (
       WITH RECURSIVE tree(oid) AS (SELECT c.oid UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.oid)
       SELECT pg_catalog.sum(CASE WHEN k.relkind = 'p' THEN 0 ELSE GREATEST(k.reltuples, 0) END) AS reltuples,
-        pg_catalog.sum(pg_catalog.pg_total_relation_size(k.oid)) AS bytes,
+        pg_catalog.sum(CASE WHEN k.locked THEN k.relpages::int8 * 8192 ELSE pg_catalog.pg_total_relation_size(k.oid) END) AS bytes,
         pg_catalog.sum(pg_catalog.pg_stat_get_live_tuples(k.oid)) AS live,
         pg_catalog.bool_and(k.relkind = 'p' OR k.reltuples > 0 OR pg_catalog.pg_stat_get_last_analyze_time(k.oid) IS NOT NULL OR pg_catalog.pg_stat_get_last_autoanalyze_time(k.oid) IS NOT NULL) AS analysed,
         pg_catalog.count(*) FILTER (WHERE k.oid <> c.oid) AS members,
-        pg_catalog.sum(CASE WHEN k.relkind = 'p' THEN 0 ELSE (pg_catalog.pg_relation_size(k.oid) / 8192) * (8168 / (28 + (SELECT COALESCE(pg_catalog.sum(CASE WHEN a.attlen > 0 THEN a.attlen ELSE 32 END), 0)
+        pg_catalog.sum(CASE WHEN k.relkind = 'p' THEN 0 ELSE (CASE WHEN k.locked THEN k.relpages::int8 ELSE pg_catalog.pg_relation_size(k.oid) / 8192 END) * (8168 / (28 + (SELECT COALESCE(pg_catalog.sum(CASE WHEN a.attlen > 0 THEN a.attlen ELSE 32 END), 0)
           FROM pg_catalog.pg_attribute a WHERE a.attrelid = k.oid AND a.attnum > 0 AND NOT a.attisdropped))) END) AS estimate
-      FROM tree JOIN pg_catalog.pg_class k ON k.oid = tree.oid) s
+      FROM tree JOIN LATERAL (SELECT x.*, EXISTS (SELECT 1 FROM pg_catalog.pg_locks lk WHERE lk.relation = x.oid AND lk.mode = 'AccessExclusiveLock') AS locked
+        FROM pg_catalog.pg_class x WHERE x.oid = tree.oid) k ON true) s
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
     FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid

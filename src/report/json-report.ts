@@ -1,3 +1,4 @@
+import type { DataCheck, DataProbe } from '../database/data-probe.js';
 import path from 'node:path';
 import type { CheckResult, SuppressedFinding } from '../check/run-check.js';
 import type { VerifyResult } from '../check/run-verify.js';
@@ -113,6 +114,20 @@ export interface VerifyDocument extends CheckDocument {
       readonly unavailable: Nullable<string>;
       readonly matches: readonly SchemaMatch[];
     }>;
+    /** The data probes, one per pending step that depends on the rows (database/data-probe.ts). */
+    readonly dataChecks: readonly {
+      readonly revision: string;
+      readonly path: string;
+      readonly line: number;
+      readonly step: string;
+      readonly kind: DataProbe['kind'];
+      readonly table: string;
+      readonly columns: readonly string[];
+      readonly result: DataCheck['result'];
+      readonly rows: Nullable<number>;
+      readonly keys: readonly string[];
+      readonly why: Nullable<string>;
+    }[];
   };
   readonly prediction: {
     readonly target: string;
@@ -240,6 +255,19 @@ export function verifyJson(
             matches: result.database.schema.matches ?? [],
           }
         : null,
+      dataChecks: (result.database.data?.checks ?? []).map((c) => ({
+        revision: c.probe.revision,
+        path: c.probe.path,
+        line: c.probe.line,
+        step: c.probe.call,
+        kind: c.probe.kind,
+        table: c.probe.table,
+        columns: c.probe.columns,
+        result: c.result,
+        rows: c.rows ?? null,
+        keys: c.keys ?? [],
+        why: c.why ?? null,
+      })),
     },
     prediction: {
       target: p.target,

@@ -22,6 +22,7 @@ const QUALIFIER_WORDS: Readonly<Record<Qualifier, string>> = {
   'after-start': 'after the command started',
   'not-migrated': 'nothing migrated',
   'dry-run': 'dry run: nothing written',
+  'rows-not-checked': 'rows not checked (--data off)',
 };
 
 /** A verdict line from its parts. */

@@ -1,4 +1,5 @@
 import type { LockSettings } from '../check/schema/pending-locks.js';
+import type { DataSettings } from '../check/policy.js';
 import { DEFAULT_POLICY, type Policy } from '../check/policy.js';
 import type { OnAhead } from '../check/lint/lint-config.js';
 import { diskFiles, type ProjectFiles } from '../project/project-files.js';
@@ -86,7 +87,7 @@ export function urlSourceOf(
  * (else the settings' on-ahead) and --cosmetic.
  */
 export function policyOf(
-  opts: Pick<VerifyCommandOptions, 'strict' | 'ignore' | 'locks'> & {
+  opts: Pick<VerifyCommandOptions, 'strict' | 'ignore' | 'locks' | 'data'> & {
     readonly onAhead?: OnAhead;
     readonly cosmetic?: boolean;
   },
@@ -96,6 +97,7 @@ export function policyOf(
     strict: opts.strict === true,
     ignore: opts.ignore ?? [],
     locks: opts.locks ?? DEFAULT_POLICY.locks,
+    ...(opts.data ? { data: opts.data.mode } : {}),
     ...(release ? { onAhead: opts.onAhead ?? release.onAhead, cosmetic: opts.cosmetic === true } : {}),
   };
 }
@@ -127,4 +129,6 @@ export interface VerifyCommandOptions extends CheckCommandOptions {
   readonly schemaProbes?: boolean;
   /** --locks and its thresholds (the lock grades ride on the schema probes' catalog). */
   readonly locks?: LockSettings;
+  /** --data, --data-timeout, --data-budget: the data probes. */
+  readonly data?: DataSettings;
 }

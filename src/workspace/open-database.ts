@@ -13,6 +13,7 @@ import { investigateMissing } from '../history/git-history.js';
 import { missingIds } from '../check/run-verify.js';
 import { schemaOps as readSchemaOps, type SchemaOp } from '../check/schema/schema-ops.js';
 import type { LintConfig } from '../check/lint/lint-config.js';
+import type { DataCheck, DataProbe } from '../database/data-probe.js';
 import { UsageError } from '../errors/errors.js';
 import type { ResultCache } from '../project/result-cache.js';
 import { urlSourceOf, withFiles, type UrlSource, type VerifyCommandOptions } from './command-options.js';
@@ -193,6 +194,35 @@ export async function readVersionTable(
   }
   const { readPostgresVersionTable } = await import('../database/read-postgres.js');
   return readPostgresVersionTable(db, table, postgresOptions(opts));
+}
+
+/**
+ * The data probes' reader for this run: the database read, its connection settings, the bounds of
+ * --data-timeout and --data-budget, and whether MySQL's session is strict (else a NOT NULL over NULLs
+ * rewrites them). Undefined under --data off or --no-schema-probes (the probes ride on the catalog).
+ */
+export function rowReader(
+  db: DatabaseTarget,
+  state: VersionTableState,
+  opts: VerifyCommandOptions,
+): ((probes: readonly DataProbe[]) => Promise<DataCheck[]>) | undefined {
+  if (opts.schemaProbes === false) return undefined;
+  const data = opts.data ?? { mode: 'warn', timeoutMs: 2000, budgetMs: 20000 };
+  const connect = postgresOptions(opts);
+  return async (probes) => {
+    if (data.mode === 'off') return [];
+    const { runDataProbes } = await import('../database/run-data-probes.js');
+    return runDataProbes(
+      db,
+      probes,
+      {
+        timeoutMs: data.timeoutMs,
+        budgetMs: data.budgetMs,
+        ...(state.mysql ? { strict: state.mysql.strict } : {}),
+      },
+      connect,
+    );
+  };
 }
 
 /** The connection settings every command shares. */

@@ -10,6 +10,9 @@ import type { ProjectModel } from '../alembic/loading/project-model.js';
 import type { VersionTableState } from '../database/version-table.js';
 import type { ParsedSql } from '../check/schema/sql-lock-steps.js';
 import type { SqlParser } from '../check/schema/pending-locks.js';
+import type { DatabaseContext } from '../check/rule.js';
+import { dataPlan } from '../check/schema/data-plan.js';
+import type { DataCheck, DataChecks, DataProbe } from '../database/data-probe.js';
 
 /** What the libpg-query package exports (its WebAssembly build of PostgreSQL's parser). */
 interface PgQuery {
@@ -50,11 +53,40 @@ export async function verifyWithSqlGrades(
   target: string,
   opts: CheckOptions,
   extras: VerifyExtras,
+  readRows?: RowReader,
 ): Promise<VerifyResult> {
   let database = databaseFacts(model, state, target, opts, extras);
   if (database.locks?.sqlUngraded) {
     const parser = await loadSqlParser();
     if (parser) database = withParsedSql(model, database, opts, extras.schemaOps, parser);
   }
-  return verifyOver(model, database, opts);
+  const data = await dataChecks(model, database, opts, readRows);
+  return verifyOver(model, data ? { ...database, data } : database, opts);
+}
+
+/** Asks the database the data probes' questions (database/run-data-probes.ts, bound to the run's connection settings). */
+export type RowReader = (probes: readonly DataProbe[]) => Promise<DataCheck[]>;
+
+/**
+ * The data probes: planned from the pending steps (check/schema/data-plan.ts), asked of the database
+ * only when a step depends on its rows, so a release with nothing such opens no second connection.
+ */
+async function dataChecks(
+  model: ProjectModel,
+  database: DatabaseContext,
+  opts: CheckOptions,
+  readRows: RowReader | undefined,
+): Promise<DataChecks | undefined> {
+  if (!readRows) return undefined;
+  const plan = dataPlan(model, database.state, database.prediction);
+  if (plan.probes.length === 0 && plan.settled.length === 0) return undefined;
+  if (opts.policy?.data === 'off') return { checks: [], off: true };
+  const read = await readRows(plan.probes);
+  // in the order the steps run
+  const order = (c: DataCheck): number =>
+    database.prediction.steps.findIndex((s) => s.revision === c.probe.revision);
+  const checks = [...plan.settled, ...read].sort(
+    (a, b) => order(a) - order(b) || a.probe.line - b.probe.line,
+  );
+  return { checks, ...(opts.policy?.data === 'block' ? { block: true as const } : {}) };
 }

@@ -8,6 +8,8 @@ import { generateCorpus } from '../helpers/corpus.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
+import { seedSql } from '../helpers/data-matrix.js';
+import { makeProject, migration, rev } from '../helpers/project.js';
 
 // docs/json-schema.json is the contract of --format json: every document the CLI prints validates
 // against it, and the schema is strict enough that a changed document does not.
@@ -71,6 +73,34 @@ describe('the JSON documents follow docs/json-schema.json', () => {
     const pgDoc = documentOf(root, ['verify'], { DATABASE_URL: url });
     expectValid(pgDoc);
     expect((pgDoc.database as { server: unknown }).server).not.toBeNull();
+    // the data probes' list: a failing, a passing and an unchecked probe
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS schema_data', 'CREATE DATABASE schema_data']);
+    const dataUrl = pg().urlFor('schema_data');
+    await pgExec(dataUrl, seedSql({ kind: 'not-null', rows: 'fails' }));
+    const dataRoot = makeProject({
+      'migrations/versions/a0_base.py': rev('a0', null),
+      'migrations/versions/b1_step.py': migration(
+        'b1',
+        'a0',
+        [
+          "op.alter_column('t', 'c', nullable=False)",
+          "op.create_index('ix_p', 't', ['p_id'], unique=True)",
+          'op.execute("INSERT INTO p VALUES (4)")',
+          "op.create_foreign_key('fk', 't', 'p', ['p_id'], ['id'])",
+        ].join('\n'),
+        'pass',
+      ),
+    });
+    const dataDoc = documentOf(dataRoot, ['verify'], { DATABASE_URL: dataUrl });
+    expectValid(dataDoc);
+    const checks = (
+      dataDoc.database as { dataChecks: { result: string; rows: number | null; keys: string[] }[] }
+    ).dataChecks;
+    expect(checks.map((c) => [c.result, c.rows, c.keys])).toEqual([
+      ['fails', 1, ['1']],
+      ['passes', null, []],
+      ['not-checked', null, []],
+    ]);
     const error = documentOf(tempDir('json-schema-empty-'), ['check']);
     expect(error.error).toBeDefined();
     expectValid(error);

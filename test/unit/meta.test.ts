@@ -96,6 +96,8 @@ describe('rules read facts', () => {
     'partlyApplied',
     'rollbackLosses',
     'sha256Hex',
+    'dataPlan',
+    'runDataProbes',
   ];
 
   it('no rule runs the graph, ledger, catalog or hash arithmetic the facts hold', () => {

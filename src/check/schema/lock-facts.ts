@@ -58,6 +58,28 @@ export interface LockStep {
   readonly lockMode?: string;
   /** alter_column's new type, as PostgreSQL names it (varchar, text, int8), when the reading knows it. */
   readonly typeTo?: TypeTo;
+  /** What the step asks of the rows already there (the data probes read it; the lock grades do not). */
+  readonly data?: DataArgs;
+}
+
+/** The arguments that decide whether existing rows let a step succeed. */
+export interface DataArgs {
+  /** The constraint's or index's name, when a literal. */
+  readonly name?: string;
+  /** The columns a unique index or constraint, or a foreign key, covers (all literal names), in order. */
+  readonly columns?: readonly string[];
+  /** A foreign key's referenced columns. */
+  readonly referencedColumns?: readonly string[];
+  /** create_index(unique=True). */
+  readonly unique?: true;
+  /** A partial index (postgresql_where, sqlite_where) or an expression among its columns: not probed. */
+  readonly partial?: true;
+  /** postgresql_nulls_not_distinct=True: rows whose keys hold NULLs collide too (PostgreSQL 15). */
+  readonly nullsNotDistinct?: true;
+  /** create_check_constraint's condition, when it is literal SQL text. */
+  readonly condition?: string;
+  /** add_column: the new column is the primary key (its values come from a sequence or are refused). */
+  readonly primaryKey?: true;
 }
 
 /** A new column type: PostgreSQL's internal name, its length where one is given, and whether a USING expression converts. */
@@ -114,6 +136,7 @@ export function lockStepOf(
   let constraintType: string | undefined;
   let index: string | undefined;
   let typeTo: TypeTo | undefined;
+  let data: DataArgs | undefined;
   const flags: LockFlag[] = [];
   switch (method) {
     case 'create_index':
@@ -121,16 +144,27 @@ export function lockStepOf(
       table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
       index = strOf(arg(0, 'index_name'));
       if (isTrue(dialect('concurrently'))) flags.push('concurrently');
+      if (method === 'create_index') data = indexArgs(c, arg(2 + shift, 'columns'), index, resolve);
       break;
     case 'create_foreign_key':
       table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'source_table'));
       references = strOf(arg(2 + shift, 'referent_table'));
       if (isTrue(dialect('not_valid'))) flags.push('not-valid');
+      data = keyArgs(
+        arg(0, 'constraint_name'),
+        arg(3 + shift, 'local_cols'),
+        resolve,
+        arg(4 + shift, 'remote_cols'),
+      );
       break;
-    case 'create_check_constraint':
+    case 'create_check_constraint': {
       table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
       if (isTrue(dialect('not_valid'))) flags.push('not-valid');
+      const condition = sqlText(arg(2 + shift, 'condition'), resolve);
+      const name = strOf(arg(0, 'constraint_name'));
+      data = { ...(name !== undefined ? { name } : {}), ...(condition !== undefined ? { condition } : {}) };
       break;
+    }
     case 'drop_constraint':
       constraintType = strOf(arg(2 + shift, 'type_'));
       table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
@@ -139,6 +173,8 @@ export function lockStepOf(
     case 'create_primary_key':
     case 'create_exclude_constraint':
       table = batch ? (batchTable ?? undefined) : strOf(arg(1, 'table_name'));
+      if (method === 'create_unique_constraint')
+        data = keyArgs(arg(0, 'constraint_name'), arg(2 + shift, 'columns'), resolve);
       break;
     case 'rename_table':
       table = strOf(arg(0, 'old_table_name'));
@@ -149,7 +185,7 @@ export function lockStepOf(
       break;
     case 'add_column':
       table = batch ? (batchTable ?? undefined) : strOf(arg(0, 'table_name'));
-      ({ column } = addedColumn(
+      ({ column, data } = addedColumn(
         arg(1 + shift, 'column') ?? { k: 'other', parts: [] },
         resolve,
         flags,
@@ -184,6 +220,7 @@ export function lockStepOf(
       ...(constraintType !== undefined ? { constraintType } : {}),
       ...(index !== undefined ? { index } : {}),
       ...(typeTo !== undefined ? { typeTo } : {}),
+      ...(data !== undefined ? { data } : {}),
       flags,
       ...common,
     },
@@ -201,7 +238,7 @@ function addedColumn(
   resolve: (e: PyExpr) => PyExpr,
   flags: LockFlag[],
   inline: Omit<LockStep, 'table' | 'line' | 'conditional'>[],
-): { column?: string } {
+): { column?: string; data?: DataArgs } {
   if (col.k !== 'call' || !/(?:^|\.)Column$/u.test(col.callee)) return {};
   const name = strOf(col.args[0] ?? col.kw.get('name'));
   const named = name !== undefined ? { column: name } : {};
@@ -234,7 +271,65 @@ function addedColumn(
     if (x.k === 'call' && /(?:^|\.)(?:Identity|Computed)$/u.test(x.callee))
       flags.push('identity-or-computed');
   }
-  return { column: strOf(col.args[0] ?? col.kw.get('name')) };
+  return {
+    column: strOf(col.args[0] ?? col.kw.get('name')),
+    ...(isTrue(col.kw.get('primary_key')) ? { data: { primaryKey: true as const } } : {}),
+  };
+}
+
+/** A list of literal names (`["a", "b"]`, `("a",)`, one string); undefined when any is not a literal. */
+function namesOf(e: PyExpr | undefined, resolve: (e: PyExpr) => PyExpr): string[] | undefined {
+  if (e === undefined) return undefined;
+  const x = resolve(e);
+  if (x.k === 'str') return [x.v];
+  if (x.k !== 'seq' || x.items.length === 0) return undefined;
+  const names = x.items.map((i) => strOf(resolve(i)));
+  return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
+}
+
+/** A unique constraint's or a foreign key's name and columns (and the referenced ones). */
+function keyArgs(
+  name: PyExpr | undefined,
+  columns: PyExpr | undefined,
+  resolve: (e: PyExpr) => PyExpr,
+  referenced?: PyExpr,
+): DataArgs {
+  const n = name === undefined ? undefined : strOf(resolve(name));
+  const cols = namesOf(columns, resolve);
+  const refs = referenced === undefined ? undefined : namesOf(referenced, resolve);
+  return {
+    ...(n !== undefined ? { name: n } : {}),
+    ...(cols ? { columns: cols } : {}),
+    ...(refs ? { referencedColumns: refs } : {}),
+  };
+}
+
+/** create_index's name, columns and uniqueness; a partial or expression index is marked, not probed. */
+function indexArgs(
+  c: Call,
+  columns: PyExpr | undefined,
+  name: string | undefined,
+  resolve: (e: PyExpr) => PyExpr,
+): DataArgs {
+  const cols = namesOf(columns, resolve);
+  const partial = [...c.kw.keys()].some((k) => k.endsWith('_where'));
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(cols ? { columns: cols } : { partial: true as const }),
+    ...(isTrue(c.kw.get('unique')) ? { unique: true as const } : {}),
+    ...(partial ? { partial: true as const } : {}),
+    ...(isTrue(c.kw.get('postgresql_nulls_not_distinct')) ? { nullsNotDistinct: true as const } : {}),
+  };
+}
+
+/** A condition given as SQL text: a string, or sa.text("…"). */
+function sqlText(e: PyExpr | undefined, resolve: (e: PyExpr) => PyExpr): string | undefined {
+  if (e === undefined) return undefined;
+  const x = resolve(e);
+  if (x.k === 'str') return x.v;
+  if (x.k === 'call' && /(?:^|\.)text$/u.test(x.callee))
+    return strOf(resolve(x.args[0] ?? { k: 'other', parts: [] }));
+  return undefined;
 }
 
 /** alter_column's keywords: a new type, NOT NULL, a new name. */

@@ -52,11 +52,13 @@ export function lockSteps(text: string): {
   steps: LockStep[];
   sql: LiteralSql[];
   unread: { line: number; why: string }[];
+  writes: RowWrite[];
 } {
   const sink = {
     locks: [] as LockStep[],
     sql: [] as LiteralSql[],
     unread: [] as { line: number; why: string }[],
+    writes: [] as RowWrite[],
   };
   const { ops } = readSteps(text, sink);
   // a template's line is graded from its text (what it cannot name is said there)
@@ -70,7 +72,19 @@ export function lockSteps(text: string): {
     steps: sink.locks,
     sql: sink.sql,
     unread: [...sink.unread, ...lost].sort((a, b) => a.line - b.line),
+    writes: sink.writes,
   };
+}
+
+/**
+ * A step that writes rows the reading cannot see as literal SQL: op.bulk_insert (its table when
+ * named), a SQLAlchemy statement or SQL built at run time (table null: any).
+ */
+export interface RowWrite {
+  readonly line: number;
+  readonly table: string | null;
+  readonly what: string;
+  readonly conditional: boolean;
 }
 
 /** Literal SQL a step runs (op.execute, a connection's execute), for PostgreSQL's own parser. */
@@ -86,6 +100,7 @@ interface LockSink {
   readonly locks: LockStep[];
   readonly sql: LiteralSql[];
   readonly unread: { line: number; why: string }[];
+  readonly writes: RowWrite[];
 }
 
 function readSteps(text: string, locks?: LockSink): { ops: SchemaOp[] } {
@@ -302,6 +317,7 @@ class BodyReader {
           why: `op.${method} on a table the reading cannot name or outside the schema read`,
         });
       if (this.locks && method === 'execute') this.literalSql(c.args[0] ?? c.kw.get('sqltext'), out);
+      if (this.locks && method === 'bulk_insert') this.bulkInsert(c, out);
       const batch =
         batchTable === undefined
           ? undefined
@@ -336,9 +352,29 @@ class BodyReader {
       out.push(everything(out.line, `${c.callee}() comes from ${from}, which the reading does not follow`));
   }
 
-  /** Keeps the literal SQL of an execute() for the lock grades. */
+  /** op.bulk_insert(table, rows): the rows go into the table sa.table("name", …) names. */
+  private bulkInsert(c: Call, out: OpWriter): void {
+    const t = c.args[0] ?? c.kw.get('table');
+    const e = t === undefined ? undefined : this.resolve(t);
+    const table = e?.k === 'call' ? strOf(this.resolve(e.args[0] ?? { k: 'other', parts: [] })) : undefined;
+    this.locks!.writes.push({
+      line: out.line,
+      table: table ?? null,
+      what: 'op.bulk_insert',
+      conditional: out.conditional,
+    });
+  }
+
+  /** Keeps the literal SQL of an execute() for the lock grades (and what else it runs, for the data probes). */
   private literalSql(arg: PyExpr | undefined, out: OpWriter): void {
     const e = sqlArgument(arg, (x) => this.resolve(x));
+    if (e.kind !== 'literal')
+      this.locks!.writes.push({
+        line: out.line,
+        table: null,
+        what: e.kind === 'data' ? 'a SQLAlchemy statement' : 'SQL built at run time',
+        conditional: out.conditional,
+      });
     if (e.kind === 'literal')
       this.locks!.sql.push({ line: out.line, sql: e.sql, conditional: out.conditional });
     // a template is graded with its unknown fields standing for themselves (RUN_TIME)

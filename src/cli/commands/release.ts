@@ -6,6 +6,8 @@ import {
   databaseOptions,
   ledgerArgs,
   ledgerOptions,
+  dataArgs,
+  dataOptions,
   lockArgs,
   lockOptions,
   probeOption,
@@ -33,7 +35,7 @@ export const release = defineCommand({
   ],
   exitCodes: EXIT_CODES.release,
   options: (y) =>
-    lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y, TEXT_OR_JSON)))))
+    dataOptions(lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y, TEXT_OR_JSON))))))
       .option('on-ahead', {
         choices: ['allow', 'block'] as const,
         describe:
@@ -110,6 +112,7 @@ export const release = defineCommand({
         ...ledgerArgs(args),
         schemaProbes: args['schema-probes'],
         ...lockArgs(args),
+        ...dataArgs(args),
         onAhead: args['on-ahead'],
         env: ctx.env,
         command: rest.length > 0 ? rest : undefined,

@@ -7,6 +7,8 @@ import {
   databaseOptions,
   ledgerArgs,
   ledgerOptions,
+  dataArgs,
+  dataOptions,
   lockArgs,
   lockOptions,
   parseShard,
@@ -34,7 +36,7 @@ export const verify = defineCommand({
   ],
   exitCodes: EXIT_CODES.database,
   options: (y) =>
-    lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y)))))
+    dataOptions(lockOptions(probeOption(ledgerOptions(databaseOptions(projectOptions(y))))))
       .option('git', {
         type: 'boolean',
         default: true,
@@ -146,6 +148,7 @@ export const verify = defineCommand({
         ...ledgerArgs(args),
         schemaProbes: args['schema-probes'],
         ...lockArgs(args),
+        ...dataArgs(args),
         env: ctx.env,
         git: args.git,
       }),

@@ -1,0 +1,92 @@
+import type { VersionTableState } from '../../database/version-table.js';
+import type { DataProbe } from '../../database/data-probe.js';
+
+/** Stands for every row value in a quoted error: the report never repeats production's values. */
+const VALUE = '…';
+
+/**
+ * The error Alembic prints when the rows make the step fail, in the database's and the driver's own
+ * words (psycopg2, PyMySQL or mysqlclient, sqlite3), each row value shown as `…`; undefined where the
+ * words are not known (another driver), so that no quote is a wrong one.
+ */
+export function dataError(
+  p: DataProbe,
+  state: Pick<VersionTableState, 'dialect' | 'mysql'>,
+): string | undefined {
+  if (state.dialect === 'postgresql') return pgError(p);
+  if (state.dialect === 'sqlite') return sqliteError(p);
+  const module =
+    state.mysql?.driver === 'mysqldb'
+      ? 'MySQLdb._exceptions'
+      : state.mysql?.driver === 'pymysql'
+        ? 'pymysql.err'
+        : undefined;
+  return module ? mysqlError(p, module, state.mysql?.flavor === 'MariaDB') : undefined;
+}
+
+function pgError(p: DataProbe): string {
+  const e = (cls: string, text: string): string =>
+    `sqlalchemy.exc.IntegrityError: (psycopg2.errors.${cls}) ${text}`;
+  const name = p.name ?? VALUE;
+  switch (p.kind) {
+    case 'not-null':
+    case 'rows-exist':
+      return e('NotNullViolation', `column "${p.columns[0]}" of relation "${p.table}" contains null values`);
+    case 'unique':
+      return e('UniqueViolation', `could not create unique index "${name}"`);
+    case 'foreign-key':
+      return e(
+        'ForeignKeyViolation',
+        `insert or update on table "${p.table}" violates foreign key constraint "${name}"`,
+      );
+    case 'check':
+      return e(
+        'CheckViolation',
+        `check constraint "${name}" of relation "${p.table}" is violated by some row`,
+      );
+  }
+}
+
+function sqliteError(p: DataProbe): string {
+  const integrity = (text: string): string =>
+    `sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) ${text}`;
+  // batch mode copies the rows into _alembic_tmp_<table> (its name cut to 50 characters)
+  const copy = p.batch ? `_alembic_tmp_${p.table}`.slice(0, 50) : p.table;
+  switch (p.kind) {
+    case 'not-null':
+      return integrity(`NOT NULL constraint failed: ${copy}.${p.columns[0]}`);
+    case 'rows-exist':
+      return 'sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) Cannot add a NOT NULL column with default value NULL';
+    case 'unique':
+      return integrity(`UNIQUE constraint failed: ${p.columns.map((c) => `${copy}.${c}`).join(', ')}`);
+    case 'check':
+      return integrity(`CHECK constraint failed: ${p.name ?? VALUE}`);
+    case 'foreign-key':
+      return integrity('FOREIGN KEY constraint failed');
+  }
+}
+
+function mysqlError(p: DataProbe, module: string, mariadb: boolean): string | undefined {
+  const e = (cls: string, n: number, text: string): string =>
+    `sqlalchemy.exc.${cls}: (${module}.${cls}) (${n}, ${text.includes("'") ? `"${text}"` : `'${text}'`})`;
+  switch (p.kind) {
+    case 'not-null':
+      return mariadb
+        ? e('DataError', 1265, `Data truncated for column '${p.columns[0]}' at row ${VALUE}`)
+        : e('OperationalError', 1138, 'Invalid use of NULL value');
+    case 'unique':
+      return e('IntegrityError', 1062, `Duplicate entry '${VALUE}' for key '${p.name ?? VALUE}'`);
+    case 'foreign-key':
+      return e(
+        'IntegrityError',
+        1452,
+        `Cannot add or update a child row: a foreign key constraint fails (${VALUE})`,
+      );
+    case 'check':
+      return mariadb
+        ? e('OperationalError', 4025, `CONSTRAINT \`${p.name ?? VALUE}\` failed for ${VALUE}`)
+        : e('OperationalError', 3819, `Check constraint '${p.name ?? VALUE}' is violated.`);
+    case 'rows-exist':
+      return undefined;
+  }
+}

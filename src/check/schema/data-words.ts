@@ -1,0 +1,44 @@
+import type { DataCheck, DataProbe } from '../../database/data-probe.js';
+
+/** How many rows a probe found, as the findings say it: 1 row, 2 rows, at least 4 rows. */
+export function rowCount(c: Pick<DataCheck, 'rows'>): string {
+  const n = c.rows ?? 0;
+  return n >= 4 ? 'at least 4 rows' : n === 1 ? '1 row' : `${n} rows`;
+}
+
+/** What the rows are (after "t has 2 rows") and what the step does, for a finding's title and message. */
+export function stepWords(p: DataProbe): { rows: string; short: (count: string) => string; does: string } {
+  const cols = p.columns.length === 1 ? p.columns[0]! : `(${p.columns.join(', ')})`;
+  switch (p.kind) {
+    case 'not-null':
+      return {
+        rows: p.value ? `still NULL in ${cols} after the earlier steps` : `with NULL in ${cols}`,
+        short: (n) => `${p.table}.${cols} is NULL in ${n}`,
+        does: `makes ${p.table}.${cols} NOT NULL`,
+      };
+    case 'rows-exist':
+      return {
+        rows: `, and the new NOT NULL column ${cols} has no default`,
+        short: (n) => `${p.table} has ${n}; ${cols} has no default`,
+        does: `adds ${cols} NOT NULL with no server default, so every existing row would hold NULL`,
+      };
+    case 'unique':
+      return {
+        rows: `sharing a value of ${cols}`,
+        short: (n) => `${p.table}.${cols} repeats in ${n}`,
+        does: `makes ${cols} unique`,
+      };
+    case 'foreign-key':
+      return {
+        rows: `whose ${cols} match no row of ${p.references?.table ?? '?'}`,
+        short: (n) => `${p.table}.${cols} is orphaned in ${n}`,
+        does: `adds a foreign key from ${p.table}.${cols} to ${p.references?.table ?? '?'}`,
+      };
+    case 'check':
+      return {
+        rows: 'the new CHECK rejects',
+        short: (n) => `the CHECK fails on ${n} of ${p.table}`,
+        does: `adds CHECK (${p.condition ?? '…'})`,
+      };
+  }
+}

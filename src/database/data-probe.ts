@@ -1,0 +1,68 @@
+/**
+ * What a pending step asks of the rows already in its table:
+ * - `not-null`: no NULL in the column (alter_column nullable=False; `expr` when earlier steps set it);
+ * - `rows-exist`: no row at all (add_column NOT NULL with no server default: every row would be NULL);
+ * - `unique`: no two rows share the key (create_unique_constraint, create_index unique=True);
+ * - `foreign-key`: every key with no NULL is in the referenced table (MATCH SIMPLE);
+ * - `check`: no row for which the condition is false (NULL passes).
+ */
+export type ProbeKind = 'not-null' | 'rows-exist' | 'unique' | 'foreign-key' | 'check';
+
+/** One read-only question about the rows, for one pending step. */
+export interface DataProbe {
+  readonly revision: string;
+  readonly path: string;
+  readonly line: number;
+  /** The Alembic operation: alter_column, add_column, create_index, … */
+  readonly call: string;
+  readonly kind: ProbeKind;
+  readonly table: string;
+  readonly columns: readonly string[];
+  /** The index's or constraint's name, where the migration gives one. */
+  readonly name?: string;
+  readonly references?: { readonly table: string; readonly columns: readonly string[] };
+  /** A CHECK's condition, as the migration writes it. */
+  readonly condition?: string;
+  readonly nullsNotDistinct?: true;
+  /**
+   * not-null: what earlier pending steps make of the column: added (NULL in every row), then each
+   * literal UPDATE's value where its condition holds, in order. Absent: the column as it is.
+   */
+  readonly value?: {
+    readonly added: boolean;
+    readonly fills: readonly { readonly value: string; readonly where?: string }[];
+  };
+  /** The rows earlier pending steps leave in the table (their DELETE's conditions negated), as SQL. */
+  readonly keep?: string;
+  /** Under if, for or try: the step may not run. */
+  readonly conditional: boolean;
+  /** Inside batch_alter_table (SQLite copies the table). */
+  readonly batch?: true;
+}
+
+/**
+ * A probe's outcome: the rows make the step fail, let it pass, or (MySQL and MariaDB outside a strict
+ * sql_mode) let it succeed by rewriting them; or it could not be checked, and `why` says why.
+ */
+export type DataResult = 'fails' | 'passes' | 'changes-rows' | 'not-checked';
+
+export interface DataCheck {
+  readonly probe: DataProbe;
+  readonly result: DataResult;
+  /** Offending rows found: 1, 2, 3, or 4 for "at least 4" (each probe stops at four). */
+  readonly rows?: number;
+  /** Up to three primary keys of those rows, where the key is one integer or UUID column. */
+  readonly keys?: readonly string[];
+  readonly why?: string;
+  /** A lock that stopped the probe: the table and the session holding it. */
+  readonly lockedBy?: { readonly table: string; readonly pid: number; readonly mode?: string };
+}
+
+/** The data probes of a run: what was checked, and how they were bounded. */
+export interface DataChecks {
+  readonly checks: readonly DataCheck[];
+  /** The run read no rows (--data off): the verdict says so. */
+  readonly off?: true;
+  /** --data block: a probe that could not answer blocks. */
+  readonly block?: true;
+}

@@ -1,0 +1,77 @@
+import type { DataProbe } from './data-probe.js';
+import { quoteIdent, quoteMysqlIdent } from './quote-ident.js';
+
+export type ProbeDialect = 'postgresql' | 'mysql' | 'sqlite';
+
+/** Each probe stops at this many rows: 1, 2, 3, or "at least 4". */
+export const PROBE_LIMIT = 4;
+
+/**
+ * The one SELECT that answers a probe, stopping at the first four offending rows (their primary key
+ * where `key` names one, else a constant): NULLs under a NOT NULL, any row under a new NOT NULL column,
+ * rows whose key repeats (the server's own GROUP BY, so its collation and NULL rules decide), rows
+ * whose foreign key has no match (MATCH SIMPLE: a key with a NULL in it is skipped), rows a CHECK
+ * rejects (NULL passes). The conditions earlier steps leave (`keep`, `value`) are the migration's own
+ * SQL, run here inside a read-only transaction.
+ */
+export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string): string {
+  const q = dialect === 'mysql' ? quoteMysqlIdent : quoteIdent;
+  const t = q(p.table);
+  const pick = key !== undefined ? `${q(key)}` : '1';
+  const keep = p.keep !== undefined ? [`(${p.keep})`] : [];
+  const where = (conds: readonly string[]): string =>
+    conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '';
+  const limit = ` LIMIT ${PROBE_LIMIT}`;
+  switch (p.kind) {
+    case 'not-null':
+      return `SELECT ${pick} FROM ${t}${where([`(${valueOf(p, q)}) IS NULL`, ...keep])}${limit}`;
+    case 'rows-exist':
+      return `SELECT ${pick} FROM ${t}${where(keep)}${limit}`;
+    case 'check':
+      return `SELECT ${pick} FROM ${t}${where([`NOT (${p.condition ?? 'TRUE'})`, ...keep])}${limit}`;
+    case 'unique': {
+      const cols = p.columns.map(q);
+      const notNull = p.nullsNotDistinct ? [] : cols.map((c) => `${c} IS NOT NULL`);
+      const groups = `SELECT ${cols.join(', ')} FROM ${t}${where([...notNull, ...keep])} GROUP BY ${cols.join(', ')} HAVING count(*) > 1`;
+      // PostgreSQL's NULLS NOT DISTINCT: NULLs collide, which IN cannot match; the repeated keys are counted instead
+      if (p.nullsNotDistinct) return `SELECT 1 FROM (${groups}${limit}) AS repeated`;
+      const row = cols.length === 1 ? cols[0]! : `(${cols.join(', ')})`;
+      return `SELECT ${pick} FROM ${t}${where([`${row} IN (${groups})`, ...keep])}${limit}`;
+    }
+    case 'foreign-key': {
+      const ref = p.references!;
+      const child = 'preflight_child';
+      const parent = 'preflight_parent';
+      const present = p.columns.map((c) => `${child}.${q(c)} IS NOT NULL`);
+      const match = p.columns.map((c, i) => `${parent}.${q(ref.columns[i]!)} = ${child}.${q(c)}`);
+      const pickChild = key !== undefined ? `${child}.${q(key)}` : '1';
+      return `SELECT ${pickChild} FROM ${t} AS ${child}${where([...present, ...keep, `NOT EXISTS (SELECT 1 FROM ${q(ref.table)} AS ${parent} WHERE ${match.join(' AND ')})`])}${limit}`;
+    }
+  }
+}
+
+/** The NOT NULL column's value after the earlier steps: NULL when added, then each UPDATE's value where its condition holds. */
+function valueOf(p: DataProbe, q: (s: string) => string): string {
+  let v = p.value?.added ? 'NULL' : q(p.columns[0]!);
+  for (const f of p.value?.fills ?? [])
+    v = f.where === undefined ? `(${f.value})` : `CASE WHEN (${f.where}) THEN (${f.value}) ELSE ${v} END`;
+  return v;
+}
+
+/** The table's primary key when it is one integer or UUID column: the keys a finding may show. */
+export function keySql(dialect: ProbeDialect): string {
+  if (dialect === 'postgresql')
+    return 'SELECT a.attname AS name, t.typname AS type FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) JOIN pg_type t ON t.oid = a.atttypid WHERE i.indrelid = to_regclass($1) AND i.indisprimary';
+  if (dialect === 'mysql')
+    return "SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_KEY = 'PRI'";
+  return 'SELECT name, type FROM pragma_table_info(?) WHERE pk > 0';
+}
+
+/** The key column, when the primary key is one column of an integer or UUID type. */
+export function keyColumn(rows: readonly { name: unknown; type: unknown }[]): string | undefined {
+  if (rows.length !== 1) return undefined;
+  const type = String(rows[0]!.type).toLowerCase();
+  return /^(?:int[248]?|integer|smallint|bigint|tinyint|mediumint|uuid)$/u.test(type)
+    ? String(rows[0]!.name)
+    : undefined;
+}

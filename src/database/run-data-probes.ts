@@ -1,0 +1,239 @@
+import type { Client as PgClient } from 'pg';
+import type { Connection } from 'mysql2/promise';
+import type { DataCheck, DataProbe } from './data-probe.js';
+import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-url.js';
+import type { MysqlTarget } from './mysql-url.js';
+import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
+import { withMysqlConnection } from './mysql-connect.js';
+import { openSqlite } from './open-sqlite.js';
+import { keyColumn, keySql, probeSql, PROBE_LIMIT } from './probe-sql.js';
+import { quoteIdent } from './quote-ident.js';
+
+/** How long each probe may run (and wait for a lock), and how long all of them together. */
+export interface DataBounds {
+  readonly timeoutMs: number;
+  readonly budgetMs: number;
+  /** MySQL and MariaDB outside a strict sql_mode: a NOT NULL over NULLs rewrites them rather than failing. */
+  readonly strict?: boolean;
+}
+
+/** What one SELECT returned, or why it did not. */
+type Answer =
+  | { readonly keys: readonly unknown[]; readonly rows: number }
+  | { readonly why: string; readonly lockedBy?: DataCheck['lockedBy'] };
+
+/**
+ * Asks the database each probe's question, read-only and bounded: one connection, one read-only
+ * transaction, each probe under its own statement and lock timeouts, all under the run's budget.
+ * A probe that cannot finish is not checked, with why; the transaction is rolled back.
+ */
+export async function runDataProbes(
+  db: DatabaseTarget,
+  probes: readonly DataProbe[],
+  bounds: DataBounds,
+  opts: PostgresOptions,
+): Promise<DataCheck[]> {
+  if (probes.length === 0) return [];
+  const started = Date.now();
+  // each probe gets its timeout or what is left of the budget, whichever is less
+  const allowance = (): number => Math.min(bounds.timeoutMs, bounds.budgetMs - (Date.now() - started));
+  const ask =
+    db.dialect === 'sqlite'
+      ? sqliteAsker(db, bounds)
+      : db.dialect === 'mysql'
+        ? mysqlAsker(db, opts)
+        : pgAsker(db, opts);
+  return ask(async (one) => {
+    const out: DataCheck[] = [];
+    for (const probe of probes) {
+      const ms = allowance();
+      if (ms < 1) {
+        out.push({
+          probe,
+          result: 'not-checked',
+          why: `the run's probe budget (--data-budget ${bounds.budgetMs} ms) was spent`,
+        });
+        continue;
+      }
+      out.push(checkOf(probe, await one(probe, ms), bounds));
+    }
+    return out;
+  });
+}
+
+function checkOf(probe: DataProbe, a: Answer, bounds: DataBounds): DataCheck {
+  if ('why' in a)
+    return { probe, result: 'not-checked', why: a.why, ...(a.lockedBy ? { lockedBy: a.lockedBy } : {}) };
+  if (a.rows === 0) return { probe, result: 'passes' };
+  const keys = a.keys
+    .filter((k) => k !== null && k !== undefined)
+    .slice(0, 3)
+    .map(String);
+  const changes = bounds.strict === false && probe.kind === 'not-null';
+  return {
+    probe,
+    result: changes ? 'changes-rows' : 'fails',
+    rows: Math.min(a.rows, PROBE_LIMIT),
+    ...(keys.length > 0 ? { keys } : {}),
+  };
+}
+
+type Asker = (
+  work: (one: (p: DataProbe, ms: number) => Promise<Answer>) => Promise<DataCheck[]>,
+) => Promise<DataCheck[]>;
+
+function pgAsker(t: PostgresTarget, opts: PostgresOptions): Asker {
+  return (work) =>
+    withPostgresClient(t, opts, async (client) => {
+      await client.query('BEGIN READ ONLY');
+      try {
+        return await work((p, ms) => pgProbe(client, p, ms, opts.lockTimeoutMs));
+      } finally {
+        await client.query('ROLLBACK').catch(() => undefined);
+      }
+    });
+}
+
+/** One probe in its own savepoint, so that a cancelled one leaves the transaction usable. */
+async function pgProbe(client: PgClient, p: DataProbe, ms: number, lockMs: number): Promise<Answer> {
+  await client.query('SAVEPOINT preflight_probe');
+  try {
+    await client.query(
+      `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}; SET LOCAL lock_timeout = ${lockWaitMs(ms, lockMs)}`,
+    );
+    const keys = await client.query<{ name: string; type: string }>(keySql('postgresql'), [
+      quoteIdent(p.table),
+    ]);
+    const key = keyColumn(keys.rows);
+    const r = await client.query({ text: probeSql(p, 'postgresql', key), rowMode: 'array' });
+    return { rows: r.rows.length, keys: key === undefined ? [] : r.rows.map((x) => (x as unknown[])[0]) };
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    await client.query('ROLLBACK TO SAVEPOINT preflight_probe');
+    return pgWhy(client, p, code, (e as Error).message, ms);
+  } finally {
+    await client.query('ROLLBACK TO SAVEPOINT preflight_probe').catch(() => undefined);
+  }
+}
+
+/**
+ * How long a probe waits for a lock: half its time, at most the run's lock timeout. Below its statement
+ * timeout, so that a lock is named as the lock it is (55P03), not as a slow probe.
+ */
+function lockWaitMs(ms: number, lockMs: number): number {
+  return Math.max(1, Math.floor(Math.min(ms / 2, lockMs)));
+}
+
+/** Why a PostgreSQL probe did not answer; a lock is named with its table and the session holding it. */
+async function pgWhy(
+  client: PgClient,
+  p: DataProbe,
+  code: string,
+  message: string,
+  ms: number,
+): Promise<Answer> {
+  if (code === '57014') return { why: `the probe did not finish within ${ms} ms (--data-timeout)` };
+  if (code === '42501') return { why: `this role may not read the rows (${code}: permission denied)` };
+  if (code === '55P03') {
+    for (const table of [p.table, ...(p.references ? [p.references.table] : [])]) {
+      const held = await client.query<{ pid: number; mode: string }>(
+        "SELECT pid, mode FROM pg_locks WHERE relation = to_regclass($1) AND granted AND pid <> pg_backend_pid() ORDER BY mode = 'AccessExclusiveLock' DESC LIMIT 1",
+        [quoteIdent(table)],
+      );
+      const h = held.rows[0];
+      if (h)
+        return {
+          why: `session ${h.pid} holds ${h.mode} on ${table}: the probe gave up at its lock timeout (55P03)`,
+          lockedBy: { table, pid: Number(h.pid), mode: h.mode },
+        };
+    }
+    return { why: `a lock on ${p.table} kept the probe waiting past its lock timeout (55P03)` };
+  }
+  // class 42 (a name the server does not know, a syntax error) quotes no row; others may, and are not repeated
+  return {
+    why: code.startsWith('42')
+      ? `the probe failed: ${message} (${code})`
+      : `the probe failed (SQLSTATE ${code || 'unknown'})`,
+  };
+}
+
+function mysqlAsker(t: MysqlTarget, opts: PostgresOptions): Asker {
+  return (work) =>
+    withMysqlConnection(t, opts, async (conn) => {
+      const [v] = await conn.query('SELECT VERSION() AS v');
+      const mariadb = /mariadb/iu.test(String((v as { v: unknown }[])[0]?.v));
+      await conn.query(
+        `SET SESSION lock_wait_timeout = ${Math.max(1, Math.ceil(opts.lockTimeoutMs / 1000))}`,
+      );
+      await conn.query('START TRANSACTION READ ONLY');
+      try {
+        return await work((p, ms) => mysqlProbe(conn, p, ms, mariadb));
+      } finally {
+        await conn.query('ROLLBACK').catch(() => undefined);
+      }
+    });
+}
+
+async function mysqlProbe(conn: Connection, p: DataProbe, ms: number, mariadb: boolean): Promise<Answer> {
+  try {
+    const [keyRows] = await conn.query(keySql('mysql'), [p.table]);
+    const key = keyColumn(keyRows as { name: unknown; type: unknown }[]);
+    const select = probeSql(p, 'mysql', key);
+    const bounded = mariadb
+      ? `SET STATEMENT max_statement_time = ${ms / 1000} FOR ${select}`
+      : select.replace(/^SELECT /u, `SELECT /*+ MAX_EXECUTION_TIME(${Math.floor(ms)}) */ `);
+    const [rows] = await conn.query({ sql: bounded, rowsAsArray: true });
+    const list = rows as unknown[][];
+    return { rows: list.length, keys: key === undefined ? [] : list.map((r) => r[0]) };
+  } catch (e) {
+    const errno = (e as { errno?: number }).errno ?? 0;
+    if (errno === 1969 || errno === 3024)
+      return { why: `the probe did not finish within ${ms} ms (--data-timeout)` };
+    if (errno === 1205)
+      return { why: `a lock on ${p.table} kept the probe waiting past lock_wait_timeout (1205)` };
+    if (errno === 1142 || errno === 1143) return { why: `this user may not read the rows (${errno})` };
+    return {
+      why:
+        errno === 1054 || errno === 1146 || errno === 1064
+          ? `the probe failed: ${(e as Error).message} (${errno})`
+          : `the probe failed (error ${errno || 'unknown'})`,
+    };
+  }
+}
+
+/** SQLite has no statement timeout: a table with more rows than the timeout's worth is not probed. */
+const SQLITE_ROWS_PER_MS = 1000;
+
+function sqliteAsker(t: SqliteTarget, bounds: DataBounds): Asker {
+  return async (work) => {
+    const db = await openSqlite(t.file, { readonly: true, fileMustExist: true, timeout: bounds.timeoutMs });
+    try {
+      return await work(async (p) => {
+        try {
+          const size = db
+            .prepare(`SELECT max(rowid) FROM ${quoteIdent(p.table)}`)
+            .raw()
+            .get() as [number | null];
+          const rows = Number(size[0] ?? 0);
+          const limit = SQLITE_ROWS_PER_MS * bounds.timeoutMs;
+          if (rows > limit)
+            return {
+              why: `${p.table} holds about ${rows} rows, more than a probe reads in ${bounds.timeoutMs} ms (SQLite has no statement timeout)`,
+            };
+          const key = keyColumn(
+            db.prepare(keySql('sqlite')).all(p.table) as { name: unknown; type: unknown }[],
+          );
+          const found = db
+            .prepare(probeSql(p, 'sqlite', key))
+            .raw()
+            .all() as unknown[][];
+          return { rows: found.length, keys: key === undefined ? [] : found.map((r) => r[0]) };
+        } catch (e) {
+          return { why: `the probe failed: ${(e as Error).message}` };
+        }
+      });
+    } finally {
+      db.close();
+    }
+  };
+}

@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { verifyCommand } from '../../src/commands/verify-command.js';
+import { ORACLE_PYTHON, REPO } from './oracle.js';
+import { makeProject, migration, onlineEnvPy, rev } from './project.js';
+import { tempDir } from './temp-dir.js';
+
+/** The databases the matrix runs on: PostgreSQL, MariaDB with its default (strict) sql_mode and with none, SQLite. */
+export type MatrixDb = 'postgresql' | 'mariadb' | 'mariadb-loose' | 'sqlite';
+export type StepKind =
+  'not-null' | 'add-not-null' | 'unique-constraint' | 'unique-index' | 'foreign-key' | 'check';
+/** The rows under the step: some that break it, none that do, no rows, or the breaking rows fixed by an earlier step. */
+export type RowsKind = 'fails' | 'passes' | 'empty' | 'backfill';
+
+export interface DataCell {
+  readonly kind: StepKind;
+  readonly rows: RowsKind;
+}
+
+export const STEP_KINDS: readonly StepKind[] = [
+  'not-null',
+  'add-not-null',
+  'unique-constraint',
+  'unique-index',
+  'foreign-key',
+  'check',
+];
+export const ROWS_KINDS: readonly RowsKind[] = ['fails', 'passes', 'empty', 'backfill'];
+export const DATA_MATRIX: readonly DataCell[] = STEP_KINDS.flatMap((kind) =>
+  ROWS_KINDS.map((rows) => ({ kind, rows })),
+);
+
+/** t's rows (id, c, p_id): a NULL c, a repeated c, an orphan p_id, a c the CHECK rejects. */
+const BAD = [
+  [1, null, 1],
+  [2, 5, 9],
+  [3, 5, 2],
+  [4, -1, 3],
+];
+const GOOD = [
+  [1, 1, 1],
+  [2, 2, 2],
+  [3, 3, null],
+];
+
+/** The SQL that builds a cell's database: p, t with its rows, and alembic_version at a0. */
+export function seedSql(cell: DataCell): string[] {
+  const rows = cell.rows === 'empty' ? [] : cell.rows === 'passes' ? GOOD : BAD;
+  const v = (x: number | null): string => (x === null ? 'NULL' : String(x));
+  return [
+    'CREATE TABLE p (id INTEGER PRIMARY KEY)',
+    'INSERT INTO p VALUES (1), (2), (3)',
+    'CREATE TABLE t (id INTEGER PRIMARY KEY, c INTEGER, p_id INTEGER)',
+    ...(rows.length > 0
+      ? [`INSERT INTO t VALUES ${rows.map((r) => `(${r.map(v).join(', ')})`).join(', ')}`]
+      : []),
+    'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)',
+    "INSERT INTO alembic_version VALUES ('a0')",
+  ];
+}
+
+/** The pending step (and, for backfill, the fix before it); SQLite's constraint changes go through batch mode. */
+export function cellUpgrade(cell: DataCell, db: MatrixDb): string {
+  const batch = db === 'sqlite';
+  const inBatch = (line: string): string =>
+    batch ? `with op.batch_alter_table("t") as b:\n    b.${line.replace("'t', ", '')}` : `op.${line}`;
+  const fix = cell.rows === 'backfill';
+  switch (cell.kind) {
+    case 'not-null':
+      return [
+        fix ? `op.execute("UPDATE t SET c = 0 WHERE c IS NULL")` : '',
+        inBatch(`alter_column('t', 'c', existing_type=sa.Integer(), nullable=False)`),
+      ].join('\n');
+    case 'add-not-null':
+      return fix
+        ? [
+            `op.add_column('t', sa.Column('d', sa.Integer(), nullable=True))`,
+            `op.execute("UPDATE t SET d = 0")`,
+            inBatch(`alter_column('t', 'd', existing_type=sa.Integer(), nullable=False)`),
+          ].join('\n')
+        : `op.add_column('t', sa.Column('d', sa.Integer(), nullable=False))`;
+    case 'unique-constraint':
+      return [
+        fix ? `op.execute("DELETE FROM t WHERE id = 3")` : '',
+        inBatch(`create_unique_constraint('uq_t_c', 't', ['c'])`),
+      ].join('\n');
+    case 'unique-index':
+      return [
+        fix ? `op.execute("DELETE FROM t WHERE id = 3")` : '',
+        `op.create_index('ix_t_c', 't', ['c'], unique=True)`,
+      ].join('\n');
+    case 'foreign-key':
+      return [
+        fix ? `op.execute("DELETE FROM t WHERE p_id NOT IN (SELECT id FROM p)")` : '',
+        batch
+          ? `with op.batch_alter_table("t") as b:\n    b.create_foreign_key('fk_t_p', 'p', ['p_id'], ['id'])`
+          : `op.create_foreign_key('fk_t_p', 't', 'p', ['p_id'], ['id'])`,
+      ].join('\n');
+    case 'check':
+      return [
+        fix ? `op.execute("UPDATE t SET c = 1 WHERE c <= 0")` : '',
+        inBatch(`create_check_constraint('ck_t_c', 't', 'c > 0')`),
+      ].join('\n');
+  }
+}
+
+const ENV_PY = onlineEnvPy(
+  'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))',
+);
+
+/** A cell's project: a0 (applied), b1 with the step. */
+export function cellProject(cell: DataCell, db: MatrixDb): string {
+  return makeProject({
+    'migrations/env.py': ENV_PY,
+    'migrations/versions/a0_base.py': rev('a0', null),
+    'migrations/versions/b1_step.py': migration(
+      'b1',
+      'a0',
+      cellUpgrade(cell, db).trim(),
+      'pass',
+      'import sqlalchemy as sa\n',
+    ),
+  });
+}
+
+export interface Verified {
+  readonly exitCode: number;
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+  readonly alembicError?: string;
+  readonly dataChecks: readonly string[];
+  readonly detail: string;
+}
+
+/** verify as the release runs it (data probes at their defaults), in this process. */
+export async function verifyCell(root: string, url: string): Promise<Verified> {
+  const { exitCode, result } = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+  const by = (s: string): string[] => result.findings.filter((f) => f.severity === s).map((f) => f.code);
+  const alembicError = result.findings.find(
+    (f) => f.alembicError !== undefined && f.code.startsWith('data-'),
+  )?.alembicError;
+  return {
+    exitCode,
+    errors: by('error'),
+    warnings: by('warning'),
+    ...(alembicError !== undefined ? { alembicError } : {}),
+    dataChecks: (result.database.data?.checks ?? []).map(
+      (c) => `${c.probe.kind}:${c.result}${c.why ? ` (${c.why})` : ''}`,
+    ),
+    detail: result.findings.map((f) => `${f.severity} ${f.code}: ${f.message}`).join('\n'),
+  };
+}
+
+/** Real Alembic's `upgrade head` for each project, all in one Python process. */
+export function upgradeCells(
+  cells: readonly { dir: string; url: string }[],
+): { ok: boolean; error?: string }[] {
+  const list = path.join(tempDir('data-cells-'), 'cells.json');
+  writeFileSync(list, JSON.stringify(cells));
+  const r = spawnSync(ORACLE_PYTHON, [path.join(REPO, 'test/oracle/upgrade_cells.py'), list], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`upgrade_cells.py failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { ok: boolean; error?: string }[];
+}
+
+/** Whether the tool's quote is Alembic's line, each `…` standing for any value. */
+export function quoteMatches(quote: string, actual: string): boolean {
+  const parts = quote.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`, 'u').test(actual);
+}

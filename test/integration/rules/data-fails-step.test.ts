@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { cellProject, seedSql, upgradeCells } from '../../helpers/data-matrix.js';
+import { sqliteRows, sqliteWith } from '../../helpers/data-cell-db.js';
+import { makeProject, migration, onlineEnvPy, rev } from '../../helpers/project.js';
+
+const ENV_PY = onlineEnvPy(
+  'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))',
+);
+
+function project(upgrade: string): string {
+  return makeProject({
+    'migrations/env.py': ENV_PY,
+    'migrations/versions/a0_base.py': rev('a0', null),
+    'migrations/versions/b1_step.py': migration('b1', 'a0', upgrade, 'pass', 'import sqlalchemy as sa\n'),
+  });
+}
+
+const VERSION = [
+  'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)',
+  "INSERT INTO alembic_version VALUES ('a0')",
+];
+
+describe('data-fails-step', () => {
+  it('blocks a NOT NULL over NULLs with the count, the integer keys and the error Alembic then prints; the rows are untouched', async () => {
+    const cell = { kind: 'not-null', rows: 'fails' } as const;
+    const root = cellProject(cell, 'sqlite');
+    const db = sqliteWith(seedSql(cell));
+    const before = sqliteRows(db.file);
+    const { exitCode, result } = await verifyCommand({
+      cwd: root,
+      format: 'json',
+      env: { DATABASE_URL: db.url },
+    });
+    expect(sqliteRows(db.file)).toBe(before);
+    expect(exitCode).toBe(1);
+    const f = result.findings.find((x) => x.code === 'data-fails-step')!;
+    expect(f.severity).toBe('error');
+    expect(f.title).toBe('pending b1 fails: t has 1 row with NULL in c');
+    expect(f.message).toContain('Keys: 1.');
+    expect(`${f.path}:${f.line}`).toBe('migrations/versions/b1_step.py:17');
+    const alembic = upgradeCells([{ dir: root, url: db.url }])[0]!;
+    expect(alembic.ok).toBe(false);
+    expect(f.alembicError).toBe(alembic.error);
+    expect(result.verdict.willSucceed).toBe(false);
+  });
+
+  it('stays quiet when the same step runs over rows with no NULL, and Alembic agrees', async () => {
+    const cell = { kind: 'not-null', rows: 'passes' } as const;
+    const root = cellProject(cell, 'sqlite');
+    const db = sqliteWith(seedSql(cell));
+    const { exitCode, result } = await verifyCommand({
+      cwd: root,
+      format: 'json',
+      env: { DATABASE_URL: db.url },
+    });
+    expect(result.findings.map((f) => f.code)).not.toContain('data-fails-step');
+    expect(exitCode).toBe(0);
+    expect(upgradeCells([{ dir: root, url: db.url }])[0]!.ok).toBe(true);
+  });
+
+  it('names no value of the rows, and no key that is not an integer or a UUID', async () => {
+    const root = project("op.create_index('ix_u_email', 'u', ['email'], unique=True)");
+    const db = sqliteWith([
+      'CREATE TABLE u (name TEXT PRIMARY KEY, email TEXT)',
+      "INSERT INTO u VALUES ('ann', 'shared-secret@example.com'), ('bob', 'shared-secret@example.com')",
+      ...VERSION,
+    ]);
+    const { exitCode, stdout } = await verifyCommand({
+      cwd: root,
+      format: 'json',
+      env: { DATABASE_URL: db.url },
+    });
+    expect(exitCode).toBe(1);
+    expect(stdout).toContain('data-fails-step');
+    expect(stdout).toContain('u has 2 rows sharing a value of email');
+    for (const secret of ['shared-secret', 'ann', 'bob']) expect(stdout).not.toContain(secret);
+    expect(upgradeCells([{ dir: root, url: db.url }])[0]!.ok).toBe(false);
+  });
+
+  it('says "may fail" as a warning for a step under if', async () => {
+    const root = project("if True:\n    op.create_index('ix_t_c', 't', ['c'], unique=True)");
+    const db = sqliteWith(seedSql({ kind: 'unique-index', rows: 'fails' }));
+    const { result } = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: db.url } });
+    const f = result.findings.find((x) => x.code === 'data-fails-step')!;
+    expect(f.severity).toBe('warning');
+    expect(f.title).toBe('pending b1 may fail: t has 2 rows sharing a value of c');
+  });
+
+  it('counts at least 4 rows, and shows three keys', async () => {
+    const root = project("op.create_index('ix_t_c', 't', ['c'], unique=True)");
+    const db = sqliteWith([
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, c INTEGER)',
+      'INSERT INTO t VALUES (10, 1), (11, 1), (12, 1), (13, 1), (14, 1), (15, 2)',
+      ...VERSION,
+    ]);
+    const { result } = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: db.url } });
+    const f = result.findings.find((x) => x.code === 'data-fails-step')!;
+    expect(f.title).toBe('pending b1 fails: t has at least 4 rows sharing a value of c');
+    expect(f.message).toMatch(/Keys: 1[0-4], 1[0-4], 1[0-4], …\./u);
+  });
+});
