@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
 import { emptyProject, npmBinRun, pairedOverNode, userEnv, wheelExecutable } from './bench-startup.mjs';
 import { benchFleet } from './bench-fleet.mjs';
+import { benchData } from './bench-data.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const n = Number(process.env.BENCH_REVISIONS ?? 10000);
@@ -542,6 +543,12 @@ try {
   fleet = await benchFleet({ serverUrl: pgServer.url, repo, bin: BIN, runs });
   console.log(
     `verify --tenants, ${fleet.tenants} schemas (local PG): ${fleet.ms.toFixed(0)} ms, peak RSS ${fleet.rssMb.toFixed(0)} MB, ${1 + Math.ceil(fleet.tenants / 2500)} round trips after the connection, ${fleet.groups} group(s)`,
+  );
+  // the data probes on a table of a million rows: a NOT NULL and a unique index, without and with an index
+  const data = await benchData({ serverUrl: pgServer.url, bin: BIN, runs });
+  const dataLine = (x) => `${signed(x.ms)} ms (${x.result})`;
+  console.log(
+    `data probes, ${data.rows.toLocaleString('en')} rows (local PG), over verify --data off: NOT NULL ${dataLine(data.notNull.plain)}, indexed ${dataLine(data.notNull.indexed)}; unique ${dataLine(data.unique.plain)}, indexed ${dataLine(data.unique.indexed)}`,
   );
 } finally {
   await pgServer.stop();

@@ -7,6 +7,7 @@ export const FINDING_CODES = [
   'autogenerate-marker-left',
   'breaks-serving-release',
   'bytecode-only-revision',
+  'concurrently-in-transaction',
   'data-fails-step',
   'data-not-checked',
   'data-silently-changed',

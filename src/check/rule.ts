@@ -1,4 +1,5 @@
 import type { DataChecks } from '../database/data-probe.js';
+import type { InTransactionStep } from './schema/transaction-steps.js';
 import type { PartlyApplied } from './schema/partly-applied.js';
 import type { AlreadyPresent } from './schema/already-present.js';
 import type { VersionWrites } from './version-writes.js';
@@ -55,6 +56,8 @@ export interface DatabaseContext {
   readonly rollback?: RollbackLosses;
   /** SQLite: the first pending step it cannot run outside batch_alter_table. */
   readonly sqliteRefused?: SqliteStep;
+  /** PostgreSQL: the first pending step it refuses inside the transaction Alembic runs it in (CREATE INDEX CONCURRENTLY). */
+  readonly inTransaction?: InTransactionStep;
   /** The first pending revision with some of its steps already in the database (a run that stopped partway). */
   readonly partly?: PartlyApplied;
   /** Nothing stamped, yet tables the pending migrations create are there (schema-already-present). */

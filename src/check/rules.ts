@@ -90,6 +90,7 @@ import { lockQueueBlocker } from './rules/lock-queue-blocker.js';
 import { breaksServingRelease } from './rules/breaks-serving-release.js';
 import { lockNotGraded } from './rules/lock-not-graded.js';
 import { dataFailsStep } from './rules/data-fails-step.js';
+import { concurrentlyInTransaction } from './rules/concurrently-in-transaction.js';
 import { dataNotChecked } from './rules/data-not-checked.js';
 import { dataSilentlyChanged } from './rules/data-silently-changed.js';
 import { databaseNotWritable } from './rules/database-not-writable.js';
@@ -172,6 +173,7 @@ export const RULES: readonly Rule[] = [
   schemaBehindStamp,
   schemaObjectMissing,
   sqliteNeedsBatch,
+  concurrentlyInTransaction,
   schemaProbesUnavailable,
   databaseNotWritable,
   versionTableWriteUnverified,

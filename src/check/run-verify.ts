@@ -12,6 +12,7 @@ import { catalogPresence, opsReader, probeSchema, type UpgradeClash } from './sc
 import { partlyApplied, type PartlyApplied } from './schema/partly-applied.js';
 import { rollbackLosses } from './schema/rollback-losses.js';
 import { sqliteStepsRefused } from './schema/sqlite-steps.js';
+import { inTransactionRefused } from './schema/transaction-steps.js';
 import type { SchemaOp } from './schema/schema-object.js';
 import { verdictOf, withFindingsFailure } from './verdict.js';
 import { ledgerView } from './ledger-view.js';
@@ -81,7 +82,8 @@ export function databaseFacts(
   const afterDelete = afterDeletes(model, state, stamps, prediction.target);
   const locks = gradeLocks(model, state, prediction, opts, schemaOps);
   const rollback = model.failure ? undefined : rollbackLosses(model, state, stamps, ledger, schemaOps);
-  const sqliteRefused = sqliteStepsRefused(model, state, prediction, schemaOps);
+  const sqliteRefused = sqliteStepsRefused(model, state, prediction, schemaOps, envPyText(model));
+  const inTransaction = inTransactionRefused(model, state, prediction, envPyText(model));
   const partly = partlyAppliedFirst(model, state, prediction, schema?.clash, schemaOps);
   return {
     state,
@@ -103,6 +105,7 @@ export function databaseFacts(
     ...(locks ? { locks } : {}),
     ...(rollback ? { rollback } : {}),
     ...(sqliteRefused ? { sqliteRefused } : {}),
+    ...(inTransaction ? { inTransaction } : {}),
     ...(partly ? { partly } : {}),
     ...(present ? { alreadyPresent: present } : {}),
     ...(writes ? { versionWrites: writes } : {}),

@@ -97,6 +97,7 @@ describe('rules read facts', () => {
     'rollbackLosses',
     'sha256Hex',
     'dataPlan',
+    'inTransactionRefused',
     'runDataProbes',
   ];
 

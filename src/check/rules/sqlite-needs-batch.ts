@@ -15,6 +15,21 @@ export const sqliteNeedsBatch: Rule = {
   check({ database: db }) {
     const step = db?.sqliteRefused;
     if (!db || !step) return [];
+    if (step.inBatch)
+      return [
+        {
+          code: 'sqlite-needs-batch',
+          severity: 'error',
+          title: `pending ${step.revision} adds an unnamed constraint, which batch mode refuses`,
+          titleRestates: true,
+          message: `Pending ${step.revision} adds an unnamed constraint, which batch mode refuses. At ${step.path}:${step.line} it ${step.what}: Alembic's batch mode copies the table and needs every constraint's name, so \`${upgradeCommand(db)}\` fails there.`,
+          hint: 'Name the constraint in the call (batch_op.create_foreign_key("fk_child_parent", …)), or give the MetaData env.py passes as target_metadata a naming_convention.',
+          path: step.path,
+          line: step.line,
+          revision: step.revision,
+          alembicError: step.alembicError,
+        },
+      ];
     return [
       {
         code: 'sqlite-needs-batch',

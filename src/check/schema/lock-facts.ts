@@ -58,6 +58,8 @@ export interface LockStep {
   readonly lockMode?: string;
   /** alter_column's new type, as PostgreSQL names it (varchar, text, int8), when the reading knows it. */
   readonly typeTo?: TypeTo;
+  /** Inside autocommit_block(): outside the migration's transaction. */
+  readonly autocommit?: true;
   /** What the step asks of the rows already there (the data probes read it; the lock grades do not). */
   readonly data?: DataArgs;
 }

@@ -261,6 +261,10 @@ function createConstraint(a: OpArgs): void {
       name: null,
       line: a.line,
       why: 'a constraint named by the naming convention',
+      // SQLite's dialect refuses it outside batch mode all the same (the unnamed form autogenerate writes);
+      // a batch that copies the table refuses it unless target_metadata's naming convention names it
+      ...(!a.out.conditional && !a.batch ? { unbatchedConstraint: true as const } : {}),
+      ...(!a.out.conditional && a.batch ? { unnamedInBatch: true as const } : {}),
     });
   a.out.push({
     op: 'create',

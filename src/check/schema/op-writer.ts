@@ -10,6 +10,8 @@ export class OpWriter {
     readonly line: number,
     readonly conditional: boolean,
     private readonly ops: SchemaOp[],
+    /** inside autocommit_block(): outside the migration's transaction */
+    readonly autocommit = false,
   ) {}
 
   push(op: SchemaOp): void {

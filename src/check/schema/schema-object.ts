@@ -55,4 +55,8 @@ export type SchemaOp =
       readonly maybe?: Exclude<SchemaOp, { op: 'forget' }>;
       /** changes nothing the reading knows (a conditional ALTER of an object that stays where it is) */
       readonly inert?: true;
+      /** an unnamed constraint added outside batch_alter_table, in a step that certainly runs (SQLite refuses it) */
+      readonly unbatchedConstraint?: true;
+      /** an unnamed constraint added in batch_alter_table (a batch that copies the table refuses it unless target_metadata's naming convention names it) */
+      readonly unnamedInBatch?: true;
     };

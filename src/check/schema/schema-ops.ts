@@ -21,6 +21,8 @@ interface Block {
   readonly indent: number;
   /** with-statements run their body; if/for/try/def bodies may not */
   readonly conditional: boolean;
+  /** autocommit_block(): the body runs outside the migration's transaction */
+  readonly autocommit?: true;
   /** `recreate=` of the batch when it is not "auto": always copies the table, never emits plain ALTERs */
   readonly alias?: {
     readonly name: string;
@@ -94,6 +96,8 @@ export interface LiteralSql {
   readonly conditional: boolean;
   /** Built at run time: the fields the reading could not fill read RUN_TIME. */
   readonly template?: true;
+  /** Inside autocommit_block(): outside the migration's transaction. */
+  readonly autocommit?: true;
 }
 
 interface LockSink {
@@ -251,6 +255,10 @@ class BodyReader {
               indent: l.indent,
               conditional: false,
               ...batchAlias(l.tokens.slice(0, c), (e) => this.resolve(e)),
+              // `with op.get_context().autocommit_block():` commits first and runs its body outside a transaction
+              ...(l.tokens.slice(0, c).some((t) => t.text === 'autocommit_block')
+                ? { autocommit: true as const }
+                : {}),
             }
           : { indent: l.indent, conditional: true };
       stack.push(block);
@@ -277,7 +285,12 @@ class BodyReader {
     const value = assignedAt(tokens);
     const exprs = readStatement(value === undefined ? tokens : tokens.slice(value));
     if (value !== undefined && exprs.length === 1) this.locals.set(tokens[0]!.text, exprs[0]!);
-    const out = new OpWriter(line, conditional, this.ops);
+    const out = new OpWriter(
+      line,
+      conditional,
+      this.ops,
+      stack.some((b) => b.autocommit),
+    );
     for (const e of exprs)
       for (const call of callsIn(e, (c) => this.interesting(c, aliases)))
         this.call(call, aliases, out, seen, recreating);
@@ -305,11 +318,13 @@ class BodyReader {
         : undefined;
       // batch_alter_table(recreate="always") copies the table, whatever the operation inside it
       const copied = recreating.get(owner) === 'always';
+      const outside = (l: LockStep): LockStep => (out.autocommit ? { ...l, autocommit: true } : l);
       if (lock)
         this.locks!.locks.push(
           ...(copied && lock.length > 0
             ? [{ ...lock[0]!, flags: [...lock[0]!.flags, 'recreate' as const] }]
-            : lock),
+            : lock
+          ).map(outside),
         );
       else if (this.locks && LOCKING.has(method))
         this.locks.unread.push({
@@ -376,7 +391,12 @@ class BodyReader {
         conditional: out.conditional,
       });
     if (e.kind === 'literal')
-      this.locks!.sql.push({ line: out.line, sql: e.sql, conditional: out.conditional });
+      this.locks!.sql.push({
+        line: out.line,
+        sql: e.sql,
+        conditional: out.conditional,
+        ...(out.autocommit ? { autocommit: true as const } : {}),
+      });
     // a template is graded with its unknown fields standing for themselves (RUN_TIME)
     else if (e.kind === 'template' && e.filled !== undefined)
       this.locks!.sql.push({ line: out.line, sql: e.filled, conditional: out.conditional, template: true });

@@ -12,6 +12,8 @@ export interface SqliteStep {
   /** what the step does, in words */
   readonly what: string;
   readonly alembicError: string;
+  /** Inside batch_alter_table, which refuses it there (an unnamed constraint). */
+  readonly inBatch?: true;
 }
 
 const NO_CONSTRAINTS =
@@ -57,6 +59,16 @@ function dropColumnRefusal(
       error: `error in index ${named[2]} after drop column: no such column: ${column}`,
     };
   return undefined;
+}
+
+/**
+ * Whether env.py hands Alembic a target_metadata (anything but None): its naming convention, if it has
+ * one, names an unnamed constraint in batch mode, which the reading cannot see. Unknown counts as yes.
+ */
+function hasMetadata(env: string | undefined): boolean {
+  if (env === undefined) return true;
+  const values = [...env.matchAll(/\btarget_metadata\s*=\s*([\w.]+)/gu)].map((m) => m[1]);
+  return values.some((v) => v !== 'None' && v !== 'target_metadata');
 }
 
 function olderThan(version: string, than: readonly number[]): boolean {
@@ -110,6 +122,7 @@ export function sqliteStepsRefused(
   state: VersionTableState,
   prediction: UpgradePrediction,
   early?: ReadonlyMap<string, readonly SchemaOp[]>,
+  envPy?: string,
 ): SqliteStep | undefined {
   if (state.dialect !== 'sqlite' || !prediction.willSucceed || model.failure) return undefined;
   const ops = opsReader(model, early);
@@ -131,6 +144,19 @@ export function sqliteStepsRefused(
           ...at,
           what: `drops column ${op.obj.table}.${op.obj.name}, ${refusedDrop.why}`,
           alembicError: `sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) ${refusedDrop.error}`,
+        };
+      if (op.op === 'forget' && op.unnamedInBatch && !hasMetadata(envPy))
+        return {
+          ...at,
+          what: `adds an unnamed constraint on ${op.table ?? 'a table'} in batch_alter_table, and env.py passes no target_metadata whose naming convention would name it`,
+          alembicError: 'ValueError: Constraint must have a name',
+          inBatch: true,
+        };
+      if (op.op === 'forget' && op.unbatchedConstraint)
+        return {
+          ...at,
+          what: `adds an unnamed constraint on ${op.table ?? 'a table'}`,
+          alembicError: NO_CONSTRAINTS,
         };
       if (
         (op.op === 'create' || op.op === 'drop') &&

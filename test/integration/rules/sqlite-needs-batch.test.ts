@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
@@ -35,6 +35,17 @@ describe('sqlite-needs-batch, against real Alembic on SQLite', () => {
     [
       'a foreign key added',
       'op.create_foreign_key("fk_note_self", "note", "note", ["id"], ["id"])',
+      MAKES_NOTE,
+    ],
+    [
+      'an unnamed foreign key added (the form autogenerate writes)',
+      'op.create_foreign_key(None, "note", "note", ["id"], ["id"])',
+      MAKES_NOTE,
+    ],
+    ['an unnamed unique constraint added', 'op.create_unique_constraint(None, "note", ["tag"])', MAKES_NOTE],
+    [
+      'an unnamed foreign key in batch mode, env.py passing no target_metadata to name it',
+      'with op.batch_alter_table("note") as b:\n    b.create_foreign_key(None, "note", ["id"], ["id"])',
       MAKES_NOTE,
     ],
     ['a primary key column dropped', 'op.drop_column("note", "id")', MAKES_WIDE_NOTE],
@@ -99,6 +110,27 @@ describe('sqlite-needs-batch, against real Alembic on SQLite', () => {
     },
     60_000,
   );
+});
+
+describe('sqlite-needs-batch: an unnamed constraint in batch mode', () => {
+  it("passes where env.py's target_metadata has a naming convention to name it, as Alembic does", async () => {
+    const root = pending(
+      'with op.batch_alter_table("note") as b:\n    b.create_foreign_key(None, "note", ["id"], ["id"])',
+    );
+    const env = path.join(root, 'migrations', 'env.py');
+    writeFileSync(
+      env,
+      readFileSync(env, 'utf8').replace(
+        'target_metadata = None',
+        'import sqlalchemy as sa\ntarget_metadata = sa.MetaData(naming_convention={"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"})',
+      ),
+    );
+    const url = 'sqlite:///app.db';
+    expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+    const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+    expect(out.result.findings.map((x) => x.code)).not.toContain('sqlite-needs-batch');
+    expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+  }, 60_000);
 });
 
 describe("sqlite-needs-batch: DROP COLUMN by the app's SQLite version", () => {
