@@ -4,9 +4,14 @@
  * - `rows-exist`: no row at all (add_column NOT NULL with no server default: every row would be NULL);
  * - `unique`: no two rows share the key (create_unique_constraint, create_index unique=True);
  * - `foreign-key`: every key with no NULL is in the referenced table (MATCH SIMPLE);
- * - `check`: no row for which the condition is false (NULL passes).
+ * - `check`: no row for which the condition is false (NULL passes);
+ * - `length`: no value longer than a shorter varchar's new length (trailing spaces aside);
+ * - `cast`: every value takes postgresql_using='s cast (PostgreSQL);
+ * - `no-cast`: a string column changed to another type with no postgresql_using= (PostgreSQL refuses
+ *   it on every database: settled without a read).
  */
-export type ProbeKind = 'not-null' | 'rows-exist' | 'unique' | 'foreign-key' | 'check';
+export type ProbeKind =
+  'not-null' | 'rows-exist' | 'unique' | 'foreign-key' | 'check' | 'length' | 'cast' | 'no-cast';
 
 /** One read-only question about the rows, for one pending step. */
 export interface DataProbe {
@@ -24,6 +29,12 @@ export interface DataProbe {
   /** A CHECK's condition, as the migration writes it. */
   readonly condition?: string;
   readonly nullsNotDistinct?: true;
+  /** length: the new varchar's length. */
+  readonly length?: number;
+  /** cast, no-cast: the new type as PostgreSQL names it in its errors (integer, boolean, …). */
+  readonly castTo?: string;
+  /** cast: the USING expression. */
+  readonly using?: string;
   /**
    * not-null: what earlier pending steps make of the column: added (NULL in every row), then each
    * literal UPDATE's value where its condition holds, in order. Absent: the column as it is.
@@ -54,6 +65,8 @@ export interface DataCheck {
   /** Up to three primary keys of those rows, where the key is one integer or UUID column. */
   readonly keys?: readonly string[];
   readonly why?: string;
+  /** cast: the error the server raised on the rows (its SQLSTATE, and its words with every quoted value as …). */
+  readonly serverError?: { readonly code: string; readonly message: string };
   /** A lock that stopped the probe: the table and the session holding it. */
   readonly lockedBy?: { readonly table: string; readonly pid: number; readonly mode?: string };
 }

@@ -38,6 +38,14 @@ export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string): str
       const row = cols.length === 1 ? cols[0]! : `(${cols.join(', ')})`;
       return `SELECT ${pick} FROM ${t}${where([`${row} IN (${groups})`, ...keep])}${limit}`;
     }
+    case 'length':
+      // PostgreSQL cuts a longer value that is all spaces past the limit, and refuses any other
+      return `SELECT ${pick} FROM ${t}${where([`char_length(rtrim(${q(p.columns[0]!)})) > ${p.length ?? 0}`, ...keep])}${limit}`;
+    case 'cast':
+      // every row's value through the USING expression: the first that does not take it raises the server's error
+      return `SELECT count((${p.using ?? 'NULL'})) FROM ${t}${where(keep)}`;
+    case 'no-cast':
+      return 'SELECT 1 WHERE false';
     case 'foreign-key': {
       const ref = p.references!;
       const child = 'preflight_child';

@@ -19,7 +19,11 @@ export interface DataBounds {
 
 /** What one SELECT returned, or why it did not. */
 type Answer =
-  | { readonly keys: readonly unknown[]; readonly rows: number }
+  | {
+      readonly keys: readonly unknown[];
+      readonly rows: number;
+      readonly serverError?: DataCheck['serverError'];
+    }
   | { readonly why: string; readonly lockedBy?: DataCheck['lockedBy'] };
 
 /**
@@ -69,12 +73,14 @@ function checkOf(probe: DataProbe, a: Answer, bounds: DataBounds): DataCheck {
     .filter((k) => k !== null && k !== undefined)
     .slice(0, 3)
     .map(String);
-  const changes = bounds.strict === false && probe.kind === 'not-null';
+  // outside a strict sql_mode MySQL and MariaDB rewrite a NULL or cut a long value rather than fail
+  const changes = bounds.strict === false && (probe.kind === 'not-null' || probe.kind === 'length');
   return {
     probe,
     result: changes ? 'changes-rows' : 'fails',
     rows: Math.min(a.rows, PROBE_LIMIT),
     ...(keys.length > 0 ? { keys } : {}),
+    ...(a.serverError ? { serverError: a.serverError } : {}),
   };
 }
 
@@ -106,14 +112,24 @@ async function pgProbe(client: PgClient, p: DataProbe, ms: number, lockMs: numbe
     ]);
     const key = keyColumn(keys.rows);
     const r = await client.query({ text: probeSql(p, 'postgresql', key), rowMode: 'array' });
+    // a cast counts the rows it took: that it answered at all is the pass
+    if (p.kind === 'cast') return { rows: 0, keys: [] };
     return { rows: r.rows.length, keys: key === undefined ? [] : r.rows.map((x) => (x as unknown[])[0]) };
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
     await client.query('ROLLBACK TO SAVEPOINT preflight_probe');
+    // a value the cast does not take: the server's error, with the value it quotes as …
+    if (p.kind === 'cast' && code.startsWith('22'))
+      return { rows: 1, keys: [], serverError: { code, message: withoutValues((e as Error).message) } };
     return pgWhy(client, p, code, (e as Error).message, ms);
   } finally {
     await client.query('ROLLBACK TO SAVEPOINT preflight_probe').catch(() => undefined);
   }
+}
+
+/** A server message with every double-quoted value in it as "…" (PostgreSQL quotes the value it refused so). */
+function withoutValues(message: string): string {
+  return message.replace(/"(?:[^"]|"")*"/gu, '"…"');
 }
 
 /**

@@ -11,7 +11,8 @@ export type PyExpr =
   /** an f-string with fields, or a string the reader cannot evaluate: its source text */
   | { readonly k: 'fstr'; readonly raw: string }
   | { readonly k: 'name'; readonly v: string }
-  | { readonly k: 'num' }
+  /** a number literal, with its text */
+  | { readonly k: 'num'; readonly v?: string }
   | {
       readonly k: 'call';
       readonly callee: string;
@@ -147,7 +148,7 @@ export class ExpressionReader {
     }
     if (t.type === Tok.Number) {
       this.i++;
-      return { k: 'num' };
+      return { k: 'num', v: t.text };
     }
     if (t.type === Tok.Name) {
       this.i++;

@@ -9,7 +9,14 @@ import { tempDir } from './temp-dir.js';
 /** The databases the matrix runs on: PostgreSQL, MariaDB with its default (strict) sql_mode and with none, SQLite. */
 export type MatrixDb = 'postgresql' | 'mariadb' | 'mariadb-loose' | 'sqlite';
 export type StepKind =
-  'not-null' | 'add-not-null' | 'unique-constraint' | 'unique-index' | 'foreign-key' | 'check';
+  | 'not-null'
+  | 'add-not-null'
+  | 'unique-constraint'
+  | 'unique-index'
+  | 'foreign-key'
+  | 'check'
+  | 'type-length'
+  | 'type-cast';
 /** The rows under the step: some that break it, none that do, no rows, or the breaking rows fixed by an earlier step. */
 export type RowsKind = 'fails' | 'passes' | 'empty' | 'backfill';
 
@@ -25,33 +32,47 @@ export const STEP_KINDS: readonly StepKind[] = [
   'unique-index',
   'foreign-key',
   'check',
+  'type-length',
+  'type-cast',
 ];
 export const ROWS_KINDS: readonly RowsKind[] = ['fails', 'passes', 'empty', 'backfill'];
 export const DATA_MATRIX: readonly DataCell[] = STEP_KINDS.flatMap((kind) =>
   ROWS_KINDS.map((rows) => ({ kind, rows })),
 );
 
-/** t's rows (id, c, p_id): a NULL c, a repeated c, an orphan p_id, a c the CHECK rejects. */
+/**
+ * The databases a step is probed on. A cast is probed on PostgreSQL only: MySQL's and MariaDB's
+ * conversions and SQLite's batch CAST are not (docs/data-checks.md says so), and their cells would
+ * only restate that gap.
+ */
+export function probedOn(kind: StepKind, db: MatrixDb): boolean {
+  return kind !== 'type-cast' || db === 'postgresql';
+}
+
+/**
+ * t's rows (id, c, p_id, s): a NULL c, a repeated c, an orphan p_id, a c the CHECK rejects; an s longer
+ * than 5 characters, and two that are not integers.
+ */
 const BAD = [
-  [1, null, 1],
-  [2, 5, 9],
-  [3, 5, 2],
-  [4, -1, 3],
+  [1, null, 1, "'abc'"],
+  [2, 5, 9, "'averylongname'"],
+  [3, 5, 2, "'7'"],
+  [4, -1, 3, "'8'"],
 ];
 const GOOD = [
-  [1, 1, 1],
-  [2, 2, 2],
-  [3, 3, null],
+  [1, 1, 1, "'12'"],
+  [2, 2, 2, "'34'"],
+  [3, 3, null, null],
 ];
 
 /** The SQL that builds a cell's database: p, t with its rows, and alembic_version at a0. */
 export function seedSql(cell: DataCell): string[] {
   const rows = cell.rows === 'empty' ? [] : cell.rows === 'passes' ? GOOD : BAD;
-  const v = (x: number | null): string => (x === null ? 'NULL' : String(x));
+  const v = (x: number | string | null): string => (x === null ? 'NULL' : String(x));
   return [
     'CREATE TABLE p (id INTEGER PRIMARY KEY)',
     'INSERT INTO p VALUES (1), (2), (3)',
-    'CREATE TABLE t (id INTEGER PRIMARY KEY, c INTEGER, p_id INTEGER)',
+    'CREATE TABLE t (id INTEGER PRIMARY KEY, c INTEGER, p_id INTEGER, s VARCHAR(50))',
     ...(rows.length > 0
       ? [`INSERT INTO t VALUES ${rows.map((r) => `(${r.map(v).join(', ')})`).join(', ')}`]
       : []),
@@ -66,42 +87,53 @@ export function cellUpgrade(cell: DataCell, db: MatrixDb): string {
   const inBatch = (line: string): string =>
     batch ? `with op.batch_alter_table("t") as b:\n    b.${line.replace("'t', ", '')}` : `op.${line}`;
   const fix = cell.rows === 'backfill';
+  const steps = (...lines: string[]): string => lines.filter(Boolean).join('\n');
   switch (cell.kind) {
     case 'not-null':
-      return [
+      return steps(
         fix ? `op.execute("UPDATE t SET c = 0 WHERE c IS NULL")` : '',
         inBatch(`alter_column('t', 'c', existing_type=sa.Integer(), nullable=False)`),
-      ].join('\n');
+      );
     case 'add-not-null':
       return fix
-        ? [
+        ? steps(
             `op.add_column('t', sa.Column('d', sa.Integer(), nullable=True))`,
             `op.execute("UPDATE t SET d = 0")`,
             inBatch(`alter_column('t', 'd', existing_type=sa.Integer(), nullable=False)`),
-          ].join('\n')
+          )
         : `op.add_column('t', sa.Column('d', sa.Integer(), nullable=False))`;
     case 'unique-constraint':
-      return [
+      return steps(
         fix ? `op.execute("DELETE FROM t WHERE id = 3")` : '',
         inBatch(`create_unique_constraint('uq_t_c', 't', ['c'])`),
-      ].join('\n');
+      );
     case 'unique-index':
-      return [
+      return steps(
         fix ? `op.execute("DELETE FROM t WHERE id = 3")` : '',
         `op.create_index('ix_t_c', 't', ['c'], unique=True)`,
-      ].join('\n');
+      );
     case 'foreign-key':
-      return [
+      return steps(
         fix ? `op.execute("DELETE FROM t WHERE p_id NOT IN (SELECT id FROM p)")` : '',
         batch
           ? `with op.batch_alter_table("t") as b:\n    b.create_foreign_key('fk_t_p', 'p', ['p_id'], ['id'])`
           : `op.create_foreign_key('fk_t_p', 't', 'p', ['p_id'], ['id'])`,
-      ].join('\n');
+      );
     case 'check':
-      return [
+      return steps(
         fix ? `op.execute("UPDATE t SET c = 1 WHERE c <= 0")` : '',
         inBatch(`create_check_constraint('ck_t_c', 't', 'c > 0')`),
-      ].join('\n');
+      );
+    case 'type-length':
+      return steps(
+        fix ? `op.execute("UPDATE t SET s = substr(s, 1, 5)")` : '',
+        inBatch(`alter_column('t', 's', type_=sa.String(5), existing_type=sa.String(50))`),
+      );
+    case 'type-cast':
+      return steps(
+        fix ? `op.execute("UPDATE t SET s = NULL WHERE s !~ '^[0-9]+$'")` : '',
+        `op.alter_column('t', 's', type_=sa.Integer(), existing_type=sa.String(50), postgresql_using='s::integer')`,
+      );
   }
 }
 

@@ -9,6 +9,7 @@ import {
   seedSql,
   upgradeCells,
   verifyCell,
+  probedOn,
   type DataCell,
   type MatrixDb,
   type Verified,
@@ -36,12 +37,17 @@ const CELLS = FULL
         c.rows === 'fails' || c.rows === 'backfill' || c.kind === 'not-null' || c.kind === 'unique-index',
     );
 
+/** The cells a database runs: a step it is not probed for is left out (docs/data-checks.md names those). */
+function cellsFor(db: MatrixDb): readonly DataCell[] {
+  return CELLS.filter((c) => probedOn(c.kind, db));
+}
+
 interface Place {
   readonly url: string;
   /** t, p and alembic_version as text: what verify must leave as it found. */
   readonly rows: () => Promise<string>;
-  /** How many rows of t hold NULL in c (the rewrite MariaDB's loose mode makes). */
-  readonly nullsInC: () => Promise<number>;
+  /** t's rows alone, as text: what MariaDB's loose mode rewrites. */
+  readonly tRows: () => Promise<string>;
 }
 
 interface Outcome {
@@ -49,8 +55,8 @@ interface Outcome {
   readonly verified: Verified;
   readonly before: string;
   readonly afterVerify: string;
-  readonly nullsBefore: number;
-  readonly nullsAfter: number;
+  readonly tBefore: string;
+  readonly tAfter: string;
   readonly alembic: { ok: boolean; error?: string };
 }
 
@@ -65,15 +71,15 @@ async function runAll(
     verified: Verified;
     before: string;
     afterVerify: string;
-    nullsBefore: number;
+    tBefore: string;
   }[] = [];
-  for (const [i, cell] of CELLS.entries()) {
+  for (const [i, cell] of cellsFor(db).entries()) {
     const p = await place(cell, i);
     const root = cellProject(cell, db);
     const before = await p.rows();
-    const nullsBefore = await p.nullsInC();
+    const tBefore = await p.tRows();
     const verified = await verifyCell(root, p.url);
-    prepared.push({ cell, root, place: p, verified, before, afterVerify: await p.rows(), nullsBefore });
+    prepared.push({ cell, root, place: p, verified, before, afterVerify: await p.rows(), tBefore });
   }
   const ran = upgradeCells(prepared.map((x) => ({ dir: x.root, url: x.place.url })));
   const out: Outcome[] = [];
@@ -83,8 +89,8 @@ async function runAll(
       verified: x.verified,
       before: x.before,
       afterVerify: x.afterVerify,
-      nullsBefore: x.nullsBefore,
-      nullsAfter: await x.place.nullsInC(),
+      tBefore: x.tBefore,
+      tAfter: await x.place.tRows(),
       alembic: ran[i]!,
     });
   return out;
@@ -104,9 +110,8 @@ function judge(o: Outcome, db: MatrixDb): void {
     return;
   }
   if (o.verified.errors.includes('data-silently-changed')) {
-    // the rows were rewritten: NULLs before, none after
-    expect(o.nullsBefore, detail).toBeGreaterThan(0);
-    expect(o.nullsAfter, detail).toBe(0);
+    // Alembic succeeded, and the rows are not what they were
+    expect(o.tAfter, detail).not.toBe(o.tBefore);
     return;
   }
   expect(o.verified.exitCode, detail).toBe(0);
@@ -124,7 +129,7 @@ function cellsOf(db: MatrixDb, place: (cell: DataCell, i: number) => Promise<Pla
     outcomes = await runAll(db, place);
     ALL.set(db, outcomes);
   }, 600_000);
-  it.each(CELLS.map((c, i) => [`${c.kind} over ${c.rows} rows`, i] as const))('%s', (_name, i) =>
+  it.each(cellsFor(db).map((c, i) => [`${c.kind} over ${c.rows} rows`, i] as const))('%s', (_name, i) =>
     judge(outcomes[i]!, db),
   );
   it('blocks where Alembic fails on the rows, with data-fails-step', () => {
@@ -168,7 +173,7 @@ async function pgPlace(pg: PgServer, cell: DataCell, i: number): Promise<Place> 
       (await text('SELECT * FROM t ORDER BY id')) +
       (await text('SELECT * FROM p ORDER BY id')) +
       (await text('SELECT * FROM alembic_version')),
-    nullsInC: async () => Number((await pgExec(url, 'SELECT count(*) FROM t WHERE c IS NULL'))[0]![0]),
+    tRows: async () => text('SELECT * FROM t ORDER BY id'),
   };
 }
 
@@ -182,7 +187,7 @@ async function mariaPlace(m: MariaServer, cell: DataCell, name: string): Promise
       text('SELECT * FROM t ORDER BY id') +
       text('SELECT * FROM p ORDER BY id') +
       text('SELECT * FROM alembic_version'),
-    nullsInC: async () => Number(m.exec(`USE ${name}; SELECT count(*) FROM t WHERE c IS NULL`)[0]![0]),
+    tRows: async () => text('SELECT * FROM t ORDER BY id'),
   };
 }
 
@@ -208,7 +213,7 @@ async function sqlitePlace(cell: DataCell, i: number): Promise<Place> {
       JSON.stringify(read('SELECT * FROM t ORDER BY id')) +
       JSON.stringify(read('SELECT * FROM p ORDER BY id')) +
       JSON.stringify(read('SELECT * FROM alembic_version')),
-    nullsInC: async () => Number((read('SELECT count(*) FROM t WHERE c IS NULL')[0] as unknown[])[0]),
+    tRows: async () => JSON.stringify(read('SELECT * FROM t ORDER BY id')),
   };
 }
 
@@ -235,12 +240,16 @@ function writeTable(): void {
     empty: 'no rows',
     backfill: 'broken rows, fixed by an earlier step',
   } as const;
+  const outcome = (d: MatrixDb, c: DataCell): string => {
+    const o = ALL.get(d)!.find((x) => x.cell === c);
+    return o ? cellText(o) : 'not probed';
+  };
   const rows = CELLS.map(
-    (c, i) => `| ${c.kind} | ${label[c.rows]} | ${dbs.map((d) => cellText(ALL.get(d)![i]!)).join(' | ')} |`,
+    (c) => `| ${c.kind} | ${label[c.rows]} | ${dbs.map((d) => outcome(d, c)).join(' | ')} |`,
   );
-  const cells = CELLS.length * dbs.length;
+  const cells = dbs.reduce((n, d) => n + ALL.get(d)!.length, 0);
   const table = [
-    `${cells} cells (${CELLS.length} per database), real Alembic 1.8 on PostgreSQL 15, MariaDB 10.11 (its default strict sql_mode, and sql_mode NO_ENGINE_SUBSTITUTION) and SQLite; each cell reads "what Alembic did / what verify said", and they agree in every cell:`,
+    `${cells} cells, real Alembic 1.8 on PostgreSQL 15, MariaDB 10.11 (its default strict sql_mode, and sql_mode NO_ENGINE_SUBSTITUTION) and SQLite; each cell reads "what Alembic did / what verify said", and they agree in every cell run ("not probed": a cast on MySQL, MariaDB or SQLite, see above):`,
     '',
     '| step | rows | PostgreSQL | MariaDB | MariaDB, not strict | SQLite |',
     '|---|---|---|---|---|---|',

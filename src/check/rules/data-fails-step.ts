@@ -24,14 +24,17 @@ export const dataFailsStep: Rule = {
       .filter((c) => c.result === 'fails')
       .map((c): Finding => {
         const p = c.probe;
-        const error = dataError(p, db.state);
+        const error = dataError(p, db.state, c.serverError);
         const words = stepWords(p);
         const where = `${p.path}:${p.line}`;
         const keys =
           c.keys && c.keys.length > 0
             ? ` Keys: ${c.keys.join(', ')}${c.rows !== undefined && c.rows > c.keys.length ? ', …' : ''}.`
             : '';
-        const found = `${p.table} has ${rowCount(c)}${words.rows.startsWith(',') ? '' : ' '}${words.rows}`;
+        const found =
+          p.kind === 'no-cast'
+            ? words.short('')
+            : `${p.table} has ${rowCount(c)}${words.rows.startsWith(',') ? '' : ' '}${words.rows}`;
         const short = words.short(rowCount(c));
         if (p.conditional)
           return {
@@ -83,5 +86,11 @@ function fixOf(p: DataProbe, upgrade: string): string {
       return `Delete or repair the rows of ${p.table} whose ${cols} match no row of ${p.references?.table ?? 'the referenced table'} first; or, on PostgreSQL, add the key with postgresql_not_valid=True and validate it once they are fixed; then ${upgrade}.`;
     case 'check':
       return `Fix the rows the condition rejects first, by hand or in a step above line ${p.line}; or, on PostgreSQL, add it with postgresql_not_valid=True and validate it later; then ${upgrade}.`;
+    case 'length':
+      return `Shorten or move the longer values first (SELECT count(*) FROM ${p.table} WHERE char_length(${cols}) > ${p.length} counts them), or keep the longer type; then ${upgrade}.`;
+    case 'cast':
+      return `Fix the values the cast rejects first, or make the USING expression take them (a CASE that maps them); then ${upgrade}.`;
+    case 'no-cast':
+      return `Give the change a USING expression, postgresql_using="${cols}::${p.castTo}", once every value takes it; then ${upgrade}.`;
   }
 }

@@ -12,7 +12,7 @@ export const dataSilentlyChanged: Rule = {
   severity: 'error',
   title: 'a pending step would silently rewrite rows',
   summary:
-    "MySQL or MariaDB outside a strict sql_mode: a pending NOT NULL over NULLs succeeds by rewriting them to the type's implicit default.",
+    'MySQL or MariaDB outside a strict sql_mode: a pending NOT NULL over NULLs, or a shorter VARCHAR over longer values, succeeds by rewriting them.',
   check({ database: db }) {
     if (!db?.data) return [];
     const mode = db.state.mysql?.sqlMode ?? '';
@@ -21,14 +21,25 @@ export const dataSilentlyChanged: Rule = {
       .map((c): Finding => {
         const p = c.probe;
         const col = p.columns[0]!;
-        const found = `${p.table} has ${rowCount(c)} with NULL in ${col}`;
+        const long = p.kind === 'length';
+        const found = long
+          ? `${p.table} has ${rowCount(c)} longer than ${p.length} characters in ${col}`
+          : `${p.table} has ${rowCount(c)} with NULL in ${col}`;
+        const does = long
+          ? `makes ${p.table}.${col} VARCHAR(${p.length})`
+          : `makes ${p.table}.${col} NOT NULL`;
+        const rewrite = long
+          ? `each longer value is cut to ${p.length} characters`
+          : "each NULL becomes the type's implicit default (0, '', the first enum value)";
         return {
           code: 'data-silently-changed',
           severity: p.conditional ? 'warning' : 'error',
           title: `pending ${p.revision} would rewrite rows: ${found}`,
           titleRestates: true,
-          message: `Pending ${p.revision} would rewrite rows: ${found}. Its step at ${p.path}:${p.line} (op.${p.call}${p.conditional ? ', under if, for or try' : ''}) makes ${p.table}.${col} NOT NULL, and with sql_mode '${mode}' (not strict) ${db.state.mysql?.flavor ?? 'MySQL'} does not refuse it: each NULL becomes the type's implicit default (0, '', the first enum value) with a warning only. The upgrade succeeds and the rows are changed.${c.keys && c.keys.length > 0 ? ` Keys: ${c.keys.join(', ')}.` : ''}`,
-          hint: `Fill the NULLs with the value you mean first, in the same migration above line ${p.line}: op.execute("UPDATE ${p.table} SET ${col} = <value> WHERE ${col} IS NULL"). Better still, run Alembic with a strict sql_mode (STRICT_TRANS_TABLES), so that a step like this fails rather than rewrites.`,
+          message: `Pending ${p.revision} would rewrite rows: ${found}. Its step at ${p.path}:${p.line} (op.${p.call}${p.conditional ? ', under if, for or try' : ''}) ${does}, and with sql_mode '${mode}' (not strict) ${db.state.mysql?.flavor ?? 'MySQL'} does not refuse it: ${rewrite}, with a warning only. The upgrade succeeds and the rows are changed.${c.keys && c.keys.length > 0 ? ` Keys: ${c.keys.join(', ')}.` : ''}`,
+          hint: long
+            ? `Decide what the longer values become first, in the same migration above line ${p.line} (UPDATE ${p.table} SET ${col} = … WHERE char_length(${col}) > ${p.length}), or keep the longer type. Better still, run Alembic with a strict sql_mode (STRICT_TRANS_TABLES), so that a step like this fails rather than rewrites.`
+            : `Fill the NULLs with the value you mean first, in the same migration above line ${p.line}: op.execute("UPDATE ${p.table} SET ${col} = <value> WHERE ${col} IS NULL"). Better still, run Alembic with a strict sql_mode (STRICT_TRANS_TABLES), so that a step like this fails rather than rewrites.`,
           path: p.path,
           line: p.line,
           revision: p.revision,

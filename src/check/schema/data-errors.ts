@@ -7,24 +7,23 @@ const VALUE = '…';
 /**
  * The error Alembic prints when the rows make the step fail, in the database's and the driver's own
  * words (psycopg2, PyMySQL or mysqlclient, sqlite3), each row value shown as `…`; undefined where the
- * words are not known (another driver), so that no quote is a wrong one.
+ * words are not known (another driver), so that no quote is a wrong one. A cast quotes the error the
+ * probe itself met (`server`, its values already `…`).
  */
 export function dataError(
   p: DataProbe,
   state: Pick<VersionTableState, 'dialect' | 'mysql'>,
+  server?: { readonly code: string; readonly message: string },
 ): string | undefined {
-  if (state.dialect === 'postgresql') return pgError(p);
+  if (state.dialect === 'postgresql') return p.kind === 'cast' ? castError(server) : pgError(p);
   if (state.dialect === 'sqlite') return sqliteError(p);
+  const driver = state.mysql?.driver;
   const module =
-    state.mysql?.driver === 'mysqldb'
-      ? 'MySQLdb._exceptions'
-      : state.mysql?.driver === 'pymysql'
-        ? 'pymysql.err'
-        : undefined;
+    driver === 'mysqldb' ? 'MySQLdb._exceptions' : driver === 'pymysql' ? 'pymysql.err' : undefined;
   return module ? mysqlError(p, module, state.mysql?.flavor === 'MariaDB') : undefined;
 }
 
-function pgError(p: DataProbe): string {
+function pgError(p: DataProbe): string | undefined {
   const e = (cls: string, text: string): string =>
     `sqlalchemy.exc.IntegrityError: (psycopg2.errors.${cls}) ${text}`;
   const name = p.name ?? VALUE;
@@ -44,10 +43,33 @@ function pgError(p: DataProbe): string {
         'CheckViolation',
         `check constraint "${name}" of relation "${p.table}" is violated by some row`,
       );
+    case 'length':
+      return `sqlalchemy.exc.DataError: (psycopg2.errors.StringDataRightTruncation) value too long for type character varying(${p.length})`;
+    case 'no-cast':
+      return `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.DatatypeMismatch) column "${p.columns[0]}" cannot be cast automatically to type ${p.castTo}`;
+    default:
+      return undefined;
   }
 }
 
-function sqliteError(p: DataProbe): string {
+/** psycopg2's class for each data error a cast raises (SQLSTATE class 22). */
+const PG_DATA_ERRORS: Readonly<Record<string, string>> = {
+  '22P02': 'InvalidTextRepresentation',
+  '22003': 'NumericValueOutOfRange',
+  '22007': 'InvalidDatetimeFormat',
+  '22008': 'DatetimeFieldOverflow',
+  '22001': 'StringDataRightTruncation',
+};
+
+/** The error the cast met on the rows, as Alembic prints it, where its class is known. */
+function castError(
+  server: { readonly code: string; readonly message: string } | undefined,
+): string | undefined {
+  const cls = server ? PG_DATA_ERRORS[server.code] : undefined;
+  return cls && server ? `sqlalchemy.exc.DataError: (psycopg2.errors.${cls}) ${server.message}` : undefined;
+}
+
+function sqliteError(p: DataProbe): string | undefined {
   const integrity = (text: string): string =>
     `sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) ${text}`;
   // batch mode copies the rows into _alembic_tmp_<table> (its name cut to 50 characters)
@@ -61,8 +83,8 @@ function sqliteError(p: DataProbe): string {
       return integrity(`UNIQUE constraint failed: ${p.columns.map((c) => `${copy}.${c}`).join(', ')}`);
     case 'check':
       return integrity(`CHECK constraint failed: ${p.name ?? VALUE}`);
-    case 'foreign-key':
-      return integrity('FOREIGN KEY constraint failed');
+    default:
+      return undefined;
   }
 }
 
@@ -74,6 +96,10 @@ function mysqlError(p: DataProbe, module: string, mariadb: boolean): string | un
       return mariadb
         ? e('DataError', 1265, `Data truncated for column '${p.columns[0]}' at row ${VALUE}`)
         : e('OperationalError', 1138, 'Invalid use of NULL value');
+    case 'length':
+      return mariadb
+        ? e('DataError', 1265, `Data truncated for column '${p.columns[0]}' at row ${VALUE}`)
+        : e('DataError', 1406, `Data too long for column '${p.columns[0]}' at row ${VALUE}`);
     case 'unique':
       return e('IntegrityError', 1062, `Duplicate entry '${VALUE}' for key '${p.name ?? VALUE}'`);
     case 'foreign-key':
@@ -86,7 +112,7 @@ function mysqlError(p: DataProbe, module: string, mariadb: boolean): string | un
       return mariadb
         ? e('OperationalError', 4025, `CONSTRAINT \`${p.name ?? VALUE}\` failed for ${VALUE}`)
         : e('OperationalError', 3819, `Check constraint '${p.name ?? VALUE}' is violated.`);
-    case 'rows-exist':
+    default:
       return undefined;
   }
 }

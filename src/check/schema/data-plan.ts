@@ -4,6 +4,7 @@ import type { VersionTableState } from '../../database/version-table.js';
 import type { LockStep } from './lock-facts.js';
 import { lockSteps } from './schema-ops.js';
 import { rowStatement, statementsOf } from './row-sql.js';
+import { typeProbeOf } from './type-probes.js';
 import type { DataCheck, DataProbe } from '../../database/data-probe.js';
 
 /**
@@ -47,9 +48,17 @@ export function dataPlan(
         conditional: false,
       })),
     ].sort((a, b) => a.line - b.line);
-    for (const step of read.steps) {
-      const probe = probeOf(step, at, state);
-      if (!probe) continue;
+    const asked = read.steps.flatMap((step) => {
+      const typed = typeProbeOf(step, baseOf(step, at), state);
+      return [probeOf(step, at, state), typed].filter((x) => x !== undefined);
+    });
+    for (const one of asked) {
+      // a change PostgreSQL refuses whatever the rows (no cast): known without a read
+      if ('result' in one) {
+        settled.push(one);
+        continue;
+      }
+      const probe = one;
       if (!tableExists(state, probe.table)) {
         // a table the upgrade creates holds only the rows the upgrade puts there
         const filled = [...events, ...mine].find(
@@ -84,15 +93,7 @@ function probeOf(
 ): DataProbe | undefined {
   const d = step.data;
   const dialect = state.dialect;
-  const base = {
-    ...at,
-    line: step.line,
-    call: step.call,
-    table: step.table,
-    conditional: step.conditional,
-    ...(step.batch ? { batch: true as const } : {}),
-    ...(d?.name !== undefined ? { name: d.name } : {}),
-  };
+  const base = baseOf(step, at);
   // a table in another schema, or one the reading cannot name, is the lock grades' and probes' unknown alike
   if (step.schema !== undefined || step.table === '' || step.sql) return undefined;
   const notValid = step.flags.includes('not-valid');
@@ -136,6 +137,19 @@ function probeOf(
     default:
       return undefined;
   }
+}
+
+/** What every probe of a step says of it: where it is, its operation and table, and how it runs. */
+function baseOf(step: LockStep, at: { revision: string; path: string }): Omit<DataProbe, 'kind' | 'columns'> {
+  return {
+    ...at,
+    line: step.line,
+    call: step.call,
+    table: step.table,
+    conditional: step.conditional,
+    ...(step.batch ? { batch: true as const } : {}),
+    ...(step.data?.name !== undefined ? { name: step.data.name } : {}),
+  };
 }
 
 /** Whether the table is in the database now (names compared as the servers fold them; unknown counts as there). */

@@ -1,7 +1,9 @@
 import type { DataCheck, DataProbe } from '../../database/data-probe.js';
 
 /** How many rows a probe found, as the findings say it: 1 row, 2 rows, at least 4 rows. */
-export function rowCount(c: Pick<DataCheck, 'rows'>): string {
+export function rowCount(c: Pick<DataCheck, 'rows' | 'probe'>): string {
+  // a cast stops at the first value it cannot take
+  if (c.probe.kind === 'cast') return 'at least 1 row';
   const n = c.rows ?? 0;
   return n >= 4 ? 'at least 4 rows' : n === 1 ? '1 row' : `${n} rows`;
 }
@@ -33,6 +35,24 @@ export function stepWords(p: DataProbe): { rows: string; short: (count: string) 
         rows: `whose ${cols} match no row of ${p.references?.table ?? '?'}`,
         short: (n) => `${p.table}.${cols} is orphaned in ${n}`,
         does: `adds a foreign key from ${p.table}.${cols} to ${p.references?.table ?? '?'}`,
+      };
+    case 'length':
+      return {
+        rows: `longer than ${p.length} characters in ${cols}`,
+        short: (n) => `${p.table}.${cols} is too long in ${n}`,
+        does: `makes ${p.table}.${cols} VARCHAR(${p.length})`,
+      };
+    case 'cast':
+      return {
+        rows: `in ${cols} that the cast to ${p.castTo} refuses`,
+        short: (n) => `${p.table}.${cols} does not cast to ${p.castTo} in ${n}`,
+        does: `changes ${p.table}.${cols} to ${p.castTo} USING ${p.using}`,
+      };
+    case 'no-cast':
+      return {
+        rows: '',
+        short: () => `${p.table}.${cols} needs postgresql_using to become ${p.castTo}`,
+        does: `changes ${p.table}.${cols} from a string type to ${p.castTo} with no postgresql_using=, which PostgreSQL cannot do automatically, on any database`,
       };
     case 'check':
       return {

@@ -82,6 +82,8 @@ export interface DataArgs {
   readonly condition?: string;
   /** add_column: the new column is the primary key (its values come from a sequence or are refused). */
   readonly primaryKey?: true;
+  /** alter_column's postgresql_using=, when it is SQL text. */
+  readonly using?: string;
 }
 
 /** A new column type: PostgreSQL's internal name, its length where one is given, and whether a USING expression converts. */
@@ -197,9 +199,7 @@ export function lockStepOf(
     default:
       table = batch ? (batchTable ?? undefined) : strOf(arg(0, 'table_name'));
       column = strOf(arg(1 + shift, 'column_name'));
-      if (method === 'alter_column') alteredColumn(c, flags);
-      if (method === 'alter_column' && c.kw.has('type_'))
-        typeTo = sqlalchemyType(resolve(c.kw.get('type_')!));
+      if (method === 'alter_column') ({ typeTo, data } = alteredColumn(c, flags, resolve));
   }
   const schemaArg = c.kw.get('schema');
   const schema = schemaArg === undefined || isNone(schemaArg) ? undefined : strOf(resolve(schemaArg));
@@ -334,11 +334,23 @@ function sqlText(e: PyExpr | undefined, resolve: (e: PyExpr) => PyExpr): string 
   return undefined;
 }
 
-/** alter_column's keywords: a new type, NOT NULL, a new name. */
-function alteredColumn(c: Call, flags: LockFlag[]): void {
+/** alter_column's keywords: a new type (and its USING expression), NOT NULL, a new name. */
+function alteredColumn(
+  c: Call,
+  flags: LockFlag[],
+  resolve: (e: PyExpr) => PyExpr,
+): { typeTo?: TypeTo; data?: DataArgs } {
   if (c.kw.has('type_')) flags.push('type');
   if (isFalse(c.kw.get('nullable'))) flags.push('not-null');
   if (c.kw.has('new_column_name')) flags.push('rename');
+  const typeTo = c.kw.has('type_') ? sqlalchemyType(resolve(c.kw.get('type_')!), resolve) : undefined;
+  if (!c.kw.has('postgresql_using')) return typeTo ? { typeTo } : {};
+  const using = sqlText(c.kw.get('postgresql_using'), resolve);
+  return {
+    // a USING expression rewrites every row, whatever the types
+    ...(typeTo ? { typeTo: { ...typeTo, using: true } } : {}),
+    data: using !== undefined ? { using } : { partial: true },
+  };
 }
 
 /** PostgreSQL's volatile functions a column default commonly calls: each row gets its own value, so ADD COLUMN rewrites. */
@@ -399,14 +411,17 @@ const SQLALCHEMY_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** `type_=sa.Text()` as PostgreSQL names it; undefined for a type the reading does not map (graded as a rewrite). */
-function sqlalchemyType(e: PyExpr): TypeTo | undefined {
+function sqlalchemyType(e: PyExpr, resolve: (e: PyExpr) => PyExpr): TypeTo | undefined {
   const callee = e.k === 'call' ? e.callee : e.k === 'name' ? e.v : undefined;
   if (callee === undefined) return undefined;
   const name = SQLALCHEMY_TYPES[callee.slice(callee.lastIndexOf('.') + 1)];
   if (name === undefined) return undefined;
   const sized = e.k === 'call' && (e.args.length > 0 || e.kw.has('length'));
-  // a length on text is ignored by PostgreSQL; on varchar it is a modifier this reading does not evaluate
-  return sized && name === 'varchar' ? { name, length: 'unknown' } : { name };
+  // a length on text is ignored by PostgreSQL; on varchar, a literal integer is read, anything else is unknown
+  if (!sized || name !== 'varchar' || e.k !== 'call') return { name };
+  const n = resolve(e.args[0] ?? e.kw.get('length')!);
+  const length = n.k === 'num' && n.v !== undefined && /^\d+$/u.test(n.v) ? Number(n.v) : 'unknown';
+  return { name, length };
 }
 
 /** One statement that reads, inserts or sets: no lock the app waits for (the parser is not loaded for it). */

@@ -3,6 +3,8 @@ import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { cellProject, seedSql, upgradeCells } from '../../helpers/data-matrix.js';
 import { sqliteRows, sqliteWith } from '../../helpers/data-cell-db.js';
 import { makeProject, migration, onlineEnvPy, rev } from '../../helpers/project.js';
+import { pgExec } from '../../helpers/pg-cluster.js';
+import { postgresForSuite } from '../../helpers/postgres-suite.js';
 
 const ENV_PY = onlineEnvPy(
   'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))',
@@ -98,5 +100,50 @@ describe('data-fails-step', () => {
     const f = result.findings.find((x) => x.code === 'data-fails-step')!;
     expect(f.title).toBe('pending b1 fails: t has at least 4 rows sharing a value of c');
     expect(f.message).toMatch(/Keys: 1[0-4], 1[0-4], 1[0-4], …\./u);
+  });
+});
+
+describe('data-fails-step on PostgreSQL: type changes', () => {
+  const pg = postgresForSuite();
+  let n = 0;
+  async function database(rows: 'fails' | 'empty'): Promise<string> {
+    const name = `dfs_${n++}`;
+    await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
+    await pgExec(pg().urlFor(name), seedSql({ kind: 'type-cast', rows }));
+    return pg().urlFor(name);
+  }
+
+  it('blocks a string column changed to Integer with no postgresql_using, on an empty table too, as Alembic fails', async () => {
+    const url = await database('empty');
+    const root = project("op.alter_column('t', 's', type_=sa.Integer(), existing_type=sa.String(50))");
+    const { exitCode, result } = await verifyCommand({
+      cwd: root,
+      format: 'json',
+      env: { DATABASE_URL: url },
+    });
+    expect(exitCode).toBe(1);
+    const f = result.findings.find((x) => x.code === 'data-fails-step')!;
+    expect(f.title).toBe('pending b1 fails: t.s needs postgresql_using to become integer');
+    const alembic = upgradeCells([{ dir: root, url }])[0]!;
+    expect(alembic.ok).toBe(false);
+    expect(f.alembicError).toBe(alembic.error);
+  });
+
+  it("quotes the cast's own error with its value as …, and shows no key", async () => {
+    const url = await database('fails');
+    const root = project(
+      "op.alter_column('t', 's', type_=sa.Integer(), existing_type=sa.String(50), postgresql_using='s::integer')",
+    );
+    const { result, stdout } = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+    const f = result.findings.find((x) => x.code === 'data-fails-step')!;
+    expect(f.title).toBe('pending b1 fails: t.s does not cast to integer in at least 1 row');
+    expect(f.alembicError).toBe(
+      'sqlalchemy.exc.DataError: (psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type integer: "…"',
+    );
+    expect(stdout).not.toContain('abc');
+    expect(f.message).not.toContain('Keys');
+    expect(upgradeCells([{ dir: root, url }])[0]!.error).toBe(
+      'sqlalchemy.exc.DataError: (psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type integer: "abc"',
+    );
   });
 });
