@@ -175,7 +175,8 @@ export function dataOptions<T>(y: Argv<T>) {
     .option('data-timeout', {
       type: 'number',
       default: 2000,
-      describe: 'milliseconds each data probe may run, and wait for a lock (at most --lock-timeout)',
+      describe:
+        'milliseconds each data probe may run; it waits for a lock half of that, at most 2 s (then data-not-checked names the lock)',
     })
     .option('data-budget', {
       type: 'number',

@@ -45,7 +45,7 @@ export async function runDataProbes(
     db.dialect === 'sqlite'
       ? sqliteAsker(db, bounds)
       : db.dialect === 'mysql'
-        ? mysqlAsker(db, opts)
+        ? mysqlAsker(db, opts, bounds)
         : pgAsker(db, opts);
   return ask(async (one) => {
     const out: DataCheck[] = [];
@@ -173,14 +173,14 @@ async function pgWhy(
   };
 }
 
-function mysqlAsker(t: MysqlTarget, opts: PostgresOptions): Asker {
+function mysqlAsker(t: MysqlTarget, opts: PostgresOptions, bounds: DataBounds): Asker {
   return (work) =>
     withMysqlConnection(t, opts, async (conn) => {
       const [v] = await conn.query('SELECT VERSION() AS v');
       const mariadb = /mariadb/iu.test(String((v as { v: unknown }[])[0]?.v));
-      await conn.query(
-        `SET SESSION lock_wait_timeout = ${Math.max(1, Math.ceil(opts.lockTimeoutMs / 1000))}`,
-      );
+      // whole seconds, below the probe's own time where it can be, so that a lock is named as one
+      const lockSeconds = Math.max(1, Math.floor(lockWaitMs(bounds.timeoutMs, opts.lockTimeoutMs) / 1000));
+      await conn.query(`SET SESSION lock_wait_timeout = ${lockSeconds}`);
       await conn.query('START TRANSACTION READ ONLY');
       try {
         return await work((p, ms) => mysqlProbe(conn, p, ms, mariadb));

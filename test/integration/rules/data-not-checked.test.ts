@@ -4,6 +4,7 @@ import { cellProject, seedSql, upgradeCells } from '../../helpers/data-matrix.js
 import { sqliteRows, sqliteWith } from '../../helpers/data-cell-db.js';
 import { pgExec, pidOf } from '../../helpers/pg-cluster.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
+import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 
 const DATA = { mode: 'warn', timeoutMs: 2000, budgetMs: 20000 } as const;
 
@@ -103,6 +104,42 @@ describe('data-not-checked', () => {
         expect((await holder.query('SELECT c FROM t WHERE id = 2')).rows[0]).toEqual({ c: 7 });
         await holder.query('COMMIT');
         expect(await pgExec(url, 'SELECT c FROM t WHERE id = 2')).toEqual([[7]]);
+      } finally {
+        await holder.end();
+      }
+    });
+  });
+
+  describe('on MariaDB, behind LOCK TABLES', () => {
+    const maria = mariadbForSuite();
+
+    it('gives up at lock_wait_timeout (1205) behind a session holding LOCK TABLES t WRITE, and leaves it alone', async () => {
+      const cell = { kind: 'not-null', rows: 'fails' } as const;
+      maria().exec(`CREATE DATABASE held; USE held; ${seedSql(cell).join('; ')}`);
+      const { default: mysql } = await import('mysql2/promise');
+      const holder = await mysql.createConnection({
+        host: '127.0.0.1',
+        port: maria().port,
+        user: maria().user,
+        password: maria().password,
+        database: 'held',
+      });
+      try {
+        await holder.query('LOCK TABLES t WRITE');
+        await holder.query('UPDATE t SET c = 7 WHERE id = 2');
+        const { result, exitCode } = await verifyCommand({
+          cwd: cellProject(cell, 'mariadb'),
+          format: 'json',
+          env: { DATABASE_URL: maria().urlFor('held') },
+          data: DATA,
+        });
+        const f = result.findings.find((x) => x.code === 'data-not-checked')!;
+        expect(f.message).toContain('lock_wait_timeout (1205)');
+        expect(result.findings.map((x) => x.code)).not.toContain('data-fails-step');
+        expect(exitCode).toBe(0);
+        // the holder's lock and write stand, and it goes on
+        await holder.query('UNLOCK TABLES');
+        expect(maria().exec('SELECT c FROM held.t WHERE id = 2')).toEqual([['7']]);
       } finally {
         await holder.end();
       }
