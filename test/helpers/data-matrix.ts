@@ -141,19 +141,18 @@ const ENV_PY = onlineEnvPy(
   'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))',
 );
 
-/** A cell's project: a0 (applied), b1 with the step. */
-export function cellProject(cell: DataCell, db: MatrixDb): string {
+/** A project whose env.py reads DATABASE_URL: a0 (applied), b1 running `upgrade` (indented by the helper). */
+export function stepProject(upgrade: string): string {
   return makeProject({
     'migrations/env.py': ENV_PY,
     'migrations/versions/a0_base.py': rev('a0', null),
-    'migrations/versions/b1_step.py': migration(
-      'b1',
-      'a0',
-      cellUpgrade(cell, db).trim(),
-      'pass',
-      'import sqlalchemy as sa\n',
-    ),
+    'migrations/versions/b1_step.py': migration('b1', 'a0', upgrade, 'pass', 'import sqlalchemy as sa\n'),
   });
+}
+
+/** A cell's project: a0 (applied), b1 with the step. */
+export function cellProject(cell: DataCell, db: MatrixDb): string {
+  return stepProject(cellUpgrade(cell, db).trim());
 }
 
 export interface Verified {

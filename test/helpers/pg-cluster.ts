@@ -293,3 +293,12 @@ export async function pgExec(url: string, sql: string | string[]): Promise<unkno
 export function pidOf(client: object): number {
   return (client as { processID?: number }).processID ?? -1;
 }
+
+/** The statements a local cluster's log holds for database `db` after offset `from` (log_statement=all). */
+export function statementsIn(logFile: string, db: string, from: number): string[] {
+  return readFileSync(logFile, 'utf8')
+    .slice(from)
+    .split('\n')
+    .filter((l) => l.includes(`:db=${db}:`) && l.includes('statement: '))
+    .map((l) => l.replace(/^.*statement: /u, ''));
+}

@@ -8,7 +8,7 @@ import { parseDatabaseUrl } from '../../src/database/database-url.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleAlembic } from '../helpers/example-db.js';
 import { alembicOnPath } from '../helpers/oracle.js';
-import { pgExec } from '../helpers/pg-cluster.js';
+import { pgExec, statementsIn } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { projectWith, revisionFile } from '../helpers/probe-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -60,13 +60,7 @@ describe('children fenced to their target (PostgreSQL)', () => {
     };
   }
 
-  function statementsOn(db: string, from: number): string[] {
-    return readFileSync(pg().logFile!, 'utf8')
-      .slice(from)
-      .split('\n')
-      .filter((l) => l.includes(`:db=${db}:`) && l.includes('statement: '))
-      .map((l) => l.replace(/^.*statement: /u, ''));
-  }
+  const statementsOn = (db: string, from: number): string[] => statementsIn(pg().logFile!, db, from);
 
   const rehearse = (root: string, then: string, env: Record<string, string>) =>
     rehearseCommand({

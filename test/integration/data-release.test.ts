@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { cellProject, seedSql } from '../helpers/data-matrix.js';
 import { alembicOnPath } from '../helpers/oracle.js';
-import { pgExec } from '../helpers/pg-cluster.js';
+import { pgExec, statementsIn } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -13,13 +13,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 describe('release over the rows (PostgreSQL)', () => {
   const pg = postgresForSuite();
 
-  function statementsOn(db: string, from: number): string[] {
-    return readFileSync(pg().logFile!, 'utf8')
-      .slice(from)
-      .split('\n')
-      .filter((l) => l.includes(`:db=${db}:`) && l.includes('statement: '))
-      .map((l) => l.replace(/^.*statement: /u, ''));
-  }
+  const statementsOn = (db: string, from: number): string[] => statementsIn(pg().logFile!, db, from);
 
   async function database(name: string): Promise<string> {
     await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);

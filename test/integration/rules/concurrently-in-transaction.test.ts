@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
-import { seedSql, upgradeCells } from '../../helpers/data-matrix.js';
+import { seedSql, upgradeCells, stepProject } from '../../helpers/data-matrix.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
-import { makeProject, migration, onlineEnvPy, rev } from '../../helpers/project.js';
 
-const ENV_PY = onlineEnvPy(
-  'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))',
-);
-
-function project(upgrade: string): string {
-  return makeProject({
-    'migrations/env.py': ENV_PY,
-    'migrations/versions/a0_base.py': rev('a0', null),
-    'migrations/versions/b1_step.py': migration('b1', 'a0', upgrade, 'pass', 'import sqlalchemy as sa\n'),
-  });
-}
+const project = stepProject;
 
 describe('concurrently-in-transaction, against real Alembic on PostgreSQL 15', () => {
   const pg = postgresForSuite();

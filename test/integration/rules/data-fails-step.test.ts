@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
-import { cellProject, seedSql, upgradeCells } from '../../helpers/data-matrix.js';
+import { cellProject, seedSql, upgradeCells, stepProject } from '../../helpers/data-matrix.js';
 import { sqliteRows, sqliteWith } from '../../helpers/data-cell-db.js';
-import { makeProject, migration, onlineEnvPy, rev } from '../../helpers/project.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
 
-const ENV_PY = onlineEnvPy(
-  'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))',
-);
-
-function project(upgrade: string): string {
-  return makeProject({
-    'migrations/env.py': ENV_PY,
-    'migrations/versions/a0_base.py': rev('a0', null),
-    'migrations/versions/b1_step.py': migration('b1', 'a0', upgrade, 'pass', 'import sqlalchemy as sa\n'),
-  });
-}
+const project = stepProject;
 
 const VERSION = [
   'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)',
