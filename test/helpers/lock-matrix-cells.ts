@@ -253,6 +253,22 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     observed: GAVE_UP,
   },
   {
+    name: 'varchar(50) widened to String(100), its length read from the call, with a lock_timeout: no rewrite, light',
+    upgrade: `${SET_TIMEOUT}\nop.alter_column('orders', 'note', type_=sa.String(100), existing_type=sa.String(50))`,
+    observed: GAVE_UP,
+  },
+  {
+    name: 'the same widening with postgresql_using naming the column itself: no rewrite, light',
+    upgrade: `${SET_TIMEOUT}\nop.alter_column('orders', 'note', type_=sa.String(100), existing_type=sa.String(50), postgresql_using='note')`,
+    observed: GAVE_UP,
+  },
+  {
+    name: 'the same widening with a USING expression that computes: the table is rewritten',
+    upgrade: `${SET_TIMEOUT}\nop.alter_column('orders', 'note', type_=sa.String(100), existing_type=sa.String(50), postgresql_using="note || ''")`,
+    observed: { ...GAVE_UP, rewrite: true },
+    code: 'lock-on-large-table',
+  },
+  {
     name: 'varchar to text in SQL: no rewrite, light',
     upgrade: `${SET_TIMEOUT}\nop.execute("ALTER TABLE orders ALTER COLUMN note TYPE text")`,
     observed: GAVE_UP,

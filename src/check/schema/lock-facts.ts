@@ -199,7 +199,7 @@ export function lockStepOf(
     default:
       table = batch ? (batchTable ?? undefined) : strOf(arg(0, 'table_name'));
       column = strOf(arg(1 + shift, 'column_name'));
-      if (method === 'alter_column') ({ typeTo, data } = alteredColumn(c, flags, resolve));
+      if (method === 'alter_column') ({ typeTo, data } = alteredColumn(c, column, flags, resolve));
   }
   const schemaArg = c.kw.get('schema');
   const schema = schemaArg === undefined || isNone(schemaArg) ? undefined : strOf(resolve(schemaArg));
@@ -337,6 +337,7 @@ function sqlText(e: PyExpr | undefined, resolve: (e: PyExpr) => PyExpr): string 
 /** alter_column's keywords: a new type (and its USING expression), NOT NULL, a new name. */
 function alteredColumn(
   c: Call,
+  column: string | undefined,
   flags: LockFlag[],
   resolve: (e: PyExpr) => PyExpr,
 ): { typeTo?: TypeTo; data?: DataArgs } {
@@ -346,9 +347,11 @@ function alteredColumn(
   const typeTo = c.kw.has('type_') ? sqlalchemyType(resolve(c.kw.get('type_')!), resolve) : undefined;
   if (!c.kw.has('postgresql_using')) return typeTo ? { typeTo } : {};
   const using = sqlText(c.kw.get('postgresql_using'), resolve);
+  // PostgreSQL rewrites for a USING expression, unless it is the column itself (then the types decide)
+  const itself =
+    using !== undefined && column !== undefined && using.trim().replace(/^"(.*)"$/u, '$1') === column;
   return {
-    // a USING expression rewrites every row, whatever the types
-    ...(typeTo ? { typeTo: { ...typeTo, using: true } } : {}),
+    ...(typeTo ? { typeTo: itself ? typeTo : { ...typeTo, using: true } } : {}),
     data: using !== undefined ? { using } : { partial: true },
   };
 }
