@@ -3,7 +3,7 @@ import type { Connection } from 'mysql2/promise';
 import type { DataCheck, DataProbe } from './data-probe.js';
 import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-url.js';
 import type { MysqlTarget } from './mysql-url.js';
-import { withPostgresClient, type PostgresOptions } from './pg-connect.js';
+import { localLimits, withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { withMysqlConnection } from './mysql-connect.js';
 import { openSqlite } from './open-sqlite.js';
 import { keyColumn, keySql, probeSql, PROBE_LIMIT } from './probe-sql.js';
@@ -13,7 +13,7 @@ import { quoteIdent } from './quote-ident.js';
 export interface DataBounds {
   readonly timeoutMs: number;
   readonly budgetMs: number;
-  /** MySQL and MariaDB outside a strict sql_mode: a NOT NULL over NULLs rewrites them rather than failing. */
+  /** MySQL and MariaDB outside a strict sql_mode: a NOT NULL over NULLs, or a shorter VARCHAR, rewrites rows rather than failing. */
   readonly strict?: boolean;
 }
 
@@ -91,40 +91,57 @@ type Asker = (
 function pgAsker(t: PostgresTarget, opts: PostgresOptions): Asker {
   return (work) =>
     withPostgresClient(t, opts, async (client) => {
-      await client.query('BEGIN READ ONLY');
+      // the run's own limits for whatever runs outside a probe's savepoint (a holder's name, a key)
+      await client.query(`BEGIN READ ONLY; ${localLimits(opts)}`);
+      const keys = new Map<string, string | undefined>();
       try {
-        return await work((p, ms) => pgProbe(client, p, ms, opts.lockTimeoutMs));
+        return await work((p, ms) => pgProbe(client, p, ms, opts.lockTimeoutMs, keys));
       } finally {
         await client.query('ROLLBACK').catch(() => undefined);
       }
     });
 }
 
-/** One probe in its own savepoint, so that a cancelled one leaves the transaction usable. */
-async function pgProbe(client: PgClient, p: DataProbe, ms: number, lockMs: number): Promise<Answer> {
+/**
+ * One probe in its own savepoint, under its own limits, rolled back after either way: the limits
+ * end with it, and a cancelled probe leaves the transaction usable for the next.
+ */
+async function pgProbe(
+  client: PgClient,
+  p: DataProbe,
+  ms: number,
+  lockMs: number,
+  keys: Map<string, string | undefined>,
+): Promise<Answer> {
   await client.query('SAVEPOINT preflight_probe');
+  let answer: Answer | { readonly failed: { readonly code: string; readonly message: string } };
   try {
     await client.query(
       `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}; SET LOCAL lock_timeout = ${lockWaitMs(ms, lockMs)}`,
     );
-    const keys = await client.query<{ name: string; type: string }>(keySql('postgresql'), [
-      quoteIdent(p.table),
-    ]);
-    const key = keyColumn(keys.rows);
+    if (!keys.has(p.table)) {
+      const found = await client.query<{ name: string; type: string }>(keySql('postgresql'), [
+        quoteIdent(p.table),
+      ]);
+      keys.set(p.table, keyColumn(found.rows));
+    }
+    const key = keys.get(p.table);
     const r = await client.query({ text: probeSql(p, 'postgresql', key), rowMode: 'array' });
     // a cast counts the rows it took: that it answered at all is the pass
-    if (p.kind === 'cast') return { rows: 0, keys: [] };
-    return { rows: r.rows.length, keys: key === undefined ? [] : r.rows.map((x) => (x as unknown[])[0]) };
+    answer =
+      p.kind === 'cast'
+        ? { rows: 0, keys: [] }
+        : { rows: r.rows.length, keys: key === undefined ? [] : r.rows.map((x) => (x as unknown[])[0]) };
   } catch (e) {
-    const code = (e as { code?: string }).code ?? '';
-    await client.query('ROLLBACK TO SAVEPOINT preflight_probe');
-    // a value the cast does not take: the server's error, with the value it quotes as …
-    if (p.kind === 'cast' && code.startsWith('22'))
-      return { rows: 1, keys: [], serverError: { code, message: withoutValues((e as Error).message) } };
-    return pgWhy(client, p, code, (e as Error).message, ms);
-  } finally {
-    await client.query('ROLLBACK TO SAVEPOINT preflight_probe').catch(() => undefined);
+    answer = { failed: { code: (e as { code?: string }).code ?? '', message: (e as Error).message } };
   }
+  await client.query('ROLLBACK TO SAVEPOINT preflight_probe');
+  if (!('failed' in answer)) return answer;
+  const { code, message } = answer.failed;
+  // a value the cast does not take: the server's error, with the value it quotes as …
+  if (p.kind === 'cast' && code.startsWith('22'))
+    return { rows: 1, keys: [], serverError: { code, message: withoutValues(message) } };
+  return pgWhy(client, p, code, message, ms);
 }
 
 /** A server message with every double-quoted value in it as "…" (PostgreSQL quotes the value it refused so). */
@@ -180,20 +197,35 @@ function mysqlAsker(t: MysqlTarget, opts: PostgresOptions, bounds: DataBounds): 
       const mariadb = /mariadb/iu.test(String((v as { v: unknown }[])[0]?.v));
       // whole seconds, below the probe's own time where it can be, so that a lock is named as one
       const lockSeconds = Math.max(1, Math.floor(lockWaitMs(bounds.timeoutMs, opts.lockTimeoutMs) / 1000));
-      await conn.query(`SET SESSION lock_wait_timeout = ${lockSeconds}`);
+      // the run's statement limit for what runs outside a probe (its key); each probe sets its own
+      const run = Math.max(0, opts.statementTimeoutMs);
+      const statement = mariadb
+        ? `max_statement_time = ${run / 1000}`
+        : `max_execution_time = ${Math.floor(run)}`;
+      await conn.query(`SET SESSION lock_wait_timeout = ${lockSeconds}, ${statement}`);
       await conn.query('START TRANSACTION READ ONLY');
+      const keys = new Map<string, string | undefined>();
       try {
-        return await work((p, ms) => mysqlProbe(conn, p, ms, mariadb));
+        return await work((p, ms) => mysqlProbe(conn, p, ms, mariadb, keys));
       } finally {
         await conn.query('ROLLBACK').catch(() => undefined);
       }
     });
 }
 
-async function mysqlProbe(conn: Connection, p: DataProbe, ms: number, mariadb: boolean): Promise<Answer> {
+async function mysqlProbe(
+  conn: Connection,
+  p: DataProbe,
+  ms: number,
+  mariadb: boolean,
+  keys: Map<string, string | undefined>,
+): Promise<Answer> {
   try {
-    const [keyRows] = await conn.query(keySql('mysql'), [p.table]);
-    const key = keyColumn(keyRows as { name: unknown; type: unknown }[]);
+    if (!keys.has(p.table)) {
+      const [found] = await conn.query(keySql('mysql'), [p.table]);
+      keys.set(p.table, keyColumn(found as { name: unknown; type: unknown }[]));
+    }
+    const key = keys.get(p.table);
     const select = probeSql(p, 'mysql', key);
     const bounded = mariadb
       ? `SET STATEMENT max_statement_time = ${ms / 1000} FOR ${select}`
@@ -224,21 +256,25 @@ function sqliteAsker(t: SqliteTarget, bounds: DataBounds): Asker {
   return async (work) => {
     const db = await openSqlite(t.file, { readonly: true, fileMustExist: true, timeout: bounds.timeoutMs });
     try {
+      const tables = new Map<string, { rows: number; key: string | undefined }>();
       return await work(async (p) => {
         try {
-          const size = db
-            .prepare(`SELECT max(rowid) FROM ${quoteIdent(p.table)}`)
-            .raw()
-            .get() as [number | null];
-          const rows = Number(size[0] ?? 0);
+          if (!tables.has(p.table)) {
+            const size = db
+              .prepare(`SELECT max(rowid) FROM ${quoteIdent(p.table)}`)
+              .raw()
+              .get() as [number | null];
+            const key = keyColumn(
+              db.prepare(keySql('sqlite')).all(p.table) as { name: unknown; type: unknown }[],
+            );
+            tables.set(p.table, { rows: Number(size[0] ?? 0), key });
+          }
+          const { rows, key } = tables.get(p.table)!;
           const limit = SQLITE_ROWS_PER_MS * bounds.timeoutMs;
           if (rows > limit)
             return {
               why: `${p.table} holds about ${rows} rows, more than a probe reads in ${bounds.timeoutMs} ms (SQLite has no statement timeout)`,
             };
-          const key = keyColumn(
-            db.prepare(keySql('sqlite')).all(p.table) as { name: unknown; type: unknown }[],
-          );
           const found = db
             .prepare(probeSql(p, 'sqlite', key))
             .raw()
