@@ -33,4 +33,7 @@ export interface DataSettings {
   readonly budgetMs: number;
 }
 
+/** The data probes' settings when no flag says otherwise. */
+export const DEFAULT_DATA_SETTINGS: DataSettings = { mode: 'warn', timeoutMs: 2000, budgetMs: 20000 };
+
 export const DEFAULT_POLICY: Policy = { strict: false, ignore: [], locks: DEFAULT_LOCK_SETTINGS };

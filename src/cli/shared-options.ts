@@ -1,5 +1,5 @@
 import { DEFAULT_LOCK_SETTINGS, type LockSettings } from '../check/schema/pending-locks.js';
-import type { DataSettings } from '../check/policy.js';
+import { DEFAULT_DATA_SETTINGS, type DataSettings } from '../check/policy.js';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors/errors.js';
 import { DEFAULT_URL_VARIABLE } from '../database/database-url.js';
@@ -168,19 +168,19 @@ export function dataOptions<T>(y: Argv<T>) {
   return y
     .option('data', {
       choices: ['warn', 'block', 'off'] as const,
-      default: 'warn' as const,
+      default: DEFAULT_DATA_SETTINGS.mode,
       describe:
         'read the rows each pending step depends on (NULLs under a new NOT NULL, duplicates under a new unique key, orphans under a new foreign key, rows a new CHECK rejects), read-only and bounded: a step they make fail is an error; a probe that cannot finish is a warning (warn), an error (block), or nothing is read (off)',
     })
     .option('data-timeout', {
       type: 'number',
-      default: 2000,
+      default: DEFAULT_DATA_SETTINGS.timeoutMs,
       describe:
         'milliseconds each data probe may run; it waits for a lock half of that, at most 2 s (then data-not-checked names the lock)',
     })
     .option('data-budget', {
       type: 'number',
-      default: 20000,
+      default: DEFAULT_DATA_SETTINGS.budgetMs,
       describe:
         'milliseconds all data probes of a run may take together; a probe past it is not run (data-not-checked)',
     })
@@ -189,7 +189,7 @@ export function dataOptions<T>(y: Argv<T>) {
         const v = args[flag];
         if (v !== undefined && (!Number.isFinite(v) || v <= 0))
           throw new UsageError(`--${flag} ${String(v)} is not a number of milliseconds above 0.`, {
-            hint: `Give milliseconds, as --statement-timeout takes them: --${flag} ${flag === 'data-timeout' ? 2000 : 20000}; --data off reads no rows at all.`,
+            hint: `Give milliseconds, as --statement-timeout takes them: --${flag} ${flag === 'data-timeout' ? DEFAULT_DATA_SETTINGS.timeoutMs : DEFAULT_DATA_SETTINGS.budgetMs}; --data off reads no rows at all.`,
           });
       }
       return true;
@@ -204,9 +204,9 @@ export function dataArgs(args: {
 }): { data: DataSettings } {
   return {
     data: {
-      mode: args.data ?? 'warn',
-      timeoutMs: args['data-timeout'] ?? 2000,
-      budgetMs: args['data-budget'] ?? 20000,
+      mode: args.data ?? DEFAULT_DATA_SETTINGS.mode,
+      timeoutMs: args['data-timeout'] ?? DEFAULT_DATA_SETTINGS.timeoutMs,
+      budgetMs: args['data-budget'] ?? DEFAULT_DATA_SETTINGS.budgetMs,
     },
   };
 }

@@ -14,6 +14,7 @@ import { missingIds } from '../check/run-verify.js';
 import { schemaOps as readSchemaOps, type SchemaOp } from '../check/schema/schema-ops.js';
 import type { LintConfig } from '../check/lint/lint-config.js';
 import type { DataCheck, DataProbe } from '../database/data-probe.js';
+import { DEFAULT_DATA_SETTINGS } from '../check/policy.js';
 import { UsageError } from '../errors/errors.js';
 import type { ResultCache } from '../project/result-cache.js';
 import { urlSourceOf, withFiles, type UrlSource, type VerifyCommandOptions } from './command-options.js';
@@ -199,7 +200,7 @@ export async function readVersionTable(
 /**
  * The data probes' reader for this run: the database read, its connection settings, the bounds of
  * --data-timeout and --data-budget, and whether MySQL's session is strict (else a NOT NULL over NULLs
- * rewrites them). Undefined under --data off or --no-schema-probes (the probes ride on the catalog).
+ * rewrites them). Undefined under --no-schema-probes (the probes ride on the catalog).
  */
 export function rowReader(
   db: DatabaseTarget,
@@ -207,10 +208,10 @@ export function rowReader(
   opts: VerifyCommandOptions,
 ): ((probes: readonly DataProbe[]) => Promise<DataCheck[]>) | undefined {
   if (opts.schemaProbes === false) return undefined;
-  const data = opts.data ?? { mode: 'warn', timeoutMs: 2000, budgetMs: 20000 };
+  const data = opts.data ?? DEFAULT_DATA_SETTINGS;
   const connect = postgresOptions(opts);
+  // --data off is the policy's: verifyWithSqlGrades asks nothing then
   return async (probes) => {
-    if (data.mode === 'off') return [];
     const { runDataProbes } = await import('../database/run-data-probes.js');
     return runDataProbes(
       db,

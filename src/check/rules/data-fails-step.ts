@@ -31,10 +31,7 @@ export const dataFailsStep: Rule = {
           c.keys && c.keys.length > 0
             ? ` Keys: ${c.keys.join(', ')}${c.rows !== undefined && c.rows > c.keys.length ? ', …' : ''}.`
             : '';
-        const found =
-          p.kind === 'no-cast'
-            ? words.short('')
-            : `${p.table} has ${rowCount(c)}${words.rows.startsWith(',') ? '' : ' '}${words.rows}`;
+        const found = words.found(rowCount(c));
         const short = words.short(rowCount(c));
         if (p.conditional)
           return {

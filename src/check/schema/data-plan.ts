@@ -1,4 +1,4 @@
-import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
+import { revisionFile, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../../database/version-table.js';
 import type { LockStep } from './lock-facts.js';
@@ -23,11 +23,11 @@ export function dataPlan(
   if (model.failure || !prediction.willSucceed || prediction.steps.length === 0) return { probes, settled };
   const events: Event[] = [];
   for (const { revision } of prediction.steps) {
-    const rev = model.map.byKey.get(revision);
-    const text = rev ? revisionText(model, rev.file.absPath) : undefined;
-    if (!rev || text === undefined) continue;
+    const file = revisionFile(model, revision);
+    if (!file) continue;
+    const { text } = file;
     const read = lockSteps(text);
-    const at = { revision, path: rev.file.path };
+    const at = { revision, path: file.path };
     const mine: Event[] = [
       ...read.steps.map((step): Event => ({ ...at, line: step.line, step })),
       ...read.sql.flatMap((q) =>
@@ -232,13 +232,8 @@ function afterEarlierSteps(probe: DataProbe, before: readonly Event[]): DataProb
         continue;
       }
       if (s.call === 'alter_column' && !s.flags.includes('type') && !s.flags.includes('rename')) continue;
-      if (
-        s.call === 'create_index' ||
-        s.call.startsWith('create_') ||
-        s.call === 'drop_constraint' ||
-        s.call === 'drop_index'
-      )
-        continue;
+      // an index or a constraint made or dropped leaves the rows as they are
+      if (s.call.startsWith('create_') || s.call === 'drop_constraint' || s.call === 'drop_index') continue;
       return notChecked(probe, e, 'changes');
     }
     const row = rowStatement(e.sql);

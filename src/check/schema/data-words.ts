@@ -8,55 +8,64 @@ export function rowCount(c: Pick<DataCheck, 'rows' | 'probe'>): string {
   return n >= 4 ? 'at least 4 rows' : n === 1 ? '1 row' : `${n} rows`;
 }
 
-/** What the rows are (after "t has 2 rows") and what the step does, for a finding's title and message. */
-export function stepWords(p: DataProbe): { rows: string; short: (count: string) => string; does: string } {
+/**
+ * What the rows are, given their count ("t has 2 rows with NULL in c"), the same shorter for a title
+ * that must fit, and what the step does, for a finding's title and message.
+ */
+export function stepWords(p: DataProbe): {
+  found: (count: string) => string;
+  short: (count: string) => string;
+  does: string;
+} {
   const cols = p.columns.length === 1 ? p.columns[0]! : `(${p.columns.join(', ')})`;
   switch (p.kind) {
     case 'not-null':
       return {
-        rows: p.value ? `still NULL in ${cols} after the earlier steps` : `with NULL in ${cols}`,
+        found: (n) =>
+          `${p.table} has ${n} ${p.value ? `still NULL in ${cols} after the earlier steps` : `with NULL in ${cols}`}`,
         short: (n) => `${p.table}.${cols} is NULL in ${n}`,
         does: `makes ${p.table}.${cols} NOT NULL`,
       };
     case 'rows-exist':
       return {
-        rows: `, and the new NOT NULL column ${cols} has no default`,
+        found: (n) => `${p.table} has ${n}, and the new NOT NULL column ${cols} has no default`,
         short: (n) => `${p.table} has ${n}; ${cols} has no default`,
         does: `adds ${cols} NOT NULL with no server default, so every existing row would hold NULL`,
       };
     case 'unique':
       return {
-        rows: `sharing a value of ${cols}`,
+        found: (n) => `${p.table} has ${n} sharing a value of ${cols}`,
         short: (n) => `${p.table}.${cols} repeats in ${n}`,
         does: `makes ${cols} unique`,
       };
     case 'foreign-key':
       return {
-        rows: `whose ${cols} match no row of ${p.references?.table ?? '?'}`,
+        found: (n) => `${p.table} has ${n} whose ${cols} match no row of ${p.references?.table ?? '?'}`,
         short: (n) => `${p.table}.${cols} is orphaned in ${n}`,
         does: `adds a foreign key from ${p.table}.${cols} to ${p.references?.table ?? '?'}`,
       };
     case 'length':
       return {
-        rows: `longer than ${p.length} characters in ${cols}`,
+        found: (n) => `${p.table} has ${n} longer than ${p.length} characters in ${cols}`,
         short: (n) => `${p.table}.${cols} is too long in ${n}`,
         does: `makes ${p.table}.${cols} VARCHAR(${p.length})`,
       };
     case 'cast':
       return {
-        rows: `in ${cols} that the cast to ${p.castTo} refuses`,
+        found: (n) => `${p.table} has ${n} in ${cols} that the cast to ${p.castTo} refuses`,
         short: (n) => `${p.table}.${cols} does not cast to ${p.castTo} in ${n}`,
         does: `changes ${p.table}.${cols} to ${p.castTo} USING ${p.using}`,
       };
     case 'no-cast':
       return {
-        rows: '',
+        // known without a read: there is no count to give
+        found: () => `${p.table}.${cols} needs postgresql_using to become ${p.castTo}`,
         short: () => `${p.table}.${cols} needs postgresql_using to become ${p.castTo}`,
         does: `changes ${p.table}.${cols} from a string type to ${p.castTo} with no postgresql_using=, which PostgreSQL cannot do automatically, on any database`,
       };
     case 'check':
       return {
-        rows: 'the new CHECK rejects',
+        found: (n) => `${p.table} has ${n} the new CHECK rejects`,
         short: (n) => `the CHECK fails on ${n} of ${p.table}`,
         does: `adds CHECK (${p.condition ?? '…'})`,
       };

@@ -1,4 +1,4 @@
-import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
+import { revisionFile, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
 import type { SchemaCatalog, TableSize, VersionTableState } from '../../database/version-table.js';
 import { light } from './lock-facts.js';
@@ -37,14 +37,14 @@ export function mysqlPendingLocks(
     fromEnv && envPy ? { path: envPy.path, line: fromEnv.line } : undefined;
   const unread: PendingLocks['unread'][number][] = [];
   for (const { revision } of prediction.steps) {
-    const rev = model.map.byKey.get(revision);
-    const text = rev ? revisionText(model, rev.file.absPath) : undefined;
-    if (!rev || text === undefined) continue;
+    const file = revisionFile(model, revision);
+    if (!file) continue;
+    const { text } = file;
     const read = lockSteps(text);
-    const at = { revision, path: rev.file.path };
+    const at = { revision, path: file.path };
     for (const u of read.unread) unread.push({ ...at, ...u });
     const sets = read.sql.flatMap((q) => mysqlLockWaits(q.sql).map((x) => ({ line: q.line, ms: x.ms })));
-    if (sets[0]) timeoutSet ??= { path: rev.file.path, line: sets[0].line };
+    if (sets[0]) timeoutSet ??= { path: file.path, line: sets[0].line };
     const waitAt = (line: number): number => sets.filter((x) => x.line < line).at(-1)?.ms ?? session;
     for (const q of read.sql)
       if (!light(q.sql))

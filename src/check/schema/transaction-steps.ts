@@ -1,4 +1,4 @@
-import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
+import { revisionFile, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../../database/version-table.js';
 import { lockSteps } from './schema-ops.js';
@@ -40,17 +40,16 @@ export function inTransactionRefused(
   if (state.dialect !== 'postgresql' || model.failure || !prediction.willSucceed) return undefined;
   if (envPy === undefined || /AUTOCOMMIT/u.test(envPy)) return undefined;
   for (const { revision } of prediction.steps) {
-    const rev = model.map.byKey.get(revision);
-    const text = rev ? revisionText(model, rev.file.absPath) : undefined;
-    if (!rev || text === undefined || !/CONCURRENTLY|concurrently|VACUUM|DATABASE|SYSTEM/iu.test(text))
-      continue;
+    const file = revisionFile(model, revision);
+    if (!file || !/CONCURRENTLY|VACUUM|DATABASE|SYSTEM/iu.test(file.text)) continue;
+    const { text } = file;
     const read = lockSteps(text);
     const found: InTransactionStep[] = [];
     for (const s of read.steps)
       if (s.flags.includes('concurrently') && !s.autocommit && !s.conditional)
         found.push({
           revision,
-          path: rev.file.path,
+          path: file.path,
           line: s.line,
           statement: s.call === 'drop_index' ? 'DROP INDEX CONCURRENTLY' : 'CREATE INDEX CONCURRENTLY',
           call: s.call,
@@ -59,7 +58,7 @@ export function inTransactionRefused(
       if (q.autocommit || q.conditional) continue;
       for (const stmt of statementsOf(q.sql)) {
         const hit = OUTSIDE_ONLY.find(([re]) => re.test(stmt));
-        if (hit) found.push({ revision, path: rev.file.path, line: q.line, statement: hit[1] });
+        if (hit) found.push({ revision, path: file.path, line: q.line, statement: hit[1] });
       }
     }
     const first = found.sort((a, b) => a.line - b.line)[0];
