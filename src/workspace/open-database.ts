@@ -200,14 +200,13 @@ export async function readVersionTable(
 /**
  * The data probes' reader for this run: the database read, its connection settings, the bounds of
  * --data-timeout and --data-budget, and whether MySQL's session is strict (else a NOT NULL over NULLs
- * rewrites them). Undefined under --no-schema-probes (the probes ride on the catalog).
+ * rewrites them). It runs under --no-schema-probes too: the rows are not the catalog's business.
  */
 export function rowReader(
   db: DatabaseTarget,
   state: VersionTableState,
   opts: VerifyCommandOptions,
-): ((probes: readonly DataProbe[]) => Promise<DataCheck[]>) | undefined {
-  if (opts.schemaProbes === false) return undefined;
+): (probes: readonly DataProbe[]) => Promise<DataCheck[]> {
   const data = opts.data ?? DEFAULT_DATA_SETTINGS;
   const connect = postgresOptions(opts);
   // --data off is the policy's: verifyWithSqlGrades asks nothing then

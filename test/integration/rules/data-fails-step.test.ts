@@ -36,6 +36,19 @@ describe('data-fails-step', () => {
     expect(result.verdict.willSucceed).toBe(false);
   });
 
+  it('still reads the rows under --no-schema-probes: the catalog is not what they depend on', async () => {
+    const cell = { kind: 'not-null', rows: 'fails' } as const;
+    const db = sqliteWith(seedSql(cell));
+    const { exitCode, result } = await verifyCommand({
+      cwd: cellProject(cell, 'sqlite'),
+      format: 'json',
+      env: { DATABASE_URL: db.url },
+      schemaProbes: false,
+    });
+    expect(result.findings.map((f) => f.code)).toContain('data-fails-step');
+    expect(exitCode).toBe(1);
+  });
+
   it('stays quiet when the same step runs over rows with no NULL, and Alembic agrees', async () => {
     const cell = { kind: 'not-null', rows: 'passes' } as const;
     const root = cellProject(cell, 'sqlite');
