@@ -8,10 +8,13 @@
  * - `length`: no value longer than a shorter varchar's new length (trailing spaces aside);
  * - `cast`: every value takes postgresql_using='s cast (PostgreSQL);
  * - `no-cast`: a string column changed to another type with no postgresql_using= (PostgreSQL refuses
- *   it on every database: settled without a read).
+ *   it on every database: settled without a read);
+ * - `convert`: every value keeps its meaning in the new type: SQLite's batch copy CASTs it (a string that
+ *   is not a number becomes 0, a fraction an integer, with no error), MySQL and MariaDB convert a string
+ *   to an integer (refused in a strict sql_mode, changed outside it).
  */
 export type ProbeKind =
-  'not-null' | 'rows-exist' | 'unique' | 'foreign-key' | 'check' | 'length' | 'cast' | 'no-cast';
+  'not-null' | 'rows-exist' | 'unique' | 'foreign-key' | 'check' | 'length' | 'cast' | 'no-cast' | 'convert';
 
 /** One read-only question about the rows, for one pending step. */
 export interface DataProbe {
@@ -31,12 +34,15 @@ export interface DataProbe {
   readonly nullsNotDistinct?: true;
   /** length: the new varchar's length. */
   readonly length?: number;
-  /** cast, no-cast: the new type as PostgreSQL names it in its errors (integer, boolean, …). */
+  /**
+   * cast, no-cast: the new type as PostgreSQL names it in its errors (integer, boolean, …); convert: the
+   * type of SQLite's CAST (INTEGER, REAL, NUMERIC) or MySQL's integer type (tinyint, smallint, …).
+   */
   readonly castTo?: string;
   /** cast: the USING expression. */
   readonly using?: string;
   /**
-   * not-null: what earlier pending steps make of the column: added (NULL in every row), then each
+   * not-null, length, convert: what earlier pending steps make of the column: added (NULL in every row), then each
    * literal UPDATE's value where its condition holds, in order. Absent: the column as it is.
    */
   readonly value?: {

@@ -40,7 +40,9 @@ export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string): str
     }
     case 'length':
       // PostgreSQL cuts a longer value that is all spaces past the limit, and refuses any other
-      return `SELECT ${pick} FROM ${t}${where([`char_length(rtrim(${q(p.columns[0]!)})) > ${p.length ?? 0}`, ...keep])}${limit}`;
+      return `SELECT ${pick} FROM ${t}${where([`char_length(rtrim(${valueOf(p, q)})) > ${p.length ?? 0}`, ...keep])}${limit}`;
+    case 'convert':
+      return `SELECT ${pick}${dialect === 'mysql' ? `, ${mysqlRefused(valueOf(p, q))}` : ''} FROM ${t}${where([...convertedWhere(p, dialect, valueOf(p, q)), ...keep])}${dialect === 'mysql' && key !== undefined ? ` ORDER BY ${q(key)}` : ''}${limit}`;
     case 'cast':
       // every row's value through the USING expression: the first that does not take it raises the server's error
       return `SELECT count((${p.using ?? 'NULL'})) FROM ${t}${where(keep)}`;
@@ -56,6 +58,40 @@ export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string): str
       return `SELECT ${pickChild} FROM ${t} AS ${child}${where([...present, ...keep, `NOT EXISTS (SELECT 1 FROM ${q(ref.table)} AS ${parent} WHERE ${match.join(' AND ')})`])}${limit}`;
     }
   }
+}
+
+/** MySQL's integer types' ranges: a string outside it is out of range (1264). */
+const MYSQL_RANGES: Readonly<Record<string, readonly [string, string]>> = {
+  tinyint: ['-128', '127'],
+  smallint: ['-32768', '32767'],
+  integer: ['-2147483648', '2147483647'],
+  bigint: ['-9223372036854775808', '9223372036854775807'],
+};
+
+/** A string MySQL and MariaDB take as an integer in a strict sql_mode: digits with a sign, spaces around. */
+const MYSQL_INTEGER_TEXT = "'^[[:space:]]*[-+]?[0-9]+[[:space:]]*$'";
+
+/**
+ * The rows a type change's conversion changes or refuses. SQLite's batch copy: the CAST's result is not
+ * the value (compared as SQLite compares a CAST with a column: numerically where the text reads as a
+ * number). MySQL and MariaDB: a string that is not an integer, or one outside the type's range.
+ */
+function convertedWhere(p: DataProbe, dialect: ProbeDialect, v: string): string[] {
+  if (dialect === 'sqlite') return [`${v} IS NOT NULL`, `CAST(${v} AS ${p.castTo ?? 'NUMERIC'}) IS NOT ${v}`];
+  const [lo, hi] = MYSQL_RANGES[p.castTo ?? 'integer'] ?? MYSQL_RANGES['integer']!;
+  return [
+    `${v} IS NOT NULL`,
+    `(NOT (${v} REGEXP ${MYSQL_INTEGER_TEXT}) OR CAST(${v} AS DECIMAL(65)) NOT BETWEEN ${lo} AND ${hi})`,
+  ];
+}
+
+/**
+ * 1 where MySQL would refuse the value as not an integer (1292/1366), 0 where as out of range (1264):
+ * digits past BIGINT's range are refused as not an integer (MariaDB 10.11).
+ */
+function mysqlRefused(v: string): string {
+  const [lo, hi] = MYSQL_RANGES['bigint']!;
+  return `CASE WHEN ${v} REGEXP ${MYSQL_INTEGER_TEXT} AND CAST(${v} AS DECIMAL(65)) BETWEEN ${lo} AND ${hi} THEN 0 ELSE 1 END`;
 }
 
 /** The NOT NULL column's value after the earlier steps: NULL when added, then each UPDATE's value where its condition holds. */

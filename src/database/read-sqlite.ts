@@ -168,10 +168,10 @@ function readCatalog(db: SqliteDatabase, schema: string): NonNullable<VersionTab
   try {
     const columns = db
       .prepare(
-        `SELECT m.name, p.name FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_table_info(m.name, ?) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`,
+        `SELECT m.name, p.name, p.type FROM ${quoteIdent(schema)}.sqlite_master m JOIN pragma_table_info(m.name, ?) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`,
       )
       .raw()
-      .all(schema) as [string, string][];
+      .all(schema) as [string, string, string][];
     const indexes = db
       .prepare(`SELECT name, tbl_name FROM ${quoteIdent(schema)}.sqlite_master WHERE type = 'index'`)
       .raw()
@@ -197,6 +197,7 @@ function readCatalog(db: SqliteDatabase, schema: string): NonNullable<VersionTab
       .all() as [string, string][];
     return {
       columns: columns.map(([t, c]) => [String(t), String(c)]),
+      declaredTypes: columns.map(([t, c, d]) => [String(t), String(c), String(d).toLowerCase()]),
       indexes: indexes.map(([i, t]) => [String(i), String(t)]),
       tableSql: tableSql.map(([t, q]) => [String(t), String(q)]),
       indexedColumns: indexed.map(([t, c, i, o]) => [String(t), String(c), String(i), String(o)]),

@@ -59,13 +59,18 @@ export async function runDataProbes(
         });
         continue;
       }
-      out.push(checkOf(probe, await one(probe, ms), bounds));
+      out.push(checkOf(probe, await one(probe, ms), bounds, db.dialect));
     }
     return out;
   });
 }
 
-function checkOf(probe: DataProbe, a: Answer, bounds: DataBounds): DataCheck {
+function checkOf(
+  probe: DataProbe,
+  a: Answer,
+  bounds: DataBounds,
+  dialect: DatabaseTarget['dialect'],
+): DataCheck {
   if ('why' in a)
     return { probe, result: 'not-checked', why: a.why, ...(a.lockedBy ? { lockedBy: a.lockedBy } : {}) };
   if (a.rows === 0) return { probe, result: 'passes' };
@@ -73,8 +78,11 @@ function checkOf(probe: DataProbe, a: Answer, bounds: DataBounds): DataCheck {
     .filter((k) => k !== null && k !== undefined)
     .slice(0, 3)
     .map(String);
-  // outside a strict sql_mode MySQL and MariaDB rewrite a NULL or cut a long value rather than fail
-  const changes = bounds.strict === false && (probe.kind === 'not-null' || probe.kind === 'length');
+  // outside a strict sql_mode MySQL and MariaDB rewrite a NULL, cut a long value or convert a string
+  // rather than fail; SQLite's batch CAST never fails
+  const changes =
+    (dialect === 'sqlite' && probe.kind === 'convert') ||
+    (bounds.strict === false && ['not-null', 'length', 'convert'].includes(probe.kind));
   return {
     probe,
     result: changes ? 'changes-rows' : 'fails',
@@ -232,7 +240,13 @@ async function mysqlProbe(
       : select.replace(/^SELECT /u, `SELECT /*+ MAX_EXECUTION_TIME(${Math.floor(ms)}) */ `);
     const [rows] = await conn.query({ sql: bounded, rowsAsArray: true });
     const list = rows as unknown[][];
-    return { rows: list.length, keys: key === undefined ? [] : list.map((r) => r[0]) };
+    return {
+      rows: list.length,
+      keys: key === undefined ? [] : list.map((r) => r[0]),
+      ...(p.kind === 'convert' && list[0]
+        ? { serverError: convertError(p, Number(list[0][1]), mariadb) }
+        : {}),
+    };
   } catch (e) {
     const errno = (e as { errno?: number }).errno ?? 0;
     if (errno === 1969 || errno === 3024)
@@ -247,6 +261,20 @@ async function mysqlProbe(
           : `the probe failed (error ${errno || 'unknown'})`,
     };
   }
+}
+
+/**
+ * What the server says of the first value the conversion refuses (in key order, as the ALTER copies
+ * the rows): not an integer, or out of the type's range; values and row numbers as …. MySQL 8's words
+ * come from its manual (docs/mysql.md).
+ */
+function convertError(p: DataProbe, notInteger: number, mariadb: boolean): DataCheck['serverError'] {
+  const column = p.columns[0] ?? '…';
+  if (notInteger === 0)
+    return { code: '1264', message: `Out of range value for column '${column}' at row …` };
+  return mariadb
+    ? { code: '1292', message: "Truncated incorrect INTEGER value: '…'" }
+    : { code: '1366', message: `Incorrect integer value: '…' for column '${column}' at row …` };
 }
 
 /** SQLite has no statement timeout: a table with more rows than the timeout's worth is not probed. */

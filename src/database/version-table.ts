@@ -76,6 +76,11 @@ export interface SchemaCatalog {
   readonly constraints?: readonly (readonly [string, string])[];
   /** SQLite and MySQL: [table, column, index, origin] of every index's columns (origin c: CREATE INDEX, u: UNIQUE, pk: PRIMARY KEY). */
   readonly indexedColumns?: readonly (readonly [string, string, string, string])[];
+  /**
+   * SQLite and MySQL: [table, column, type] in lower case: SQLite's as CREATE TABLE declared it
+   * (`varchar(50)`), MySQL's information_schema DATA_TYPE (`varchar`). What a type change converts from.
+   */
+  readonly declaredTypes?: readonly (readonly [string, string, string])[];
   /** SQLite: [table, CREATE TABLE statement] as sqlite_master keeps it. */
   readonly tableSql?: readonly (readonly [string, string])[];
   /** SQLite: [table, column] of every primary key column. */

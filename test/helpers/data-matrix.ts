@@ -41,15 +41,6 @@ export const DATA_MATRIX: readonly DataCell[] = STEP_KINDS.flatMap((kind) =>
 );
 
 /**
- * The databases a step is probed on. A cast is probed on PostgreSQL only: MySQL's and MariaDB's
- * conversions and SQLite's batch CAST are not (docs/data-checks.md says so), and their cells would
- * only restate that gap.
- */
-export function probedOn(kind: StepKind, db: MatrixDb): boolean {
-  return kind !== 'type-cast' || db === 'postgresql';
-}
-
-/**
  * t's rows (id, c, p_id, s): a NULL c, a repeated c, an orphan p_id, a c the CHECK rejects; an s longer
  * than 5 characters, and two that are not integers.
  */
@@ -131,11 +122,21 @@ export function cellUpgrade(cell: DataCell, db: MatrixDb): string {
       );
     case 'type-cast':
       return steps(
-        fix ? `op.execute("UPDATE t SET s = NULL WHERE s !~ '^[0-9]+$'")` : '',
-        `op.alter_column('t', 's', type_=sa.Integer(), existing_type=sa.String(50), postgresql_using='s::integer')`,
+        fix ? `op.execute("UPDATE t SET s = NULL WHERE ${NOT_DIGITS[db]}")` : '',
+        inBatch(
+          `alter_column('t', 's', type_=sa.Integer(), existing_type=sa.String(50)${db === 'postgresql' ? ", postgresql_using='s::integer'" : ''})`,
+        ),
       );
   }
 }
+
+/** Each database's test for a value that is not all digits (the backfill before a cast clears those). */
+const NOT_DIGITS: Readonly<Record<MatrixDb, string>> = {
+  postgresql: "s !~ '^[0-9]+$'",
+  mariadb: "s NOT REGEXP '^[0-9]+$'",
+  'mariadb-loose': "s NOT REGEXP '^[0-9]+$'",
+  sqlite: "s GLOB '*[^0-9]*'",
+};
 
 const ENV_PY = onlineEnvPy(
   'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))',

@@ -60,6 +60,7 @@ async function plan(
   upgrade: string,
   tables = ['t', 'p', 'alembic_version'],
   dialect: VersionTableState['dialect'] = 'postgresql',
+  catalog?: VersionTableState['catalog'],
 ) {
   const root = makeProject({
     'migrations/versions/a0_base.py': rev('a0', null),
@@ -72,6 +73,7 @@ async function plan(
     tables,
     rows: ['a0'],
     versionTable: 'alembic_version',
+    ...(catalog ? { catalog } : {}),
   } as unknown as VersionTableState;
   return dataPlan(model, state, prediction);
 }
@@ -180,6 +182,66 @@ describe('the data plan: which steps ask the rows, and what earlier steps leave'
       (await plan("op.create_foreign_key('fk', 't', 'p', ['p_id'], ['id'])", undefined, 'sqlite')).probes,
     ).toEqual([]);
     expect((await plan("op.alter_column('t', 'c', nullable=False)", undefined, 'sqlite')).probes).toEqual([]);
+  });
+});
+
+describe('type changes whose conversion may change or refuse the values', () => {
+  const catalog = (types: [string, string, string][]): VersionTableState['catalog'] => ({
+    columns: types.map(([t, c]) => [t, c] as const),
+    indexes: [],
+    declaredTypes: types,
+  });
+  const alter = (col: string, type: string): string =>
+    `with op.batch_alter_table("t") as b:\n    b.alter_column('${col}', type_=${type})`;
+  const kinds = async (
+    upgrade: string,
+    dialect: VersionTableState['dialect'],
+    types: [string, string, string][],
+  ) =>
+    (await plan(upgrade, ['t', 'alembic_version'], dialect, catalog(types))).probes.map(
+      (p) => `${p.columns[0]}:${p.kind}:${p.castTo}`,
+    );
+
+  it("asks of SQLite's batch CAST only where SQLAlchemy's type class changes to a number", async () => {
+    const types: [string, string, string][] = [
+      ['t', 's', 'varchar(50)'],
+      ['t', 'n', 'integer'],
+      ['t', 'f', 'float'],
+      ['t', 'd', 'text'],
+      ['t', 'x', ''],
+    ];
+    const upgrade = [
+      alter('s', 'sa.Integer()'),
+      alter('n', 'sa.BigInteger()'),
+      alter('f', 'sa.Integer()'),
+      alter('d', 'sa.Date()'),
+      alter('x', 'sa.Float()'),
+      alter('s', 'sa.Text()'),
+      alter('s', 'sa.JSON()'),
+    ].join('\n');
+    // Integer to BigInteger and String to Text keep their class (no CAST); JSON is never cast
+    expect(await kinds(upgrade, 'sqlite', types)).toEqual([
+      's:convert:INTEGER',
+      'f:convert:INTEGER',
+      'd:convert:NUMERIC',
+      'x:convert:REAL',
+    ]);
+    // outside batch mode SQLite cannot alter a column at all (sqlite-needs-batch says so)
+    expect(await kinds(`op.alter_column('t', 's', type_=sa.Integer())`, 'sqlite', types)).toEqual([]);
+  });
+
+  it('asks of MySQL a string column made an integer, and no other change', async () => {
+    const types: [string, string, string][] = [
+      ['t', 's', 'varchar'],
+      ['t', 'b', 'char'],
+      ['t', 'n', 'int'],
+    ];
+    const upgrade = [
+      `op.alter_column('t', 's', type_=sa.BigInteger())`,
+      `op.alter_column('t', 'b', type_=sa.Boolean())`,
+      `op.alter_column('t', 'n', type_=sa.BigInteger())`,
+    ].join('\n');
+    expect(await kinds(upgrade, 'mysql', types)).toEqual(['s:convert:bigint', 'b:convert:tinyint']);
   });
 });
 

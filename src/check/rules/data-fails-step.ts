@@ -17,7 +17,7 @@ export const dataFailsStep: Rule = {
   severity: 'error',
   title: 'the rows in the database make a pending step fail',
   summary:
-    "A pending step fails on this database's rows (NULLs under a new NOT NULL, duplicates under a new unique key, orphans under a new foreign key, rows a new CHECK rejects): the upgrade stops there.",
+    "A pending step fails on this database's rows (NULLs under a new NOT NULL, duplicates under a new unique key, orphans under a new foreign key, rows a new CHECK rejects, values a new type refuses): the upgrade stops there.",
   check({ database: db }) {
     if (!db?.data) return [];
     return db.data.checks
@@ -87,6 +87,8 @@ function fixOf(p: DataProbe, upgrade: string): string {
       return `Shorten or move the longer values first (SELECT count(*) FROM ${p.table} WHERE char_length(${cols}) > ${p.length} counts them), or keep the longer type; then ${upgrade}.`;
     case 'cast':
       return `Fix the values the cast rejects first, or make the USING expression take them (a CASE that maps them); then ${upgrade}.`;
+    case 'convert':
+      return `Set the values that are not ${p.castTo ?? 'integer'} numbers to what they should be first (NULL, or a number), in the same migration above line ${p.line}, or keep the column's type; then ${upgrade}.`;
     case 'no-cast':
       return `Give the change a USING expression, postgresql_using="${cols}::${p.castTo}", once every value takes it; then ${upgrade}.`;
   }

@@ -20,6 +20,7 @@ export function dataError(
   const driver = state.mysql?.driver;
   const module =
     driver === 'mysqldb' ? 'MySQLdb._exceptions' : driver === 'pymysql' ? 'pymysql.err' : undefined;
+  if (module && p.kind === 'convert') return server ? mysqlConvertError(module, server) : undefined;
   return module ? mysqlError(p, module, state.mysql?.flavor === 'MariaDB') : undefined;
 }
 
@@ -86,6 +87,16 @@ function sqliteError(p: DataProbe): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The conversion's error as the driver raises it: 1292 is in neither driver's map (OperationalError, as every unmapped code from 1000). */
+function mysqlConvertError(
+  module: string,
+  server: { readonly code: string; readonly message: string },
+): string {
+  const cls = server.code === '1292' ? 'OperationalError' : 'DataError';
+  const text = server.message;
+  return `sqlalchemy.exc.${cls}: (${module}.${cls}) (${server.code}, ${text.includes("'") ? `"${text}"` : `'${text}'`})`;
 }
 
 function mysqlError(p: DataProbe, module: string, mariadb: boolean): string | undefined {

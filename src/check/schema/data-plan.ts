@@ -257,7 +257,8 @@ function afterEarlierSteps(probe: DataProbe, before: readonly Event[]): DataProb
       if (probe.kind === 'check') return notChecked(probe, e, 'updates');
       continue;
     }
-    if (probe.kind !== 'not-null' || set.length !== 1)
+    // the column's value becomes the UPDATE's where it is one column's value the probe then tests
+    if (!VALUE_PROBES.has(probe.kind) || set.length !== 1)
       return notChecked(probe, e, 'updates the probed column of');
     fills.push({ value: set[0]!.value, ...(row.where !== undefined ? { where: row.where } : {}) });
     defaulted = undefined;
@@ -285,6 +286,9 @@ function afterEarlierSteps(probe: DataProbe, before: readonly Event[]): DataProb
     ...(keep.length > 0 ? { keep: keep.join(' AND ') } : {}),
   };
 }
+
+/** The probes that test one column's values, which an earlier literal UPDATE of it can set. */
+const VALUE_PROBES = new Set<DataProbe['kind']>(['not-null', 'length', 'convert']);
 
 /** A step that changes a column's values in existing rows (a new column's default, a new type, a drop, a rename). */
 function changesValues(s: LockStep): boolean {

@@ -63,6 +63,19 @@ export function stepWords(p: DataProbe): {
         short: () => `${p.table}.${cols} needs postgresql_using to become ${p.castTo}`,
         does: `changes ${p.table}.${cols} from a string type to ${p.castTo} with no postgresql_using=, which PostgreSQL cannot do automatically, on any database`,
       };
+    case 'convert':
+      // SQLite's CAST names an affinity in capitals; MySQL's integer types are lower case
+      return /^(?:INTEGER|REAL|NUMERIC)$/u.test(p.castTo ?? '')
+        ? {
+            found: (n) => `${p.table} has ${n} in ${cols} that the batch copy's CAST AS ${p.castTo} changes`,
+            short: (n) => `${p.table}.${cols} changes under CAST in ${n}`,
+            does: `changes the type of ${p.table}.${cols}, and batch mode copies every value through CAST(${cols} AS ${p.castTo}): a string that is not a number becomes 0 or its leading digits, a fraction loses its decimals`,
+          }
+        : {
+            found: (n) => `${p.table} has ${n} in ${cols} that are not ${p.castTo ?? 'integer'} values`,
+            short: (n) => `${p.table}.${cols} is not ${p.castTo ?? 'integer'} in ${n}`,
+            does: `changes ${p.table}.${cols} from a string type to ${(p.castTo ?? 'integer').toUpperCase()}`,
+          };
     case 'check':
       return {
         found: (n) => `${p.table} has ${n} the new CHECK rejects`,

@@ -32,8 +32,12 @@ export function typeProbeOf(
   const to = step.typeTo;
   if (step.call !== 'alter_column' || !step.flags.includes('type') || step.column === undefined)
     return undefined;
-  if (to === undefined || step.data?.partial || state.dialect === 'sqlite') return undefined;
+  if (to === undefined || step.data?.partial) return undefined;
   const columns = [step.column];
+  if (state.dialect === 'sqlite') {
+    const castTo = step.batch ? sqliteCast(declaredType(state, step.table, step.column), to.name) : undefined;
+    return castTo === undefined ? undefined : { ...base, kind: 'convert', columns, castTo };
+  }
   if (to.name === 'varchar' && typeof to.length === 'number') {
     const from = currentType(state, step.table, step.column);
     // PostgreSQL: only from a string type with no tighter limit already (MySQL's types are not read)
@@ -42,6 +46,12 @@ export function typeProbeOf(
     return { ...base, kind: 'length', columns, length: to.length };
   }
   const castTo = CAST_TARGETS[to.name];
+  if (state.dialect === 'mysql') {
+    const from = declaredType(state, step.table, step.column);
+    const integer = MYSQL_INTEGERS[to.name];
+    if (from === undefined || !MYSQL_STRINGS.has(from) || integer === undefined) return undefined;
+    return { ...base, kind: 'convert', columns, castTo: integer };
+  }
   if (state.dialect !== 'postgresql' || castTo === undefined) return undefined;
   const from = currentType(state, step.table, step.column);
   if (from === undefined || !TEXT_LIKE.has(from.name)) return undefined;
@@ -60,3 +70,81 @@ function currentType(
   const row = catalog?.columnTypes?.find(([t, c]) => t === table && c === column);
   return row ? { name: row[2], typmod: row[3] } : undefined;
 }
+
+/** The column's type as SQLite declared it or MySQL's DATA_TYPE names it, lower case. */
+function declaredType(state: VersionTableState, table: string, column: string): string | undefined {
+  const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
+  return catalog?.declaredTypes?.find(([t, c]) => t === table && c === column)?.[2];
+}
+
+/** MySQL's string types: a value reaches an integer column only if it reads as one. */
+const MYSQL_STRINGS = new Set(['varchar', 'char', 'text', 'tinytext', 'mediumtext', 'longtext']);
+
+/** The integer types a string column may become on MySQL (Boolean is TINYINT there), as MySQL names them. */
+const MYSQL_INTEGERS: Readonly<Record<string, string>> = {
+  int2: 'smallint',
+  int4: 'integer',
+  int8: 'bigint',
+  bool: 'tinyint',
+};
+
+/**
+ * The type SQLite's batch copy CASTs the column to, where it does and the result can differ from the
+ * value: Alembic casts when SQLAlchemy's type class (its _type_affinity) changes, JSON aside; a CAST to
+ * an INTEGER, REAL or NUMERIC affinity turns a string that is not a number into 0 or its leading digits,
+ * and a fraction into an integer. A CAST to text keeps every value.
+ */
+function sqliteCast(from: string | undefined, to: string): string | undefined {
+  const target = SQLITE_TARGETS[to];
+  if (from === undefined || target === undefined) return undefined;
+  return sqlalchemyClass(from) === target.sqlalchemy ? undefined : target.cast;
+}
+
+/** The new type (as the reading names it), SQLAlchemy's class for it, and the CAST's affinity. */
+const SQLITE_TARGETS: Readonly<Record<string, { sqlalchemy: string; cast: string }>> = {
+  int2: { sqlalchemy: 'Integer', cast: 'INTEGER' },
+  int4: { sqlalchemy: 'Integer', cast: 'INTEGER' },
+  int8: { sqlalchemy: 'Integer', cast: 'INTEGER' },
+  bool: { sqlalchemy: 'Boolean', cast: 'NUMERIC' },
+  date: { sqlalchemy: 'Date', cast: 'NUMERIC' },
+  float8: { sqlalchemy: 'Numeric', cast: 'REAL' },
+};
+
+/** SQLAlchemy's class for a type SQLite reflects (its ischema_names, then SQLite's affinity rules, as SQLAlchemy 1.4 applies them). */
+function sqlalchemyClass(declared: string): string {
+  const name = (/^[\w ]*/u.exec(declared)?.[0] ?? '').trim().toUpperCase();
+  const known = SQLITE_REFLECTED[name];
+  if (known !== undefined) return known;
+  if (name.includes('INT')) return 'Integer';
+  if (/CHAR|CLOB|TEXT/u.test(name)) return 'String';
+  if (name === '' || name.includes('BLOB')) return 'NullType';
+  return 'Numeric';
+}
+
+const SQLITE_REFLECTED: Readonly<Record<string, string>> = {
+  BIGINT: 'Integer',
+  INT: 'Integer',
+  INTEGER: 'Integer',
+  SMALLINT: 'Integer',
+  BLOB: '_Binary',
+  BOOL: 'Boolean',
+  BOOLEAN: 'Boolean',
+  CHAR: 'String',
+  NCHAR: 'String',
+  NVARCHAR: 'String',
+  TEXT: 'String',
+  VARCHAR: 'String',
+  DATE: 'Date',
+  DATE_CHAR: 'Date',
+  DATETIME: 'DateTime',
+  DATETIME_CHAR: 'DateTime',
+  TIMESTAMP: 'DateTime',
+  TIME: 'Time',
+  TIME_CHAR: 'Time',
+  DECIMAL: 'Numeric',
+  DOUBLE: 'Numeric',
+  FLOAT: 'Numeric',
+  NUMERIC: 'Numeric',
+  REAL: 'Numeric',
+  JSON: 'JSON',
+};

@@ -1,8 +1,11 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { cellProject, seedSql, upgradeCells } from '../../helpers/data-matrix.js';
 import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 import { expectFindingSample } from '../../helpers/doc-sample.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('data-silently-changed', () => {
   // a server whose sql_mode is not strict, as older MySQL installs and some hosted ones are
@@ -46,5 +49,40 @@ describe('data-silently-changed', () => {
     expect(codes).toContain('data-fails-step');
     expect(upgradeCells([{ dir: root, url }])[0]!.ok).toBe(false);
     expect(maria().exec('SELECT id FROM strictly.t WHERE c IS NULL')).toEqual([['1']]);
+  });
+
+  it("blocks SQLite's batch CAST that turns strings into 0, which Alembic then does; a backfill first passes", async () => {
+    for (const rows of ['fails', 'backfill'] as const) {
+      const file = path.join(tempDir('cast-'), 'app.db');
+      const db = new Database(file);
+      for (const q of seedSql({ kind: 'type-cast', rows })) db.exec(q);
+      db.close();
+      const url = `sqlite:///${file}`;
+      const root = cellProject({ kind: 'type-cast', rows }, 'sqlite');
+      const { exitCode, result } = await verifyCommand({
+        cwd: root,
+        format: 'json',
+        env: { DATABASE_URL: url },
+      });
+      const f = result.findings.find((x) => x.code === 'data-silently-changed');
+      expect(upgradeCells([{ dir: root, url }])[0]!.ok).toBe(true);
+      const after = new Database(file, { readonly: true });
+      const s = after.prepare('SELECT s FROM t ORDER BY id').raw().all();
+      after.close();
+      if (rows === 'fails') {
+        expect(exitCode).toBe(1);
+        expect(f?.title).toBe(
+          "pending b1 would rewrite rows: t has 2 rows in s that the batch copy's CAST AS INTEGER changes",
+        );
+        expect(f?.message).toContain('SQLite raises no error for it');
+        expect(f?.message).toContain('Keys: 1, 2.');
+        // 'abc' and 'averylongname' became 0: what verify said would happen
+        expect(s).toEqual([[0], [0], [7], [8]]);
+      } else {
+        expect(f, f?.message).toBeUndefined();
+        expect(exitCode).toBe(0);
+        expect(s).toEqual([[null], [null], [7], [8]]);
+      }
+    }
   });
 });
