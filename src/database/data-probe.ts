@@ -11,10 +11,27 @@
  *   it on every database: settled without a read);
  * - `convert`: every value keeps its meaning in the new type: SQLite's batch copy CASTs it (a string that
  *   is not a number becomes 0, a fraction an integer, with no error), MySQL and MariaDB convert a string
- *   to an integer (refused in a strict sql_mode, changed outside it).
+ *   to an integer (refused in a strict sql_mode, changed outside it);
+ * - `inserted-keys`: no row op.bulk_insert writes has a primary key the table holds, or another of its
+ *   rows has (the key's columns are read from the database when the probe runs).
  */
 export type ProbeKind =
-  'not-null' | 'rows-exist' | 'unique' | 'foreign-key' | 'check' | 'length' | 'cast' | 'no-cast' | 'convert';
+  | 'not-null'
+  | 'rows-exist'
+  | 'unique'
+  | 'foreign-key'
+  | 'check'
+  | 'length'
+  | 'cast'
+  | 'no-cast'
+  | 'convert'
+  | 'inserted-keys';
+
+/**
+ * One row op.bulk_insert writes: each column's value where it is a literal (an integer's text, a
+ * string, a bool, None as null), undefined where the reading cannot evaluate it.
+ */
+export type InsertedRow = Readonly<Record<string, string | boolean | null | undefined>>;
 
 /** One read-only question about the rows, for one pending step. */
 export interface DataProbe {
@@ -49,6 +66,8 @@ export interface DataProbe {
     readonly added: boolean;
     readonly fills: readonly { readonly value: string; readonly where?: string }[];
   };
+  /** inserted-keys: the rows op.bulk_insert writes. */
+  readonly inserts?: readonly InsertedRow[];
   /** The rows earlier pending steps leave in the table (their DELETE's conditions negated), as SQL. */
   readonly keep?: string;
   /** Under if, for or try: the step may not run. */

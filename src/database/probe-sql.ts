@@ -47,6 +47,8 @@ export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string): str
       // every row's value through the USING expression: the first that does not take it raises the server's error
       return `SELECT count((${p.using ?? 'NULL'})) FROM ${t}${where(keep)}`;
     case 'no-cast':
+    case 'inserted-keys':
+      // settled without a read, or asked with the table's key (insertedKeysSql)
       return 'SELECT 1 WHERE false';
     case 'foreign-key': {
       const ref = p.references!;
@@ -100,6 +102,60 @@ function valueOf(p: DataProbe, q: (s: string) => string): string {
   for (const f of p.value?.fills ?? [])
     v = f.where === undefined ? `(${f.value})` : `CASE WHEN (${f.where}) THEN (${f.value}) ELSE ${v} END`;
   return v;
+}
+
+/** bulk_insert's question: the SQL and its parameters, or the answer without a read. */
+export type InsertedKeys =
+  | { readonly sql: string; readonly params: readonly (string | number | boolean)[] }
+  | { readonly duplicates: number }
+  | { readonly passes: string }
+  | { readonly unknown: string };
+
+/**
+ * Which of the rows op.bulk_insert writes carry a primary key the table holds: the key's columns
+ * (`pk`, read from the database) compared with each row that gives all of them as literals (a row that
+ * leaves one out gets its key from the database). Two of the rows sharing a key fail without a read.
+ * The values go as parameters, never into the SQL's text.
+ */
+export function insertedKeysSql(
+  p: DataProbe,
+  dialect: ProbeDialect,
+  pk: readonly string[],
+  key?: string,
+): InsertedKeys {
+  if (pk.length === 0) return { passes: `${p.table} has no primary key` };
+  const given = (p.inserts ?? []).filter((r) => pk.every((c) => c in r));
+  if (given.length === 0) return { passes: 'the rows leave the primary key to the database' };
+  if (given.some((r) => pk.some((c) => r[c] === undefined)))
+    return {
+      unknown: `a primary key value in the rows of op.bulk_insert is not a literal the reading can compare`,
+    };
+  const rows = given.filter((r) => pk.every((c) => r[c] !== null));
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (const r of rows) {
+    const k = JSON.stringify(pk.map((c) => r[c]));
+    if (seen.has(k)) duplicates++;
+    seen.add(k);
+  }
+  if (duplicates > 0) return { duplicates };
+  if (rows.length === 0) return { passes: 'no row gives its primary key' };
+  const q = dialect === 'mysql' ? quoteMysqlIdent : quoteIdent;
+  const params: (string | number | boolean)[] = [];
+  const mark = (v: string | boolean | null | undefined): string => {
+    // SQLite binds no booleans
+    params.push(dialect === 'sqlite' && typeof v === 'boolean' ? Number(v) : (v as string | boolean));
+    return dialect === 'postgresql' ? `$${params.length}` : '?';
+  };
+  const tuple = (r: (typeof rows)[number]): string =>
+    pk.length === 1 ? mark(r[pk[0]!]) : `(${pk.map((c) => mark(r[c])).join(', ')})`;
+  const cols = pk.length === 1 ? q(pk[0]!) : `(${pk.map(q).join(', ')})`;
+  const keep = p.keep !== undefined ? ` AND (${p.keep})` : '';
+  const pick = key !== undefined ? q(key) : '1';
+  return {
+    sql: `SELECT ${pick} FROM ${q(p.table)} WHERE ${cols} IN (${rows.map(tuple).join(', ')})${keep} LIMIT ${PROBE_LIMIT}`,
+    params,
+  };
 }
 
 /** The table's primary key when it is one integer or UUID column: the keys a finding may show. */

@@ -6,7 +6,7 @@ import type { MysqlTarget } from './mysql-url.js';
 import { localLimits, withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { withMysqlConnection } from './mysql-connect.js';
 import { openSqlite } from './open-sqlite.js';
-import { keyColumn, keySql, probeSql, PROBE_LIMIT } from './probe-sql.js';
+import { insertedKeysSql, keyColumn, keySql, probeSql, PROBE_LIMIT, type InsertedKeys } from './probe-sql.js';
 import { quoteIdent } from './quote-ident.js';
 
 /** How long each probe may run (and wait for a lock), and how long all of them together. */
@@ -101,7 +101,7 @@ function pgAsker(t: PostgresTarget, opts: PostgresOptions): Asker {
     withPostgresClient(t, opts, async (client) => {
       // the run's own limits for whatever runs outside a probe's savepoint (a holder's name, a key)
       await client.query(`BEGIN READ ONLY; ${localLimits(opts)}`);
-      const keys = new Map<string, string | undefined>();
+      const keys = new Map<string, TableKey>();
       try {
         return await work((p, ms) => pgProbe(client, p, ms, opts.lockTimeoutMs, keys));
       } finally {
@@ -119,7 +119,7 @@ async function pgProbe(
   p: DataProbe,
   ms: number,
   lockMs: number,
-  keys: Map<string, string | undefined>,
+  keys: Map<string, TableKey>,
 ): Promise<Answer> {
   await client.query('SAVEPOINT preflight_probe');
   let answer: Answer | { readonly failed: { readonly code: string; readonly message: string } };
@@ -131,15 +131,38 @@ async function pgProbe(
       const found = await client.query<{ name: string; type: string }>(keySql('postgresql'), [
         quoteIdent(p.table),
       ]);
-      keys.set(p.table, keyColumn(found.rows));
+      keys.set(p.table, tableKey(found.rows));
     }
-    const key = keys.get(p.table);
-    const r = await client.query({ text: probeSql(p, 'postgresql', key), rowMode: 'array' });
-    // a cast counts the rows it took: that it answered at all is the pass
-    answer =
-      p.kind === 'cast'
-        ? { rows: 0, keys: [] }
-        : { rows: r.rows.length, keys: key === undefined ? [] : r.rows.map((x) => (x as unknown[])[0]) };
+    const { show: key, columns } = keys.get(p.table)!;
+    const run = async (text: string, values: readonly unknown[] = []): Promise<unknown[][]> =>
+      (await client.query({ text, values: [...values], rowMode: 'array' })).rows as unknown[][];
+    if (p.kind === 'inserted-keys') {
+      const name = async (): Promise<string> =>
+        String(
+          (
+            await run(
+              "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'p'",
+              [quoteIdent(p.table)],
+            )
+          )[0]?.[0] ?? '…',
+        );
+      answer = await insertedAnswer(
+        insertedKeysSql(p, 'postgresql', columns, key),
+        key !== undefined,
+        run,
+        async () => ({
+          code: '23505',
+          message: `duplicate key value violates unique constraint "${await name()}"`,
+        }),
+      );
+    } else {
+      const rows = await run(probeSql(p, 'postgresql', key));
+      // a cast counts the rows it took: that it answered at all is the pass
+      answer =
+        p.kind === 'cast'
+          ? { rows: 0, keys: [] }
+          : { rows: rows.length, keys: key === undefined ? [] : rows.map((x) => x[0]) };
+    }
   } catch (e) {
     answer = { failed: { code: (e as { code?: string }).code ?? '', message: (e as Error).message } };
   }
@@ -212,7 +235,7 @@ function mysqlAsker(t: MysqlTarget, opts: PostgresOptions, bounds: DataBounds): 
         : `max_execution_time = ${Math.floor(run)}`;
       await conn.query(`SET SESSION lock_wait_timeout = ${lockSeconds}, ${statement}`);
       await conn.query('START TRANSACTION READ ONLY');
-      const keys = new Map<string, string | undefined>();
+      const keys = new Map<string, TableKey>();
       try {
         return await work((p, ms) => mysqlProbe(conn, p, ms, mariadb, keys));
       } finally {
@@ -226,20 +249,32 @@ async function mysqlProbe(
   p: DataProbe,
   ms: number,
   mariadb: boolean,
-  keys: Map<string, string | undefined>,
+  keys: Map<string, TableKey>,
 ): Promise<Answer> {
   try {
     if (!keys.has(p.table)) {
       const [found] = await conn.query(keySql('mysql'), [p.table]);
-      keys.set(p.table, keyColumn(found as { name: unknown; type: unknown }[]));
+      keys.set(p.table, tableKey(found as { name: unknown; type: unknown }[]));
     }
-    const key = keys.get(p.table);
-    const select = probeSql(p, 'mysql', key);
-    const bounded = mariadb
-      ? `SET STATEMENT max_statement_time = ${ms / 1000} FOR ${select}`
-      : select.replace(/^SELECT /u, `SELECT /*+ MAX_EXECUTION_TIME(${Math.floor(ms)}) */ `);
-    const [rows] = await conn.query({ sql: bounded, rowsAsArray: true });
-    const list = rows as unknown[][];
+    const { show: key, columns } = keys.get(p.table)!;
+    const run = async (select: string, values: readonly unknown[] = []): Promise<unknown[][]> => {
+      const bounded = mariadb
+        ? `SET STATEMENT max_statement_time = ${ms / 1000} FOR ${select}`
+        : select.replace(/^SELECT /u, `SELECT /*+ MAX_EXECUTION_TIME(${Math.floor(ms)}) */ `);
+      const [rows] = await conn.query({ sql: bounded, rowsAsArray: true, values: [...values] });
+      return rows as unknown[][];
+    };
+    if (p.kind === 'inserted-keys')
+      return await insertedAnswer(
+        insertedKeysSql(p, 'mysql', columns, key),
+        key !== undefined,
+        run,
+        async () => ({
+          code: '1062',
+          message: `Duplicate entry '…' for key '${mariadb ? 'PRIMARY' : `${p.table}.PRIMARY`}'`,
+        }),
+      );
+    const list = await run(probeSql(p, 'mysql', key));
     return {
       rows: list.length,
       keys: key === undefined ? [] : list.map((r) => r[0]),
@@ -277,6 +312,32 @@ function convertError(p: DataProbe, notInteger: number, mariadb: boolean): DataC
     : { code: '1366', message: `Incorrect integer value: '…' for column '${column}' at row …` };
 }
 
+/** A table's primary key: its columns, and the one a finding may show (an integer or UUID key alone). */
+interface TableKey {
+  readonly show: string | undefined;
+  readonly columns: readonly string[];
+}
+
+function tableKey(rows: readonly { name: unknown; type: unknown }[]): TableKey {
+  return { show: keyColumn(rows), columns: rows.map((r) => String(r.name)) };
+}
+
+/** bulk_insert's answer: settled without a read, or the rows whose key the table holds, and the server's words for it. */
+async function insertedAnswer(
+  ask: InsertedKeys,
+  shown: boolean,
+  run: (sql: string, values: readonly unknown[]) => Promise<unknown[][]>,
+  error: () => Promise<NonNullable<DataCheck['serverError']>>,
+): Promise<Answer> {
+  if ('unknown' in ask) return { why: ask.unknown };
+  if ('passes' in ask) return { rows: 0, keys: [] };
+  if ('duplicates' in ask) return { rows: ask.duplicates, keys: [], serverError: await error() };
+  const rows = await run(ask.sql, ask.params);
+  return rows.length === 0
+    ? { rows: 0, keys: [] }
+    : { rows: rows.length, keys: shown ? rows.map((r) => r[0]) : [], serverError: await error() };
+}
+
 /** SQLite has no statement timeout: a table with more rows than the timeout's worth is not probed. */
 const SQLITE_ROWS_PER_MS = 1000;
 
@@ -284,7 +345,7 @@ function sqliteAsker(t: SqliteTarget, bounds: DataBounds): Asker {
   return async (work) => {
     const db = await openSqlite(t.file, { readonly: true, fileMustExist: true, timeout: bounds.timeoutMs });
     try {
-      const tables = new Map<string, { rows: number; key: string | undefined }>();
+      const tables = new Map<string, { rows: number; key: TableKey }>();
       return await work(async (p) => {
         try {
           if (!tables.has(p.table)) {
@@ -292,21 +353,34 @@ function sqliteAsker(t: SqliteTarget, bounds: DataBounds): Asker {
               .prepare(`SELECT max(rowid) FROM ${quoteIdent(p.table)}`)
               .raw()
               .get() as [number | null];
-            const key = keyColumn(
+            const key = tableKey(
               db.prepare(keySql('sqlite')).all(p.table) as { name: unknown; type: unknown }[],
             );
             tables.set(p.table, { rows: Number(size[0] ?? 0), key });
           }
-          const { rows, key } = tables.get(p.table)!;
+          const { rows, key: tk } = tables.get(p.table)!;
+          const key = tk.show;
           const limit = SQLITE_ROWS_PER_MS * bounds.timeoutMs;
           if (rows > limit)
             return {
               why: `${p.table} holds about ${rows} rows, more than a probe reads in ${bounds.timeoutMs} ms (SQLite has no statement timeout)`,
             };
-          const found = db
-            .prepare(probeSql(p, 'sqlite', key))
-            .raw()
-            .all() as unknown[][];
+          const run = async (sql: string, values: readonly unknown[] = []): Promise<unknown[][]> =>
+            db
+              .prepare(sql)
+              .raw()
+              .all(...values) as unknown[][];
+          if (p.kind === 'inserted-keys')
+            return await insertedAnswer(
+              insertedKeysSql(p, 'sqlite', tk.columns, key),
+              key !== undefined,
+              run,
+              async () => ({
+                code: 'SQLITE_CONSTRAINT_PRIMARYKEY',
+                message: `UNIQUE constraint failed: ${tk.columns.map((c) => `${p.table}.${c}`).join(', ')}`,
+              }),
+            );
+          const found = await run(probeSql(p, 'sqlite', key));
           return { rows: found.length, keys: key === undefined ? [] : found.map((r) => r[0]) };
         } catch (e) {
           return { why: `the probe failed: ${(e as Error).message}` };

@@ -22,7 +22,12 @@ export type PyExpr =
       readonly star: boolean;
     }
   | { readonly k: 'seq'; readonly items: readonly PyExpr[] }
-  | { readonly k: 'other'; readonly parts: readonly PyExpr[] };
+  /** anything else; a dict display of `key: value` pairs (no `**`) keeps them as `entries` */
+  | {
+      readonly k: 'other';
+      readonly parts: readonly PyExpr[];
+      readonly entries?: readonly (readonly [PyExpr, PyExpr])[];
+    };
 
 const OPEN = new Set(['(', '[', '{']);
 const CLOSE = new Set([')', ']', '}']);
@@ -154,16 +159,44 @@ export class ExpressionReader {
       this.i++;
       return { k: 'name', v: t.text };
     }
-    if (t.text === '(' || t.text === '[' || t.text === '{') {
+    if (t.text === '{') {
       this.i++;
-      const items = this.list(t.text === '(' ? ')' : t.text === '[' ? ']' : '}');
-      if (t.text === '{') return { k: 'other', parts: items };
+      const start = this.i;
+      const entries = this.entries();
+      if (entries) return { k: 'other', parts: entries.flat(), entries };
+      this.i = start;
+      return { k: 'other', parts: this.list('}') };
+    }
+    if (t.text === '(' || t.text === '[') {
+      this.i++;
+      const items = this.list(t.text === '(' ? ')' : ']');
       return t.text === '(' && items.length === 1 && !this.trailingComma ? items[0]! : { k: 'seq', items };
     }
     return { k: 'other', parts: [] };
   }
 
   private trailingComma = false;
+
+  /** A dict display's `key: value` pairs up to its `}` (consumed); undefined for anything else (a set, `**`, a comprehension). */
+  private entries(): [PyExpr, PyExpr][] | undefined {
+    const out: [PyExpr, PyExpr][] = [];
+    for (;;) {
+      const t = this.peek();
+      if (!t) return undefined;
+      if (t.type === Tok.Op && t.text === '}') {
+        this.i++;
+        return out;
+      }
+      const key = this.expr();
+      if (this.peek()?.type !== Tok.Op || this.peek()!.text !== ':') return undefined;
+      this.i++;
+      const value = this.expr();
+      out.push([key, value]);
+      const next = this.peek();
+      if (next?.type !== Tok.Op || (next.text !== ',' && next.text !== '}')) return undefined;
+      if (next.text === ',') this.i++;
+    }
+  }
 
   /** Comma-separated expressions up to `close` (consumed); dict keys and slices are read as items too. */
   private list(close: string): PyExpr[] {

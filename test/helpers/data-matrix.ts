@@ -16,7 +16,8 @@ export type StepKind =
   | 'foreign-key'
   | 'check'
   | 'type-length'
-  | 'type-cast';
+  | 'type-cast'
+  | 'bulk-insert';
 /** The rows under the step: some that break it, none that do, no rows, or the breaking rows fixed by an earlier step. */
 export type RowsKind = 'fails' | 'passes' | 'empty' | 'backfill';
 
@@ -34,6 +35,7 @@ export const STEP_KINDS: readonly StepKind[] = [
   'check',
   'type-length',
   'type-cast',
+  'bulk-insert',
 ];
 export const ROWS_KINDS: readonly RowsKind[] = ['fails', 'passes', 'empty', 'backfill'];
 export const DATA_MATRIX: readonly DataCell[] = STEP_KINDS.flatMap((kind) =>
@@ -119,6 +121,11 @@ export function cellUpgrade(cell: DataCell, db: MatrixDb): string {
       return steps(
         fix ? `op.execute("UPDATE t SET s = substr(s, 1, 5)")` : '',
         inBatch(`alter_column('t', 's', type_=sa.String(5), existing_type=sa.String(50))`),
+      );
+    case 'bulk-insert':
+      return steps(
+        fix ? `op.execute("DELETE FROM t WHERE id = 4")` : '',
+        `op.bulk_insert(sa.table('t', sa.column('id', sa.Integer()), sa.column('c', sa.Integer())), [{'id': 4, 'c': 1}, {'id': 5, 'c': None}])`,
       );
     case 'type-cast':
       return steps(

@@ -8,6 +8,7 @@ import { LATEST_ALEMBIC } from '../../src/alembic/config/alembic-version.js';
 import { diskFiles } from '../../src/project/project-files.js';
 import type { VersionTableState } from '../../src/database/version-table.js';
 import { makeProject, migration, rev } from '../helpers/project.js';
+import { insertedKeysSql } from '../../src/database/probe-sql.js';
 
 describe('what literal SQL does to rows', () => {
   it('reads an UPDATE: its table, each assignment, its condition', () => {
@@ -147,7 +148,11 @@ describe('the data plan: which steps ask the rows, and what earlier steps leave'
       ],
     ] as const) {
       const p = await plan(`${step}\nop.alter_column('t', 'c', nullable=False)`);
-      expect(p.probes, step).toEqual([]);
+      // the bulk_insert's own question about its keys aside
+      expect(
+        p.probes.filter((x) => x.kind !== 'inserted-keys'),
+        step,
+      ).toEqual([]);
       expect(
         p.settled.map((x) => [x.result, x.why]),
         step,
@@ -242,6 +247,41 @@ describe('type changes whose conversion may change or refuse the values', () => 
       `op.alter_column('t', 'n', type_=sa.BigInteger())`,
     ].join('\n');
     expect(await kinds(upgrade, 'mysql', types)).toEqual(['s:convert:bigint', 'b:convert:tinyint']);
+  });
+});
+
+describe("op.bulk_insert's rows", () => {
+  it('reads a literal list of dicts, and asks whether the table holds their keys', async () => {
+    const { probes } = await plan(
+      `op.execute("DELETE FROM t WHERE id = 4")\nop.bulk_insert(sa.table('t', sa.column('id')), [{'id': 4, 'c': 'x'}, {"id": 5, 'c': None, 'b': True}, {'c': -1}])`,
+    );
+    expect(probes).toHaveLength(1);
+    const p = probes[0]!;
+    expect(p.kind).toBe('inserted-keys');
+    // a negative number is an expression, not a literal the reading compares
+    expect(p.inserts).toEqual([{ id: '4', c: 'x' }, { id: '5', c: null, b: true }, { c: undefined }]);
+    // the key's values go as parameters; the row with no id gets its key from the database
+    expect(insertedKeysSql(p, 'postgresql', ['id'], 'id')).toEqual({
+      sql: 'SELECT "id" FROM "t" WHERE "id" IN ($1, $2) AND (NOT COALESCE((id = 4), FALSE)) LIMIT 4',
+      params: ['4', '5'],
+    });
+    expect(insertedKeysSql(p, 'sqlite', ['id', 'z'])).toEqual({
+      passes: 'the rows leave the primary key to the database',
+    });
+    expect(insertedKeysSql(p, 'mysql', ['id', 'c'])).toMatchObject({
+      sql: 'SELECT 1 FROM `t` WHERE (`id`, `c`) IN ((?, ?)) AND (NOT COALESCE((id = 4), FALSE)) LIMIT 4',
+      params: ['4', 'x'],
+    });
+    expect(insertedKeysSql(p, 'postgresql', [])).toEqual({ passes: 't has no primary key' });
+    expect(insertedKeysSql(p, 'postgresql', ['c'])).toHaveProperty('unknown');
+  });
+
+  it('settles two rows with one key without a read, and leaves rows it cannot read unasked', async () => {
+    const { probes } = await plan(
+      `op.bulk_insert(sa.table('t'), [{'id': 1}, {'id': 1}])\nop.bulk_insert(sa.table('p'), ROWS)\nop.bulk_insert(sa.table('p'), [{**base}])`,
+    );
+    expect(probes.map((p) => p.table)).toEqual(['t']);
+    expect(insertedKeysSql(probes[0]!, 'sqlite', ['id'])).toEqual({ duplicates: 1 });
   });
 });
 

@@ -15,11 +15,12 @@ export function dataError(
   state: Pick<VersionTableState, 'dialect' | 'mysql'>,
   server?: { readonly code: string; readonly message: string },
 ): string | undefined {
-  if (state.dialect === 'postgresql') return p.kind === 'cast' ? castError(server) : pgError(p);
-  if (state.dialect === 'sqlite') return sqliteError(p);
   const driver = state.mysql?.driver;
   const module =
     driver === 'mysqldb' ? 'MySQLdb._exceptions' : driver === 'pymysql' ? 'pymysql.err' : undefined;
+  if (p.kind === 'inserted-keys') return server ? insertError(state.dialect, module, server) : undefined;
+  if (state.dialect === 'postgresql') return p.kind === 'cast' ? castError(server) : pgError(p);
+  if (state.dialect === 'sqlite') return sqliteError(p);
   if (module && p.kind === 'convert') return server ? mysqlConvertError(module, server) : undefined;
   return module ? mysqlError(p, module, state.mysql?.flavor === 'MariaDB') : undefined;
 }
@@ -61,6 +62,21 @@ const PG_DATA_ERRORS: Readonly<Record<string, string>> = {
   '22008': 'DatetimeFieldOverflow',
   '22001': 'StringDataRightTruncation',
 };
+
+/** A repeated primary key from op.bulk_insert, as each driver raises it (the probe gives the server's words). */
+function insertError(
+  dialect: VersionTableState['dialect'],
+  module: string | undefined,
+  server: { readonly code: string; readonly message: string },
+): string | undefined {
+  if (dialect === 'postgresql')
+    return `sqlalchemy.exc.IntegrityError: (psycopg2.errors.UniqueViolation) ${server.message}`;
+  if (dialect === 'sqlite')
+    return `sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) ${server.message}`;
+  return module
+    ? `sqlalchemy.exc.IntegrityError: (${module}.IntegrityError) (1062, "${server.message}")`
+    : undefined;
+}
 
 /** The error the cast met on the rows, as Alembic prints it, where its class is known. */
 function castError(

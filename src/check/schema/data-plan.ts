@@ -5,7 +5,7 @@ import type { LockStep } from './lock-facts.js';
 import { lockSteps } from './schema-ops.js';
 import { rowStatement, statementsOf } from './row-sql.js';
 import { typeProbeOf } from './type-probes.js';
-import type { DataCheck, DataProbe } from '../../database/data-probe.js';
+import type { DataCheck, DataProbe, InsertedRow } from '../../database/data-probe.js';
 
 /**
  * The pending steps whose success depends on the rows already there, each as a read-only question for
@@ -48,10 +48,15 @@ export function dataPlan(
         conditional: false,
       })),
     ].sort((a, b) => a.line - b.line);
-    const asked = read.steps.flatMap((step) => {
-      const typed = typeProbeOf(step, baseOf(step, at), state);
-      return [probeOf(step, at, state), typed].filter((x) => x !== undefined);
-    });
+    const asked = [
+      ...read.steps.flatMap((step) => {
+        const typed = typeProbeOf(step, baseOf(step, at), state);
+        return [probeOf(step, at, state), typed].filter((x) => x !== undefined);
+      }),
+      ...read.writes.flatMap((w) =>
+        w.rows && w.table !== null ? [insertProbe(w, w.table, w.rows, at)] : [],
+      ),
+    ].sort((a, b) => ('probe' in a ? a.probe : a).line - ('probe' in b ? b.probe : b).line);
     for (const one of asked) {
       // a change PostgreSQL refuses whatever the rows (no cast): known without a read
       if ('result' in one) {
@@ -137,6 +142,26 @@ function probeOf(
     default:
       return undefined;
   }
+}
+
+/** op.bulk_insert's rows as a question: does the table hold one of their primary keys already. */
+function insertProbe(
+  w: { readonly line: number; readonly conditional: boolean },
+  table: string,
+  rows: readonly InsertedRow[],
+  at: { revision: string; path: string },
+): DataProbe {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return {
+    ...at,
+    line: w.line,
+    call: 'bulk_insert',
+    table,
+    conditional: w.conditional,
+    kind: 'inserted-keys',
+    columns,
+    inserts: rows,
+  };
 }
 
 /** What every probe of a step says of it: where it is, its operation and table, and how it runs. */
@@ -254,7 +279,8 @@ function afterEarlierSteps(probe: DataProbe, before: readonly Event[]): DataProb
     }
     const set = row.sets.filter((s) => cols.has(s.column.toLowerCase()));
     if (set.length === 0) {
-      if (probe.kind === 'check') return notChecked(probe, e, 'updates');
+      // a CHECK may read any column, and a primary key is known only when the probe runs
+      if (probe.kind === 'check' || probe.kind === 'inserted-keys') return notChecked(probe, e, 'updates');
       continue;
     }
     // the column's value becomes the UPDATE's where it is one column's value the probe then tests

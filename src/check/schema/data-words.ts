@@ -76,6 +76,12 @@ export function stepWords(p: DataProbe): {
             short: (n) => `${p.table}.${cols} is not ${p.castTo ?? 'integer'} in ${n}`,
             does: `changes ${p.table}.${cols} from a string type to ${(p.castTo ?? 'integer').toUpperCase()}`,
           };
+    case 'inserted-keys':
+      return {
+        found: (n) => `op.bulk_insert would repeat a primary key of ${p.table} in ${n}`,
+        short: (n) => `op.bulk_insert repeats a key of ${p.table} in ${n}`,
+        does: `inserts ${p.inserts?.length ?? 0} rows into ${p.table}, and the primary key must be new for each`,
+      };
     case 'check':
       return {
         found: (n) => `${p.table} has ${n} the new CHECK rejects`,

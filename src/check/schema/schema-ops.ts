@@ -8,6 +8,7 @@ import {
 } from '../../python/expression-reader.js';
 import { headerColon, tokenize, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { SchemaOp } from './schema-object.js';
+import type { InsertedRow } from '../../database/data-probe.js';
 import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
 import { enumType, opCall } from './op-call.js';
 import { everything, OpWriter } from './op-writer.js';
@@ -87,6 +88,8 @@ export interface RowWrite {
   readonly table: string | null;
   readonly what: string;
   readonly conditional: boolean;
+  /** op.bulk_insert's rows, where they are a literal list of dicts with string keys. */
+  readonly rows?: readonly InsertedRow[];
 }
 
 /** Literal SQL a step runs (op.execute, a connection's execute), for PostgreSQL's own parser. */
@@ -372,11 +375,13 @@ class BodyReader {
     const t = c.args[0] ?? c.kw.get('table');
     const e = t === undefined ? undefined : this.resolve(t);
     const table = e?.k === 'call' ? strOf(this.resolve(e.args[0] ?? { k: 'other', parts: [] })) : undefined;
+    const rows = insertedRows(this.resolve(c.args[1] ?? c.kw.get('rows') ?? { k: 'other', parts: [] }));
     this.locks!.writes.push({
       line: out.line,
       table: table ?? null,
       what: 'op.bulk_insert',
       conditional: out.conditional,
+      ...(rows ? { rows } : {}),
     });
   }
 
@@ -440,4 +445,29 @@ function batchAlias(t: readonly Token[], resolve: (e: PyExpr) => PyExpr): Pick<B
 function splitCallee(callee: string): [string, string] {
   const dot = callee.lastIndexOf('.');
   return dot < 0 ? ['', callee] : [callee.slice(0, dot), callee.slice(dot + 1)];
+}
+
+/** bulk_insert's rows when they are a list of dict displays with string keys; undefined otherwise. */
+function insertedRows(e: PyExpr): InsertedRow[] | undefined {
+  if (e.k !== 'seq') return undefined;
+  const rows: InsertedRow[] = [];
+  for (const item of e.items) {
+    if (item.k !== 'other' || !item.entries) return undefined;
+    const row: Record<string, string | boolean | null | undefined> = {};
+    for (const [k, v] of item.entries) {
+      if (k.k !== 'str') return undefined;
+      row[k.v] = literalOf(v);
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** A Python literal's value as SQL compares it: a number as its text (an int only), a string, a bool, None. */
+function literalOf(v: PyExpr): string | boolean | null | undefined {
+  if (v.k === 'str') return v.v;
+  if (v.k === 'num') return v.v !== undefined && /^\d+$/u.test(v.v) ? String(BigInt(v.v)) : undefined;
+  if (v.k === 'name')
+    return v.v === 'None' ? null : v.v === 'True' ? true : v.v === 'False' ? false : undefined;
+  return undefined;
 }
