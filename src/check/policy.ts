@@ -31,6 +31,8 @@ export interface DataSettings {
   readonly mode: 'warn' | 'block' | 'off';
   readonly timeoutMs: number;
   readonly budgetMs: number;
+  /** --show-values (verify only): up to three offending values per finding, asked for by a person. */
+  readonly showValues?: boolean;
 }
 
 /** The data probes' settings when no flag says otherwise. */

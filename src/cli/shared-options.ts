@@ -178,6 +178,12 @@ export function dataOptions<T>(y: Argv<T>) {
       describe:
         'milliseconds each data probe may run; it waits for a lock half of that, at most 2 s (then data-not-checked names the lock)',
     })
+    .option('show-values', {
+      type: 'boolean',
+      default: false,
+      describe:
+        "verify: print up to three of the offending values of each data finding (a duplicated key, an orphan's key, a value too long or not a number); off by default, since a report may reach others; release refuses it (its log goes to the platform's log drains)",
+    })
     .option('data-budget', {
       type: 'number',
       default: DEFAULT_DATA_SETTINGS.budgetMs,
@@ -201,12 +207,14 @@ export function dataArgs(args: {
   data?: 'warn' | 'block' | 'off';
   'data-timeout'?: number;
   'data-budget'?: number;
+  'show-values'?: boolean;
 }): { data: DataSettings } {
   return {
     data: {
       mode: args.data ?? DEFAULT_DATA_SETTINGS.mode,
       timeoutMs: args['data-timeout'] ?? DEFAULT_DATA_SETTINGS.timeoutMs,
       budgetMs: args['data-budget'] ?? DEFAULT_DATA_SETTINGS.budgetMs,
+      ...(args['show-values'] ? { showValues: true } : {}),
     },
   };
 }

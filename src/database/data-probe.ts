@@ -89,6 +89,8 @@ export interface DataCheck {
   readonly rows?: number;
   /** Up to three primary keys of those rows, where the key is one integer or UUID column. */
   readonly keys?: readonly string[];
+  /** --show-values: up to three of the offending values, as the server returned them (a tuple for several columns). */
+  readonly values?: readonly string[];
   readonly why?: string;
   /** cast: the error the server raised on the rows (its SQLSTATE, and its words with every quoted value as …). */
   readonly serverError?: { readonly code: string; readonly message: string };

@@ -14,9 +14,11 @@ export const PROBE_LIMIT = 4;
  * rejects (NULL passes). The conditions earlier steps leave (`keep`, `value`) are the migration's own
  * SQL, run here inside a read-only transaction.
  */
-export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string): string {
+export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string, show = false): string {
   const q = dialect === 'mysql' ? quoteMysqlIdent : quoteIdent;
   const t = q(p.table);
+  // --show-values: the offending values follow the key (and MySQL's conversion flag)
+  const vals = (exprs: readonly string[]): string => (show ? exprs.map((e) => `, ${e}`).join('') : '');
   const pick = key !== undefined ? `${q(key)}` : '1';
   const keep = p.keep !== undefined ? [`(${p.keep})`] : [];
   const where = (conds: readonly string[]): string =>
@@ -34,15 +36,15 @@ export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string): str
       const notNull = p.nullsNotDistinct ? [] : cols.map((c) => `${c} IS NOT NULL`);
       const groups = `SELECT ${cols.join(', ')} FROM ${t}${where([...notNull, ...keep])} GROUP BY ${cols.join(', ')} HAVING count(*) > 1`;
       // PostgreSQL's NULLS NOT DISTINCT: NULLs collide, which IN cannot match; the repeated keys are counted instead
-      if (p.nullsNotDistinct) return `SELECT 1 FROM (${groups}${limit}) AS repeated`;
+      if (p.nullsNotDistinct) return `SELECT 1${vals(cols)} FROM (${groups}${limit}) AS repeated`;
       const row = cols.length === 1 ? cols[0]! : `(${cols.join(', ')})`;
-      return `SELECT ${pick} FROM ${t}${where([`${row} IN (${groups})`, ...keep])}${limit}`;
+      return `SELECT ${pick}${vals(cols)} FROM ${t}${where([`${row} IN (${groups})`, ...keep])}${limit}`;
     }
     case 'length':
       // PostgreSQL cuts a longer value that is all spaces past the limit, and refuses any other
-      return `SELECT ${pick} FROM ${t}${where([`char_length(rtrim(${valueOf(p, q)})) > ${p.length ?? 0}`, ...keep])}${limit}`;
+      return `SELECT ${pick}${vals([valueOf(p, q)])} FROM ${t}${where([`char_length(rtrim(${valueOf(p, q)})) > ${p.length ?? 0}`, ...keep])}${limit}`;
     case 'convert':
-      return `SELECT ${pick}${dialect === 'mysql' ? `, ${mysqlRefused(valueOf(p, q))}` : ''} FROM ${t}${where([...convertedWhere(p, dialect, valueOf(p, q)), ...keep])}${dialect === 'mysql' && key !== undefined ? ` ORDER BY ${q(key)}` : ''}${limit}`;
+      return `SELECT ${pick}${dialect === 'mysql' ? `, ${mysqlRefused(valueOf(p, q))}` : ''}${vals([valueOf(p, q)])} FROM ${t}${where([...convertedWhere(p, dialect, valueOf(p, q)), ...keep])}${dialect === 'mysql' && key !== undefined ? ` ORDER BY ${q(key)}` : ''}${limit}`;
     case 'cast':
       // every row's value through the USING expression: the first that does not take it raises the server's error
       return `SELECT count((${p.using ?? 'NULL'})) FROM ${t}${where(keep)}`;
@@ -57,7 +59,7 @@ export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string): str
       const present = p.columns.map((c) => `${child}.${q(c)} IS NOT NULL`);
       const match = p.columns.map((c, i) => `${parent}.${q(ref.columns[i]!)} = ${child}.${q(c)}`);
       const pickChild = key !== undefined ? `${child}.${q(key)}` : '1';
-      return `SELECT ${pickChild} FROM ${t} AS ${child}${where([...present, ...keep, `NOT EXISTS (SELECT 1 FROM ${q(ref.table)} AS ${parent} WHERE ${match.join(' AND ')})`])}${limit}`;
+      return `SELECT ${pickChild}${vals(p.columns.map((c) => `${child}.${q(c)}`))} FROM ${t} AS ${child}${where([...present, ...keep, `NOT EXISTS (SELECT 1 FROM ${q(ref.table)} AS ${parent} WHERE ${match.join(' AND ')})`])}${limit}`;
     }
   }
 }
@@ -122,6 +124,7 @@ export function insertedKeysSql(
   dialect: ProbeDialect,
   pk: readonly string[],
   key?: string,
+  show = false,
 ): InsertedKeys {
   if (pk.length === 0) return { passes: `${p.table} has no primary key` };
   const given = (p.inserts ?? []).filter((r) => pk.every((c) => c in r));
@@ -151,7 +154,7 @@ export function insertedKeysSql(
     pk.length === 1 ? mark(r[pk[0]!]) : `(${pk.map((c) => mark(r[c])).join(', ')})`;
   const cols = pk.length === 1 ? q(pk[0]!) : `(${pk.map(q).join(', ')})`;
   const keep = p.keep !== undefined ? ` AND (${p.keep})` : '';
-  const pick = key !== undefined ? q(key) : '1';
+  const pick = [key !== undefined ? q(key) : '1', ...(show ? pk.map(q) : [])].join(', ');
   return {
     sql: `SELECT ${pick} FROM ${q(p.table)} WHERE ${cols} IN (${rows.map(tuple).join(', ')})${keep} LIMIT ${PROBE_LIMIT}`,
     params,

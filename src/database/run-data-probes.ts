@@ -15,6 +15,8 @@ export interface DataBounds {
   readonly budgetMs: number;
   /** MySQL and MariaDB outside a strict sql_mode: a NOT NULL over NULLs, or a shorter VARCHAR, rewrites rows rather than failing. */
   readonly strict?: boolean;
+  /** --show-values: read up to three offending values with the keys. */
+  readonly showValues?: boolean;
 }
 
 /** What one SELECT returned, or why it did not. */
@@ -22,6 +24,8 @@ type Answer =
   | {
       readonly keys: readonly unknown[];
       readonly rows: number;
+      /** --show-values: each offending row's values. */
+      readonly values?: readonly (readonly unknown[])[];
       readonly serverError?: DataCheck['serverError'];
     }
   | { readonly why: string; readonly lockedBy?: DataCheck['lockedBy'] };
@@ -46,7 +50,7 @@ export async function runDataProbes(
       ? sqliteAsker(db, bounds)
       : db.dialect === 'mysql'
         ? mysqlAsker(db, opts, bounds)
-        : pgAsker(db, opts);
+        : pgAsker(db, opts, bounds.showValues === true);
   return ask(async (one) => {
     const out: DataCheck[] = [];
     for (const probe of probes) {
@@ -83,11 +87,13 @@ function checkOf(
   const changes =
     (dialect === 'sqlite' && probe.kind === 'convert') ||
     (bounds.strict === false && ['not-null', 'length', 'convert'].includes(probe.kind));
+  const values = (a.values ?? []).slice(0, 3).map(shownValue);
   return {
     probe,
     result: changes ? 'changes-rows' : 'fails',
     rows: Math.min(a.rows, PROBE_LIMIT),
     ...(keys.length > 0 ? { keys } : {}),
+    ...(values.length > 0 ? { values } : {}),
     ...(a.serverError ? { serverError: a.serverError } : {}),
   };
 }
@@ -96,14 +102,25 @@ type Asker = (
   work: (one: (p: DataProbe, ms: number) => Promise<Answer>) => Promise<DataCheck[]>,
 ) => Promise<DataCheck[]>;
 
-function pgAsker(t: PostgresTarget, opts: PostgresOptions): Asker {
+/** One offending row's values as a person reads them: 'text' (long text cut), numbers, NULL; a tuple for several. */
+function shownValue(row: readonly unknown[]): string {
+  const one = (v: unknown): string => {
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v !== 'string') return v instanceof Date ? v.toISOString() : String(v);
+    const cut = v.length > 60 ? `${v.slice(0, 60)}…` : v;
+    return `'${cut.replace(/'/gu, "''")}'`;
+  };
+  return row.length === 1 ? one(row[0]) : `(${row.map(one).join(', ')})`;
+}
+
+function pgAsker(t: PostgresTarget, opts: PostgresOptions, show: boolean): Asker {
   return (work) =>
     withPostgresClient(t, opts, async (client) => {
       // the run's own limits for whatever runs outside a probe's savepoint (a holder's name, a key)
       await client.query(`BEGIN READ ONLY; ${localLimits(opts)}`);
       const keys = new Map<string, TableKey>();
       try {
-        return await work((p, ms) => pgProbe(client, p, ms, opts.lockTimeoutMs, keys));
+        return await work((p, ms) => pgProbe(client, p, ms, opts.lockTimeoutMs, keys, show));
       } finally {
         await client.query('ROLLBACK').catch(() => undefined);
       }
@@ -120,6 +137,7 @@ async function pgProbe(
   ms: number,
   lockMs: number,
   keys: Map<string, TableKey>,
+  show: boolean,
 ): Promise<Answer> {
   await client.query('SAVEPOINT preflight_probe');
   let answer: Answer | { readonly failed: { readonly code: string; readonly message: string } };
@@ -147,8 +165,9 @@ async function pgProbe(
           )[0]?.[0] ?? '…',
         );
       answer = await insertedAnswer(
-        insertedKeysSql(p, 'postgresql', columns, key),
+        insertedKeysSql(p, 'postgresql', columns, key, show),
         key !== undefined,
+        show,
         run,
         async () => ({
           code: '23505',
@@ -156,12 +175,9 @@ async function pgProbe(
         }),
       );
     } else {
-      const rows = await run(probeSql(p, 'postgresql', key));
+      const rows = await run(probeSql(p, 'postgresql', key, show));
       // a cast counts the rows it took: that it answered at all is the pass
-      answer =
-        p.kind === 'cast'
-          ? { rows: 0, keys: [] }
-          : { rows: rows.length, keys: key === undefined ? [] : rows.map((x) => x[0]) };
+      answer = p.kind === 'cast' ? { rows: 0, keys: [] } : found(rows, key, show ? 1 : undefined);
     }
   } catch (e) {
     answer = { failed: { code: (e as { code?: string }).code ?? '', message: (e as Error).message } };
@@ -170,8 +186,15 @@ async function pgProbe(
   if (!('failed' in answer)) return answer;
   const { code, message } = answer.failed;
   // a value the cast does not take: the server's error, with the value it quotes as …
-  if (p.kind === 'cast' && code.startsWith('22'))
-    return { rows: 1, keys: [], serverError: { code, message: withoutValues(message) } };
+  if (p.kind === 'cast' && code.startsWith('22')) {
+    const quoted = show ? /"((?:[^"]|"")*)"/u.exec(message)?.[1] : undefined;
+    return {
+      rows: 1,
+      keys: [],
+      serverError: { code, message: withoutValues(message) },
+      ...(quoted !== undefined ? { values: [[quoted.replace(/""/gu, '"')]] } : {}),
+    };
+  }
   return pgWhy(client, p, code, message, ms);
 }
 
@@ -237,7 +260,7 @@ function mysqlAsker(t: MysqlTarget, opts: PostgresOptions, bounds: DataBounds): 
       await conn.query('START TRANSACTION READ ONLY');
       const keys = new Map<string, TableKey>();
       try {
-        return await work((p, ms) => mysqlProbe(conn, p, ms, mariadb, keys));
+        return await work((p, ms) => mysqlProbe(conn, p, ms, mariadb, keys, bounds.showValues === true));
       } finally {
         await conn.query('ROLLBACK').catch(() => undefined);
       }
@@ -250,6 +273,7 @@ async function mysqlProbe(
   ms: number,
   mariadb: boolean,
   keys: Map<string, TableKey>,
+  show: boolean,
 ): Promise<Answer> {
   try {
     if (!keys.has(p.table)) {
@@ -266,18 +290,18 @@ async function mysqlProbe(
     };
     if (p.kind === 'inserted-keys')
       return await insertedAnswer(
-        insertedKeysSql(p, 'mysql', columns, key),
+        insertedKeysSql(p, 'mysql', columns, key, show),
         key !== undefined,
+        show,
         run,
         async () => ({
           code: '1062',
           message: `Duplicate entry '…' for key '${mariadb ? 'PRIMARY' : `${p.table}.PRIMARY`}'`,
         }),
       );
-    const list = await run(probeSql(p, 'mysql', key));
+    const list = await run(probeSql(p, 'mysql', key, show));
     return {
-      rows: list.length,
-      keys: key === undefined ? [] : list.map((r) => r[0]),
+      ...found(list, key, show ? (p.kind === 'convert' ? 2 : 1) : undefined),
       ...(p.kind === 'convert' && list[0]
         ? { serverError: convertError(p, Number(list[0][1]), mariadb) }
         : {}),
@@ -312,6 +336,15 @@ function convertError(p: DataProbe, notInteger: number, mariadb: boolean): DataC
     : { code: '1366', message: `Incorrect integer value: '…' for column '${column}' at row …` };
 }
 
+/** A probe's rows as its answer: their keys where the key may be shown, their values from column `from` when asked. */
+function found(rows: readonly unknown[][], key: string | undefined, from?: number): Answer {
+  return {
+    rows: rows.length,
+    keys: key === undefined ? [] : rows.map((r) => r[0]),
+    ...(from !== undefined ? { values: rows.map((r) => r.slice(from)) } : {}),
+  };
+}
+
 /** A table's primary key: its columns, and the one a finding may show (an integer or UUID key alone). */
 interface TableKey {
   readonly show: string | undefined;
@@ -326,6 +359,7 @@ function tableKey(rows: readonly { name: unknown; type: unknown }[]): TableKey {
 async function insertedAnswer(
   ask: InsertedKeys,
   shown: boolean,
+  show: boolean,
   run: (sql: string, values: readonly unknown[]) => Promise<unknown[][]>,
   error: () => Promise<NonNullable<DataCheck['serverError']>>,
 ): Promise<Answer> {
@@ -335,7 +369,12 @@ async function insertedAnswer(
   const rows = await run(ask.sql, ask.params);
   return rows.length === 0
     ? { rows: 0, keys: [] }
-    : { rows: rows.length, keys: shown ? rows.map((r) => r[0]) : [], serverError: await error() };
+    : {
+        rows: rows.length,
+        keys: shown ? rows.map((r) => r[0]) : [],
+        serverError: await error(),
+        ...(show ? { values: rows.map((r) => r.slice(1)) } : {}),
+      };
 }
 
 /** SQLite has no statement timeout: a table with more rows than the timeout's worth is not probed. */
@@ -372,16 +411,20 @@ function sqliteAsker(t: SqliteTarget, bounds: DataBounds): Asker {
               .all(...values) as unknown[][];
           if (p.kind === 'inserted-keys')
             return await insertedAnswer(
-              insertedKeysSql(p, 'sqlite', tk.columns, key),
+              insertedKeysSql(p, 'sqlite', tk.columns, key, bounds.showValues === true),
               key !== undefined,
+              bounds.showValues === true,
               run,
               async () => ({
                 code: 'SQLITE_CONSTRAINT_PRIMARYKEY',
                 message: `UNIQUE constraint failed: ${tk.columns.map((c) => `${p.table}.${c}`).join(', ')}`,
               }),
             );
-          const found = await run(probeSql(p, 'sqlite', key));
-          return { rows: found.length, keys: key === undefined ? [] : found.map((r) => r[0]) };
+          return found(
+            await run(probeSql(p, 'sqlite', key, bounds.showValues === true)),
+            key,
+            bounds.showValues ? 1 : undefined,
+          );
         } catch (e) {
           return { why: `the probe failed: ${(e as Error).message}` };
         }

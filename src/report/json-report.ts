@@ -126,6 +126,8 @@ export interface VerifyDocument extends CheckDocument {
       readonly result: DataCheck['result'];
       readonly rows: Nullable<number>;
       readonly keys: readonly string[];
+      /** --show-values (verify): up to three offending values; empty unless asked. */
+      readonly values: readonly string[];
       readonly why: Nullable<string>;
     }[];
   };
@@ -266,6 +268,7 @@ export function verifyJson(
         result: c.result,
         rows: c.rows ?? null,
         keys: c.keys ?? [],
+        values: c.values ?? [],
         why: c.why ?? null,
       })),
     },

@@ -218,6 +218,7 @@ export function rowReader(
       {
         timeoutMs: data.timeoutMs,
         budgetMs: data.budgetMs,
+        ...(data.showValues ? { showValues: true } : {}),
         ...(state.mysql ? { strict: state.mysql.strict } : {}),
       },
       connect,

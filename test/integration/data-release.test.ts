@@ -22,9 +22,9 @@ describe('release over the rows (PostgreSQL)', () => {
     return url;
   }
 
-  function release(root: string, url: string): ReturnType<typeof runCli> {
+  function release(root: string, url: string, flags: readonly string[] = []): ReturnType<typeof runCli> {
     const bin = alembicOnPath(tempDir('preflight-alembic-bin-'));
-    return runCli(root, ['release'], {
+    return runCli(root, ['release', ...flags], {
       PATH: `${bin}:${process.env.PATH ?? ''}`,
       DATABASE_URL: url,
       PYTHONDONTWRITEBYTECODE: '1',
@@ -77,5 +77,34 @@ describe('release over the rows (PostgreSQL)', () => {
         "SELECT is_nullable FROM information_schema.columns WHERE table_name = 't' AND column_name = 'c'",
       ),
     ).toEqual([['NO']]);
+  }, 120_000);
+
+  it('shows the offending values only to verify --show-values; release refuses the flag and touches nothing', async () => {
+    const url = await database('release_values');
+    await pgExec(url, ["UPDATE t SET s = 'secret-' || id"]);
+    const root = cellProject({ kind: 'unique-constraint', rows: 'fails' }, 'postgresql');
+    const plain = runCli(root, ['verify'], { DATABASE_URL: url });
+    expect(plain.status, plain.stdout + plain.stderr).toBe(1);
+    expect(plain.stdout).toContain('Keys: 2, 3.');
+    expect(plain.stdout).not.toContain('Values:');
+    const shown = runCli(root, ['verify', '--show-values', '--format', 'json'], { DATABASE_URL: url });
+    const check = (
+      JSON.parse(shown.stdout) as { database: { dataChecks: { kind: string; values: string[] }[] } }
+    ).database.dataChecks.find((c) => c.kind === 'unique')!;
+    // both rows share c = 5: the value the unique key repeats, as the server returned it
+    expect(check.values).toEqual(['5', '5']);
+    const text = runCli(root, ['verify', '--show-values'], { DATABASE_URL: url });
+    expect(text.stdout).toContain('Values: 5, 5.');
+    // no other column's value is read, even asked
+    expect(shown.stdout + text.stdout).not.toContain('secret-');
+    const r = release(root, url, ['--show-values']);
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain("release never prints a row's values");
+    expect(await pgExec(url, 'SELECT version_num FROM alembic_version')).toEqual([['a0']]);
+    // the control: without the flag, release runs its verification and blocks on the rows
+    const control = release(root, url);
+    expect(control.status, control.stdout + control.stderr).toBe(1);
+    expect(control.stdout).toContain('[data-fails-step]');
+    expect(control.stdout).not.toContain('Values:');
   }, 120_000);
 });

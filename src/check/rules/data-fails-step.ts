@@ -4,7 +4,7 @@ import type { Rule } from '../rule.js';
 import { restatedTitle } from '../finding-title.js';
 import { dataError } from '../schema/data-errors.js';
 import type { DataProbe } from '../../database/data-probe.js';
-import { rowCount, stepWords } from '../schema/data-words.js';
+import { rowCount, rowsShown, stepWords } from '../schema/data-words.js';
 
 /**
  * A pending step the rows already in its table make fail: a NOT NULL over NULLs (or a new NOT NULL
@@ -27,10 +27,7 @@ export const dataFailsStep: Rule = {
         const error = dataError(p, db.state, c.serverError);
         const words = stepWords(p);
         const where = `${p.path}:${p.line}`;
-        const keys =
-          c.keys && c.keys.length > 0
-            ? ` Keys: ${c.keys.join(', ')}${c.rows !== undefined && c.rows > c.keys.length ? ', …' : ''}.`
-            : '';
+        const keys = rowsShown(c);
         const found = words.found(rowCount(c));
         const short = words.short(rowCount(c));
         if (p.conditional)

@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { rowCount, stepWords } from '../schema/data-words.js';
+import { rowCount, rowsShown, stepWords } from '../schema/data-words.js';
 
 /**
  * MySQL and MariaDB outside a strict sql_mode: a pending NOT NULL over NULLs does not fail, it rewrites
@@ -39,7 +39,7 @@ export const dataSilentlyChanged: Rule = {
           severity: p.conditional ? 'warning' : 'error',
           title: `pending ${p.revision} would rewrite rows: ${found}`,
           titleRestates: true,
-          message: `Pending ${p.revision} would rewrite rows: ${found}. Its step at ${p.path}:${p.line} (op.${p.call}${p.conditional ? ', under if, for or try' : ''}) ${words.does}, and ${why}. The upgrade succeeds and the rows are changed.${c.keys && c.keys.length > 0 ? ` Keys: ${c.keys.join(', ')}.` : ''}`,
+          message: `Pending ${p.revision} would rewrite rows: ${found}. Its step at ${p.path}:${p.line} (op.${p.call}${p.conditional ? ', under if, for or try' : ''}) ${words.does}, and ${why}. The upgrade succeeds and the rows are changed.${rowsShown(c)}`,
           hint:
             p.kind === 'convert'
               ? `Decide what the values that are not numbers become first, in the same migration above line ${p.line} (op.execute("UPDATE ${p.table} SET ${col} = NULL WHERE …")), or keep the column's type.${sqlite ? '' : ' Better still, run Alembic with a strict sql_mode (STRICT_TRANS_TABLES), so that a step like this fails rather than rewrites.'}`

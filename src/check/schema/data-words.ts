@@ -9,6 +9,18 @@ export function rowCount(c: Pick<DataCheck, 'rows' | 'probe'>): string {
 }
 
 /**
+ * The offending rows a finding may name: up to three integer or UUID keys, and the values only where
+ * a person asked for them (verify --show-values). Empty when there are neither.
+ */
+export function rowsShown(c: Pick<DataCheck, 'rows' | 'keys' | 'values'>): string {
+  const more = (shown: number): string => (c.rows !== undefined && c.rows > shown ? ', …' : '');
+  const keys = c.keys && c.keys.length > 0 ? ` Keys: ${c.keys.join(', ')}${more(c.keys.length)}.` : '';
+  const values =
+    c.values && c.values.length > 0 ? ` Values: ${c.values.join(', ')}${more(c.values.length)}.` : '';
+  return keys + values;
+}
+
+/**
  * What the rows are, given their count ("t has 2 rows with NULL in c"), the same shorter for a title
  * that must fit, and what the step does, for a finding's title and message.
  */

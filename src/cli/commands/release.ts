@@ -81,6 +81,13 @@ export const release = defineCommand({
     const log = await getLogger('info');
     const textLog = ((args as { 'log-format'?: string })['log-format'] ?? 'text') === 'text';
     const rest = ((args['--'] as unknown[] | undefined) ?? []).map(String);
+    if (args['show-values'])
+      throw new UsageError(
+        "release never prints a row's values: its log goes to the platform's log drains.",
+        {
+          hint: 'Run `alembic-preflight verify --show-values` yourself against the database to see up to three offending values; release reports counts and integer or UUID keys.',
+        },
+      );
     if (args['allow-empty'] && args.tenants === undefined)
       throw new UsageError('--allow-empty is for a fleet: it goes with --tenants.', {
         hint: "alembic-preflight release --tenants 'tenant_*' --allow-empty -- ./bin/migrate-tenants.sh",
