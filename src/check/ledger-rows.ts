@@ -95,13 +95,16 @@ export function ledgerRows(
  */
 export function ledgerSteps(text: string | undefined): { steps?: RecordedStep[] } {
   if (text === undefined) return {};
-  const steps = lockSteps(text).steps.map((s) => ({
-    call: s.call,
-    table: s.table,
-    ...(s.column !== undefined ? { column: s.column } : {}),
-    flags: [...s.flags],
-    line: s.line,
-    ...(s.conditional ? { conditional: true as const } : {}),
-  }));
+  // a new table's foreign-key lock on the table it references is no change to rows that exist
+  const steps = lockSteps(text)
+    .steps.filter((s) => s.call !== 'create_table')
+    .map((s) => ({
+      call: s.call,
+      table: s.table,
+      ...(s.column !== undefined ? { column: s.column } : {}),
+      flags: [...s.flags],
+      line: s.line,
+      ...(s.conditional ? { conditional: true as const } : {}),
+    }));
   return { steps };
 }

@@ -54,6 +54,8 @@ const NONE = { rewrite: false, indexBuilt: false, scanned: false, mode: null, ti
 const ADD_NULLABLE = "op.add_column('orders', sa.Column('extra', sa.Integer(), nullable=True))";
 const WAITED_AE = { ...NONE, mode: 'AccessExclusiveLock' } as const;
 const GAVE_UP = { ...NONE, mode: 'AccessExclusiveLock', timedOut: true } as const;
+const CREATE_REFERENCING =
+  "op.create_table('notes', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('order_id', sa.Integer(), sa.ForeignKey('orders.id')))";
 const SET_TIMEOUT = 'op.execute("SET lock_timeout = \'500ms\'")';
 
 export const LOCK_MATRIX: readonly MatrixCell[] = [
@@ -278,6 +280,18 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade:
       "with op.get_context().autocommit_block():\n    op.create_index('ix_orders_amount', 'orders', ['amount'], postgresql_concurrently=True)",
     observed: { ...NONE, indexBuilt: true, mode: 'ShareUpdateExclusiveLock' },
+  },
+  {
+    name: 'create_table referencing orders: SHARE ROW EXCLUSIVE on orders, light with a lock_timeout',
+    upgrade: `${SET_TIMEOUT}\n${CREATE_REFERENCING}`,
+    observed: { ...NONE, mode: 'ShareRowExclusiveLock', timedOut: true },
+  },
+  {
+    name: 'create_table referencing orders while a writer idles in transaction on it: queues behind it',
+    holder: true,
+    upgrade: `${SET_TIMEOUT}\n${CREATE_REFERENCING}`,
+    observed: { ...NONE, mode: 'ShareRowExclusiveLock', timedOut: true, queuedBehindApp: true },
+    code: 'lock-queue-blocker',
   },
   {
     name: 'a foreign key added NOT VALID with a lock_timeout: no scan, light',

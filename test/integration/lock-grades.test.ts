@@ -259,7 +259,7 @@ describe('lock grades: predicted against real Alembic on PostgreSQL', () => {
     120_000,
   );
 
-  it('the bundled example, one revision behind: its pending step creates a table, and no lock finding is reported', async () => {
+  it('the bundled example, one revision behind: its pending step creates a table referencing users, and no lock finding is reported', async () => {
     await pgExec(pg().url, ['DROP DATABASE IF EXISTS locks_example', 'CREATE DATABASE locks_example']);
     const url = pg().urlFor('locks_example');
     const root = tempDir('preflight-locks-example-');
@@ -267,7 +267,15 @@ describe('lock grades: predicted against real Alembic on PostgreSQL', () => {
     expect(alembicCommand(root, ['upgrade', '1f2a3b4c5d6e'], { DATABASE_URL: url }).status).toBe(0);
     const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
     expect(out.result.database.prediction.steps.map((s) => s.revision)).toEqual(['2a3b4c5d6e7f']);
-    expect(out.result.database.locks?.steps).toEqual([]);
+    // the new table is empty; its foreign key takes SHARE ROW EXCLUSIVE on users for an instant
+    expect(
+      out.result.database.locks?.steps.map((s) => [
+        s.step.call,
+        s.grade.alsoLocks?.table,
+        s.grade.mode,
+        s.grade.work,
+      ]),
+    ).toEqual([['create_table', 'users', 'SHARE ROW EXCLUSIVE', 'instant']]);
     expect(out.result.findings.map((f) => f.code).filter((c) => /^lock-|^breaks-serving/u.test(c))).toEqual(
       [],
     );

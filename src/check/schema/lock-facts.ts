@@ -124,6 +124,8 @@ export function lockStepOf(
   conditional: boolean,
   resolve: (e: PyExpr) => PyExpr,
 ): LockStep[] | undefined {
+  if (method === 'create_table' && batchTable === undefined)
+    return createdReferences(c, line, conditional, resolve);
   if (!LOCKING.has(method)) return [];
   const batch = batchTable !== undefined;
   const shift = batch ? -1 : 0;
@@ -228,6 +230,54 @@ export function lockStepOf(
     },
     ...inline.map((x) => ({ ...x, table: table ?? '', ...common })),
   ];
+}
+
+/**
+ * create_table's foreign keys (a Column's ForeignKey('t.c'), a ForeignKeyConstraint(…, ['t.c'])): the
+ * new table holds no rows, but each table it references is locked SHARE ROW EXCLUSIVE while the
+ * CREATE TABLE runs, so a session holding that table makes the migration wait.
+ */
+function createdReferences(
+  c: Call,
+  line: number,
+  conditional: boolean,
+  resolve: (e: PyExpr) => PyExpr,
+): LockStep[] {
+  const table = strOf(resolve(c.args[0] ?? c.kw.get('table_name') ?? { k: 'other', parts: [] }));
+  if (table === undefined) return [];
+  const referenced = (target: PyExpr | undefined): string | undefined => {
+    const parts = strOf(target ? resolve(target) : { k: 'other', parts: [] })?.split('.');
+    // 'table.column'; a table in another schema ('schema.table.column') is outside the sizes read
+    return parts && parts.length === 2 ? parts[0] : undefined;
+  };
+  const found = new Set<string>();
+  for (const a of c.args.slice(1)) {
+    const x = resolve(a);
+    if (x.k !== 'call') continue;
+    if (/(?:^|\.)Column$/u.test(x.callee))
+      for (const inner of x.args.slice(1)) {
+        const f = resolve(inner);
+        if (f.k === 'call' && /(?:^|\.)ForeignKey$/u.test(f.callee))
+          found.add(referenced(f.args[0] ?? f.kw.get('column')) ?? '');
+      }
+    else if (/(?:^|\.)ForeignKeyConstraint$/u.test(x.callee)) {
+      const cols = resolve(x.args[1] ?? x.kw.get('refcolumns') ?? { k: 'other', parts: [] });
+      if (cols.k === 'seq') found.add(referenced(cols.items[0]) ?? '');
+    }
+  }
+  const schemaArg = c.kw.get('schema');
+  const schema = schemaArg === undefined || isNone(schemaArg) ? undefined : strOf(resolve(schemaArg));
+  return [...found]
+    .filter((r) => r !== '' && r !== table)
+    .map((references) => ({
+      call: 'create_table',
+      table,
+      references,
+      flags: [],
+      line,
+      conditional,
+      ...(schema !== undefined ? { schema } : {}),
+    }));
 }
 
 /**

@@ -123,6 +123,16 @@ export function gradeLock(step: LockStep, major: number, coercible = false): Loc
             recipe:
               'with op.get_context().autocommit_block(): op.drop_index(…, postgresql_concurrently=True)',
           };
+    case 'create_table':
+      // the new table is empty; the tables its foreign keys reference are locked while it is made
+      return {
+        mode: 'SHARE ROW EXCLUSIVE',
+        work: 'instant',
+        ...(step.references !== undefined
+          ? { alsoLocks: { table: step.references, mode: 'SHARE ROW EXCLUSIVE' as const } }
+          : {}),
+        recipe: 'set lock_timeout so a queued lock gives up',
+      };
     case 'create_foreign_key': {
       const also =
         step.references !== undefined && step.references !== step.table

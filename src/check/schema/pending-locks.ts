@@ -75,8 +75,15 @@ export function pendingLocks(
     // names a table that exists now is not read again (a new database's whole history, say)
     const ops = rev ? kept?.get(rev.file.absPath) : undefined;
     // (an empty reading is read again: a conditional alter_column leaves no step for the probes)
-    if (ops && ops.length > 0 && !ops.some((o) => touchesExisting(o, sizes, indexTable))) continue;
     const text = rev ? revisionText(model, rev.file.absPath) : undefined;
+    // (a new table's ForeignKey locks the table it references: such a revision is read for its steps)
+    if (
+      ops &&
+      ops.length > 0 &&
+      !ops.some((o) => touchesExisting(o, sizes, indexTable)) &&
+      !text?.includes('ForeignKey')
+    )
+      continue;
     if (!rev || text === undefined) continue;
     const read = lockSteps(text);
     for (const u of read.unread) unread.push({ revision, path: rev.file.path, ...u });
@@ -99,8 +106,10 @@ export function pendingLocks(
         continue;
       }
       const table = step.table !== '' ? step.table : (indexTable.get(step.index ?? '') ?? '');
-      // a table the upgrade creates first holds no rows: its locks wait for nobody
-      if (table === '' || !sizes.has(table)) continue;
+      // a table the upgrade creates first holds no rows: its locks wait for nobody (but a new
+      // table's foreign key locks the existing table it references)
+      const referencesExisting = step.call === 'create_table' && sizes.has(step.references ?? '');
+      if (table === '' || (!sizes.has(table) && !referencesExisting)) continue;
       const size = sizes.get(table);
       steps.push({
         revision,
