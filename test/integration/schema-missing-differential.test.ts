@@ -148,3 +148,46 @@ describe('a pending step on a table the database lacks (PostgreSQL, against real
     60_000,
   );
 });
+
+describe('an UPDATE of a column a later step adds (against real Alembic)', () => {
+  const pg = postgresForSuite();
+  const UPDATE = 'op.execute("UPDATE note SET extra = 1, tag = \'x\' WHERE id > 0")';
+  const ADD = 'op.add_column("note", sa.Column("extra", sa.Integer()))';
+  const databases = [
+    { name: 'SQLite', url: async (): Promise<string> => 'sqlite:///app.db' },
+    {
+      name: 'PostgreSQL',
+      url: async (): Promise<string> => {
+        const db = `update_before_add_${Math.random().toString(36).slice(2, 8)}`;
+        await pgExec(pg().url, [`CREATE DATABASE ${db}`]);
+        return pg().urlFor(db);
+      },
+    },
+  ];
+  it.each(databases)(
+    '$name: blocked before the column exists; the add_column first passes',
+    async ({ url: make }) => {
+      for (const [order, fails] of [
+        [`${UPDATE}\n${ADD}`, true],
+        [`${ADD}\n${UPDATE}`, false],
+      ] as const) {
+        const url = await make();
+        const root = project(order);
+        expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+        const out = await verified(root, url);
+        const real = exampleAlembic(root, url, 'upgrade', 'head');
+        if (fails) {
+          expectBlockedLike(out, real);
+          expect(out.result.findings.find((f) => f.code === 'schema-object-missing')?.message).toMatch(
+            /\bextra\b/u,
+          );
+        } else {
+          expect(out.result.findings.map((f) => f.code)).not.toContain('schema-object-missing');
+          expect(out.exitCode).toBe(0);
+          expect(real.status).toBe(0);
+        }
+      }
+    },
+    120_000,
+  );
+});

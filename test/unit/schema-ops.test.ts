@@ -215,9 +215,22 @@ describe('sqlOps', () => {
       ),
     ).toEqual([
       { op: 'need', obj: { kind: 'table', name: 'users' } },
+      { op: 'need', obj: { kind: 'column', table: 'users', name: 'x' } },
       { op: 'need', obj: { kind: 'table', name: 'Log' } },
       { op: 'need', obj: { kind: 'table', name: 'only_rows' } },
       { op: 'need', obj: { kind: 'table', name: 't' } },
+    ]);
+    // an UPDATE needs each column it sets, read up to WHERE, FROM or RETURNING; any other form, none
+    expect(
+      ops(
+        `UPDATE users AS u SET "Note" = 'a, b', total = coalesce(x, (1, 2)) FROM o WHERE o.id = u.id; UPDATE users SET (a, b) = (1, 2); UPDATE users SET users.a = 1`,
+      ),
+    ).toEqual([
+      { op: 'need', obj: { kind: 'table', name: 'users' } },
+      { op: 'need', obj: { kind: 'column', table: 'users', name: 'Note' } },
+      { op: 'need', obj: { kind: 'column', table: 'users', name: 'total' } },
+      { op: 'need', obj: { kind: 'table', name: 'users' } },
+      { op: 'need', obj: { kind: 'table', name: 'users' } },
     ]);
     expect(ops("DO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$")).toEqual([
       { op: 'forget', kind: null, table: null, name: null },

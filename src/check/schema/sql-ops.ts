@@ -109,8 +109,39 @@ function rowsStatement(w: readonly Word[], line: number, out: SchemaOp[]): boole
   if (first === 'TRUNCATE') c.eat('TABLE');
   c.eat('ONLY');
   const table = c.name();
-  if (table !== undefined) out.push({ op: 'need', obj: { kind: 'table', name: table }, line });
+  if (table === undefined) return true;
+  out.push({ op: 'need', obj: { kind: 'table', name: table }, line });
+  // an UPDATE needs each column it sets: one an later step adds fails here
+  if (first === 'UPDATE')
+    for (const name of setColumns(c)) out.push({ op: 'need', obj: { kind: 'column', table, name }, line });
   return true;
+}
+
+/**
+ * The columns `UPDATE t [[AS] alias] SET a = …, b = …` sets, read up to its WHERE, FROM or RETURNING;
+ * none where the form is another (`SET (a, b) = …`, a qualified name): nothing is guessed.
+ */
+function setColumns(c: Cursor): string[] {
+  if (!c.is('SET')) {
+    c.eat('AS');
+    c.i++;
+  }
+  if (!c.eat('SET')) return [];
+  const names: string[] = [];
+  for (;;) {
+    const name = c.name();
+    if (name === undefined || !c.eat('=')) return [];
+    names.push(name);
+    let depth = 0;
+    for (; c.i < c.w.length; c.i++) {
+      const w = c.w[c.i]!;
+      if (w.quoted) continue;
+      if (w.up === '(') depth++;
+      else if (w.up === ')') depth--;
+      else if (depth === 0 && (w.up === ',' || /^(?:WHERE|FROM|RETURNING)$/u.test(w.up))) break;
+    }
+    if (!c.eat(',')) return names;
+  }
 }
 
 function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
