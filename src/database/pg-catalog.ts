@@ -34,12 +34,13 @@ const LIVE_FACTS_SQL = `,
         pg_catalog.count(*) FILTER (WHERE k.oid <> c.oid) AS members,
         pg_catalog.sum(CASE WHEN k.relkind = 'p' THEN 0 ELSE (CASE WHEN k.locked THEN k.relpages::int8 ELSE pg_catalog.pg_relation_size(k.oid) / 8192 END) * (8168 / (28 + (SELECT COALESCE(pg_catalog.sum(CASE WHEN a.attlen > 0 THEN a.attlen ELSE 32 END), 0)
           FROM pg_catalog.pg_attribute a WHERE a.attrelid = k.oid AND a.attnum > 0 AND NOT a.attisdropped))) END) AS estimate
-      FROM tree JOIN LATERAL (SELECT x.*, EXISTS (SELECT 1 FROM pg_catalog.pg_locks lk WHERE lk.relation = x.oid AND lk.mode = 'AccessExclusiveLock') AS locked
+      FROM tree JOIN LATERAL (SELECT x.*, EXISTS (SELECT 1 FROM pg_catalog.pg_locks lk WHERE lk.relation = x.oid AND lk.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) AND lk.mode = 'AccessExclusiveLock') AS locked
         FROM pg_catalog.pg_class x WHERE x.oid = tree.oid) k ON true) s
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p'])),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.pid, c.relname, l.mode, l.granted, a.state, EXTRACT(EPOCH FROM pg_catalog.now() - a.xact_start)::float8))
     FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()),
+    WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()
+      AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())),
   (SELECT pg_catalog.json_object_agg(name, reset_val) FROM pg_catalog.pg_settings WHERE name = ANY (ARRAY['lock_timeout', 'statement_timeout'])),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname, y.typname, a.atttypmod)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_type y ON y.oid = a.atttypid
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p']) AND a.attnum > 0 AND NOT a.attisdropped),

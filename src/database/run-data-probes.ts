@@ -224,7 +224,7 @@ async function pgWhy(
   if (code === '55P03') {
     for (const table of [p.table, ...(p.references ? [p.references.table] : [])]) {
       const held = await client.query<{ pid: number; mode: string }>(
-        "SELECT pid, mode FROM pg_locks WHERE relation = to_regclass($1) AND granted AND pid <> pg_backend_pid() ORDER BY mode = 'AccessExclusiveLock' DESC LIMIT 1",
+        "SELECT pid, mode FROM pg_locks WHERE relation = to_regclass($1) AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND granted AND pid <> pg_backend_pid() ORDER BY mode = 'AccessExclusiveLock' DESC LIMIT 1",
         [quoteIdent(table)],
       );
       const h = held.rows[0];

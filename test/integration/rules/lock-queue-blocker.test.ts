@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { lockFixture } from '../../helpers/lock-fixture.js';
-import { pidOf } from '../../helpers/pg-cluster.js';
+import { pgExec, pidOf } from '../../helpers/pg-cluster.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
 
 describe('lock-queue-blocker', () => {
@@ -54,6 +54,38 @@ describe('lock-queue-blocker', () => {
       expect(out.result.findings.map((x) => x.code)).not.toContain('lock-queue-blocker');
     } finally {
       await reader.end();
+    }
+  }, 60_000);
+
+  it("a session in another database of the cluster is not a holder, though a clone's tables share its OIDs", async () => {
+    const { root, url } = await lockFixture(
+      pg(),
+      'queue_original',
+      10,
+      "op.add_column('orders', sa.Column('extra', sa.Integer(), nullable=True))",
+    );
+    // staging cloned from production: every table has the same OID in both databases
+    await pgExec(pg().url, [
+      'DROP DATABASE IF EXISTS queue_clone',
+      'CREATE DATABASE queue_clone TEMPLATE queue_original',
+    ]);
+    const clone = pg().urlFor('queue_clone');
+    const sameOid = async (u: string): Promise<unknown> =>
+      (await pgExec(u, "SELECT 'orders'::regclass::oid::int"))[0];
+    expect(await sameOid(clone)).toEqual(await sameOid(url));
+    const { default: Pg } = await import('pg');
+    const elsewhere = new Pg.Client({ connectionString: clone, ssl: false });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT count(*) FROM orders');
+      const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+      expect(out.result.findings.map((x) => x.code)).not.toContain('lock-queue-blocker');
+      // the control: the same session's lock in this database is named
+      const there = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: clone } });
+      expect(there.result.findings.map((x) => x.code)).toContain('lock-queue-blocker');
+    } finally {
+      await elsewhere.end();
     }
   }, 60_000);
 });
