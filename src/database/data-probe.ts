@@ -12,6 +12,8 @@
  * - `convert`: every value keeps its meaning in the new type: SQLite's batch copy CASTs it (a string that
  *   is not a number becomes 0, a fraction an integer, with no error), MySQL and MariaDB convert a string
  *   to an integer (refused in a strict sql_mode, changed outside it);
+ * - `check-auto-increment`: a CHECK naming an AUTO_INCREMENT column, which MySQL and MariaDB refuse
+ *   whatever the rows (settled without a read);
  * - `inserted-keys`: no row op.bulk_insert writes has a primary key the table holds, or another of its
  *   rows has (the key's columns are read from the database when the probe runs).
  */
@@ -25,7 +27,8 @@ export type ProbeKind =
   | 'cast'
   | 'no-cast'
   | 'convert'
-  | 'inserted-keys';
+  | 'inserted-keys'
+  | 'check-auto-increment';
 
 /**
  * One row op.bulk_insert writes: each column's value where it is a literal (an integer's text, a

@@ -19,7 +19,7 @@ export async function mysqlCatalog(
   const args = schema === null ? [] : [schema];
   try {
     const [columns] = await conn.query(
-      `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS d FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${where}`,
+      `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS d, EXTRA AS x FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${where}`,
       args,
     );
     const [indexes] = await conn.query(
@@ -40,6 +40,9 @@ export async function mysqlCatalog(
       ...live,
       schema: String((name as Row[])[0]!.s),
       columns: (columns as Row[]).map((r) => [String(r.t), String(r.c)] as const),
+      autoIncrement: (columns as Row[])
+        .filter((r) => /auto_increment/iu.test(String(r.x ?? '')))
+        .map((r) => [String(r.t), String(r.c)] as const),
       declaredTypes: (columns as Row[]).map(
         (r) => [String(r.t), String(r.c), String(r.d).toLowerCase()] as const,
       ),

@@ -49,6 +49,7 @@ export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string, show
       // every row's value through the USING expression: the first that does not take it raises the server's error
       return `SELECT count((${p.using ?? 'NULL'})) FROM ${t}${where(keep)}`;
     case 'no-cast':
+    case 'check-auto-increment':
     case 'inserted-keys':
       // settled without a read, or asked with the table's key (insertedKeysSql)
       return 'SELECT 1 WHERE false';

@@ -81,6 +81,8 @@ export interface SchemaCatalog {
    * (`varchar(50)`), MySQL's information_schema DATA_TYPE (`varchar`). What a type change converts from.
    */
   readonly declaredTypes?: readonly (readonly [string, string, string])[];
+  /** MySQL: [table, column] of each AUTO_INCREMENT column (a CHECK may not name one). */
+  readonly autoIncrement?: readonly (readonly [string, string])[];
   /** SQLite: [table, CREATE TABLE statement] as sqlite_master keeps it. */
   readonly tableSql?: readonly (readonly [string, string])[];
   /** SQLite: [table, column] of every primary key column. */

@@ -86,6 +86,8 @@ function fixOf(p: DataProbe, upgrade: string): string {
       return `Fix the values the cast rejects first, or make the USING expression take them (a CASE that maps them); then ${upgrade}.`;
     case 'convert':
       return `Set the values that are not ${p.castTo ?? 'integer'} numbers to what they should be first (NULL, or a number), in the same migration above line ${p.line}, or keep the column's type; then ${upgrade}.`;
+    case 'check-auto-increment':
+      return `Leave ${p.columns[0]} out of the CHECK (its values come from AUTO_INCREMENT), or check it in the app; then ${upgrade}.`;
     case 'inserted-keys':
       return `Leave out the rows the table already holds (or insert with ON CONFLICT DO NOTHING in op.execute), or delete those rows first in a step above line ${p.line}; then ${upgrade}.`;
     case 'no-cast':

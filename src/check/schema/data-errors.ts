@@ -21,6 +21,16 @@ export function dataError(
   if (p.kind === 'inserted-keys') return server ? insertError(state.dialect, module, server) : undefined;
   if (state.dialect === 'postgresql') return p.kind === 'cast' ? castError(server) : pgError(p);
   if (state.dialect === 'sqlite') return sqliteError(p);
+  if (module && p.kind === 'check-auto-increment') {
+    const [n, text] =
+      state.mysql?.flavor === 'MariaDB'
+        ? [
+            1901,
+            `Function or expression 'AUTO_INCREMENT' cannot be used in the CHECK clause of \`${p.columns[0]}\``,
+          ]
+        : [3818, `Check constraint '${p.name ?? VALUE}' cannot refer to an auto-increment column.`];
+    return `sqlalchemy.exc.OperationalError: (${module}.OperationalError) (${n}, "${text}")`;
+  }
   if (module && p.kind === 'convert') return server ? mysqlConvertError(module, server) : undefined;
   return module ? mysqlError(p, module, state.mysql?.flavor === 'MariaDB') : undefined;
 }

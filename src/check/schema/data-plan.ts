@@ -95,7 +95,7 @@ function probeOf(
   step: LockStep,
   at: { revision: string; path: string },
   state: VersionTableState,
-): DataProbe | undefined {
+): DataProbe | DataCheck | undefined {
   const d = step.data;
   const dialect = state.dialect;
   const base = baseOf(step, at);
@@ -136,9 +136,16 @@ function probeOf(
         columns: d.columns,
         references: { table: step.references, columns: d.referencedColumns },
       };
-    case 'create_check_constraint':
+    case 'create_check_constraint': {
       if (notValid || d?.condition === undefined || (dialect === 'sqlite' && !step.batch)) return undefined;
+      const auto = dialect === 'mysql' ? autoIncrementIn(state, step.table, d.condition) : undefined;
+      if (auto !== undefined)
+        return {
+          probe: { ...base, kind: 'check-auto-increment', columns: [auto], condition: d.condition },
+          result: 'fails',
+        };
       return { ...base, kind: 'check', columns: [], condition: d.condition };
+    }
     default:
       return undefined;
   }
@@ -162,6 +169,18 @@ function insertProbe(
     columns,
     inserts: rows,
   };
+}
+
+/** The AUTO_INCREMENT column of the table a CHECK's condition names (as a word outside its strings), if any. */
+function autoIncrementIn(state: VersionTableState, table: string, condition: string): string | undefined {
+  const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
+  const words = new Set(
+    condition
+      .replace(/'(?:[^']|'')*'/gu, ' ')
+      .split(/[^\w$]+/u)
+      .map((w) => w.toLowerCase()),
+  );
+  return catalog?.autoIncrement?.find(([t, c]) => same(t, table) && words.has(c.toLowerCase()))?.[1];
 }
 
 /** What every probe of a step says of it: where it is, its operation and table, and how it runs. */

@@ -88,6 +88,13 @@ export function stepWords(p: DataProbe): {
             short: (n) => `${p.table}.${cols} is not ${p.castTo ?? 'integer'} in ${n}`,
             does: `changes ${p.table}.${cols} from a string type to ${(p.castTo ?? 'integer').toUpperCase()}`,
           };
+    case 'check-auto-increment':
+      return {
+        // known without a read: there is no count to give
+        found: () => `the CHECK names ${p.table}.${cols}, an AUTO_INCREMENT column`,
+        short: () => `the CHECK names AUTO_INCREMENT ${p.table}.${cols}`,
+        does: `adds CHECK (${p.condition ?? '…'}), which names the AUTO_INCREMENT column ${cols}; MySQL and MariaDB refuse that on every database, an empty one too`,
+      };
     case 'inserted-keys':
       return {
         found: (n) => `op.bulk_insert would repeat a primary key of ${p.table} in ${n}`,

@@ -4,6 +4,7 @@ import { cellProject, seedSql, upgradeCells, stepProject } from '../../helpers/d
 import { sqliteRows, sqliteWith } from '../../helpers/data-cell-db.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
+import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 
 const project = stepProject;
 
@@ -147,5 +148,39 @@ describe('data-fails-step on PostgreSQL: type changes', () => {
     expect(upgradeCells([{ dir: root, url }])[0]!.error).toBe(
       'sqlalchemy.exc.DataError: (psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type integer: "abc"',
     );
+  });
+});
+
+describe('data-fails-step on MariaDB: a CHECK on an AUTO_INCREMENT column', () => {
+  const maria = mariadbForSuite();
+
+  it('blocks it on an empty table, quoting the error Alembic then prints; a CHECK on another column passes', async () => {
+    for (const [name, condition, fails] of [
+      ['ck_auto', 'id > 0', true],
+      ['ck_plain', 'c > 0', false],
+    ] as const) {
+      maria().exec(
+        `CREATE DATABASE ${name}; USE ${name}; CREATE TABLE t (id INTEGER AUTO_INCREMENT PRIMARY KEY, c INTEGER); ${VERSION.join('; ')}`,
+      );
+      const url = maria().urlFor(name);
+      const root = project(`op.create_check_constraint('${name}', 't', '${condition}')`);
+      const { exitCode, result } = await verifyCommand({
+        cwd: root,
+        format: 'json',
+        env: { DATABASE_URL: url },
+      });
+      const alembic = upgradeCells([{ dir: root, url }])[0]!;
+      const f = result.findings.find((x) => x.code === 'data-fails-step');
+      if (fails) {
+        expect(exitCode).toBe(1);
+        expect(f?.title).toBe('pending b1 fails: the CHECK names t.id, an AUTO_INCREMENT column');
+        expect(alembic.ok).toBe(false);
+        expect(f?.alembicError).toBe(alembic.error);
+      } else {
+        expect(f, f?.message).toBeUndefined();
+        expect(exitCode).toBe(0);
+        expect(alembic.ok).toBe(true);
+      }
+    }
   });
 });
