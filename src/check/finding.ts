@@ -11,6 +11,7 @@ export const FINDING_CODES = [
   'data-fails-step',
   'data-not-checked',
   'data-silently-changed',
+  'database-driver-missing',
   'database-ahead',
   'rollback-loses-schema',
   'database-at-head',

@@ -64,10 +64,27 @@ export interface DatabaseContext {
   readonly alreadyPresent?: AlreadyPresent;
   /** What the catalog says of Alembic's writes to the existing version table (absent where it was not read). */
   readonly versionWrites?: VersionWrites;
+  /** The URL's driver, where the Python that runs Alembic cannot import it (absent: it can, or nothing is known). */
+  readonly driver?: DriverFact;
   /** The data probes: each pending step that depends on the rows, and what the rows say (absent where none was planned). */
   readonly data?: DataChecks;
   /** The one row no revision resolves, with Alembic's upgrade were it deleted and the others kept (absent: several such rows, or none would be left). */
   readonly afterDelete?: ReadonlyMap<StampValue, UpgradePrediction>;
+}
+
+/** A database driver SQLAlchemy will import for the URL, and why it is thought missing. */
+export interface DriverFact {
+  /** The URL's scheme as written (mysql+mysqlconnector). */
+  readonly scheme: string;
+  /** The module SQLAlchemy imports (mysql.connector) and the distribution that provides it. */
+  readonly module: string;
+  readonly distribution: string;
+  /** python: the Python of the alembic script on PATH could not find it; declared: the project's declarations do not name it. */
+  readonly missing: 'python' | 'declared';
+  /** The interpreter asked (missing: python). */
+  readonly python?: string;
+  /** env.py names a driver in a URL or sets drivername: the URL Alembic uses may name another driver. */
+  readonly envPyDriver?: true;
 }
 
 /** What verify learnt about the URL it read and the URL Alembic will use, for the URL rules. */

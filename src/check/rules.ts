@@ -93,6 +93,7 @@ import { dataFailsStep } from './rules/data-fails-step.js';
 import { concurrentlyInTransaction } from './rules/concurrently-in-transaction.js';
 import { dataNotChecked } from './rules/data-not-checked.js';
 import { dataSilentlyChanged } from './rules/data-silently-changed.js';
+import { databaseDriverMissing } from './rules/database-driver-missing.js';
 import { databaseNotWritable } from './rules/database-not-writable.js';
 import { versionTableWriteUnverified } from './rules/version-table-write-unverified.js';
 import { noUpgradeFunction } from './rules/no-upgrade-function.js';
@@ -167,6 +168,7 @@ export const RULES: readonly Rule[] = [
   lockNotGraded,
   dataFailsStep,
   dataSilentlyChanged,
+  databaseDriverMissing,
   dataNotChecked,
   migrationPartlyApplied,
   schemaAheadOfStamp,

@@ -3,7 +3,7 @@ import type { Forensics } from '../history/git-history.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../database/version-table.js';
-import type { DatabaseContext, UrlFacts } from './rule.js';
+import type { DatabaseContext, DriverFact, UrlFacts } from './rule.js';
 import { alembicOutput, envPySource, envPyText } from './rule-helpers.js';
 import { DEFAULT_POLICY } from './policy.js';
 import { pendingLocks, type PendingLocks, type SqlParser } from './schema/pending-locks.js';
@@ -33,6 +33,7 @@ export interface VerifyExtras {
   readonly forensics?: ReadonlyMap<string, Forensics>;
   readonly url?: UrlFacts;
   readonly schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>;
+  readonly driver?: DriverFact;
 }
 
 /** Ids of rows that name no revision at all (the backfill candidates). */
@@ -70,7 +71,7 @@ export function databaseFacts(
   opts: CheckOptions = {},
   extras: VerifyExtras = {},
 ): DatabaseContext {
-  const { forensics, url = {}, schemaOps } = extras;
+  const { forensics, url = {}, schemaOps, driver } = extras;
   const prediction = predict(model, state, target);
   const stamps = resolveStamps(model.map, state.rows);
   const files = opts.files ?? model.config.files;
@@ -101,6 +102,7 @@ export function databaseFacts(
         }
       : {}),
     ...url,
+    ...(driver ? { driver } : {}),
     ...(schema ? { schema } : {}),
     ...(locks ? { locks } : {}),
     ...(rollback ? { rollback } : {}),

@@ -1,4 +1,5 @@
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
+import { driverExtras } from '../workspace/driver-facts.js';
 import { isCosmetic } from '../check/rules.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
 import path from 'node:path';
@@ -188,7 +189,7 @@ async function gate(
     state,
     target,
     checkOpts,
-    { url, schemaOps, forensics },
+    { url, schemaOps, forensics, ...driverExtras(db, model, opts.env) },
     rowReader(db, state, opts),
   );
   const prediction = result.database.prediction;

@@ -14,6 +14,7 @@ import {
   type VerifyCommandOptions,
 } from '../workspace/command-options.js';
 import { missingForensics, openProjectAndDatabase, rowReader } from '../workspace/open-database.js';
+import { driverExtras } from '../workspace/driver-facts.js';
 
 export async function verifyCommand(
   opts: VerifyCommandOptions,
@@ -41,7 +42,7 @@ export async function verifyCommand(
     state,
     target,
     checkOpts,
-    { forensics, url, schemaOps },
+    { forensics, url, schemaOps, ...driverExtras(db, model, opts.env) },
     rowReader(db, state, opts),
   );
   const document =

@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleCopy } from '../helpers/example-db.js';
 import { loadDotenvFirst } from '../helpers/dotenv-env-py.js';
@@ -68,6 +70,8 @@ describe('release on MySQL and MariaDB (a real MariaDB server, real Alembic)', (
   it('a driver the fence cannot check (mariadb+mariadbconnector) never starts the upgrade', () => {
     maria().exec('CREATE DATABASE unfenced');
     const root = exampleCopy();
+    // declared, so taken as installed (database-driver-missing stays quiet): the fence is what stops it
+    appendFileSync(path.join(root, 'requirements.txt'), 'mariadb==1.1.6\n');
     const r = runCli(root, ['release'], env(maria().urlFor('unfenced', 'mariadb+mariadbconnector')));
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stdout + r.stderr).toContain('the connection fence cannot check');
