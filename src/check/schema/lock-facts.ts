@@ -1,4 +1,5 @@
 import { isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/expression-reader.js';
+import { createdReferences } from './created-references.js';
 
 type Call = PyExpr & { k: 'call' };
 
@@ -84,6 +85,8 @@ export interface DataArgs {
   readonly primaryKey?: true;
   /** alter_column's postgresql_using=, when it is SQL text. */
   readonly using?: string;
+  /** alter_column's type_=sa.Numeric(p, s) (NUMERIC, DECIMAL), with literal precision and scale. */
+  readonly numeric?: { readonly precision: number; readonly scale: number };
 }
 
 /** A new column type: PostgreSQL's internal name, its length where one is given, and whether a USING expression converts. */
@@ -125,7 +128,7 @@ export function lockStepOf(
   resolve: (e: PyExpr) => PyExpr,
 ): LockStep[] | undefined {
   if (method === 'create_table' && batchTable === undefined)
-    return createdReferences(c, line, conditional, resolve);
+    return referenceSteps(c, line, conditional, resolve);
   if (!LOCKING.has(method)) return [];
   const batch = batchTable !== undefined;
   const shift = batch ? -1 : 0;
@@ -232,52 +235,20 @@ export function lockStepOf(
   ];
 }
 
-/**
- * create_table's foreign keys (a Column's ForeignKey('t.c'), a ForeignKeyConstraint(…, ['t.c'])): the
- * new table holds no rows, but each table it references is locked SHARE ROW EXCLUSIVE while the
- * CREATE TABLE runs, so a session holding that table makes the migration wait.
- */
-function createdReferences(
+/** create_table's foreign keys as steps, each on the new table and locking the table it references. */
+function referenceSteps(
   c: Call,
   line: number,
   conditional: boolean,
   resolve: (e: PyExpr) => PyExpr,
 ): LockStep[] {
-  const table = strOf(resolve(c.args[0] ?? c.kw.get('table_name') ?? { k: 'other', parts: [] }));
-  if (table === undefined) return [];
-  const referenced = (target: PyExpr | undefined): string | undefined => {
-    const parts = strOf(target ? resolve(target) : { k: 'other', parts: [] })?.split('.');
-    // 'table.column'; a table in another schema ('schema.table.column') is outside the sizes read
-    return parts && parts.length === 2 ? parts[0] : undefined;
-  };
-  const found = new Set<string>();
-  for (const a of c.args.slice(1)) {
-    const x = resolve(a);
-    if (x.k !== 'call') continue;
-    if (/(?:^|\.)Column$/u.test(x.callee))
-      for (const inner of x.args.slice(1)) {
-        const f = resolve(inner);
-        if (f.k === 'call' && /(?:^|\.)ForeignKey$/u.test(f.callee))
-          found.add(referenced(f.args[0] ?? f.kw.get('column')) ?? '');
-      }
-    else if (/(?:^|\.)ForeignKeyConstraint$/u.test(x.callee)) {
-      const cols = resolve(x.args[1] ?? x.kw.get('refcolumns') ?? { k: 'other', parts: [] });
-      if (cols.k === 'seq') found.add(referenced(cols.items[0]) ?? '');
-    }
-  }
-  const schemaArg = c.kw.get('schema');
-  const schema = schemaArg === undefined || isNone(schemaArg) ? undefined : strOf(resolve(schemaArg));
-  return [...found]
-    .filter((r) => r !== '' && r !== table)
-    .map((references) => ({
-      call: 'create_table',
-      table,
-      references,
-      flags: [],
-      line,
-      conditional,
-      ...(schema !== undefined ? { schema } : {}),
-    }));
+  return createdReferences(c, resolve).map((r) => ({
+    call: 'create_table',
+    flags: [],
+    line,
+    conditional,
+    ...r,
+  }));
 }
 
 /**
@@ -395,15 +366,33 @@ function alteredColumn(
   if (isFalse(c.kw.get('nullable'))) flags.push('not-null');
   if (c.kw.has('new_column_name')) flags.push('rename');
   const typeTo = c.kw.has('type_') ? sqlalchemyType(resolve(c.kw.get('type_')!), resolve) : undefined;
-  if (!c.kw.has('postgresql_using')) return typeTo ? { typeTo } : {};
+  const numeric = c.kw.has('type_') ? numericOf(resolve(c.kw.get('type_')!), resolve) : undefined;
+  if (!c.kw.has('postgresql_using'))
+    return { ...(typeTo ? { typeTo } : {}), ...(numeric ? { data: { numeric } } : {}) };
   const using = sqlText(c.kw.get('postgresql_using'), resolve);
   // PostgreSQL rewrites for a USING expression, unless it is the column itself (then the types decide)
   const itself =
     using !== undefined && column !== undefined && using.trim().replace(/^"(.*)"$/u, '$1') === column;
   return {
     ...(typeTo ? { typeTo: itself ? typeTo : { ...typeTo, using: true } } : {}),
-    data: using !== undefined ? { using } : { partial: true },
+    data: using !== undefined ? { using, ...(numeric ? { numeric } : {}) } : { partial: true },
   };
+}
+
+/** sa.Numeric(10, 2), NUMERIC(precision=10, scale=2), DECIMAL(10): literal precision and scale (0 when left out). */
+function numericOf(
+  e: PyExpr,
+  resolve: (e: PyExpr) => PyExpr,
+): { precision: number; scale: number } | undefined {
+  if (e.k !== 'call' || !/(?:^|\.)(?:Numeric|NUMERIC|DECIMAL)$/u.test(e.callee)) return undefined;
+  const int = (x: PyExpr | undefined): number | undefined => {
+    const v = x === undefined ? undefined : resolve(x);
+    return v?.k === 'num' && v.v !== undefined && /^\d+$/u.test(v.v) ? Number(v.v) : undefined;
+  };
+  const precision = int(e.args[0] ?? e.kw.get('precision'));
+  const scaleArg = e.args[1] ?? e.kw.get('scale');
+  const scale = scaleArg === undefined ? 0 : int(scaleArg);
+  return precision !== undefined && scale !== undefined ? { precision, scale } : undefined;
 }
 
 /** PostgreSQL's volatile functions a column default commonly calls: each row gets its own value, so ADD COLUMN rewrites. */

@@ -1,6 +1,7 @@
 import type { VersionTableState } from '../../database/version-table.js';
 import type { DataCheck, DataProbe } from '../../database/data-probe.js';
 import type { LockStep } from './lock-facts.js';
+import { quoteIdent } from '../../database/quote-ident.js';
 
 /** PostgreSQL's string types: a value of one reaches another type only by an explicit cast. */
 const TEXT_LIKE = new Set(['varchar', 'text', 'bpchar', 'citext']);
@@ -32,8 +33,19 @@ export function typeProbeOf(
   const to = step.typeTo;
   if (step.call !== 'alter_column' || !step.flags.includes('type') || step.column === undefined)
     return undefined;
-  if (to === undefined || step.data?.partial) return undefined;
+  if (step.data?.partial) return undefined;
   const columns = [step.column];
+  const numeric = step.data?.numeric;
+  if (numeric && state.dialect === 'postgresql') {
+    // every value through the new precision and scale, as the ALTER casts it: one too large raises 22003
+    const castTo = `numeric(${numeric.precision},${numeric.scale})`;
+    const from = currentType(state, step.table, step.column);
+    if (from !== undefined && TEXT_LIKE.has(from.name) && step.data?.using === undefined)
+      return { probe: { ...base, kind: 'no-cast', columns, castTo: 'numeric' }, result: 'fails' };
+    const using = step.data?.using ?? `${quoteIdent(step.column)}::${castTo}`;
+    return { ...base, kind: 'cast', columns, castTo, using };
+  }
+  if (to === undefined) return undefined;
   if (state.dialect === 'sqlite') {
     const castTo = step.batch ? sqliteCast(declaredType(state, step.table, step.column), to.name) : undefined;
     return castTo === undefined ? undefined : { ...base, kind: 'convert', columns, castTo };

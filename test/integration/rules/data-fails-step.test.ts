@@ -184,3 +184,43 @@ describe('data-fails-step on MariaDB: a CHECK on an AUTO_INCREMENT column', () =
     }
   });
 });
+
+describe('data-fails-step on PostgreSQL: a numeric column made smaller', () => {
+  const pg = postgresForSuite();
+
+  it('blocks Numeric(5, 2) over a value of 1000 or more, quoting the overflow Alembic then meets; smaller values pass', async () => {
+    for (const [name, value, fails] of [
+      ['numeric_over', '12345.67', true],
+      ['numeric_fits', '999.99', false],
+    ] as const) {
+      await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
+      const url = pg().urlFor(name);
+      await pgExec(url, [
+        'CREATE TABLE t (id INTEGER PRIMARY KEY, amount NUMERIC(10, 2))',
+        `INSERT INTO t VALUES (1, 1.5), (2, ${value}), (3, NULL)`,
+        ...VERSION,
+      ]);
+      const root = project(
+        "op.alter_column('t', 'amount', type_=sa.Numeric(5, 2), existing_type=sa.Numeric(10, 2))",
+      );
+      const { exitCode, result, stdout } = await verifyCommand({
+        cwd: root,
+        format: 'json',
+        env: { DATABASE_URL: url },
+      });
+      const f = result.findings.find((x) => x.code === 'data-fails-step');
+      const alembic = upgradeCells([{ dir: root, url }])[0]!;
+      if (fails) {
+        expect(exitCode).toBe(1);
+        expect(f?.title).toBe('pending b1 fails: t.amount does not cast to numeric(5,2) in at least 1 row');
+        expect(stdout).not.toContain('12345');
+        expect(alembic.ok).toBe(false);
+        expect(f?.alembicError).toBe(alembic.error);
+      } else {
+        expect(f, f?.message).toBeUndefined();
+        expect(exitCode).toBe(0);
+        expect(alembic.ok).toBe(true);
+      }
+    }
+  });
+});
