@@ -166,7 +166,7 @@ async function pgProbe(
         );
       answer = await insertedAnswer(
         insertedKeysSql(p, 'postgresql', columns, key, show),
-        key !== undefined,
+        key,
         show,
         run,
         async () => ({
@@ -291,7 +291,7 @@ async function mysqlProbe(
     if (p.kind === 'inserted-keys')
       return await insertedAnswer(
         insertedKeysSql(p, 'mysql', columns, key, show),
-        key !== undefined,
+        key,
         show,
         run,
         async () => ({
@@ -358,7 +358,7 @@ function tableKey(rows: readonly { name: unknown; type: unknown }[]): TableKey {
 /** bulk_insert's answer: settled without a read, or the rows whose key the table holds, and the server's words for it. */
 async function insertedAnswer(
   ask: InsertedKeys,
-  shown: boolean,
+  key: string | undefined,
   show: boolean,
   run: (sql: string, values: readonly unknown[]) => Promise<unknown[][]>,
   error: () => Promise<NonNullable<DataCheck['serverError']>>,
@@ -367,14 +367,8 @@ async function insertedAnswer(
   if ('passes' in ask) return { rows: 0, keys: [] };
   if ('duplicates' in ask) return { rows: ask.duplicates, keys: [], serverError: await error() };
   const rows = await run(ask.sql, ask.params);
-  return rows.length === 0
-    ? { rows: 0, keys: [] }
-    : {
-        rows: rows.length,
-        keys: shown ? rows.map((r) => r[0]) : [],
-        serverError: await error(),
-        ...(show ? { values: rows.map((r) => r.slice(1)) } : {}),
-      };
+  if (rows.length === 0) return { rows: 0, keys: [] };
+  return { ...found(rows, key, show ? 1 : undefined), serverError: await error() };
 }
 
 /** SQLite has no statement timeout: a table with more rows than the timeout's worth is not probed. */
@@ -383,6 +377,7 @@ const SQLITE_ROWS_PER_MS = 1000;
 function sqliteAsker(t: SqliteTarget, bounds: DataBounds): Asker {
   return async (work) => {
     const db = await openSqlite(t.file, { readonly: true, fileMustExist: true, timeout: bounds.timeoutMs });
+    const show = bounds.showValues === true;
     try {
       const tables = new Map<string, { rows: number; key: TableKey }>();
       return await work(async (p) => {
@@ -411,20 +406,16 @@ function sqliteAsker(t: SqliteTarget, bounds: DataBounds): Asker {
               .all(...values) as unknown[][];
           if (p.kind === 'inserted-keys')
             return await insertedAnswer(
-              insertedKeysSql(p, 'sqlite', tk.columns, key, bounds.showValues === true),
-              key !== undefined,
-              bounds.showValues === true,
+              insertedKeysSql(p, 'sqlite', tk.columns, key, show),
+              key,
+              show,
               run,
               async () => ({
                 code: 'SQLITE_CONSTRAINT_PRIMARYKEY',
                 message: `UNIQUE constraint failed: ${tk.columns.map((c) => `${p.table}.${c}`).join(', ')}`,
               }),
             );
-          return found(
-            await run(probeSql(p, 'sqlite', key, bounds.showValues === true)),
-            key,
-            bounds.showValues ? 1 : undefined,
-          );
+          return found(await run(probeSql(p, 'sqlite', key, show)), key, show ? 1 : undefined);
         } catch (e) {
           return { why: `the probe failed: ${(e as Error).message}` };
         }

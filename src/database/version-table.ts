@@ -113,6 +113,11 @@ export interface SchemaCatalog {
   readonly binaryCasts?: readonly (readonly [string, string])[];
 }
 
+/** The catalog the run read, or undefined where it was not read or could not be. */
+export function readableCatalog(state: Pick<VersionTableState, 'catalog'>): SchemaCatalog | undefined {
+  return state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
+}
+
 /** A table's size: rows as of the last ANALYZE (null when never analysed), bytes with its indexes and TOAST, live rows counted since. */
 export interface TableSize {
   readonly table: string;

@@ -303,6 +303,11 @@ export function strOf(e: PyExpr | undefined): string | undefined {
   return undefined;
 }
 
+/** A decimal integer literal's digits (`10`, not `1_0`, `0x1A` or `-1`, which are expressions or other forms). */
+export function intTextOf(e: PyExpr | undefined): string | undefined {
+  return e?.k === 'num' && e.v !== undefined && /^\d+$/u.test(e.v) ? e.v : undefined;
+}
+
 /** The literal `None`. */
 export function isNone(e: PyExpr | undefined): boolean {
   return e?.k === 'name' && e.v === 'None';

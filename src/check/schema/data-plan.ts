@@ -1,6 +1,6 @@
 import { revisionFile, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
-import type { VersionTableState } from '../../database/version-table.js';
+import { readableCatalog, type VersionTableState } from '../../database/version-table.js';
 import type { LockStep } from './lock-facts.js';
 import { lockSteps } from './schema-ops.js';
 import { rowStatement, statementsOf } from './row-sql.js';
@@ -173,7 +173,7 @@ function insertProbe(
 
 /** The AUTO_INCREMENT column of the table a CHECK's condition names (as a word outside its strings), if any. */
 function autoIncrementIn(state: VersionTableState, table: string, condition: string): string | undefined {
-  const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
+  const catalog = readableCatalog(state);
   const words = new Set(
     condition
       .replace(/'(?:[^']|'')*'/gu, ' ')

@@ -1,4 +1,4 @@
-import { isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/expression-reader.js';
+import { intTextOf, isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/expression-reader.js';
 import { createdReferences } from './created-references.js';
 
 type Call = PyExpr & { k: 'call' };
@@ -386,8 +386,8 @@ function numericOf(
 ): { precision: number; scale: number } | undefined {
   if (e.k !== 'call' || !/(?:^|\.)(?:Numeric|NUMERIC|DECIMAL)$/u.test(e.callee)) return undefined;
   const int = (x: PyExpr | undefined): number | undefined => {
-    const v = x === undefined ? undefined : resolve(x);
-    return v?.k === 'num' && v.v !== undefined && /^\d+$/u.test(v.v) ? Number(v.v) : undefined;
+    const digits = intTextOf(x === undefined ? undefined : resolve(x));
+    return digits === undefined ? undefined : Number(digits);
   };
   const precision = int(e.args[0] ?? e.kw.get('precision'));
   const scaleArg = e.args[1] ?? e.kw.get('scale');
@@ -462,7 +462,8 @@ function sqlalchemyType(e: PyExpr, resolve: (e: PyExpr) => PyExpr): TypeTo | und
   // a length on text is ignored by PostgreSQL; on varchar, a literal integer is read, anything else is unknown
   if (!sized || name !== 'varchar' || e.k !== 'call') return { name };
   const n = resolve(e.args[0] ?? e.kw.get('length')!);
-  const length = n.k === 'num' && n.v !== undefined && /^\d+$/u.test(n.v) ? Number(n.v) : 'unknown';
+  const digits = intTextOf(n);
+  const length = digits !== undefined ? Number(digits) : 'unknown';
   return { name, length };
 }
 

@@ -1,6 +1,11 @@
 import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
-import type { SchemaCatalog, TableSize, VersionTableState } from '../../database/version-table.js';
+import {
+  readableCatalog,
+  type SchemaCatalog,
+  type TableSize,
+  type VersionTableState,
+} from '../../database/version-table.js';
 import { light, type LockStep } from './lock-facts.js';
 import { mysqlPendingLocks } from './mysql-pending-locks.js';
 import { gradeLock } from './lock-grade.js';
@@ -38,7 +43,7 @@ export function pendingLocks(
     prediction.steps.length === 0
   )
     return undefined;
-  const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
+  const catalog = readableCatalog(state);
   // no sizes (the catalog unread, or --no-schema-probes): under a gate, a step whose lock is unknown blocks
   if (!catalog?.tableSizes) {
     // a schema with no table of the app's (a new database) holds no rows: nothing to grade

@@ -1,5 +1,6 @@
 import {
   callsIn,
+  intTextOf,
   isNone,
   readExpression,
   readStatement,
@@ -466,7 +467,11 @@ function insertedRows(e: PyExpr): InsertedRow[] | undefined {
 /** A Python literal's value as SQL compares it: a number as its text (an int only), a string, a bool, None. */
 function literalOf(v: PyExpr): string | boolean | null | undefined {
   if (v.k === 'str') return v.v;
-  if (v.k === 'num') return v.v !== undefined && /^\d+$/u.test(v.v) ? String(BigInt(v.v)) : undefined;
+  if (v.k === 'num') {
+    // 00 and 0 are one key: the digits as the integer they are
+    const digits = intTextOf(v);
+    return digits === undefined ? undefined : String(BigInt(digits));
+  }
   if (v.k === 'name')
     return v.v === 'None' ? null : v.v === 'True' ? true : v.v === 'False' ? false : undefined;
   return undefined;

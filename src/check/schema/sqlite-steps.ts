@@ -1,6 +1,6 @@
 import type { ProjectModel } from '../../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
-import type { VersionTableState } from '../../database/version-table.js';
+import { readableCatalog, type VersionTableState } from '../../database/version-table.js';
 import type { SchemaOp } from './schema-object.js';
 import { opsReader } from './schema-probe.js';
 
@@ -36,7 +36,7 @@ function dropColumnRefusal(
       why: `which the app's SQLite ${state.appSqliteVersion} cannot drop (DROP COLUMN came in 3.35.0)`,
       error: 'near "DROP": syntax error',
     };
-  const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
+  const catalog = readableCatalog(state);
   if (!catalog || table === null || table === undefined) return undefined;
   const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
   if ((catalog.primaryKeyColumns ?? []).some(([t, c]) => same(t, table) && same(c, column)))

@@ -1,4 +1,4 @@
-import type { VersionTableState } from '../../database/version-table.js';
+import { readableCatalog, type VersionTableState } from '../../database/version-table.js';
 import type { DataCheck, DataProbe } from '../../database/data-probe.js';
 import type { LockStep } from './lock-facts.js';
 import { quoteIdent } from '../../database/quote-ident.js';
@@ -78,14 +78,14 @@ function currentType(
   table: string,
   column: string,
 ): { name: string; typmod: number } | undefined {
-  const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
+  const catalog = readableCatalog(state);
   const row = catalog?.columnTypes?.find(([t, c]) => t === table && c === column);
   return row ? { name: row[2], typmod: row[3] } : undefined;
 }
 
 /** The column's type as SQLite declared it or MySQL's DATA_TYPE names it, lower case. */
 function declaredType(state: VersionTableState, table: string, column: string): string | undefined {
-  const catalog = state.catalog && !('unreadable' in state.catalog) ? state.catalog : undefined;
+  const catalog = readableCatalog(state);
   return catalog?.declaredTypes?.find(([t, c]) => t === table && c === column)?.[2];
 }
 
