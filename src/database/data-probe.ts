@@ -12,6 +12,10 @@
  * - `convert`: every value keeps its meaning in the new type: SQLite's batch copy CASTs it (a string that
  *   is not a number becomes 0, a fraction an integer, with no error), MySQL and MariaDB convert a string
  *   to an integer (refused in a strict sql_mode, changed outside it);
+ * - `enum`: no value outside the new enum's labels (a label removed while rows still hold it): PostgreSQL's
+ *   cast refuses it, MySQL and MariaDB refuse it in a strict sql_mode and write '' outside one;
+ * - `range`: no value outside a smaller DECIMAL's range once rounded to its scale (MySQL and MariaDB:
+ *   refused in a strict sql_mode, capped at the type's largest outside it);
  * - `check-auto-increment`: a CHECK naming an AUTO_INCREMENT column, which MySQL and MariaDB refuse
  *   whatever the rows (settled without a read);
  * - `inserted-keys`: no row op.bulk_insert writes has a primary key the table holds, or another of its
@@ -27,6 +31,8 @@ export type ProbeKind =
   | 'cast'
   | 'no-cast'
   | 'convert'
+  | 'enum'
+  | 'range'
   | 'inserted-keys'
   | 'check-auto-increment';
 
@@ -55,10 +61,14 @@ export interface DataProbe {
   /** length: the new varchar's length. */
   readonly length?: number;
   /**
-   * cast, no-cast: the new type as PostgreSQL names it in its errors (integer, boolean, …); convert: the
+   * cast, no-cast: the new type as PostgreSQL names it in its errors (integer, boolean, an enum's name); convert: the
    * type of SQLite's CAST (INTEGER, REAL, NUMERIC) or MySQL's integer type (tinyint, smallint, …).
    */
   readonly castTo?: string;
+  /** range: the new DECIMAL's precision and scale. */
+  readonly numeric?: { readonly precision: number; readonly scale: number };
+  /** enum: the new type's labels. */
+  readonly labels?: readonly string[];
   /** cast: the USING expression. */
   readonly using?: string;
   /**

@@ -45,6 +45,17 @@ export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string, show
       return `SELECT ${pick}${vals([valueOf(p, q)])} FROM ${t}${where([`char_length(rtrim(${valueOf(p, q)})) > ${p.length ?? 0}`, ...keep])}${limit}`;
     case 'convert':
       return `SELECT ${pick}${dialect === 'mysql' ? `, ${mysqlRefused(valueOf(p, q))}` : ''}${vals([valueOf(p, q)])} FROM ${t}${where([...convertedWhere(p, dialect, valueOf(p, q)), ...keep])}${dialect === 'mysql' && key !== undefined ? ` ORDER BY ${q(key)}` : ''}${limit}`;
+    case 'enum': {
+      // PostgreSQL compares the label's text; MySQL the column's collation, as its conversion looks labels up
+      const v = dialect === 'postgresql' ? `${valueOf(p, q)}::text` : valueOf(p, q);
+      const labels = (p.labels ?? []).map((l) => `'${l.replaceAll("'", "''")}'`).join(', ');
+      return `SELECT ${pick}${vals([v])} FROM ${t}${where([`${v} IS NOT NULL`, `${v} NOT IN (${labels})`, ...keep])}${limit}`;
+    }
+    case 'range': {
+      // MySQL rounds to the new scale, then refuses (or caps) a value with more integer digits than it holds
+      const v = valueOf(p, q);
+      return `SELECT ${pick}${vals([v])} FROM ${t}${where([`${v} IS NOT NULL`, `ABS(ROUND(${v}, ${p.numeric?.scale ?? 0})) >= ${rangeLimit(p)}`, ...keep])}${limit}`;
+    }
     case 'cast':
       // every row's value through the USING expression: the first that does not take it raises the server's error
       return `SELECT count((${p.using ?? 'NULL'})) FROM ${t}${where(keep)}`;
@@ -63,6 +74,12 @@ export function probeSql(p: DataProbe, dialect: ProbeDialect, key?: string, show
       return `SELECT ${pickChild}${vals(p.columns.map((c) => `${child}.${q(c)}`))} FROM ${t} AS ${child}${where([...present, ...keep, `NOT EXISTS (SELECT 1 FROM ${q(ref.table)} AS ${parent} WHERE ${match.join(' AND ')})`])}${limit}`;
     }
   }
+}
+
+/** A smaller DECIMAL's bound: 10 to the power of its integer digits (1000 for DECIMAL(5,2)). */
+export function rangeLimit(p: DataProbe): string {
+  const { precision = 65, scale = 0 } = p.numeric ?? {};
+  return `1${'0'.repeat(Math.max(precision - scale, 0))}`;
 }
 
 /** MySQL's integer types' ranges: a string outside it is out of range (1264). */

@@ -86,7 +86,7 @@ function checkOf(
   // rather than fail; SQLite's batch CAST never fails
   const changes =
     (dialect === 'sqlite' && probe.kind === 'convert') ||
-    (bounds.strict === false && ['not-null', 'length', 'convert'].includes(probe.kind));
+    (bounds.strict === false && ['not-null', 'length', 'convert', 'enum', 'range'].includes(probe.kind));
   const values = (a.values ?? []).slice(0, 3).map(shownValue);
   return {
     probe,

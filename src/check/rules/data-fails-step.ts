@@ -4,6 +4,7 @@ import type { Rule } from '../rule.js';
 import { restatedTitle } from '../finding-title.js';
 import { dataError } from '../schema/data-errors.js';
 import type { DataProbe } from '../../database/data-probe.js';
+import { rangeLimit } from '../../database/probe-sql.js';
 import { rowCount, rowsShown, stepWords } from '../schema/data-words.js';
 
 /**
@@ -86,6 +87,10 @@ function fixOf(p: DataProbe, upgrade: string): string {
       return `Fix the values the cast rejects first, or make the USING expression take them (a CASE that maps them); then ${upgrade}.`;
     case 'convert':
       return `Set the values that are not ${p.castTo ?? 'integer'} numbers to what they should be first (NULL, or a number), in the same migration above line ${p.line}, or keep the column's type; then ${upgrade}.`;
+    case 'range':
+      return `Bring the values of ${rangeLimit(p)} or more (in absolute value) into range first, in the same migration above line ${p.line}, or keep the wider type; then ${upgrade}.`;
+    case 'enum':
+      return `Move the rows off the labels the new enum drops first (UPDATE ${p.table} SET ${cols} = <a kept label> WHERE ${cols} = <the dropped one>), in the same migration above line ${p.line}, or keep the label; then ${upgrade}.`;
     case 'check-auto-increment':
       return `Leave ${p.columns[0]} out of the CHECK (its values come from AUTO_INCREMENT), or check it in the app; then ${upgrade}.`;
     case 'inserted-keys':

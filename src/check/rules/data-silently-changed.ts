@@ -1,5 +1,7 @@
+import type { DataProbe } from '../../database/data-probe.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
+import { rangeLimit } from '../../database/probe-sql.js';
 import { rowCount, rowsShown, stepWords } from '../schema/data-words.js';
 
 /**
@@ -13,7 +15,7 @@ export const dataSilentlyChanged: Rule = {
   severity: 'error',
   title: 'a pending step would silently rewrite rows',
   summary:
-    "MySQL or MariaDB outside a strict sql_mode (a NOT NULL over NULLs, a shorter VARCHAR over longer values, a string column made an integer), or SQLite's batch copy CASTing a type change: the step succeeds by rewriting rows.",
+    "MySQL or MariaDB outside a strict sql_mode (a NOT NULL over NULLs, a shorter VARCHAR over longer values, a string column made an integer, an enum losing a label, a smaller DECIMAL), or SQLite's batch copy CASTing a type change: the step succeeds by rewriting rows.",
   check({ database: db }) {
     if (!db?.data) return [];
     const mode = db.state.mysql?.sqlMode ?? '';
@@ -22,15 +24,10 @@ export const dataSilentlyChanged: Rule = {
       .map((c): Finding => {
         const p = c.probe;
         const col = p.columns[0]!;
-        const long = p.kind === 'length';
         const words = stepWords(p);
         const found = words.found(rowCount(c));
         const sqlite = db.state.dialect === 'sqlite';
-        const rewrite = long
-          ? `each longer value is cut to ${p.length} characters`
-          : p.kind === 'convert'
-            ? 'each string that is not a number becomes 0 or its leading digits'
-            : "each NULL becomes the type's implicit default (0, '', the first enum value)";
+        const { rewrite, first } = rewriteOf(p, col);
         const why = sqlite
           ? 'SQLite raises no error for it'
           : `with sql_mode '${mode}' (not strict) ${db.state.mysql?.flavor ?? 'MySQL'} does not refuse it: ${rewrite}, with a warning only`;
@@ -40,12 +37,7 @@ export const dataSilentlyChanged: Rule = {
           title: `pending ${p.revision} would rewrite rows: ${found}`,
           titleRestates: true,
           message: `Pending ${p.revision} would rewrite rows: ${found}. Its step at ${p.path}:${p.line} (op.${p.call}${p.conditional ? ', under if, for or try' : ''}) ${words.does}, and ${why}. The upgrade succeeds and the rows are changed.${rowsShown(c)}`,
-          hint:
-            p.kind === 'convert'
-              ? `Decide what the values that are not numbers become first, in the same migration above line ${p.line} (op.execute("UPDATE ${p.table} SET ${col} = NULL WHERE …")), or keep the column's type.${sqlite ? '' : ' Better still, run Alembic with a strict sql_mode (STRICT_TRANS_TABLES), so that a step like this fails rather than rewrites.'}`
-              : long
-                ? `Decide what the longer values become first, in the same migration above line ${p.line} (UPDATE ${p.table} SET ${col} = … WHERE char_length(${col}) > ${p.length}), or keep the longer type. Better still, run Alembic with a strict sql_mode (STRICT_TRANS_TABLES), so that a step like this fails rather than rewrites.`
-                : `Fill the NULLs with the value you mean first, in the same migration above line ${p.line}: op.execute("UPDATE ${p.table} SET ${col} = <value> WHERE ${col} IS NULL"). Better still, run Alembic with a strict sql_mode (STRICT_TRANS_TABLES), so that a step like this fails rather than rewrites.`,
+          hint: `${first}${sqlite ? '' : ' Better still, run Alembic with a strict sql_mode (STRICT_TRANS_TABLES), so that a step like this fails rather than rewrites.'}`,
           path: p.path,
           line: p.line,
           revision: p.revision,
@@ -53,3 +45,35 @@ export const dataSilentlyChanged: Rule = {
       });
   },
 };
+
+/** What the server makes of each offending value, and what to decide first, in the same migration above the step. */
+function rewriteOf(p: DataProbe, col: string): { rewrite: string; first: string } {
+  const above = `in the same migration above line ${p.line}`;
+  switch (p.kind) {
+    case 'convert':
+      return {
+        rewrite: 'each string that is not a number becomes 0 or its leading digits',
+        first: `Decide what the values that are not numbers become first, ${above} (op.execute("UPDATE ${p.table} SET ${col} = NULL WHERE …")), or keep the column's type.`,
+      };
+    case 'length':
+      return {
+        rewrite: `each longer value is cut to ${p.length} characters`,
+        first: `Decide what the longer values become first, ${above} (UPDATE ${p.table} SET ${col} = … WHERE char_length(${col}) > ${p.length}), or keep the longer type.`,
+      };
+    case 'range':
+      return {
+        rewrite: `each value of ${rangeLimit(p)} or more becomes the type's largest (or smallest)`,
+        first: `Decide what the values out of range become first, ${above}, or keep the wider type.`,
+      };
+    case 'enum':
+      return {
+        rewrite: "each value the new enum lacks becomes '' (the error value)",
+        first: `Move the rows off the dropped labels first, ${above} (UPDATE ${p.table} SET ${col} = <a kept label> WHERE ${col} = <the dropped one>), or keep the labels.`,
+      };
+    default:
+      return {
+        rewrite: "each NULL becomes the type's implicit default (0, '', the first enum value)",
+        first: `Fill the NULLs with the value you mean first, ${above}: op.execute("UPDATE ${p.table} SET ${col} = <value> WHERE ${col} IS NULL").`,
+      };
+  }
+}

@@ -57,6 +57,8 @@ function pgError(p: DataProbe): string | undefined {
       );
     case 'length':
       return `sqlalchemy.exc.DataError: (psycopg2.errors.StringDataRightTruncation) value too long for type character varying(${p.length})`;
+    case 'enum':
+      return `sqlalchemy.exc.DataError: (psycopg2.errors.InvalidTextRepresentation) invalid input value for enum ${p.castTo ?? VALUE}: "${VALUE}"`;
     case 'no-cast':
       return `sqlalchemy.exc.ProgrammingError: (psycopg2.errors.DatatypeMismatch) column "${p.columns[0]}" cannot be cast automatically to type ${p.castTo}`;
     default:
@@ -133,6 +135,10 @@ function mysqlError(p: DataProbe, module: string, mariadb: boolean): string | un
       return mariadb
         ? e('DataError', 1265, `Data truncated for column '${p.columns[0]}' at row ${VALUE}`)
         : e('OperationalError', 1138, 'Invalid use of NULL value');
+    case 'range':
+      return e('DataError', 1264, `Out of range value for column '${p.columns[0]}' at row ${VALUE}`);
+    case 'enum':
+      return e('DataError', 1265, `Data truncated for column '${p.columns[0]}' at row ${VALUE}`);
     case 'length':
       return mariadb
         ? e('DataError', 1265, `Data truncated for column '${p.columns[0]}' at row ${VALUE}`)

@@ -333,7 +333,7 @@ function afterEarlierSteps(probe: DataProbe, before: readonly Event[]): DataProb
 }
 
 /** The probes that test one column's values, which an earlier literal UPDATE of it can set. */
-const VALUE_PROBES = new Set<DataProbe['kind']>(['not-null', 'length', 'convert']);
+const VALUE_PROBES = new Set<DataProbe['kind']>(['not-null', 'length', 'convert', 'enum', 'range']);
 
 /** A step that changes a column's values in existing rows (a new column's default, a new type, a drop, a rename). */
 function changesValues(s: LockStep): boolean {

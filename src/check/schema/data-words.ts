@@ -1,4 +1,5 @@
 import type { DataCheck, DataProbe } from '../../database/data-probe.js';
+import { rangeLimit } from '../../database/probe-sql.js';
 
 /** How many rows a probe found, as the findings say it: 1 row, 2 rows, at least 4 rows. */
 export function rowCount(c: Pick<DataCheck, 'rows' | 'probe'>): string {
@@ -73,7 +74,7 @@ export function stepWords(p: DataProbe): {
         // known without a read: there is no count to give
         found: () => `${p.table}.${cols} needs postgresql_using to become ${p.castTo}`,
         short: () => `${p.table}.${cols} needs postgresql_using to become ${p.castTo}`,
-        does: `changes ${p.table}.${cols} from a string type to ${p.castTo} with no postgresql_using=, which PostgreSQL cannot do automatically, on any database`,
+        does: `changes ${p.table}.${cols} to ${p.castTo} with no postgresql_using=, which PostgreSQL cannot do automatically, on any database`,
       };
     case 'convert':
       // SQLite's CAST names an affinity in capitals; MySQL's integer types are lower case
@@ -88,6 +89,20 @@ export function stepWords(p: DataProbe): {
             short: (n) => `${p.table}.${cols} is not ${p.castTo ?? 'integer'} in ${n}`,
             does: `changes ${p.table}.${cols} from a string type to ${(p.castTo ?? 'integer').toUpperCase()}`,
           };
+    case 'range': {
+      const type = `DECIMAL(${p.numeric?.precision},${p.numeric?.scale})`;
+      return {
+        found: (n) => `${p.table} has ${n} in ${cols} beyond ${type}'s range`,
+        short: (n) => `${p.table}.${cols} is beyond ${type} in ${n}`,
+        does: `makes ${p.table}.${cols} ${type}, which holds values under ${rangeLimit(p)} once rounded`,
+      };
+    }
+    case 'enum':
+      return {
+        found: (n) => `${p.table} has ${n} in ${cols} holding a label the new enum lacks`,
+        short: (n) => `${p.table}.${cols} holds a dropped label in ${n}`,
+        does: `changes ${p.table}.${cols} to an enum of ${(p.labels ?? []).length} labels (${(p.labels ?? []).join(', ')})`,
+      };
     case 'check-auto-increment':
       return {
         // known without a read: there is no count to give

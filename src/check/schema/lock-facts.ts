@@ -1,5 +1,6 @@
 import { intTextOf, isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/expression-reader.js';
 import { createdReferences } from './created-references.js';
+import { enumOf, numericOf, typeNameOf } from './type-args.js';
 
 type Call = PyExpr & { k: 'call' };
 
@@ -87,6 +88,10 @@ export interface DataArgs {
   readonly using?: string;
   /** alter_column's type_=sa.Numeric(p, s) (NUMERIC, DECIMAL), with literal precision and scale. */
   readonly numeric?: { readonly precision: number; readonly scale: number };
+  /** alter_column's type_, as written (its last name: DateTime, Enum, JSONB), for what is not probed. */
+  readonly typeName?: string;
+  /** alter_column's type_=sa.Enum('a', 'b', name=…) with literal labels. */
+  readonly enum?: { readonly values: readonly string[]; readonly name?: string };
 }
 
 /** A new column type: PostgreSQL's internal name, its length where one is given, and whether a USING expression converts. */
@@ -366,33 +371,25 @@ function alteredColumn(
   if (isFalse(c.kw.get('nullable'))) flags.push('not-null');
   if (c.kw.has('new_column_name')) flags.push('rename');
   const typeTo = c.kw.has('type_') ? sqlalchemyType(resolve(c.kw.get('type_')!), resolve) : undefined;
-  const numeric = c.kw.has('type_') ? numericOf(resolve(c.kw.get('type_')!), resolve) : undefined;
+  const target = c.kw.has('type_') ? resolve(c.kw.get('type_')!) : undefined;
+  const numeric = target && numericOf(target, resolve);
+  const labels = target && enumOf(target, resolve);
+  const typeName = target && typeNameOf(target);
+  const args = {
+    ...(numeric ? { numeric } : {}),
+    ...(labels ? { enum: labels } : {}),
+    ...(typeName ? { typeName } : {}),
+  };
   if (!c.kw.has('postgresql_using'))
-    return { ...(typeTo ? { typeTo } : {}), ...(numeric ? { data: { numeric } } : {}) };
+    return { ...(typeTo ? { typeTo } : {}), ...(Object.keys(args).length > 0 ? { data: args } : {}) };
   const using = sqlText(c.kw.get('postgresql_using'), resolve);
   // PostgreSQL rewrites for a USING expression, unless it is the column itself (then the types decide)
   const itself =
     using !== undefined && column !== undefined && using.trim().replace(/^"(.*)"$/u, '$1') === column;
   return {
     ...(typeTo ? { typeTo: itself ? typeTo : { ...typeTo, using: true } } : {}),
-    data: using !== undefined ? { using, ...(numeric ? { numeric } : {}) } : { partial: true },
+    data: using !== undefined ? { using, ...args } : { partial: true, ...args },
   };
-}
-
-/** sa.Numeric(10, 2), NUMERIC(precision=10, scale=2), DECIMAL(10): literal precision and scale (0 when left out). */
-function numericOf(
-  e: PyExpr,
-  resolve: (e: PyExpr) => PyExpr,
-): { precision: number; scale: number } | undefined {
-  if (e.k !== 'call' || !/(?:^|\.)(?:Numeric|NUMERIC|DECIMAL)$/u.test(e.callee)) return undefined;
-  const int = (x: PyExpr | undefined): number | undefined => {
-    const digits = intTextOf(x === undefined ? undefined : resolve(x));
-    return digits === undefined ? undefined : Number(digits);
-  };
-  const precision = int(e.args[0] ?? e.kw.get('precision'));
-  const scaleArg = e.args[1] ?? e.kw.get('scale');
-  const scale = scaleArg === undefined ? 0 : int(scaleArg);
-  return precision !== undefined && scale !== undefined ? { precision, scale } : undefined;
 }
 
 /** PostgreSQL's volatile functions a column default commonly calls: each row gets its own value, so ADD COLUMN rewrites. */

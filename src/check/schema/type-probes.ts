@@ -33,9 +33,23 @@ export function typeProbeOf(
   const to = step.typeTo;
   if (step.call !== 'alter_column' || !step.flags.includes('type') || step.column === undefined)
     return undefined;
-  if (step.data?.partial) return undefined;
   const columns = [step.column];
+  const unknown = (why: string): DataCheck => ({
+    probe: { ...base, kind: 'cast', columns, castTo: step.data?.typeName ?? 'the new type' },
+    result: 'not-checked',
+    why,
+  });
+  if (step.data?.partial)
+    return state.dialect === 'postgresql'
+      ? unknown('its postgresql_using= is not literal SQL text')
+      : undefined;
   const numeric = step.data?.numeric;
+  if (numeric && state.dialect === 'mysql') {
+    const from = declaredType(state, step.table, step.column);
+    return from !== undefined && MYSQL_EXACT.has(from)
+      ? { ...base, kind: 'range', columns, numeric }
+      : undefined;
+  }
   if (numeric && state.dialect === 'postgresql') {
     // every value through the new precision and scale, as the ALTER casts it: one too large raises 22003
     const castTo = `numeric(${numeric.precision},${numeric.scale})`;
@@ -45,7 +59,10 @@ export function typeProbeOf(
     const using = step.data?.using ?? `${quoteIdent(step.column)}::${castTo}`;
     return { ...base, kind: 'cast', columns, castTo, using };
   }
-  if (to === undefined) return undefined;
+  const labels = step.data?.enum;
+  if (labels && state.dialect !== 'sqlite')
+    return enumProbe(step.column, step.data?.using, labels, base, state);
+  if (to === undefined) return unmappedProbe(step, base, state, unknown);
   if (state.dialect === 'sqlite') {
     const castTo = step.batch ? sqliteCast(declaredType(state, step.table, step.column), to.name) : undefined;
     return castTo === undefined ? undefined : { ...base, kind: 'convert', columns, castTo };
@@ -92,6 +109,9 @@ function declaredType(state: VersionTableState, table: string, column: string): 
 /** MySQL's string types: a value reaches an integer column only if it reads as one. */
 const MYSQL_STRINGS = new Set(['varchar', 'char', 'text', 'tinytext', 'mediumtext', 'longtext']);
 
+/** MySQL's exact numeric types, which a smaller DECIMAL rounds and bounds as ROUND() does. */
+const MYSQL_EXACT = new Set(['decimal', 'tinyint', 'smallint', 'mediumint', 'int', 'bigint']);
+
 /** The integer types a string column may become on MySQL (Boolean is TINYINT there), as MySQL names them. */
 const MYSQL_INTEGERS: Readonly<Record<string, string>> = {
   int2: 'smallint',
@@ -120,6 +140,24 @@ const SQLITE_TARGETS: Readonly<Record<string, { sqlalchemy: string; cast: string
   bool: { sqlalchemy: 'Boolean', cast: 'NUMERIC' },
   date: { sqlalchemy: 'Date', cast: 'NUMERIC' },
   float8: { sqlalchemy: 'Numeric', cast: 'REAL' },
+};
+
+/**
+ * Types the reading names only by their SQLAlchemy name, their class, and the affinity of the batch
+ * copy's CAST: DATETIME and TIME have NUMERIC's, so '2024-01-01 10:00:00' becomes 2024; a CAST to a
+ * string keeps every value, and JSON is never CAST.
+ */
+const SQLITE_UNMAPPED: Readonly<Record<string, { sqlalchemy: string; cast?: string }>> = {
+  DateTime: { sqlalchemy: 'DateTime', cast: 'NUMERIC' },
+  DATETIME: { sqlalchemy: 'DateTime', cast: 'NUMERIC' },
+  TIMESTAMP: { sqlalchemy: 'DateTime', cast: 'NUMERIC' },
+  Time: { sqlalchemy: 'Time', cast: 'NUMERIC' },
+  TIME: { sqlalchemy: 'Time', cast: 'NUMERIC' },
+  Interval: { sqlalchemy: 'Interval', cast: 'NUMERIC' },
+  Enum: { sqlalchemy: 'String' },
+  UnicodeText: { sqlalchemy: 'String' },
+  CHAR: { sqlalchemy: 'String' },
+  NVARCHAR: { sqlalchemy: 'String' },
 };
 
 /** SQLAlchemy's class for a type SQLite reflects (its ischema_names, then SQLite's affinity rules, as SQLAlchemy 1.4 applies them). */
@@ -160,3 +198,87 @@ const SQLITE_REFLECTED: Readonly<Record<string, string>> = {
   REAL: 'Numeric',
   JSON: 'JSON',
 };
+
+/** `c::status`, `c::text::status`, `CAST(c AS status)`: the USING expression casts the column itself to the enum named. */
+const PLAIN_CAST =
+  /^\s*(?:"?(\w+)"?(?:\s*::\s*(?:text|varchar|character varying))?\s*::\s*"?(\w+)"?|CAST\s*\(\s*"?(\w+)"?\s+AS\s+"?(\w+)"?\s*\))\s*$/iu;
+
+/**
+ * A column changed to an enum with literal labels: every value must be one of them. PostgreSQL needs
+ * postgresql_using= from a string or another user type (without it the ALTER fails whatever the
+ * rows); the labels are compared with the value's text, so a type renamed and re-created
+ * under the same name in the same migration is judged by its new labels. MySQL and MariaDB convert a
+ * string or an enum by its label (their string literals read a backslash as an escape: not probed).
+ */
+function enumProbe(
+  column: string,
+  using: string | undefined,
+  labels: { readonly values: readonly string[]; readonly name?: string },
+  base: Omit<DataProbe, 'kind' | 'columns'>,
+  state: VersionTableState,
+): DataProbe | DataCheck | undefined {
+  const probe = { ...base, kind: 'enum' as const, columns: [column], labels: labels.values };
+  if (state.dialect === 'mysql') {
+    const from = declaredType(state, base.table, column);
+    if (from === undefined || !(MYSQL_STRINGS.has(from) || from === 'enum')) return undefined;
+    if (labels.values.some((l) => l.includes('\\')))
+      return {
+        probe,
+        result: 'not-checked',
+        why: 'a label holds a backslash, which MySQL reads as an escape',
+      };
+    return probe;
+  }
+  const from = currentType(state, base.table, column);
+  if (from === undefined) return undefined;
+  if (using === undefined) {
+    // no automatic cast reaches an enum from a string or from another user type (an enum, a domain)
+    const other = from.name !== labels.name && readableCatalog(state)?.types?.includes(from.name);
+    return TEXT_LIKE.has(from.name) || other
+      ? { probe: { ...probe, kind: 'no-cast', castTo: labels.name ?? '…' }, result: 'fails' }
+      : undefined;
+  }
+  const cast = PLAIN_CAST.exec(using);
+  const [of, to] = cast ? [cast[1] ?? cast[3], cast[2] ?? cast[4]] : [];
+  if (of !== column || to === undefined)
+    return { probe, result: 'not-checked', why: 'its postgresql_using= is not a plain cast of the column' };
+  return { ...probe, castTo: to };
+}
+
+/**
+ * A change to a type the reading does not map (DateTime, Interval, a user type): on PostgreSQL with a
+ * literal postgresql_using=, every value through it as for any cast (not an enum whose labels are not
+ * literal); SQLite's batch copy, where
+ * SQLAlchemy's class stays the same, copies the values as they are. Anything else is not checked, said
+ * so, rather than passed.
+ */
+function unmappedProbe(
+  step: LockStep,
+  base: Omit<DataProbe, 'kind' | 'columns'>,
+  state: VersionTableState,
+  unknown: (why: string) => DataCheck,
+): DataProbe | DataCheck | undefined {
+  const column = step.column!;
+  const name = step.data?.typeName;
+  const why = `a change to ${name ?? 'this type'} is not probed: which values it refuses is not known`;
+  if (state.dialect === 'sqlite') {
+    const from = declaredType(state, step.table, column);
+    if (!step.batch || from === undefined) return undefined;
+    const target = name === undefined ? undefined : SQLITE_UNMAPPED[name];
+    if (target === undefined) return unknown(why);
+    if (target.cast === undefined || sqlalchemyClass(from) === target.sqlalchemy) return undefined;
+    return { ...base, kind: 'convert', columns: [column], castTo: target.cast };
+  }
+  // an enum of labels the reading cannot list may be made in this migration under an old type's name:
+  // a cast to the type as it is now proves nothing
+  const enumType = name !== undefined && /^(?:Enum|ENUM)$/u.test(name);
+  if (state.dialect === 'postgresql' && step.data?.using !== undefined && !enumType)
+    return {
+      ...base,
+      kind: 'cast',
+      columns: [column],
+      castTo: name ?? 'the new type',
+      using: step.data.using,
+    };
+  return unknown(why);
+}

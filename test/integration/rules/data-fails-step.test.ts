@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
-import { cellProject, seedSql, upgradeCells, stepProject } from '../../helpers/data-matrix.js';
+import { cellProject, quoteMatches, seedSql, upgradeCells, stepProject } from '../../helpers/data-matrix.js';
 import { sqliteRows, sqliteWith } from '../../helpers/data-cell-db.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
@@ -215,6 +215,127 @@ describe('data-fails-step on PostgreSQL: a numeric column made smaller', () => {
   });
 });
 
+describe('data-fails-step: an enum label dropped while rows hold it', () => {
+  const pg = postgresForSuite();
+  const maria = mariadbForSuite();
+  // the usual PostgreSQL recipe: the old type renamed, the new one made under its name, the column cast by its text
+  const recreate = (using: string): string =>
+    [
+      'op.execute("ALTER TYPE mood RENAME TO mood_old")',
+      "sa.Enum('happy', 'sad', name='mood').create(op.get_bind())",
+      `op.alter_column('t', 'm', type_=sa.Enum('happy', 'sad', name='mood'), existing_type=sa.Enum('happy', 'sad', 'meh', name='mood_old'), postgresql_using=${using})`,
+      'op.execute("DROP TYPE mood_old")',
+    ].join('\n');
+
+  it("PostgreSQL: blocks the recipe while a row holds 'meh', quoting the cast's error; without such a row it passes", async () => {
+    for (const [name, rows, fails] of [
+      ['enum_held', "(1, 'happy'), (2, 'meh'), (3, NULL)", true],
+      ['enum_free', "(1, 'happy'), (2, 'sad'), (3, NULL)", false],
+    ] as const) {
+      await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
+      const url = pg().urlFor(name);
+      await pgExec(url, [
+        "CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh')",
+        'CREATE TABLE t (id INTEGER PRIMARY KEY, m mood)',
+        `INSERT INTO t VALUES ${rows}`,
+        ...VERSION,
+      ]);
+      const root = project(recreate("'m::text::mood'"));
+      const { exitCode, result, stdout } = await verifyCommand({
+        cwd: root,
+        format: 'json',
+        env: { DATABASE_URL: url },
+      });
+      if (fails) expect(stdout).not.toContain('meh');
+      judge(
+        root,
+        url,
+        exitCode,
+        result,
+        fails && 'pending b1 fails: t has 1 row in m holding a label the new enum lacks',
+      );
+    }
+  });
+
+  it('PostgreSQL: a USING that is not a plain cast of the column is not checked, named as such', async () => {
+    const name = 'enum_case';
+    await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
+    const url = pg().urlFor(name);
+    await pgExec(url, [
+      "CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh')",
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, m mood)',
+      "INSERT INTO t VALUES (1, 'meh')",
+      ...VERSION,
+    ]);
+    const root = project(recreate(`"CASE WHEN m = 'meh' THEN 'sad' ELSE m::text END::mood"`));
+    const { exitCode, result } = await verifyCommand({
+      cwd: root,
+      format: 'json',
+      env: { DATABASE_URL: url },
+    });
+    const f = result.findings.find((x) => x.code === 'data-not-checked')!;
+    expect(f.message).toContain('postgresql_using= is not a plain cast of the column');
+    expect(exitCode).toBe(0);
+    expect(upgradeCells([{ dir: root, url }])[0]!.ok).toBe(true);
+  });
+
+  it("MariaDB: blocks ENUM('a', 'b') over a row holding 'c'; a row holding 'B' converts by its collation and passes", async () => {
+    for (const [name, rows, fails] of [
+      ['enum_held', "(1, 'a'), (2, 'c'), (3, NULL)", true],
+      ['enum_case', "(1, 'a'), (2, 'B'), (3, NULL)", false],
+    ] as const) {
+      maria().exec(
+        `CREATE DATABASE ${name}; USE ${name}; CREATE TABLE t (id INTEGER PRIMARY KEY, m VARCHAR(10)); INSERT INTO t VALUES ${rows}; ${VERSION.join('; ')}`,
+      );
+      const url = maria().urlFor(name);
+      const root = project("op.alter_column('t', 'm', type_=sa.Enum('a', 'b'), existing_type=sa.String(10))");
+      const { exitCode, result } = await verifyCommand({
+        cwd: root,
+        format: 'json',
+        env: { DATABASE_URL: url },
+      });
+      judge(
+        root,
+        url,
+        exitCode,
+        result,
+        fails && 'pending b1 fails: t has 1 row in m holding a label the new enum lacks',
+      );
+    }
+  });
+});
+
+describe('data-fails-step on MariaDB: a DECIMAL made smaller', () => {
+  const maria = mariadbForSuite();
+
+  it('blocks DECIMAL(5, 2) over a value that rounds to 1000, quoting the 1264 Alembic then meets; 999.994 passes', async () => {
+    for (const [name, value, fails] of [
+      ['decimal_over', '999.995', true],
+      ['decimal_fits', '999.994', false],
+    ] as const) {
+      maria().exec(
+        `CREATE DATABASE ${name}; USE ${name}; CREATE TABLE t (id INTEGER PRIMARY KEY, amount DECIMAL(10, 3)); INSERT INTO t VALUES (1, 1.5), (2, ${value}), (3, -999.994), (4, NULL); ${VERSION.join('; ')}`,
+      );
+      const url = maria().urlFor(name);
+      const root = project(
+        "op.alter_column('t', 'amount', type_=sa.Numeric(5, 2), existing_type=sa.Numeric(10, 3))",
+      );
+      const { exitCode, result } = await verifyCommand({
+        cwd: root,
+        format: 'json',
+        env: { DATABASE_URL: url },
+      });
+      judge(
+        root,
+        url,
+        exitCode,
+        result,
+        fails && "pending b1 fails: t has 1 row in amount beyond DECIMAL(5,2)'s range",
+      );
+    }
+  });
+});
+
 /**
  * A step the tool decides without rows or with them, against real Alembic: where `title` is given,
  * verify blocked with it and Alembic failed with the line it quoted; where it is false, neither.
@@ -232,7 +353,11 @@ function judge(
     expect(exitCode).toBe(1);
     expect(f?.title).toBe(title);
     expect(alembic.ok).toBe(false);
-    expect(f?.alembicError).toBe(alembic.error);
+    // the quote is Alembic's line, each value in it as …
+    expect(
+      quoteMatches(f?.alembicError ?? '', alembic.error ?? ''),
+      `${f?.alembicError} / ${alembic.error}`,
+    ).toBe(true);
     return;
   }
   expect(f, f?.message).toBeUndefined();

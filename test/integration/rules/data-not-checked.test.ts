@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
-import { cellProject, seedSql, upgradeCells } from '../../helpers/data-matrix.js';
+import { cellProject, seedSql, stepProject, upgradeCells } from '../../helpers/data-matrix.js';
 import { sqliteRows, sqliteWith } from '../../helpers/data-cell-db.js';
 import { pgExec, pidOf } from '../../helpers/pg-cluster.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
@@ -107,6 +107,41 @@ describe('data-not-checked', () => {
       } finally {
         await holder.end();
       }
+    });
+  });
+
+  describe('on PostgreSQL, a type change the reading does not map', () => {
+    const pg = postgresForSuite();
+
+    it('is not checked without a USING the probe can run; with one, the cast is probed and fails as Alembic does', async () => {
+      await pgExec(pg().url, ['DROP DATABASE IF EXISTS unmapped', 'CREATE DATABASE unmapped']);
+      const url = pg().urlFor('unmapped');
+      await pgExec(url, [
+        'CREATE TABLE t (id INTEGER PRIMARY KEY, at VARCHAR(30))',
+        "INSERT INTO t VALUES (1, '2024-01-01 10:00'), (2, 'soon')",
+        'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)',
+        "INSERT INTO alembic_version VALUES ('a0')",
+      ]);
+      const bare = stepProject(
+        "op.alter_column('t', 'at', type_=sa.Interval(), existing_type=sa.String(30))",
+      );
+      const warned = await verifyCommand({ cwd: bare, format: 'json', env: { DATABASE_URL: url } });
+      const f = warned.result.findings.find((x) => x.code === 'data-not-checked')!;
+      expect(f.message).toContain('A change to Interval is not probed');
+      expect(warned.exitCode).toBe(0);
+      const cast = stepProject(
+        "op.alter_column('t', 'at', type_=sa.DateTime(), existing_type=sa.String(30), postgresql_using='at::timestamp')",
+      );
+      const probed = await verifyCommand({ cwd: cast, format: 'json', env: { DATABASE_URL: url } });
+      expect(probed.exitCode).toBe(1);
+      expect(probed.result.findings.find((x) => x.code === 'data-fails-step')?.alembicError).toBe(
+        'sqlalchemy.exc.DataError: (psycopg2.errors.InvalidDatetimeFormat) invalid input syntax for type timestamp: "…"',
+      );
+      expect(upgradeCells([{ dir: cast, url }])[0]).toEqual({
+        ok: false,
+        error:
+          'sqlalchemy.exc.DataError: (psycopg2.errors.InvalidDatetimeFormat) invalid input syntax for type timestamp: "soon"',
+      });
     });
   });
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
-import { cellProject, seedSql, upgradeCells } from '../../helpers/data-matrix.js';
+import { cellProject, seedSql, stepProject, upgradeCells } from '../../helpers/data-matrix.js';
 import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 import { expectFindingSample } from '../../helpers/doc-sample.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -84,5 +84,76 @@ describe('data-silently-changed', () => {
         expect(s).toEqual([[null], [null], [7], [8]]);
       }
     }
+  });
+
+  it("blocks SQLite's batch CAST of a string made a DateTime ('2024-01-01 10:00:00' becomes 2024); a column already DATETIME passes", async () => {
+    for (const [declared, rewrites] of [
+      ['VARCHAR(30)', true],
+      ['DATETIME', false],
+    ] as const) {
+      const file = path.join(tempDir('cast-'), 'app.db');
+      const db = new Database(file);
+      db.exec(
+        `CREATE TABLE t (id INTEGER PRIMARY KEY, at ${declared}); INSERT INTO t VALUES (1, '2024-01-01 10:00:00'), (2, NULL)`,
+      );
+      db.exec(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('a0')",
+      );
+      db.close();
+      const url = `sqlite:///${file}`;
+      const root = stepProject(
+        `with op.batch_alter_table('t') as b:\n    b.alter_column('at', type_=sa.DateTime(), existing_type=sa.String(30))`,
+      );
+      const { exitCode, result } = await verifyCommand({
+        cwd: root,
+        format: 'json',
+        env: { DATABASE_URL: url },
+      });
+      const f = result.findings.find((x) => x.code === 'data-silently-changed');
+      expect(upgradeCells([{ dir: root, url }])[0]!.ok).toBe(true);
+      const after = new Database(file, { readonly: true });
+      const at = after.prepare('SELECT at FROM t ORDER BY id').raw().all();
+      after.close();
+      if (rewrites) {
+        expect(exitCode).toBe(1);
+        expect(f?.title).toBe(
+          "pending b1 would rewrite rows: t has 1 row in at that the batch copy's CAST AS NUMERIC changes",
+        );
+        expect(at).toEqual([[2024], [null]]);
+      } else {
+        expect(f, f?.message).toBeUndefined();
+        expect(exitCode).toBe(0);
+        expect(at).toEqual([['2024-01-01 10:00:00'], [null]]);
+      }
+    }
+  });
+
+  it("blocks a dropped enum label the server would write as '', and a DECIMAL made smaller it would cap; Alembic then does both", async () => {
+    maria().exec(
+      `CREATE DATABASE shrink; USE shrink; CREATE TABLE t (id INTEGER PRIMARY KEY, m ENUM('a', 'b', 'c'), amount DECIMAL(10, 2)); INSERT INTO t VALUES (1, 'a', 1.5), (2, 'c', 12345.67), (3, NULL, NULL); CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('a0')`,
+    );
+    const url = maria().urlFor('shrink');
+    const root = stepProject(
+      [
+        "op.alter_column('t', 'm', type_=sa.Enum('a', 'b'), existing_type=sa.Enum('a', 'b', 'c'))",
+        "op.alter_column('t', 'amount', type_=sa.Numeric(5, 2), existing_type=sa.Numeric(10, 2))",
+      ].join('\n'),
+    );
+    const { exitCode, result } = await verifyCommand({
+      cwd: root,
+      format: 'json',
+      env: { DATABASE_URL: url },
+    });
+    expect(exitCode).toBe(1);
+    expect(result.findings.filter((x) => x.code === 'data-silently-changed').map((x) => x.title)).toEqual([
+      'pending b1 would rewrite rows: t has 1 row in m holding a label the new enum lacks',
+      "pending b1 would rewrite rows: t has 1 row in amount beyond DECIMAL(5,2)'s range",
+    ]);
+    expect(upgradeCells([{ dir: root, url }])[0]!.ok).toBe(true);
+    expect(maria().exec('SELECT id, m, amount FROM shrink.t ORDER BY id')).toEqual([
+      ['1', 'a', '1.50'],
+      ['2', '', '999.99'],
+      ['3', 'NULL', 'NULL'],
+    ]);
   });
 });
