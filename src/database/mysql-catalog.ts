@@ -1,4 +1,5 @@
 import type { Connection } from 'mysql2/promise';
+import { mysqlLockedTables } from './mysql-locked-tables.js';
 import type { SchemaCatalog, VersionTableRequest } from './version-table.js';
 
 type Row = Record<string, unknown>;
@@ -35,10 +36,11 @@ export async function mysqlCatalog(
       args,
     );
     const [name] = await conn.query(`SELECT ${where} AS s`, args);
-    const live = req.liveFacts ? await liveFacts(conn) : {};
+    const schemaName = String((name as Row[])[0]!.s);
+    const live = req.liveFacts ? await liveFacts(conn, schemaName) : {};
     return {
       ...live,
-      schema: String((name as Row[])[0]!.s),
+      schema: schemaName,
       columns: (columns as Row[]).map((r) => [String(r.t), String(r.c)] as const),
       autoIncrement: (columns as Row[])
         .filter((r) => /auto_increment/iu.test(String(r.x ?? '')))
@@ -79,13 +81,15 @@ export async function mysqlCatalog(
 /**
  * Who may hold the metadata locks an ALTER waits for: other sessions' open transactions (INNODB_TRX
  * with the processlist), the tables each holds where performance_schema's metadata_locks is on, and
- * lock_wait_timeout, how long the migration's ALTER would wait. A user without the PROCESS privilege
+ * lock_wait_timeout, how long the migration's ALTER would wait; and the tables a session holds locked
+ * with no transaction to show for it (LOCK TABLES … WRITE). A user without the PROCESS privilege
  * (JawsDB's, ClearDB's) sees no other session: that is said, never taken for "none".
  */
-async function liveFacts(conn: Connection): Promise<Partial<SchemaCatalog>> {
+async function liveFacts(conn: Connection, schema: string): Promise<Partial<SchemaCatalog>> {
   const [wait] = await conn.query('SELECT @@GLOBAL.lock_wait_timeout AS w, @@performance_schema AS ps');
   const w = (wait as Row[])[0]!;
-  const base = { lockWaitSeconds: Number(w.w) };
+  const locked = await mysqlLockedTables(conn, schema).catch(() => []);
+  const base = { lockWaitSeconds: Number(w.w), ...(locked.length > 0 ? { lockedTables: locked } : {}) };
   let trx: Row[];
   try {
     [trx] = (await conn.query(

@@ -105,6 +105,8 @@ export interface SchemaCatalog {
   readonly metadataHolders?: readonly MetadataHolder[];
   /** MySQL: performance_schema.metadata_locks named each holder's tables (else their tables are unknown). */
   readonly metadataExact?: boolean;
+  /** MySQL: tables another session holds so that even a read waits (LOCK TABLES … WRITE, an ALTER under way). */
+  readonly lockedTables?: readonly string[];
   /** MySQL: why other sessions could not be seen (no PROCESS privilege), when they could not. */
   readonly sessionsHidden?: string;
   /** MySQL: lock_wait_timeout as new sessions start, in seconds. */

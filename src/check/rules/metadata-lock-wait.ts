@@ -17,19 +17,44 @@ export const metadataLockWait: Rule = {
   severity: 'warning',
   title: "an open transaction holds a table's metadata lock",
   summary:
-    "Another session's open transaction holds the metadata lock of a table a pending ALTER changes (MySQL, MariaDB): the ALTER waits, and the app's queries behind it.",
+    "Another session's open transaction (or LOCK TABLES … WRITE) holds the metadata lock of a table a pending ALTER changes (MySQL, MariaDB): the ALTER waits, and the app's queries behind it.",
   check({ database: db }) {
     const m = db?.locks?.metadata;
     if (!db?.locks || !m) return [];
     const block = db.locks.settings.mode === 'block';
-    return m.holders.flatMap((h): Finding[] => {
-      const step = m.exact
-        ? db.locks!.steps.find((s) => (h.tables ?? []).some((t) => t.toLowerCase() === s.table.toLowerCase()))
-        : db.locks!.steps[0];
-      return step ? [finding(h, step, m.exact, m.waitSeconds, block)] : [];
-    });
+    const stepOn = (table: string): PendingLock | undefined =>
+      db.locks!.steps.find((s) => s.table.toLowerCase() === table.toLowerCase());
+    return [
+      ...m.locked.flatMap((t) => {
+        const step = stepOn(t);
+        return step ? [lockedFinding(step, m.waitSeconds, block)] : [];
+      }),
+      ...m.holders.flatMap((h): Finding[] => {
+        const step = m.exact ? (h.tables ?? []).map(stepOn).find(Boolean) : db.locks!.steps[0];
+        return step ? [finding(h, step, m.exact, m.waitSeconds, block)] : [];
+      }),
+    ];
   },
 };
+
+/** A table locked even against reads, by a session no transaction shows (LOCK TABLES … WRITE). */
+function lockedFinding(s: PendingLock, wait: number | null, block: boolean): Finding {
+  return {
+    code: 'metadata-lock-wait',
+    severity: block ? 'error' : 'warning',
+    title: fittingTitle(
+      'metadata-lock-wait',
+      `a session holds ${s.table} locked (LOCK TABLES WRITE?): the ALTER waits`,
+      `another session holds ${s.table} locked`,
+      `a lock on ${s.table} would make the migration wait`,
+    ),
+    message: `Another session holds ${s.table} locked: a read of it waited past one second (1205), with no open transaction to show for it, as a session that ran LOCK TABLES ${s.table} WRITE holds it (or an ALTER under way). ${stepName(s.step)} must take the table's metadata lock exclusively, so it waits until that session unlocks or disconnects${wait !== null ? `, up to lock_wait_timeout (${wait} s)` : ''}, and every query on ${s.table} after it waits behind the ALTER.`,
+    hint: `Find the session: SHOW PROCESSLIST (a LOCK TABLES holder is often in Sleep); let it run UNLOCK TABLES or end it (KILL <id>), then release. In the migration, op.execute("SET SESSION lock_wait_timeout = 5") bounds the wait.`,
+    path: s.path,
+    line: s.step.line,
+    revision: s.revision,
+  };
+}
 
 function finding(
   h: MetadataHolder,

@@ -68,4 +68,6 @@ export interface MetadataLocks {
   readonly exact: boolean;
   /** lock_wait_timeout as the migration's sessions start, in seconds. */
   readonly waitSeconds: number | null;
+  /** Tables a step alters that another session holds locked even against reads (LOCK TABLES … WRITE). */
+  readonly locked: readonly string[];
 }

@@ -114,6 +114,7 @@ function metadataLocks(
     holders,
     exact,
     waitSeconds: catalog.lockWaitSeconds ?? null,
+    locked: (catalog.lockedTables ?? []).filter((t) => touched.has(t.toLowerCase())),
     ...(catalog.sessionsHidden ? { blind: catalog.sessionsHidden } : {}),
   };
 }

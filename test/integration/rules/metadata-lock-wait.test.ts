@@ -99,6 +99,47 @@ describe('metadata-lock-wait (a real MariaDB server)', () => {
         expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
       }, 120_000);
 
+      if (!exact)
+        it('a session holding LOCK TABLES users WRITE, with no transaction to see: named as a lock, blocks, and the ALTER waits for it', async () => {
+          const { root, url } = behind(maria(), 'locked');
+          const holder = await openSession(maria(), 'LOCK TABLES locked.users WRITE;');
+          try {
+            const block = await verifyCommand({
+              cwd: root,
+              format: 'text',
+              env: { DATABASE_URL: url },
+              locks: BLOCK,
+            });
+            const f = block.result.findings.find((x) => x.code === 'metadata-lock-wait')!;
+            expect(f.title).toBe('a session holds users locked (LOCK TABLES WRITE?): the ALTER waits');
+            expect(f.severity).toBe('error');
+            expect(block.exitCode).toBe(1);
+            const started = exampleAlembic(
+              root,
+              `${url}?init_command=SET SESSION lock_wait_timeout = 2`,
+              'upgrade',
+              'head',
+            );
+            expect(started.status).not.toBe(0);
+            expect(scanLogText(started.error).groups).toMatchObject([{ kind: 'lock-wait-timeout' }]);
+            expect(maria().exec('SELECT version_num FROM locked.alembic_version')).toEqual([
+              ['2a3b4c5d6e7f'],
+            ]);
+          } finally {
+            await holder.end();
+          }
+          // unlocked (the session gone): nothing to wait for, and the same upgrade goes through
+          const after = await verifyCommand({
+            cwd: root,
+            format: 'text',
+            env: { DATABASE_URL: url },
+            locks: BLOCK,
+          });
+          expect(after.result.findings.map((x) => x.code)).not.toContain('metadata-lock-wait');
+          expect(after.exitCode).toBe(0);
+          expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+        }, 120_000);
+
       it(`${exact ? 'an idle transaction on another table is not named' : 'any idle transaction in the database is named: its tables cannot be seen'}`, async () => {
         const { root, url } = behind(maria(), 'other_table');
         const idle = await openSession(maria(), 'BEGIN; SELECT COUNT(*) FROM other_table.guest_sessions;');
