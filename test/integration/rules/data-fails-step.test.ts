@@ -109,7 +109,7 @@ describe('data-fails-step', () => {
 describe('data-fails-step on PostgreSQL: type changes', () => {
   const pg = postgresForSuite();
   let n = 0;
-  async function database(rows: 'fails' | 'empty'): Promise<string> {
+  async function database(rows: 'fails' | 'passes' | 'empty'): Promise<string> {
     const name = `dfs_${n++}`;
     await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
     await pgExec(pg().urlFor(name), seedSql({ kind: 'type-cast', rows }));
@@ -130,6 +130,27 @@ describe('data-fails-step on PostgreSQL: type changes', () => {
     const alembic = upgradeCells([{ dir: root, url }])[0]!;
     expect(alembic.ok).toBe(false);
     expect(f.alembicError).toBe(alembic.error);
+  });
+
+  it('blocks a unique index built CONCURRENTLY (in autocommit_block) over duplicates, as Alembic fails; without them it passes', async () => {
+    for (const rows of ['fails', 'passes'] as const) {
+      const url = await database(rows);
+      const root = project(
+        "with op.get_context().autocommit_block():\n    op.create_index('ix_t_c', 't', ['c'], unique=True, postgresql_concurrently=True)",
+      );
+      const { exitCode, result } = await verifyCommand({
+        cwd: root,
+        format: 'json',
+        env: { DATABASE_URL: url },
+      });
+      judge(
+        root,
+        url,
+        exitCode,
+        result,
+        rows === 'fails' && 'pending b1 fails: t has 2 rows sharing a value of c',
+      );
+    }
   });
 
   it("quotes the cast's own error with its value as …, and shows no key", async () => {
