@@ -132,6 +132,11 @@ export interface Finding {
    * is not known for this case). A finding with `alembicError` predicts the failure already.
    */
   readonly failsUpgrade?: true;
+  /**
+   * A configuration only the user can fix stops the run (the app's own name contradicts the
+   * platform's, a platform that cannot name the app): blocking, it exits 2, as a configuration error.
+   */
+  readonly configuration?: true;
   /** What is wrong, in at most about 90 characters: the text report's first line. */
   readonly title?: string;
   /**

@@ -47,6 +47,7 @@ export function appliedBy(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   if (identity.name !== undefined) out['app'] = identity.name;
+  if (identity.id !== undefined) out['app_id'] = identity.id;
   if (identity.review) out['review'] = 'true';
   for (const name of RELEASE_VARIABLES) {
     const v = env[name];

@@ -16,12 +16,16 @@ import type { Policy } from './policy.js';
  * - The one exception is release's --on-ahead allow (policy `onAhead`): a database ahead of this code
  *   (a rollback) with nothing else blocking is left as it is, Alembic is not run, and the gate holds
  *   (`ok`, qualified `not-migrated`).
+ * - Where a blocking finding is a configuration only the user can fix (`configuration`: the app's
+ *   own name contradicts the platform's), the verdict says so, and the commands exit 2 rather than 1.
  */
 export interface Verdict {
   readonly willSucceed: boolean;
   readonly ok: boolean;
   /** What the verdict does not cover, said after it on the verdict line (report/verdict-line.ts words them). */
   readonly qualifiers: readonly Qualifier[];
+  /** What blocks is a configuration only the user can fix (a finding marked so): exit 2, not 1. */
+  readonly configuration?: true;
 }
 
 /** The words a verdict line starts with, for every command: one closed list. */
@@ -112,7 +116,8 @@ export function verdictOf(
     : willSucceed && !findings.some((f) => f.severity === 'error')
       ? ['strict']
       : [];
-  return { willSucceed, ok, qualifiers };
+  const configuration = !ok && findings.some((f) => f.configuration === true && blocks(f, strict));
+  return { willSucceed, ok, qualifiers, ...(configuration ? { configuration: true as const } : {}) };
 }
 
 /** The verdict's first word for check and verify: the gate. */

@@ -169,7 +169,7 @@ export async function ledgerOwnerCommand(opts: LedgerOwnerOptions): Promise<Comm
   // read with the ledger, on the connection verify and release read it on
   const owner = databaseOwner(state.ledger?.rows, state.ledger?.owner);
   const now = owner
-    ? `${owner.app} (${owner.from === 'set' ? 'handed to it with ledger owner --set' : `its release applied ${owner.claim!.revision} first, per the ledger ${ledgerTable}`})`
+    ? `${owner.app} (${owner.from === 'set' ? 'handed to it with ledger owner --set' : `its release applied ${owner.claim!.revision} first, per the ledger ${ledgerTable}`}${owner.id ? `; held by its platform id ${owner.id}` : ''})`
     : 'no app: no named release has applied revisions to it through alembic-preflight release';
   const lines = [
     `alembic-preflight ledger owner: ${opts.set === undefined ? 'read' : opts.yes ? 'writing' : 'dry run'}`,

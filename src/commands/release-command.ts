@@ -217,7 +217,10 @@ async function gate(
     // verify's own verdict line is left out: the release's line below, the same verdict, is the log's one
     opts.out(`${verifyText(shown, table.notes, urlSource.label, opts.width, false).trimEnd()}\n`);
     const said = verifyVerdict(result);
-    return verdict(EXIT.blocked, { ...said, qualifiers: [...said.qualifiers, 'alembic-not-started'] });
+    return verdict(result.verdict.configuration ? EXIT.usage : EXIT.blocked, {
+      ...said,
+      qualifiers: [...said.qualifiers, 'alembic-not-started'],
+    });
   }
   // what does not stop this release still belongs in its log (another database verify could not read, say)
   for (const f of shown.findings)

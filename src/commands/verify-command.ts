@@ -1,3 +1,4 @@
+import { EXIT } from '../errors/errors.js';
 import { releasingOf } from '../workspace/releasing.js';
 import type { CheckOptions } from '../check/run-check.js';
 import { deployCheckOptions, gatherDeploy, gradedTarget } from '../workspace/deploy-facts.js';
@@ -61,5 +62,6 @@ export async function verifyCommand(
         opts.review,
         databaseMarks(result.database.stamps, result.database.prediction.steps),
       );
-  return { stdout, exitCode: result.ok ? 0 : 1, result, document };
+  const exitCode = result.ok ? 0 : result.verdict.configuration ? EXIT.usage : EXIT.blocked;
+  return { stdout, exitCode, result, document };
 }

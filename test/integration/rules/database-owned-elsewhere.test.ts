@@ -41,6 +41,17 @@ const MORE = NOTES.replaceAll('3b4c5d6e7f80', '4c5d6e7f8091')
   .replaceAll('2a3b4c5d6e7f', '3b4c5d6e7f80')
   .replaceAll('"notes"', '"more"');
 
+/** A Heroku app's release phase with runtime dyno metadata: its name and the id no config var can copy. */
+const heroku = (name: string, id: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  HEROKU_APP_NAME: name,
+  HEROKU_APP_ID: id,
+  ...extra,
+});
+const PROD_ID = '11111111-2222-4333-8444-555555555555';
+const STAGING_ID = '66666666-7777-4888-9999-000000000000';
+/** A release run from a shell or CI, not on a platform: the user's name for the app decides there. */
+const OFF_PLATFORM = { DYNO: '' };
+
 describe("database-owned-elsewhere: a release onto another app's database stops before Alembic", () => {
   const pg = postgresForSuite();
   const dirs: string[] = [];
@@ -91,7 +102,7 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
     const url = pg().urlFor('owned');
     // production's first release claims the database
     const v1 = slug();
-    const prod = { HEROKU_APP_NAME: 'shop-prod', HEROKU_RELEASE_VERSION: 'v7' };
+    const prod = heroku('shop-prod', PROD_ID, { HEROKU_RELEASE_VERSION: 'v7' });
     expect(release(v1, url, prod).status).toBe(0);
     expect(await versionRows(url)).toEqual([['2a3b4c5d6e7f']]);
 
@@ -107,8 +118,35 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
     expect(review.out).toContain('"addons": ["heroku-postgresql"] in app.json\'s environments.review');
     expect(await versionRows(url)).toEqual([['2a3b4c5d6e7f']]);
 
+    // the same review app carrying production's ALEMBIC_PREFLIGHT_APP (a pipeline copies config vars)
+    const copied = release(v2, url, {
+      HEROKU_PR_NUMBER: '42',
+      HEROKU_BRANCH: 'feature-notes',
+      ALEMBIC_PREFLIGHT_APP: 'shop-prod',
+    });
+    expect(copied.status, copied.out).toBe(1);
+    expect(copied.starts).toBe(0);
+    expect(copied.out).toContain("shop-prod's database: a review app would migrate it");
+    // a staging app with production's name copied in: the platform's name decides, a configuration error
+    const named = release(
+      v2,
+      url,
+      heroku('shop-staging', STAGING_ID, { ALEMBIC_PREFLIGHT_APP: 'shop-prod' }),
+    );
+    expect(named.status, named.out).toBe(2);
+    expect(named.starts).toBe(0);
+    expect(named.out).toContain(
+      "error [database-owned-elsewhere] shop-prod's database: ALEMBIC_PREFLIGHT_APP says shop-prod, Heroku says shop-staging",
+    );
+    // a dyno without runtime dyno metadata cannot be told from production: stopped, with the one fix
+    const blind = release(v2, url, { ALEMBIC_PREFLIGHT_APP: 'shop-prod' });
+    expect(blind.status, blind.out).toBe(2);
+    expect(blind.starts).toBe(0);
+    expect(blind.out).toContain('fix: heroku labs:enable runtime-dyno-metadata -a shop-prod');
+    expect(await versionRows(url)).toEqual([['2a3b4c5d6e7f']]);
+
     // a staging app pointed at it
-    const staging = release(v2, url, { HEROKU_APP_NAME: 'shop-staging', HEROKU_RELEASE_VERSION: 'v3' });
+    const staging = release(v2, url, heroku('shop-staging', STAGING_ID, { HEROKU_RELEASE_VERSION: 'v3' }));
     expect(staging.status, staging.out).toBe(1);
     expect(staging.starts).toBe(0);
     expect(staging.out).toContain(
@@ -157,12 +195,12 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
   it('--share-database lets one release through; a release with no name gets a warning and runs', async () => {
     await pgExec(pg().url, ['DROP DATABASE IF EXISTS shared', 'CREATE DATABASE shared']);
     const url = pg().urlFor('shared');
-    expect(release(slug(), url, { ALEMBIC_PREFLIGHT_APP: 'shop-prod' }).status).toBe(0);
+    expect(release(slug(), url, { ...OFF_PLATFORM, ALEMBIC_PREFLIGHT_APP: 'shop-prod' }).status).toBe(0);
     const v2 = slug({ '3b4c5d6e7f80_add_notes.py': NOTES });
     const shared = release(
       v2,
       url,
-      { ALEMBIC_PREFLIGHT_APP: 'shop-reports' },
+      { ...OFF_PLATFORM, ALEMBIC_PREFLIGHT_APP: 'shop-reports' },
       `${RELEASE_LINE} --share-database`,
     );
     expect(shared.status, shared.out).toBe(0);
@@ -172,7 +210,7 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
       '3b4c5d6e7f80_add_notes.py': NOTES,
       '4c5d6e7f8091_more.py': MORE,
     });
-    const unnamed = release(v3, url, {});
+    const unnamed = release(v3, url, OFF_PLATFORM);
     expect(unnamed.out).toContain(
       "warning [database-owned-elsewhere] shop-prod's database, and this release cannot say which app it is",
     );
@@ -183,10 +221,10 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
   it("a copy of production (heroku pg:copy) carries its ledger: ledger owner --set hands it to staging, whose release then runs and production's stops", async () => {
     await pgExec(pg().url, ['DROP DATABASE IF EXISTS copied', 'CREATE DATABASE copied']);
     const url = pg().urlFor('copied');
-    const prod = { HEROKU_APP_NAME: 'shop-prod', HEROKU_RELEASE_VERSION: 'v7' };
+    const prod = heroku('shop-prod', PROD_ID, { HEROKU_RELEASE_VERSION: 'v7' });
     expect(release(slug(), url, prod).status).toBe(0);
     const v2 = slug({ '3b4c5d6e7f80_add_notes.py': NOTES });
-    const staging = { HEROKU_APP_NAME: 'shop-staging', HEROKU_RELEASE_VERSION: 'v3' };
+    const staging = heroku('shop-staging', STAGING_ID, { HEROKU_RELEASE_VERSION: 'v3' });
     expect(release(v2, url, staging).status).toBe(1);
     const owner = (...args: string[]) =>
       spawnSync(
@@ -265,7 +303,7 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
     expect(await rows()).toEqual(head);
     // the control: the owner's own release runs and migrates
     expect(verifyOwned(v2, url, { HEROKU_APP_NAME: 'shop-prod' })).toBe(false);
-    const own = release(v2, url, { HEROKU_APP_NAME: 'shop-prod' });
+    const own = release(v2, url, heroku('shop-prod', PROD_ID));
     expect(own.status, own.out).toBe(0);
     expect(await rows()).toEqual([['3b4c5d6e7f80']]);
     // the fence's settings make no noise: no libpq warning about its password file (a URL without a password)
@@ -301,10 +339,10 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
   it('shared-with in the settings lets a named partner through; require-identity stops a release nothing names', async () => {
     await pgExec(pg().url, ['DROP DATABASE IF EXISTS settings', 'CREATE DATABASE settings']);
     const url = pg().urlFor('settings');
-    expect(release(slug(), url, { ALEMBIC_PREFLIGHT_APP: 'shop-prod' }).status).toBe(0);
+    expect(release(slug(), url, { ...OFF_PLATFORM, ALEMBIC_PREFLIGHT_APP: 'shop-prod' }).status).toBe(0);
     const v2 = slug({ '3b4c5d6e7f80_add_notes.py': NOTES });
     writeFileSync(path.join(v2.dir, 'pyproject.toml'), '[tool.alembic-preflight]\nrequire-identity = true\n');
-    const unnamed = release(v2, url, {});
+    const unnamed = release(v2, url, OFF_PLATFORM);
     expect(unnamed.status, unnamed.out).toBe(1);
     expect(unnamed.out).toContain(
       "error [database-owned-elsewhere] shop-prod's database, and this release cannot say which app it is",
@@ -314,8 +352,67 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
       path.join(v2.dir, 'pyproject.toml'),
       '[tool.alembic-preflight]\nshared-with = ["shop-prod"]\n',
     );
-    const partner = release(v2, url, { ALEMBIC_PREFLIGHT_APP: 'shop-reports' });
+    const partner = release(v2, url, { ...OFF_PLATFORM, ALEMBIC_PREFLIGHT_APP: 'shop-reports' });
     expect(partner.status, partner.out).toBe(0);
     expect(await versionRows(url)).toEqual([['3b4c5d6e7f80']]);
+  }, 180_000);
+
+  it("a database owned under a name is adopted by the Heroku app of that name, then held by its id; Railway's pr environment is refused", async () => {
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS adopted', 'CREATE DATABASE adopted']);
+    const url = pg().urlFor('adopted');
+    // owned under a name, as a release from a shell named it
+    expect(release(slug(), url, { ...OFF_PLATFORM, ALEMBIC_PREFLIGHT_APP: 'shop-prod' }).status).toBe(0);
+    const v2 = slug({ '3b4c5d6e7f80_add_notes.py': NOTES });
+    // the Heroku app of that name adopts it: its release runs and records its id
+    const adopt = release(v2, url, heroku('shop-prod', PROD_ID));
+    expect(adopt.status, adopt.out).toBe(0);
+    expect(
+      await pgExec(
+        url,
+        "SELECT count(*) FROM alembic_preflight.alembic_preflight_history WHERE applied_by LIKE '%heroku:11111111-2222-4333-8444-555555555555%'",
+      ),
+    ).toEqual([['1']]);
+    const shown = spawnSync(
+      process.execPath,
+      [BIN, 'ledger', 'owner', '-c', 'examples/heroku-app/alembic.ini'],
+      {
+        cwd: v2.dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, ALEMBIC_PREFLIGHT_CACHE: 'off' },
+      },
+    );
+    expect(shown.stdout).toContain(`Owner: shop-prod (its release applied`);
+    expect(shown.stdout).toContain(`held by its platform id heroku:${PROD_ID}`);
+    // from then on the id decides: the same name with another id is not the owner
+    const v3 = slug({ '3b4c5d6e7f80_add_notes.py': NOTES, '4c5d6e7f8091_more.py': MORE });
+    const other = release(v3, url, heroku('shop-prod', STAGING_ID));
+    expect(other.status, other.out).toBe(1);
+    expect(other.starts).toBe(0);
+    expect(await versionRows(url)).toEqual([['3b4c5d6e7f80']]);
+    const own = release(v3, url, heroku('shop-prod', PROD_ID));
+    expect(own.status, own.out).toBe(0);
+    expect(await versionRows(url)).toEqual([['4c5d6e7f8091']]);
+
+    // Railway: one service name in every environment; the pr environment's ids differ
+    await pgExec(pg().url, ['DROP DATABASE IF EXISTS railway', 'CREATE DATABASE railway']);
+    const rurl = pg().urlFor('railway');
+    const railway = (environment: string, name: string) => ({
+      ...OFF_PLATFORM,
+      RAILWAY_PROJECT_ID: 'p-1',
+      RAILWAY_SERVICE_ID: 's-1',
+      RAILWAY_SERVICE_NAME: 'web',
+      RAILWAY_ENVIRONMENT_ID: environment,
+      RAILWAY_ENVIRONMENT_NAME: name,
+    });
+    expect(release(slug(), rurl, railway('e-1', 'production')).status).toBe(0);
+    const r2 = slug({ '3b4c5d6e7f80_add_notes.py': NOTES });
+    const pr = release(r2, rurl, railway('e-2', 'pr-42'));
+    expect(pr.status, pr.out).toBe(1);
+    expect(pr.starts).toBe(0);
+    expect(pr.out).toContain("web's database: web would migrate it");
+    expect(await pgExec(rurl, 'SELECT version_num FROM alembic_version')).toEqual([['2a3b4c5d6e7f']]);
+    const production = release(r2, rurl, railway('e-1', 'production'));
+    expect(production.status, production.out).toBe(0);
+    expect(await pgExec(rurl, 'SELECT version_num FROM alembic_version')).toEqual([['3b4c5d6e7f80']]);
   }, 180_000);
 });
