@@ -60,6 +60,16 @@ const PYTHON = /^python[\d.]*$/u;
 const UNFENCED_FLAGS = /^-[A-Za-z]*[IES]/u;
 /** Options of libpq's clients (psql, pg_dump, …) that name a server or database. */
 const CONNECTION_OPTIONS = new Set(['-h', '--host', '-d', '--dbname', '-p', '--port', '--maintenance-db']);
+/**
+ * Programs whose own flags name no server: Alembic (`-c` a config file, `-x key=value`), Flask-Migrate
+ * (`-d` the migrations folder), Python itself, and the shell's file utilities (`mkdir -p`). Their
+ * words are judged only for a URL or a connection string; any other program's connection-like flags
+ * are taken as naming a server.
+ */
+const OWN_GRAMMAR =
+  /^(?:alembic|flask|python[\d.]*|mkdir|cp|mv|rm|ln|touch|chmod|echo|test|true|cd|ls|cat)$/u;
+/** What separates one command from the next in a shell line. */
+const SHELL_OPERATOR = /^(?:&&|\|\||;|\||&)$/u;
 const CONNECTION_PREFIX = /^(?:--host|--dbname|--port|--maintenance-db)=/u;
 const CONNINFO = /(?:^|\s)(?:host|hostaddr|dbname|port|service)\s*=/u;
 
@@ -70,8 +80,15 @@ const CONNINFO = /(?:^|\s)(?:host|hostaddr|dbname|port|service)\s*=/u;
  */
 export function unfencedCommand(argv: readonly string[], target?: ChildTarget): string | undefined {
   const words = expand(argv);
+  let program: string | undefined;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
+    if (SHELL_OPERATOR.test(w)) {
+      program = undefined;
+      continue;
+    }
+    // the command's program: its first word that is not a variable assignment
+    if (program === undefined && !/^\w+=/u.test(w)) program = path.basename(w.replace(/;$/u, ''));
     if (PYTHON.test(path.basename(w))) {
       for (
         let j = i + 1;
@@ -81,9 +98,13 @@ export function unfencedCommand(argv: readonly string[], target?: ChildTarget): 
         if (UNFENCED_FLAGS.test(words[j]!) && !words[j]!.startsWith('--'))
           return `\`${path.basename(w)} ${words[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
     }
-    if (DATABASE_URL.test(w) && !sameDatabase(w, target))
-      return `it names a database itself (${redactSecrets(w)})`;
-    if (CONNECTION_OPTIONS.has(w) || CONNECTION_PREFIX.test(w))
+    // a URL as a word, or as a value (`-x dburl=…`, `--url=…`)
+    const value = w.includes('=') ? w.slice(w.indexOf('=') + 1) : w;
+    for (const u of new Set([w, value]))
+      if (DATABASE_URL.test(u) && !sameDatabase(u, target))
+        return `it names a database itself (${redactSecrets(w)})`;
+    const ownGrammar = program !== undefined && OWN_GRAMMAR.test(program);
+    if (!ownGrammar && (CONNECTION_OPTIONS.has(w) || CONNECTION_PREFIX.test(w)))
       return `it names a server or database itself (\`${w}${CONNECTION_PREFIX.test(w) ? '' : ` ${words[i + 1] ?? ''}`}\`)`;
     if (CONNINFO.test(w))
       return `it names a server or database itself (a connection string: ${redactSecrets(w)})`;
@@ -92,19 +113,29 @@ export function unfencedCommand(argv: readonly string[], target?: ChildTarget): 
       !(target?.db.dialect === 'sqlite' && path.resolve(w) === target.db.file)
     )
       return `it names a SQLite file itself (${w})`;
+    if (w.endsWith(';')) program = undefined;
   }
   return undefined;
 }
 
-/** The words of a command, and of what a shell it starts runs (`sh -c "…"`, as written in a rehearse --then). */
+/** The words of a command, and of what a shell it starts runs (`sh -c "…"`, also after the shell's options). */
 function expand(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i]!;
     out.push(w);
-    if (/^(?:ba|da|z)?sh$/u.test(path.basename(w)) && argv[i + 1] === '-c' && argv[i + 2] !== undefined) {
-      out.push(...expand(shellWords(argv[i + 2]!)));
-      i += 2;
+    if (!/^(?:ba|da|z)?sh$/u.test(path.basename(w))) continue;
+    // the shell's options before its script (`sh -e -c '…'`, `bash -lc '…'`, `sh -o pipefail -c '…'`)
+    let j = i + 1;
+    let script = false;
+    for (; j < argv.length && /^[-+][A-Za-z]+$/u.test(argv[j]!); j++) {
+      if (/^-[A-Za-z]*c/u.test(argv[j]!)) script = true;
+      if (/^[-+]o$/u.test(argv[j]!)) j++;
+    }
+    if (script && argv[j] !== undefined) {
+      // the script's words are commands of their own
+      out.push(...argv.slice(i + 1, j), ';', ...expand(shellWords(argv[j]!)), ';');
+      i = j;
     }
   }
   return out;

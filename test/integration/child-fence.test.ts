@@ -227,6 +227,17 @@ describe("a child's environment and command line", () => {
       /names a database itself \(postgres:\/\/u:\*\*\*@prod\/app\)/u,
     ],
     [['sqlite3', 'other.db', '.dump'], /a SQLite file itself \(other\.db\)/u],
+    // an -x value or a --flag=value that is a URL names a database, whatever the program
+    [
+      ['alembic', '-x', 'dburl=postgres://u:pw@prod/app', 'upgrade', 'head'],
+      /names a database itself \(dburl=postgres:\/\/u:\*\*\*@prod\/app\)/u,
+    ],
+    // the shell's own options before its script do not hide the script
+    [['sh', '-e', '-c', 'psql -h prod.example.com -c x'], /-h prod\.example\.com/u],
+    [['bash', '-lc', 'python3 -I seed.py'], /python3 -I/u],
+    [['sh', '-o', 'pipefail', '-c', "psql 'postgres://u:pw@prod/app'"], /names a database itself/u],
+    // a program whose flags are not known keeps its connection-like flags judged
+    [['./seed', '--host', 'prod.example.com'], /--host prod\.example\.com/u],
   ])('refuses %j', (argv, why) => {
     expect(unfencedCommand(argv, target)).toMatch(why);
   });
@@ -238,6 +249,11 @@ describe("a child's environment and command line", () => {
     [['sh', '-c', 'alembic upgrade head && python seed.py']],
     [['psql', '-c', 'select 1']],
     [['psql', target.url]],
+    // Flask-Migrate's -d is the migrations folder, Alembic's -c its config file, mkdir's -p a flag
+    [['flask', 'db', 'upgrade', '-d', 'migrations']],
+    [['alembic', '-c', 'deploy/alembic.ini', 'upgrade', 'head']],
+    [['sh', '-c', 'mkdir -p var/run && alembic upgrade head']],
+    [['python3', '-m', 'alembic', '-x', `dburl=${target.url}`, 'upgrade', 'head']],
   ])('lets %j start', (argv) => {
     expect(unfencedCommand(argv, target)).toBeUndefined();
   });

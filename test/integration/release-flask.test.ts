@@ -86,6 +86,21 @@ describe('release in a Flask-Migrate app runs the upgrade it graded: flask db up
     ).toEqual([[true]]);
   }, 120_000);
 
+  it('release -- flask db upgrade -d migrations and a shell line with mkdir -p run fenced and migrate (-d and -p name no server there)', async () => {
+    for (const command of [
+      ['flask', 'db', 'upgrade', '-d', 'migrations'],
+      ['sh', '-e', '-c', 'mkdir -p var/run && flask db upgrade -d migrations'],
+    ]) {
+      const dir = flaskApp();
+      const url = await database();
+      const r = runCli(dir, ['release', '--', ...command], { PATH, DATABASE_URL: url, DYNO: 'release.4' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(
+        await pgExec(url.replace(/^postgres:/u, 'postgresql:'), 'SELECT version_num FROM alembic_version'),
+      ).toEqual([['a1users']]);
+    }
+  }, 120_000);
+
   it('the app named by FLASK_APP (wsgi module elsewhere) is passed on to flask', async () => {
     const dir = flaskApp('service.py');
     const url = await database();
