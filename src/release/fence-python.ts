@@ -192,9 +192,11 @@ def _alembic_preflight_fence():
 
                 async def connect(cls, *args, __original=original, **kwargs):
                     conn = await __original(cls, *args, **kwargs)
-                    if state["refused"] or not pg_allowed(conn.info.host, conn.info.port, conn.info.dbname):
+                    # read before closing: a closed connection's info raises "the connection is closed"
+                    where = (conn.info.host, conn.info.port, conn.info.dbname)
+                    if state["refused"] or not pg_allowed(*where):
                         await conn.close()
-                        check_pg("psycopg", conn.info.host, conn.info.port, conn.info.dbname, lambda: None)
+                        check_pg("psycopg", *where, lambda: None)
                     return conn
 
             cls.connect = classmethod(connect)

@@ -7,7 +7,7 @@ import { confinedEnv, fencedChild, unfencedCommand } from '../../src/release/chi
 import { parseDatabaseUrl } from '../../src/database/database-url.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleAlembic } from '../helpers/example-db.js';
-import { alembicOnPath } from '../helpers/oracle.js';
+import { alembicOnPath, PYTHON } from '../helpers/oracle.js';
 import { pgExec, statementsIn } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { projectWith, revisionFile } from '../helpers/probe-app.js';
@@ -136,6 +136,33 @@ describe('children fenced to their target (PostgreSQL)', () => {
     expect(statementsOn('release_other', from)).toEqual([]);
     expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
     expect(await pgExec(target, 'SELECT version_num FROM alembic_version')).toEqual([['a1000000']]);
+  }, 120_000);
+
+  it("release -- a script whose psycopg AsyncConnection reaches another database: the fence's own words, exit 2, the other rows stay", async () => {
+    const other = await real('async_other');
+    await pgExec(pg().url, ['CREATE DATABASE async_target']);
+    const target = pg().urlFor('async_target');
+    const root = projectWith(ITEMS);
+    writeFileSync(
+      path.join(root, 'seed.py'),
+      `import asyncio, psycopg\nasync def main():\n    c = await psycopg.AsyncConnection.connect(${JSON.stringify(other)})\n    await c.execute("DELETE FROM items")\n    await c.commit()\nasyncio.run(main())\n`,
+    );
+    const bin = alembicOnPath(tempDir('preflight-alembic-bin-'));
+    const env = {
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      DATABASE_URL: target,
+      PYTHONDONTWRITEBYTECODE: '1',
+      ALEMBIC_PREFLIGHT_CACHE: 'off',
+    };
+    const from = readFileSync(pg().logFile!, 'utf8').length;
+    const r = runCli(root, ['release', '--', 'sh', '-c', `alembic upgrade head && ${PYTHON} seed.py`], env);
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout + r.stderr).toContain(
+      "alembic-preflight refused a connection to postgresql database 'async_other'",
+    );
+    expect(r.stdout + r.stderr).not.toContain('the connection is closed');
+    expect(statementsOn('async_other', from)).toEqual([]);
+    expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
   }, 120_000);
 
   it('release -- python3 -I: refused before it starts (exit 2), nothing migrated', async () => {

@@ -23,6 +23,12 @@ function fenced(
   return { out: `${r.stdout}${r.stderr}`, status: r.status, refused: fence.refused().map((x) => x.driver) };
 }
 
+/** The driver a refusal records, where the case's name is not it. */
+const DRIVER_RECORDED: Readonly<Record<string, string>> = {
+  sqlalchemy: 'psycopg2',
+  'psycopg-async': 'psycopg',
+};
+
 describe('the fence, driver by driver (real drivers, a real server)', () => {
   const pg = postgresForSuite(async (server) => {
     await pgExec(server.url, ['CREATE DATABASE fence_allowed', 'CREATE DATABASE fence_other']);
@@ -45,6 +51,11 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
       'psycopg',
       (u: { host: string; port: number; db: string; user: string; pw: string }) =>
         `import psycopg\nc = psycopg.connect(host="${u.host}", port=${u.port}, dbname="${u.db}", user="${u.user}", password="${u.pw}")\nc.execute("SELECT 1")\nprint("connected")`,
+    ],
+    [
+      'psycopg-async',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import asyncio, psycopg\nasync def main():\n    c = await psycopg.AsyncConnection.connect(host="${u.host}", port=${u.port}, dbname="${u.db}", user="${u.user}", password="${u.pw}")\n    await c.execute("SELECT 1")\n    print("connected")\nasyncio.run(main())`,
     ],
     [
       'pg8000',
@@ -75,7 +86,7 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
       expect(no.out).not.toContain('connected');
       expect(no.out).toContain("alembic-preflight refused a connection to postgresql database 'fence_other'");
       expect(no.status).not.toBe(0);
-      expect(no.refused).toEqual([driver === 'sqlalchemy' ? 'psycopg2' : driver]);
+      expect(no.refused).toEqual([DRIVER_RECORDED[driver] ?? driver]);
       const other = readFileSync(pg().logFile!, 'utf8')
         .slice(logBefore)
         .split('\n')
