@@ -57,7 +57,6 @@ export function confinedEnv(
 
 const PYTHON = /^python[\d.]*$/u;
 /** Python's flags that keep sitecustomize (the fence) from loading: isolated, no environment, no site. */
-const UNFENCED_FLAGS = /^-[A-Za-z]*[IES]/u;
 /** Options of libpq's clients (psql, pg_dump, …) that name a server or database. */
 const CONNECTION_OPTIONS = new Set(['-h', '--host', '-d', '--dbname', '-p', '--port', '--maintenance-db']);
 /**
@@ -90,14 +89,12 @@ export function unfencedCommand(argv: readonly string[], target?: ChildTarget): 
     // the command's program: its first word that is not a variable assignment
     if (program === undefined && !/^\w+=/u.test(w)) program = path.basename(w.replace(/;$/u, ''));
     if (PYTHON.test(path.basename(w))) {
-      for (
-        let j = i + 1;
-        j < words.length && words[j]!.startsWith('-') && words[j] !== '-c' && words[j] !== '-m';
-        j++
-      )
-        if (UNFENCED_FLAGS.test(words[j]!) && !words[j]!.startsWith('--'))
-          return `\`${path.basename(w)} ${words[j]}\` starts Python without its site module or environment, so the connection fence never loads in it`;
+      const flag = unfencedPythonFlag(words, i + 1);
+      if (flag)
+        return `\`${path.basename(w)} ${flag}\` starts Python without its site module or environment, so the connection fence never loads in it`;
     }
+    const dropped = droppedFence(w, words[i + 1], program);
+    if (dropped) return dropped;
     // a URL as a word, or as a value (`-x dburl=…`, `--url=…`)
     const value = w.includes('=') ? w.slice(w.indexOf('=') + 1) : w;
     for (const u of new Set([w, value]))
@@ -115,6 +112,69 @@ export function unfencedCommand(argv: readonly string[], target?: ChildTarget): 
       return `it names a SQLite file itself (${w})`;
     if (w.endsWith(';')) program = undefined;
   }
+  return undefined;
+}
+
+/**
+ * The first of Python's options (from `from`) that keeps the fence from loading (-I, -E, -S, alone or
+ * in a cluster such as -Es), read by Python's own grammar: -W and -X take a value (attached or the next
+ * word), and -c, -m or the script end the options.
+ */
+function unfencedPythonFlag(words: readonly string[], from: number): string | undefined {
+  for (let j = from; j < words.length; j++) {
+    const w = words[j]!;
+    if (w === '--check-hash-based-pycs') {
+      j++;
+      continue;
+    }
+    if (!w.startsWith('-') || w === '-' || w.startsWith('--')) {
+      if (w.startsWith('--') && w !== '--') continue;
+      return undefined;
+    }
+    for (let k = 1; k < w.length; k++) {
+      const c = w[k]!;
+      if (/[IES]/u.test(c)) return w;
+      if (/[cm]/u.test(c)) return undefined;
+      if (/[WX]/u.test(c)) {
+        if (k === w.length - 1) j++;
+        break;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The variables the fence travels in: a command that empties or replaces them starts Python unfenced. */
+const FENCE_VARIABLES = /^(?:PYTHONPATH|ALEMBIC_PREFLIGHT_FENCE)$/u;
+
+/**
+ * Why a word drops the fence's environment, if it does: `env -i` (or `env -`), `env -u PYTHONPATH`,
+ * `unset PYTHONPATH`, or PYTHONPATH set anew (`PYTHONPATH=. python3 …`, `export PYTHONPATH=…`) rather
+ * than extended (`PYTHONPATH=$PYTHONPATH:.`).
+ */
+function droppedFence(
+  word: string,
+  after: string | undefined,
+  program: string | undefined,
+): string | undefined {
+  // a shell line's `unset PYTHONPATH; python3 …` ends the word with the semicolon
+  const w = word.replace(/;$/u, '');
+  const next = after?.replace(/;$/u, '');
+  if (program === 'env' && /^(?:-|--ignore-environment|-[A-Za-z]*i[A-Za-z]*)$/u.test(w))
+    return `\`env ${w}\` starts its command with an empty environment, without the connection fence`;
+  if (program === 'env' && w === '-u' && next !== undefined && FENCE_VARIABLES.test(next))
+    return `\`env -u ${next}\` removes the variable the connection fence loads by`;
+  if (program === 'env' && /^--unset=/u.test(w) && FENCE_VARIABLES.test(w.slice(8)))
+    return `\`env ${w}\` removes the variable the connection fence loads by`;
+  if (program === 'unset' && FENCE_VARIABLES.test(w))
+    return `\`unset ${w}\` removes the variable the connection fence loads by`;
+  const set = /^(PYTHONPATH|ALEMBIC_PREFLIGHT_FENCE)=(.*)$/u.exec(w);
+  if (
+    set &&
+    !/\$\{?PYTHONPATH\b/u.test(set[2]!) &&
+    !(set[1] === 'ALEMBIC_PREFLIGHT_FENCE' && /\$\{?ALEMBIC_PREFLIGHT_FENCE\b/u.test(set[2]!))
+  )
+    return `it sets ${set[1]} itself (\`${w}\`), replacing the one the connection fence loads by`;
   return undefined;
 }
 

@@ -165,6 +165,48 @@ describe('children fenced to their target (PostgreSQL)', () => {
     expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
   }, 120_000);
 
+  it('release -- env -i and PYTHONPATH=. (the fence dropped): refused before they start (exit 2), the other rows stay; extended, it runs', async () => {
+    const other = await real('env_other');
+    await pgExec(pg().url, ['CREATE DATABASE env_target']);
+    const target = pg().urlFor('env_target');
+    const root = projectWith(ITEMS);
+    // the other database's URL in a file of the app's own, which no environment change reaches
+    writeFileSync(
+      path.join(root, 'seed.py'),
+      `import psycopg2\nopen("ran", "w").close()\nc = psycopg2.connect(${JSON.stringify(other)})\nc.cursor().execute("DELETE FROM items")\nc.commit()\n`,
+    );
+    const bin = alembicOnPath(tempDir('preflight-alembic-bin-'));
+    const env = {
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      DATABASE_URL: target,
+      PYTHONDONTWRITEBYTECODE: '1',
+      ALEMBIC_PREFLIGHT_CACHE: 'off',
+    };
+    for (const command of [
+      ['env', '-i', PYTHON, 'seed.py'],
+      ['sh', '-c', `alembic upgrade head && PYTHONPATH=. ${PYTHON} seed.py`],
+    ]) {
+      const r = runCli(root, ['release', '--', ...command], env);
+      expect(r.status, r.stdout + r.stderr).toBe(2);
+      expect(existsSync(path.join(root, 'ran'))).toBe(false);
+    }
+    expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
+    expect(
+      await pgExec(target, "SELECT count(*)::int FROM pg_tables WHERE tablename = 'alembic_version'"),
+    ).toEqual([[0]]);
+    // the control: PYTHONPATH extended keeps the fence; the upgrade runs, and the seed is stopped at its connection
+    const r = runCli(
+      root,
+      ['release', '--', 'sh', '-c', `alembic upgrade head && PYTHONPATH=$PYTHONPATH:. ${PYTHON} seed.py`],
+      env,
+    );
+    expect(r.stdout + r.stderr).toContain(
+      "alembic-preflight refused a connection to postgresql database 'env_other'",
+    );
+    expect(await pgExec(target, 'SELECT version_num FROM alembic_version')).toEqual([['a1000000']]);
+    expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
+  }, 120_000);
+
   it('release -- python3 -I: refused before it starts (exit 2), nothing migrated', async () => {
     await pgExec(pg().url, ['CREATE DATABASE release_isolated']);
     const target = pg().urlFor('release_isolated');
@@ -263,6 +305,14 @@ describe("a child's environment and command line", () => {
     [['sh', '-e', '-c', 'psql -h prod.example.com -c x'], /-h prod\.example\.com/u],
     [['bash', '-lc', 'python3 -I seed.py'], /python3 -I/u],
     [['sh', '-o', 'pipefail', '-c', "psql 'postgres://u:pw@prod/app'"], /names a database itself/u],
+    // Python's options that take a value do not hide -I or -E behind it
+    [['python3', '-X', 'utf8', '-I', 'seed.py'], /`python3 -I` starts Python without/u],
+    [['python3', '-W', 'ignore', '-E', 'seed.py'], /`python3 -E` starts Python without/u],
+    // a command that empties or replaces the environment the fence travels in
+    [['env', '-i', 'python3', 'seed.py'], /`env -i` starts its command with an empty environment/u],
+    [['env', '-u', 'PYTHONPATH', 'python3', 'seed.py'], /`env -u PYTHONPATH` removes the variable/u],
+    [['sh', '-c', 'PYTHONPATH=. python3 seed.py'], /sets PYTHONPATH itself \(`PYTHONPATH=\.`\)/u],
+    [['sh', '-c', 'unset PYTHONPATH; python3 seed.py'], /`unset PYTHONPATH` removes the variable/u],
     // a program whose flags are not known keeps its connection-like flags judged
     [['./seed', '--host', 'prod.example.com'], /--host prod\.example\.com/u],
   ])('refuses %j', (argv, why) => {
@@ -281,6 +331,10 @@ describe("a child's environment and command line", () => {
     [['alembic', '-c', 'deploy/alembic.ini', 'upgrade', 'head']],
     [['sh', '-c', 'mkdir -p var/run && alembic upgrade head']],
     [['python3', '-m', 'alembic', '-x', `dburl=${target.url}`, 'upgrade', 'head']],
+    // the fence's PYTHONPATH extended, not replaced; another variable set; a value after -X
+    [['sh', '-c', 'PYTHONPATH=$PYTHONPATH:. python3 seed.py']],
+    [['env', 'APP_ENV=release', 'python3', 'seed.py']],
+    [['python3', '-X', 'importtime', '-u', 'seed.py']],
   ])('lets %j start', (argv) => {
     expect(unfencedCommand(argv, target)).toBeUndefined();
   });
