@@ -11,6 +11,8 @@ PKGS=()
 /usr/bin/python3 -c 'import alembic, sqlalchemy, psycopg2' 2>/dev/null || PKGS+=(python3-alembic python3-sqlalchemy python3-psycopg2 python3-typing-extensions)
 # the drivers and the .env loader the connection fence is tested against
 /usr/bin/python3 -c 'import psycopg, pg8000, dotenv' 2>/dev/null || PKGS+=(python3-psycopg python3-pg8000 python3-dotenv)
+# the async drivers and the pools the fence must cover too
+/usr/bin/python3 -c 'import asyncpg, psycopg_pool, aiomysql' 2>/dev/null || PKGS+=(python3-asyncpg python3-psycopg-pool python3-aiomysql)
 # pip, whose requirements-file reader and marker evaluation the pins are held to
 /usr/bin/python3 -c 'import pip._internal.req.req_file, pip._vendor.packaging.markers' 2>/dev/null || PKGS+=(python3-pip)
 # real Flask-Migrate (and the flask command) for the release phase of a Flask app

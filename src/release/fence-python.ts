@@ -1,7 +1,8 @@
 /**
  * The fence's Python side: a `sitecustomize` module the tool places first on the child's PYTHONPATH.
  * Python imports it before the app's code, so every DB-API connect the app makes later (psycopg2,
- * psycopg, sqlite3, pg8000, asyncpg, PyMySQL, mysqlclient; SQLAlchemy's drivers go through them) is checked against the
+ * psycopg and its pools, sqlite3, pg8000, asyncpg and its pools, PyMySQL, aiomysql, mysqlclient;
+ * SQLAlchemy's drivers go through them) is checked against the
  * databases the tool allows. Any other connection is closed before its first statement (a SQLite file
  * is refused before it is opened, since opening one creates it), recorded for the tool, and the process
  * stops with an error no `except Exception` swallows. The next sitecustomize on sys.path (Debian ships
@@ -238,6 +239,10 @@ def _alembic_preflight_fence():
             return conn
 
         mod.connect = connect
+        # create_pool's connections come through asyncpg.connection.connect, the same function
+        inner = getattr(mod, "connection", None)
+        if inner is not None and getattr(inner, "connect", None) is original:
+            inner.connect = connect
 
     def patch_sqlite(mod):
         original = mod.connect
@@ -275,6 +280,21 @@ def _alembic_preflight_fence():
         connect._alembic_preflight = True
         cls.connect = connect
 
+    def patch_aiomysql(mod):
+        # aiomysql opens its socket in Connection._connect (connect() and every pool's connections)
+        cls = getattr(getattr(mod, "connection", None), "Connection", None)
+        if cls is None or getattr(cls._connect, "_alembic_preflight", False):
+            return
+        original = cls._connect
+
+        async def _connect(self, *args, **kwargs):
+            if state["refused"] or not mysql_allowed(self._host, self._port, self._unix_socket, self._db):
+                refuse_mysql("aiomysql", self._host, self._port, self._unix_socket, self._db)
+            return await original(self, *args, **kwargs)
+
+        _connect._alembic_preflight = True
+        cls._connect = _connect
+
     def patch_mysqldb(mod):
         # checked before libmariadb connects: an option file could send it anywhere, so it is refused
         original = mod.connect
@@ -308,7 +328,7 @@ def _alembic_preflight_fence():
 
         return patch
 
-    checked_drivers = {"psycopg2", "psycopg", "psycopg_async", "pysqlite", "aiosqlite", "pg8000", "asyncpg", "pymysql", "mysqldb"}
+    checked_drivers = {"psycopg2", "psycopg", "psycopg_async", "pysqlite", "aiosqlite", "pg8000", "asyncpg", "pymysql", "aiomysql", "mysqldb"}
 
     def patch_sqlalchemy(mod):
         # a driver the fence cannot check (a MySQL or Oracle one, say) never connects
@@ -333,6 +353,7 @@ def _alembic_preflight_fence():
         "sqlite3.dbapi2": patch_sqlite,
         "sqlalchemy": patch_sqlalchemy,
         "pymysql": patch_pymysql,
+        "aiomysql": patch_aiomysql,
         "MySQLdb": patch_mysqldb,
         "mysql.connector": patch_refuse_all("mysql-connector"),
         "oracledb": patch_refuse_all("oracledb"),

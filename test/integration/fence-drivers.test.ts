@@ -8,6 +8,8 @@ import { pgExec } from '../helpers/pg-cluster.js';
 import { PYTHON } from '../helpers/oracle.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { mariadbForSuite } from '../helpers/mariadb-suite.js';
+import type { MariaServer } from '../helpers/mariadb-server.js';
 
 /** Runs `code` in Debian's Python behind the fence; what it printed, and the refusals the fence recorded. */
 function fenced(
@@ -27,6 +29,9 @@ function fenced(
 const DRIVER_RECORDED: Readonly<Record<string, string>> = {
   sqlalchemy: 'psycopg2',
   'psycopg-async': 'psycopg',
+  'asyncpg-pool': 'asyncpg',
+  'psycopg-pool': 'psycopg',
+  'psycopg-async-pool': 'psycopg',
 };
 
 describe('the fence, driver by driver (real drivers, a real server)', () => {
@@ -56,6 +61,26 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
       'psycopg-async',
       (u: { host: string; port: number; db: string; user: string; pw: string }) =>
         `import asyncio, psycopg\nasync def main():\n    c = await psycopg.AsyncConnection.connect(host="${u.host}", port=${u.port}, dbname="${u.db}", user="${u.user}", password="${u.pw}")\n    await c.execute("SELECT 1")\n    print("connected")\nasyncio.run(main())`,
+    ],
+    [
+      'asyncpg',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import asyncio, asyncpg\nasync def main():\n    c = await asyncpg.connect(host="${u.host}", port=${u.port}, database="${u.db}", user="${u.user}", password="${u.pw}")\n    await c.execute("SELECT 1")\n    print("connected")\nasyncio.run(main())`,
+    ],
+    [
+      'asyncpg-pool',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import asyncio, asyncpg\nasync def main():\n    p = await asyncpg.create_pool(host="${u.host}", port=${u.port}, database="${u.db}", user="${u.user}", password="${u.pw}", min_size=1, max_size=1)\n    async with p.acquire() as c:\n        await c.execute("SELECT 1")\n    print("connected")\nasyncio.run(main())`,
+    ],
+    [
+      'psycopg-pool',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import psycopg_pool\np = psycopg_pool.ConnectionPool("host=${u.host} port=${u.port} dbname=${u.db} user=${u.user} password=${u.pw}", min_size=1, max_size=1, timeout=5)\nwith p.connection() as c:\n    c.execute("SELECT 1")\nprint("connected")\np.close()`,
+    ],
+    [
+      'psycopg-async-pool',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import asyncio, psycopg_pool\nasync def main():\n    p = psycopg_pool.AsyncConnectionPool("host=${u.host} port=${u.port} dbname=${u.db} user=${u.user} password=${u.pw}", min_size=1, max_size=1, timeout=5)\n    async with p.connection() as c:\n        await c.execute("SELECT 1")\n    print("connected")\n    await p.close()\nasyncio.run(main())`,
     ],
     [
       'pg8000',
@@ -149,4 +174,49 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
     expect(chained.out).toContain('site: ran');
     expect(chained.refused).toEqual(['sqlite3']);
   }, 60_000);
+});
+
+describe('the fence on MariaDB (real drivers, a real server)', () => {
+  const maria = mariadbForSuite();
+  const fences: Fence[] = [];
+  afterAll(() => fences.forEach((f) => f.remove()));
+
+  it.each([
+    [
+      'pymysql',
+      (db: string, m: MariaServer) =>
+        `import pymysql\nc = pymysql.connect(host="127.0.0.1", port=${m.port}, user="${m.user}", password="${m.password}", database="${db}")\nc.cursor().execute("SELECT 1")\nprint("connected")`,
+    ],
+    [
+      'aiomysql',
+      (db: string, m: MariaServer) =>
+        `import asyncio, aiomysql\nasync def main():\n    c = await aiomysql.connect(host="127.0.0.1", port=${m.port}, user="${m.user}", password="${m.password}", db="${db}")\n    async with c.cursor() as k:\n        await k.execute("SELECT 1")\n    print("connected")\nasyncio.run(main())`,
+    ],
+    [
+      'aiomysql-pool',
+      (db: string, m: MariaServer) =>
+        `import asyncio, aiomysql\nasync def main():\n    p = await aiomysql.create_pool(host="127.0.0.1", port=${m.port}, user="${m.user}", password="${m.password}", db="${db}", minsize=1, maxsize=1)\n    async with p.acquire() as c:\n        async with c.cursor() as k:\n            await k.execute("SELECT 1")\n    print("connected")\nasyncio.run(main())`,
+    ],
+  ])(
+    '%s: the allowed database connects; another is refused before its first statement',
+    (driver, code) => {
+      maria().exec('CREATE DATABASE IF NOT EXISTS fence_allowed; CREATE DATABASE IF NOT EXISTS fence_other');
+      const fence = makeFence(
+        [fenceTarget(parseDatabaseUrl(maria().urlFor('fence_allowed'), '/'))],
+        ['DATABASE_URL'],
+        {},
+      );
+      fences.push(fence);
+      const cwd = tempDir('preflight-fence-mysql-');
+      const ok = fenced(fence, code('fence_allowed', maria()), cwd);
+      expect(ok.out).toContain('connected');
+      expect(ok.refused).toEqual([]);
+      const no = fenced(fence, code('fence_other', maria()), cwd);
+      expect(no.out).not.toContain('connected');
+      expect(no.out).toContain("alembic-preflight refused a connection to mysql database 'fence_other'");
+      expect(no.status).not.toBe(0);
+      expect(no.refused).toEqual([driver === 'aiomysql-pool' ? 'aiomysql' : driver]);
+    },
+    60_000,
+  );
 });
