@@ -21,7 +21,7 @@ export type FenceTarget =
 /** A connection the fence refused, as the child recorded it (never with credentials). */
 export interface FenceRefusal {
   readonly driver: string;
-  /** What the app tried to reach: a PostgreSQL host, port and database, a SQLite file, or only a dialect. */
+  /** What the app tried to reach: a PostgreSQL host, port and database, a SQLite file, or only a dialect; `process`: a Python it started with -I, -E or -S (`driver` names it). */
   readonly target: {
     readonly dialect: string;
     readonly host?: string;
@@ -177,6 +177,14 @@ export interface FencedRun {
  * one change that points it at the allowed database.
  */
 export function refusalError(r: FenceRefusal, run: FencedRun): ConfigError {
+  // a Python it started with -I, -E or -S (the fence cannot load there): stopped before it ran
+  if (r.target.dialect === 'process')
+    return new ConfigError(
+      `${run.what} started \`${r.driver}\`, which runs without its site module or environment, so the connection fence cannot load in it; it was stopped before it ran.`,
+      {
+        hint: `Start that Python without ${r.driver.replace(/^python /u, '')}, then ${run.tool === 'rehearse' ? 'run rehearse again' : 'release again'}.`,
+      },
+    );
   const list = (xs: readonly string[]): string => xs.join(', ');
   const allowed =
     run.tool === 'rehearse'

@@ -207,6 +207,36 @@ describe('children fenced to their target (PostgreSQL)', () => {
     expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
   }, 120_000);
 
+  it('release -- a script that starts python3 -I itself: stopped before that Python runs (exit 2), its rows untouched', async () => {
+    const other = await real('spawn_other');
+    await pgExec(pg().url, ['CREATE DATABASE spawn_target']);
+    const target = pg().urlFor('spawn_target');
+    const root = projectWith(ITEMS);
+    const seed = `import psycopg2\nc = psycopg2.connect(${JSON.stringify(other)})\nc.cursor().execute("DELETE FROM items")\nc.commit()\n`;
+    writeFileSync(path.join(root, 'seed.py'), seed);
+    writeFileSync(
+      path.join(root, 'run_seed.py'),
+      'import subprocess, sys\nsubprocess.run([sys.executable, "-I", "seed.py"], check=True)\n',
+    );
+    const bin = alembicOnPath(tempDir('preflight-alembic-bin-'));
+    const env = {
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      DATABASE_URL: target,
+      PYTHONDONTWRITEBYTECODE: '1',
+      ALEMBIC_PREFLIGHT_CACHE: 'off',
+    };
+    const r = runCli(
+      root,
+      ['release', '--', 'sh', '-c', `alembic upgrade head && ${PYTHON} run_seed.py`],
+      env,
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout + r.stderr).toContain(
+      'started `python -I`, which runs without its site module or environment',
+    );
+    expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
+  }, 120_000);
+
   it('release -- python3 -I: refused before it starts (exit 2), nothing migrated', async () => {
     await pgExec(pg().url, ['CREATE DATABASE release_isolated']);
     const target = pg().urlFor('release_isolated');

@@ -121,6 +121,43 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
     60_000,
   );
 
+  it('goes with every Python the child starts, a replaced environment included; a Python with -I does not start', () => {
+    const server = parseDatabaseUrl(pg().url, '/');
+    if (server.dialect !== 'postgresql') throw new Error('not postgres');
+    const fence = make(pg().urlFor('fence_allowed'));
+    const cwd = tempDir('preflight-fence-spawn-');
+    const other = `import psycopg2\nc = psycopg2.connect(host="${server.host}", port=${server.port}, dbname="fence_other", user="${server.user}", password="${server.password}")\nc.cursor().execute("SELECT 1")\nprint("connected")`;
+    const logBefore = readFileSync(pg().logFile!, 'utf8').length;
+    for (const start of [
+      `subprocess.run([sys.executable, "-c", OTHER], env={"PATH": os.environ["PATH"]})`,
+      `asyncio.run(asyncio.create_subprocess_exec(sys.executable, "-c", OTHER, env={}))`,
+      `os.execve(sys.executable, [sys.executable, "-c", OTHER], {"PATH": "/usr/bin"})`,
+    ]) {
+      const r = fenced(
+        fence,
+        `import asyncio, os, subprocess, sys\nOTHER = ${JSON.stringify(other)}\n${start}\nimport time; time.sleep(0.5)`,
+        cwd,
+      );
+      expect(r.out, start).not.toContain('connected');
+      expect(r.out, start).toContain(
+        "alembic-preflight refused a connection to postgresql database 'fence_other'",
+      );
+    }
+    const isolated = fenced(
+      fence,
+      `import subprocess, sys\nsubprocess.run([sys.executable, "-I", "-c", ${JSON.stringify(other)}])\nprint("went on")`,
+      cwd,
+    );
+    expect(isolated.out).toContain('alembic-preflight refused to start a Python with -I');
+    expect(isolated.out).not.toContain('went on');
+    expect(isolated.status).not.toBe(0);
+    const touched = readFileSync(pg().logFile!, 'utf8')
+      .slice(logBefore)
+      .split('\n')
+      .filter((l) => l.includes(':db=fence_other:') && l.includes('statement: '));
+    expect(touched).toEqual([]);
+  }, 60_000);
+
   it('sqlite3: the allowed file and memory open; any other file is refused before it is created, URI forms included', () => {
     const cwd = tempDir('preflight-fence-sqlite-');
     const allowed = path.join(cwd, 'scratch.db');
