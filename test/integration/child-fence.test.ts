@@ -62,6 +62,14 @@ describe('children fenced to their target (PostgreSQL)', () => {
 
   const statementsOn = (db: string, from: number): string[] => statementsIn(pg().logFile!, db, from);
 
+  /** release's environment on `target`: real Alembic on PATH, no cache. */
+  const releaseEnv = (target: string): Record<string, string> => ({
+    PATH: `${alembicOnPath(tempDir('preflight-alembic-bin-'))}:${process.env.PATH ?? ''}`,
+    DATABASE_URL: target,
+    PYTHONDONTWRITEBYTECODE: '1',
+    ALEMBIC_PREFLIGHT_CACHE: 'off',
+  });
+
   const rehearse = (root: string, then: string, env: Record<string, string>) =>
     rehearseCommand({
       cwd: root,
@@ -118,14 +126,7 @@ describe('children fenced to their target (PostgreSQL)', () => {
     await pgExec(pg().url, ['CREATE DATABASE release_target']);
     const target = pg().urlFor('release_target');
     const root = projectWith(ITEMS);
-    const bin = alembicOnPath(tempDir('preflight-alembic-bin-'));
-    const env = {
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-      DATABASE_URL: target,
-      PYTHONDONTWRITEBYTECODE: '1',
-      ALEMBIC_PREFLIGHT_CACHE: 'off',
-      ...pgVars('release_other'),
-    };
+    const env = { ...releaseEnv(target), ...pgVars('release_other') };
     const from = readFileSync(pg().logFile!, 'utf8').length;
     const r = runCli(
       root,
@@ -147,13 +148,7 @@ describe('children fenced to their target (PostgreSQL)', () => {
       path.join(root, 'seed.py'),
       `import asyncio, psycopg\nasync def main():\n    c = await psycopg.AsyncConnection.connect(${JSON.stringify(other)})\n    await c.execute("DELETE FROM items")\n    await c.commit()\nasyncio.run(main())\n`,
     );
-    const bin = alembicOnPath(tempDir('preflight-alembic-bin-'));
-    const env = {
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-      DATABASE_URL: target,
-      PYTHONDONTWRITEBYTECODE: '1',
-      ALEMBIC_PREFLIGHT_CACHE: 'off',
-    };
+    const env = releaseEnv(target);
     const from = readFileSync(pg().logFile!, 'utf8').length;
     const r = runCli(root, ['release', '--', 'sh', '-c', `alembic upgrade head && ${PYTHON} seed.py`], env);
     expect(r.status, r.stdout + r.stderr).toBe(2);
@@ -175,13 +170,7 @@ describe('children fenced to their target (PostgreSQL)', () => {
       path.join(root, 'seed.py'),
       `import psycopg2\nopen("ran", "w").close()\nc = psycopg2.connect(${JSON.stringify(other)})\nc.cursor().execute("DELETE FROM items")\nc.commit()\n`,
     );
-    const bin = alembicOnPath(tempDir('preflight-alembic-bin-'));
-    const env = {
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-      DATABASE_URL: target,
-      PYTHONDONTWRITEBYTECODE: '1',
-      ALEMBIC_PREFLIGHT_CACHE: 'off',
-    };
+    const env = releaseEnv(target);
     for (const command of [
       ['env', '-i', PYTHON, 'seed.py'],
       ['sh', '-c', `alembic upgrade head && PYTHONPATH=. ${PYTHON} seed.py`],
@@ -218,13 +207,7 @@ describe('children fenced to their target (PostgreSQL)', () => {
       path.join(root, 'run_seed.py'),
       'import subprocess, sys\nsubprocess.run([sys.executable, "-I", "seed.py"], check=True)\n',
     );
-    const bin = alembicOnPath(tempDir('preflight-alembic-bin-'));
-    const env = {
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-      DATABASE_URL: target,
-      PYTHONDONTWRITEBYTECODE: '1',
-      ALEMBIC_PREFLIGHT_CACHE: 'off',
-    };
+    const env = releaseEnv(target);
     const r = runCli(
       root,
       ['release', '--', 'sh', '-c', `alembic upgrade head && ${PYTHON} run_seed.py`],

@@ -127,27 +127,24 @@ const MYSQL_INTEGERS: Readonly<Record<string, string>> = {
  * and a fraction into an integer. A CAST to text keeps every value.
  */
 function sqliteCast(from: string | undefined, to: string): string | undefined {
-  const target = SQLITE_TARGETS[to];
-  if (from === undefined || target === undefined) return undefined;
+  const target = SQLITE_CASTS[to];
+  if (from === undefined || target?.cast === undefined) return undefined;
   return sqlalchemyClass(from) === target.sqlalchemy ? undefined : target.cast;
 }
 
-/** The new type (as the reading names it), SQLAlchemy's class for it, and the CAST's affinity. */
-const SQLITE_TARGETS: Readonly<Record<string, { sqlalchemy: string; cast: string }>> = {
+/**
+ * The new type, by the name the reading gives it (PostgreSQL's for the types it maps, SQLAlchemy's for
+ * the rest), SQLAlchemy's class for it, and the affinity of the batch copy's CAST: DATETIME and TIME
+ * have NUMERIC's, so '2024-01-01 10:00:00' becomes 2024; a CAST to a string keeps every value (none
+ * given), and JSON is never CAST.
+ */
+const SQLITE_CASTS: Readonly<Record<string, { sqlalchemy: string; cast?: string }>> = {
   int2: { sqlalchemy: 'Integer', cast: 'INTEGER' },
   int4: { sqlalchemy: 'Integer', cast: 'INTEGER' },
   int8: { sqlalchemy: 'Integer', cast: 'INTEGER' },
   bool: { sqlalchemy: 'Boolean', cast: 'NUMERIC' },
   date: { sqlalchemy: 'Date', cast: 'NUMERIC' },
   float8: { sqlalchemy: 'Numeric', cast: 'REAL' },
-};
-
-/**
- * Types the reading names only by their SQLAlchemy name, their class, and the affinity of the batch
- * copy's CAST: DATETIME and TIME have NUMERIC's, so '2024-01-01 10:00:00' becomes 2024; a CAST to a
- * string keeps every value, and JSON is never CAST.
- */
-const SQLITE_UNMAPPED: Readonly<Record<string, { sqlalchemy: string; cast?: string }>> = {
   DateTime: { sqlalchemy: 'DateTime', cast: 'NUMERIC' },
   DATETIME: { sqlalchemy: 'DateTime', cast: 'NUMERIC' },
   TIMESTAMP: { sqlalchemy: 'DateTime', cast: 'NUMERIC' },
@@ -155,7 +152,6 @@ const SQLITE_UNMAPPED: Readonly<Record<string, { sqlalchemy: string; cast?: stri
   TIME: { sqlalchemy: 'Time', cast: 'NUMERIC' },
   Interval: { sqlalchemy: 'Interval', cast: 'NUMERIC' },
   Enum: { sqlalchemy: 'String' },
-  UnicodeText: { sqlalchemy: 'String' },
   CHAR: { sqlalchemy: 'String' },
   NVARCHAR: { sqlalchemy: 'String' },
 };
@@ -264,10 +260,9 @@ function unmappedProbe(
   if (state.dialect === 'sqlite') {
     const from = declaredType(state, step.table, column);
     if (!step.batch || from === undefined) return undefined;
-    const target = name === undefined ? undefined : SQLITE_UNMAPPED[name];
-    if (target === undefined) return unknown(why);
-    if (target.cast === undefined || sqlalchemyClass(from) === target.sqlalchemy) return undefined;
-    return { ...base, kind: 'convert', columns: [column], castTo: target.cast };
+    if (name === undefined || SQLITE_CASTS[name] === undefined) return unknown(why);
+    const castTo = sqliteCast(from, name);
+    return castTo === undefined ? undefined : { ...base, kind: 'convert', columns: [column], castTo };
   }
   // an enum of labels the reading cannot list may be made in this migration under an old type's name:
   // a cast to the type as it is now proves nothing

@@ -172,113 +172,86 @@ describe('data-fails-step on PostgreSQL: type changes', () => {
   });
 });
 
-describe('data-fails-step on MariaDB: a CHECK on an AUTO_INCREMENT column', () => {
-  const maria = mariadbForSuite();
+// the usual PostgreSQL recipe to drop an enum label: the old type renamed, the new one made under its
+// name, the column cast by its text
+const recreate = (using: string): string =>
+  [
+    'op.execute("ALTER TYPE mood RENAME TO mood_old")',
+    "sa.Enum('happy', 'sad', name='mood').create(op.get_bind())",
+    `op.alter_column('t', 'm', type_=sa.Enum('happy', 'sad', name='mood'), existing_type=sa.Enum('happy', 'sad', 'meh', name='mood_old'), postgresql_using=${using})`,
+    'op.execute("DROP TYPE mood_old")',
+  ].join('\n');
 
-  it('blocks it on an empty table, quoting the error Alembic then prints; a CHECK on another column passes', async () => {
-    for (const [name, condition, fails] of [
-      ['ck_auto', 'id > 0', true],
-      ['ck_plain', 'c > 0', false],
-    ] as const) {
-      maria().exec(
-        `CREATE DATABASE ${name}; USE ${name}; CREATE TABLE t (id INTEGER AUTO_INCREMENT PRIMARY KEY, c INTEGER); ${VERSION.join('; ')}`,
-      );
-      const url = maria().urlFor(name);
-      const root = project(`op.create_check_constraint('${name}', 't', '${condition}')`);
-      const { exitCode, result } = await verifyCommand({
-        cwd: root,
-        format: 'json',
-        env: { DATABASE_URL: url },
-      });
-      judge(
-        root,
-        url,
-        exitCode,
-        result,
-        fails && 'pending b1 fails: the CHECK names t.id, an AUTO_INCREMENT column',
-      );
-    }
-  });
-});
+/** A case: a database of its own (`tables`, then alembic_version at a0), b1 running `upgrade`, and the title verify must block with (false: it passes). */
+interface Case {
+  readonly name: string;
+  readonly tables: readonly string[];
+  readonly upgrade: string;
+  readonly title: string | false;
+}
 
-describe('data-fails-step on PostgreSQL: a numeric column made smaller', () => {
+describe('data-fails-step on PostgreSQL: numbers and enums', () => {
   const pg = postgresForSuite();
 
-  it('blocks Numeric(5, 2) over a value of 1000 or more, quoting the overflow Alembic then meets; smaller values pass', async () => {
-    for (const [name, value, fails] of [
-      ['numeric_over', '12345.67', true],
-      ['numeric_fits', '999.99', false],
-    ] as const) {
-      await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
-      const url = pg().urlFor(name);
-      await pgExec(url, [
-        'CREATE TABLE t (id INTEGER PRIMARY KEY, amount NUMERIC(10, 2))',
-        `INSERT INTO t VALUES (1, 1.5), (2, ${value}), (3, NULL)`,
-        ...VERSION,
-      ]);
-      const root = project(
-        "op.alter_column('t', 'amount', type_=sa.Numeric(5, 2), existing_type=sa.Numeric(10, 2))",
-      );
+  async function judgeCases(cases: readonly Case[]): Promise<void> {
+    for (const c of cases) {
+      await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${c.name}`, `CREATE DATABASE ${c.name}`]);
+      const url = pg().urlFor(c.name);
+      await pgExec(url, [...c.tables, ...VERSION]);
+      const root = project(c.upgrade);
       const { exitCode, result, stdout } = await verifyCommand({
         cwd: root,
         format: 'json',
         env: { DATABASE_URL: url },
       });
-      if (fails) expect(stdout).not.toContain('12345');
-      judge(
-        root,
-        url,
-        exitCode,
-        result,
-        fails && 'pending b1 fails: t.amount does not cast to numeric(5,2) in at least 1 row',
-      );
+      // no row value in any output
+      for (const v of ['12345', 'meh']) if (c.title) expect(stdout).not.toContain(v);
+      judge(root, url, exitCode, result, c.title);
     }
+  }
+
+  it('blocks Numeric(5, 2) over a value of 1000 or more, quoting the overflow Alembic then meets; smaller values pass', async () => {
+    const numeric = (name: string, value: string, title: string | false): Case => ({
+      name,
+      tables: [
+        'CREATE TABLE t (id INTEGER PRIMARY KEY, amount NUMERIC(10, 2))',
+        `INSERT INTO t VALUES (1, 1.5), (2, ${value}), (3, NULL)`,
+      ],
+      upgrade: "op.alter_column('t', 'amount', type_=sa.Numeric(5, 2), existing_type=sa.Numeric(10, 2))",
+      title,
+    });
+    await judgeCases([
+      numeric(
+        'numeric_over',
+        '12345.67',
+        'pending b1 fails: t.amount does not cast to numeric(5,2) in at least 1 row',
+      ),
+      numeric('numeric_fits', '999.99', false),
+    ]);
   });
-});
 
-describe('data-fails-step: an enum label dropped while rows hold it', () => {
-  const pg = postgresForSuite();
-  const maria = mariadbForSuite();
-  // the usual PostgreSQL recipe: the old type renamed, the new one made under its name, the column cast by its text
-  const recreate = (using: string): string =>
-    [
-      'op.execute("ALTER TYPE mood RENAME TO mood_old")',
-      "sa.Enum('happy', 'sad', name='mood').create(op.get_bind())",
-      `op.alter_column('t', 'm', type_=sa.Enum('happy', 'sad', name='mood'), existing_type=sa.Enum('happy', 'sad', 'meh', name='mood_old'), postgresql_using=${using})`,
-      'op.execute("DROP TYPE mood_old")',
-    ].join('\n');
-
-  it("PostgreSQL: blocks the recipe while a row holds 'meh', quoting the cast's error; without such a row it passes", async () => {
-    for (const [name, rows, fails] of [
-      ['enum_held', "(1, 'happy'), (2, 'meh'), (3, NULL)", true],
-      ['enum_free', "(1, 'happy'), (2, 'sad'), (3, NULL)", false],
-    ] as const) {
-      await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
-      const url = pg().urlFor(name);
-      await pgExec(url, [
+  it("blocks the enum recipe while a row holds the dropped label, quoting the cast's error; without such a row it passes", async () => {
+    const held = (name: string, rows: string, title: string | false): Case => ({
+      name,
+      tables: [
         "CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh')",
         'CREATE TABLE t (id INTEGER PRIMARY KEY, m mood)',
         `INSERT INTO t VALUES ${rows}`,
-        ...VERSION,
-      ]);
-      const root = project(recreate("'m::text::mood'"));
-      const { exitCode, result, stdout } = await verifyCommand({
-        cwd: root,
-        format: 'json',
-        env: { DATABASE_URL: url },
-      });
-      if (fails) expect(stdout).not.toContain('meh');
-      judge(
-        root,
-        url,
-        exitCode,
-        result,
-        fails && 'pending b1 fails: t has 1 row in m holding a label the new enum lacks',
-      );
-    }
+      ],
+      upgrade: recreate("'m::text::mood'"),
+      title,
+    });
+    await judgeCases([
+      held(
+        'enum_held',
+        "(1, 'happy'), (2, 'meh'), (3, NULL)",
+        'pending b1 fails: t has 1 row in m holding a label the new enum lacks',
+      ),
+      held('enum_free', "(1, 'happy'), (2, 'sad'), (3, NULL)", false),
+    ]);
   });
 
-  it('PostgreSQL: a USING that is not a plain cast of the column is not checked, named as such', async () => {
+  it('a USING that is not a plain cast of the column is not checked, named as such', async () => {
     const name = 'enum_case';
     await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
     const url = pg().urlFor(name);
@@ -299,61 +272,73 @@ describe('data-fails-step: an enum label dropped while rows hold it', () => {
     expect(exitCode).toBe(0);
     expect(upgradeCells([{ dir: root, url }])[0]!.ok).toBe(true);
   });
-
-  it("MariaDB: blocks ENUM('a', 'b') over a row holding 'c'; a row holding 'B' converts by its collation and passes", async () => {
-    for (const [name, rows, fails] of [
-      ['enum_held', "(1, 'a'), (2, 'c'), (3, NULL)", true],
-      ['enum_case', "(1, 'a'), (2, 'B'), (3, NULL)", false],
-    ] as const) {
-      maria().exec(
-        `CREATE DATABASE ${name}; USE ${name}; CREATE TABLE t (id INTEGER PRIMARY KEY, m VARCHAR(10)); INSERT INTO t VALUES ${rows}; ${VERSION.join('; ')}`,
-      );
-      const url = maria().urlFor(name);
-      const root = project("op.alter_column('t', 'm', type_=sa.Enum('a', 'b'), existing_type=sa.String(10))");
-      const { exitCode, result } = await verifyCommand({
-        cwd: root,
-        format: 'json',
-        env: { DATABASE_URL: url },
-      });
-      judge(
-        root,
-        url,
-        exitCode,
-        result,
-        fails && 'pending b1 fails: t has 1 row in m holding a label the new enum lacks',
-      );
-    }
-  });
 });
 
-describe('data-fails-step on MariaDB: a DECIMAL made smaller', () => {
+describe('data-fails-step on MariaDB: AUTO_INCREMENT in a CHECK, enums, DECIMAL', () => {
   const maria = mariadbForSuite();
 
-  it('blocks DECIMAL(5, 2) over a value that rounds to 1000, quoting the 1264 Alembic then meets; 999.994 passes', async () => {
-    for (const [name, value, fails] of [
-      ['decimal_over', '999.995', true],
-      ['decimal_fits', '999.994', false],
-    ] as const) {
-      maria().exec(
-        `CREATE DATABASE ${name}; USE ${name}; CREATE TABLE t (id INTEGER PRIMARY KEY, amount DECIMAL(10, 3)); INSERT INTO t VALUES (1, 1.5), (2, ${value}), (3, -999.994), (4, NULL); ${VERSION.join('; ')}`,
-      );
-      const url = maria().urlFor(name);
-      const root = project(
-        "op.alter_column('t', 'amount', type_=sa.Numeric(5, 2), existing_type=sa.Numeric(10, 3))",
-      );
+  async function judgeCases(cases: readonly Case[]): Promise<void> {
+    for (const c of cases) {
+      maria().exec(`CREATE DATABASE ${c.name}; USE ${c.name}; ${[...c.tables, ...VERSION].join('; ')}`);
+      const url = maria().urlFor(c.name);
+      const root = project(c.upgrade);
       const { exitCode, result } = await verifyCommand({
         cwd: root,
         format: 'json',
         env: { DATABASE_URL: url },
       });
-      judge(
-        root,
-        url,
-        exitCode,
-        result,
-        fails && "pending b1 fails: t has 1 row in amount beyond DECIMAL(5,2)'s range",
-      );
+      judge(root, url, exitCode, result, c.title);
     }
+  }
+
+  it('blocks a CHECK naming an AUTO_INCREMENT column on an empty table, quoting the error Alembic then prints; a CHECK on another column passes', async () => {
+    const check = (name: string, condition: string, title: string | false): Case => ({
+      name,
+      tables: ['CREATE TABLE t (id INTEGER AUTO_INCREMENT PRIMARY KEY, c INTEGER)'],
+      upgrade: `op.create_check_constraint('${name}', 't', '${condition}')`,
+      title,
+    });
+    await judgeCases([
+      check('ck_auto', 'id > 0', 'pending b1 fails: the CHECK names t.id, an AUTO_INCREMENT column'),
+      check('ck_plain', 'c > 0', false),
+    ]);
+  });
+
+  it("blocks ENUM('a', 'b') over a row holding 'c'; a row holding 'B' converts by its collation and passes", async () => {
+    const labels = (name: string, rows: string, title: string | false): Case => ({
+      name,
+      tables: ['CREATE TABLE t (id INTEGER PRIMARY KEY, m VARCHAR(10))', `INSERT INTO t VALUES ${rows}`],
+      upgrade: "op.alter_column('t', 'm', type_=sa.Enum('a', 'b'), existing_type=sa.String(10))",
+      title,
+    });
+    await judgeCases([
+      labels(
+        'enum_held',
+        "(1, 'a'), (2, 'c'), (3, NULL)",
+        'pending b1 fails: t has 1 row in m holding a label the new enum lacks',
+      ),
+      labels('enum_case', "(1, 'a'), (2, 'B'), (3, NULL)", false),
+    ]);
+  });
+
+  it('blocks DECIMAL(5, 2) over a value that rounds to 1000, quoting the 1264 Alembic then meets; 999.994 passes', async () => {
+    const decimal = (name: string, value: string, title: string | false): Case => ({
+      name,
+      tables: [
+        'CREATE TABLE t (id INTEGER PRIMARY KEY, amount DECIMAL(10, 3))',
+        `INSERT INTO t VALUES (1, 1.5), (2, ${value}), (3, -999.994), (4, NULL)`,
+      ],
+      upgrade: "op.alter_column('t', 'amount', type_=sa.Numeric(5, 2), existing_type=sa.Numeric(10, 3))",
+      title,
+    });
+    await judgeCases([
+      decimal(
+        'decimal_over',
+        '999.995',
+        "pending b1 fails: t has 1 row in amount beyond DECIMAL(5,2)'s range",
+      ),
+      decimal('decimal_fits', '999.994', false),
+    ]);
   });
 });
 

@@ -1,11 +1,26 @@
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { cellProject, seedSql, stepProject, upgradeCells } from '../../helpers/data-matrix.js';
 import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 import { expectFindingSample } from '../../helpers/doc-sample.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { sqliteWith } from '../../helpers/data-cell-db.js';
+import type { Finding } from '../../../src/check/finding.js';
+
+/** A SQLite database from `sql`, verify on it, then real Alembic (which succeeds): verify's exit and finding, and t's `column` after. */
+async function verifyThenUpgrade(
+  sql: readonly string[],
+  root: string,
+  column: string,
+): Promise<{ exitCode: number; finding: Finding | undefined; values: unknown[] }> {
+  const { file, url } = sqliteWith(sql);
+  const { exitCode, result } = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+  expect(upgradeCells([{ dir: root, url }])[0]!.ok).toBe(true);
+  const after = new Database(file, { readonly: true });
+  const values = after.prepare(`SELECT ${column} FROM t ORDER BY id`).raw().all();
+  after.close();
+  return { exitCode, finding: result.findings.find((x) => x.code === 'data-silently-changed'), values };
+}
 
 describe('data-silently-changed', () => {
   // a server whose sql_mode is not strict, as older MySQL installs and some hosted ones are
@@ -53,22 +68,12 @@ describe('data-silently-changed', () => {
 
   it("blocks SQLite's batch CAST that turns strings into 0, which Alembic then does; a backfill first passes", async () => {
     for (const rows of ['fails', 'backfill'] as const) {
-      const file = path.join(tempDir('cast-'), 'app.db');
-      const db = new Database(file);
-      for (const q of seedSql({ kind: 'type-cast', rows })) db.exec(q);
-      db.close();
-      const url = `sqlite:///${file}`;
       const root = cellProject({ kind: 'type-cast', rows }, 'sqlite');
-      const { exitCode, result } = await verifyCommand({
-        cwd: root,
-        format: 'json',
-        env: { DATABASE_URL: url },
-      });
-      const f = result.findings.find((x) => x.code === 'data-silently-changed');
-      expect(upgradeCells([{ dir: root, url }])[0]!.ok).toBe(true);
-      const after = new Database(file, { readonly: true });
-      const s = after.prepare('SELECT s FROM t ORDER BY id').raw().all();
-      after.close();
+      const {
+        exitCode,
+        finding: f,
+        values: s,
+      } = await verifyThenUpgrade(seedSql({ kind: 'type-cast', rows }), root, 's');
       if (rows === 'fails') {
         expect(exitCode).toBe(1);
         expect(f?.title).toBe(
@@ -91,29 +96,23 @@ describe('data-silently-changed', () => {
       ['VARCHAR(30)', true],
       ['DATETIME', false],
     ] as const) {
-      const file = path.join(tempDir('cast-'), 'app.db');
-      const db = new Database(file);
-      db.exec(
-        `CREATE TABLE t (id INTEGER PRIMARY KEY, at ${declared}); INSERT INTO t VALUES (1, '2024-01-01 10:00:00'), (2, NULL)`,
-      );
-      db.exec(
-        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO alembic_version VALUES ('a0')",
-      );
-      db.close();
-      const url = `sqlite:///${file}`;
       const root = stepProject(
         `with op.batch_alter_table('t') as b:\n    b.alter_column('at', type_=sa.DateTime(), existing_type=sa.String(30))`,
       );
-      const { exitCode, result } = await verifyCommand({
-        cwd: root,
-        format: 'json',
-        env: { DATABASE_URL: url },
-      });
-      const f = result.findings.find((x) => x.code === 'data-silently-changed');
-      expect(upgradeCells([{ dir: root, url }])[0]!.ok).toBe(true);
-      const after = new Database(file, { readonly: true });
-      const at = after.prepare('SELECT at FROM t ORDER BY id').raw().all();
-      after.close();
+      const {
+        exitCode,
+        finding: f,
+        values: at,
+      } = await verifyThenUpgrade(
+        [
+          `CREATE TABLE t (id INTEGER PRIMARY KEY, at ${declared})`,
+          "INSERT INTO t VALUES (1, '2024-01-01 10:00:00'), (2, NULL)",
+          'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)',
+          "INSERT INTO alembic_version VALUES ('a0')",
+        ],
+        root,
+        'at',
+      );
       if (rewrites) {
         expect(exitCode).toBe(1);
         expect(f?.title).toBe(

@@ -32,6 +32,27 @@ function behind(maria: MariaServer, db: string): { root: string; url: string } {
   return { root, url };
 }
 
+/** What the finding predicts: the real ALTER waits (bounded to 2 s here, where the server's default is a day), the version unchanged. */
+function expectAlterWaits(maria: MariaServer, root: string, url: string, db: string): void {
+  const started = exampleAlembic(
+    root,
+    `${url}?init_command=SET SESSION lock_wait_timeout = 2`,
+    'upgrade',
+    'head',
+  );
+  expect(started.status).not.toBe(0);
+  expect(scanLogText(started.error).groups).toMatchObject([{ kind: 'lock-wait-timeout' }]);
+  expect(maria.exec(`SELECT version_num FROM ${db}.alembic_version`)).toEqual([['2a3b4c5d6e7f']]);
+}
+
+/** The holder gone: nothing to wait for under --locks block, and the same upgrade goes through. */
+async function expectClear(root: string, url: string): Promise<void> {
+  const after = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, locks: BLOCK });
+  expect(after.result.findings.map((x) => x.code)).not.toContain('metadata-lock-wait');
+  expect(after.exitCode).toBe(0);
+  expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+}
+
 describe('metadata-lock-wait (a real MariaDB server)', () => {
   for (const [name, args, exact] of [
     ['performance_schema off (the default)', [], false],
@@ -74,29 +95,12 @@ describe('metadata-lock-wait (a real MariaDB server)', () => {
           });
           expect(block.exitCode).toBe(1);
           expect(block.result.findings.find((x) => x.code === 'metadata-lock-wait')?.severity).toBe('error');
-          // what it predicts: the ALTER waits (here bounded to 2 s, where the server's default is a day)
-          const started = exampleAlembic(
-            root,
-            `${url}?init_command=SET SESSION lock_wait_timeout = 2`,
-            'upgrade',
-            'head',
-          );
-          expect(started.status).not.toBe(0);
-          expect(scanLogText(started.error).groups).toMatchObject([{ kind: 'lock-wait-timeout' }]);
-          expect(maria().exec('SELECT version_num FROM mlw.alembic_version')).toEqual([['2a3b4c5d6e7f']]);
+          expectAlterWaits(maria(), root, url, 'mlw');
         } finally {
           await idle.end();
         }
         // the transaction ended: nothing to wait for, and the same upgrade goes through
-        const after = await verifyCommand({
-          cwd: root,
-          format: 'text',
-          env: { DATABASE_URL: url },
-          locks: BLOCK,
-        });
-        expect(after.result.findings.map((x) => x.code)).not.toContain('metadata-lock-wait');
-        expect(after.exitCode).toBe(0);
-        expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+        await expectClear(root, url);
       }, 120_000);
 
       if (!exact)
@@ -114,30 +118,12 @@ describe('metadata-lock-wait (a real MariaDB server)', () => {
             expect(f.title).toBe('a session holds users locked (LOCK TABLES WRITE?): the ALTER waits');
             expect(f.severity).toBe('error');
             expect(block.exitCode).toBe(1);
-            const started = exampleAlembic(
-              root,
-              `${url}?init_command=SET SESSION lock_wait_timeout = 2`,
-              'upgrade',
-              'head',
-            );
-            expect(started.status).not.toBe(0);
-            expect(scanLogText(started.error).groups).toMatchObject([{ kind: 'lock-wait-timeout' }]);
-            expect(maria().exec('SELECT version_num FROM locked.alembic_version')).toEqual([
-              ['2a3b4c5d6e7f'],
-            ]);
+            expectAlterWaits(maria(), root, url, 'locked');
           } finally {
             await holder.end();
           }
           // unlocked (the session gone): nothing to wait for, and the same upgrade goes through
-          const after = await verifyCommand({
-            cwd: root,
-            format: 'text',
-            env: { DATABASE_URL: url },
-            locks: BLOCK,
-          });
-          expect(after.result.findings.map((x) => x.code)).not.toContain('metadata-lock-wait');
-          expect(after.exitCode).toBe(0);
-          expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+          await expectClear(root, url);
         }, 120_000);
 
       it(`${exact ? 'an idle transaction on another table is not named' : 'any idle transaction in the database is named: its tables cannot be seen'}`, async () => {
