@@ -383,8 +383,10 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
         }).status,
       ).toBe(0);
     }
-    // the loop migrates each tenant, but with a URL left over from another environment
-    const loop = `for t in t_a t_b; do DATABASE_URL='${elsewhere}' ${PYTHON} -m alembic -x tenant=$t upgrade head || exit 1; done`;
+    // the loop migrates each tenant, but with a URL left over from another environment, in a file
+    // (a URL on the command line itself is refused before anything starts)
+    writeFileSync(path.join(root, 'elsewhere.url'), elsewhere);
+    const loop = `for t in t_a t_b; do DATABASE_URL=$(cat elsewhere.url) ${PYTHON} -m alembic -x tenant=$t upgrade head || exit 1; done`;
     const logBefore = readFileSync(pg().logFile!, 'utf8').length;
     const r = runCli(root, ['release', '--tenants', 't_*', '--', 'sh', '-c', loop], env);
     expect(r.status, r.stdout + r.stderr).toBe(2);
