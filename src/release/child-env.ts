@@ -160,7 +160,8 @@ function droppedFence(
   // a shell line's `unset PYTHONPATH; python3 …` ends the word with the semicolon
   const w = word.replace(/;$/u, '');
   const next = after?.replace(/;$/u, '');
-  if (program === 'env' && /^(?:-|--ignore-environment|-[A-Za-z]*i[A-Za-z]*)$/u.test(w))
+  const emptied = w === '-' || w === '--ignore-environment' || (/^-[A-Za-z]+$/u.test(w) && w.includes('i'));
+  if (program === 'env' && emptied)
     return `\`env ${w}\` starts its command with an empty environment, without the connection fence`;
   if (program === 'env' && w === '-u' && next !== undefined && FENCE_VARIABLES.test(next))
     return `\`env -u ${next}\` removes the variable the connection fence loads by`;
