@@ -1,3 +1,5 @@
+import { FENCE_SPAWN_PYTHON } from './fence-spawn-python.js';
+
 /**
  * The fence's Python side: a `sitecustomize` module the tool places first on the child's PYTHONPATH.
  * Python imports it before the app's code, so every DB-API connect the app makes later (psycopg2,
@@ -141,17 +143,19 @@ def _alembic_preflight_fence():
             return str(a.get("dbname")) == str(b.get("dbname")) and int(a.get("port") or default) == int(b.get("port") or default) and same_host(a.get("host"), b.get("host"))
         return True
 
-    def refuse(driver, target):
+    def record(driver, target, holding=(), changed=()):
+        # what the tool reads back after the command: one JSON line per refusal
         state["refused"] = True
-        holding = sorted(k for k, v in os.environ.items() if k != "ALEMBIC_PREFLIGHT_FENCE" and (lambda t: t is not None and same_target(t, target))(url_target(v)))
-        changed = sorted(k for k, v in started.items() if os.environ.get(k) != v)
-        record = {"pid": os.getpid(), "driver": driver, "target": target, "holding": holding, "changed": changed}
         if report_path:
             try:
                 with open(report_path, "a") as f:
-                    f.write(json.dumps(record) + "\n")
+                    f.write(json.dumps({"pid": os.getpid(), "driver": driver, "target": target, "holding": list(holding), "changed": list(changed)}) + "\n")
             except OSError:
                 pass
+
+    def refuse(driver, target):
+        holding = sorted(k for k, v in os.environ.items() if k != "ALEMBIC_PREFLIGHT_FENCE" and (lambda t: t is not None and same_target(t, target))(url_target(v)))
+        record(driver, target, holding, sorted(k for k, v in started.items() if os.environ.get(k) != v))
         if target.get("path"):
             where = target["path"]
         elif "dbname" in target:
@@ -362,85 +366,7 @@ def _alembic_preflight_fence():
         "pymssql": patch_refuse_all("pymssql"),
     }
 
-    def fenced_env(env):
-        # a process started with an environment of its own still loads the fence: its two variables put back
-        if env is None:
-            env = os.environ
-        if any(isinstance(k, bytes) for k in env):
-            return env
-        out = dict(env)
-        out["ALEMBIC_PREFLIGHT_FENCE"] = spec_text
-        parts = [p for p in (out.get("PYTHONPATH") or "").split(os.pathsep) if p]
-        if here not in parts:
-            out["PYTHONPATH"] = os.pathsep.join([here] + parts)
-        return out
-
-    def unfenced_python(argv):
-        # a Python started with -I, -E or -S never loads the fence: it does not start
-        words = [os.fsdecode(a) for a in ([argv] if isinstance(argv, (str, bytes)) else list(argv or []))]
-        if not words or not os.path.basename(words[0]).startswith("python"):
-            return None
-        for w in words[1:]:
-            if not w.startswith("-") or w.startswith("--"):
-                return None
-            for c in w[1:]:
-                if c in "IES":
-                    return w
-                if c in "cmWX":
-                    return None
-        return None
-
-    def refuse_start(argv, flag):
-        state["refused"] = True
-        if report_path:
-            try:
-                with open(report_path, "a") as f:
-                    f.write(json.dumps({"pid": os.getpid(), "driver": "python " + flag, "target": {"dialect": "process"}, "holding": [], "changed": []}) + "\n")
-            except OSError:
-                pass
-        raise ConnectionRefused("alembic-preflight refused to start a Python with %s: the connection fence cannot load in it" % flag)
-
-    def patch_subprocess(mod):
-        cls = mod.Popen
-        if getattr(cls.__init__, "_alembic_preflight", False):
-            return
-        original = cls.__init__
-
-        def __init__(self, args, *rest, **kwargs):
-            if len(rest) >= 10:
-                rest = list(rest)
-                rest[9] = fenced_env(rest[9])
-            else:
-                kwargs["env"] = fenced_env(kwargs.get("env"))
-            flag = None if kwargs.get("shell") else unfenced_python(args)
-            if flag:
-                refuse_start(args, flag)
-            original(self, args, *rest, **kwargs)
-
-        __init__._alembic_preflight = True
-        cls.__init__ = __init__
-
-    def patch_exec(name, env_at):
-        original = getattr(os, name, None)
-        if original is None:
-            return
-
-        def start(*args, **kwargs):
-            args = list(args)
-            if "env" in kwargs:
-                kwargs["env"] = fenced_env(kwargs["env"])
-            elif len(args) > env_at:
-                args[env_at] = fenced_env(args[env_at])
-            flag = unfenced_python(args[1] if len(args) > 1 else None)
-            if flag:
-                refuse_start(args[1], flag)
-            return original(*args, **kwargs)
-
-        setattr(os, name, start)
-
-    for name, env_at in (("execve", 2), ("execvpe", 2), ("spawnve", 3), ("spawnvpe", 3), ("posix_spawn", 2), ("posix_spawnp", 2)):
-        patch_exec(name, env_at)
-    patchers["subprocess"] = patch_subprocess
+    ${FENCE_SPAWN_PYTHON}
 
     import importlib.abc
 

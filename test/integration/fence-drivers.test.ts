@@ -151,6 +151,14 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
     expect(isolated.out).toContain('alembic-preflight refused to start a Python with -I');
     expect(isolated.out).not.toContain('went on');
     expect(isolated.status).not.toBe(0);
+    // read by Python's own grammar, as the tool reads a command it starts: -X's value does not hide -E
+    const behindValue = fenced(
+      fence,
+      `import subprocess, sys\nsubprocess.run([sys.executable, "-X", "utf8", "-E", "-c", ${JSON.stringify(other)}])\nprint("went on")`,
+      cwd,
+    );
+    expect(behindValue.out).toContain('alembic-preflight refused to start a Python with -E');
+    expect(behindValue.out).not.toContain('went on');
     const touched = readFileSync(pg().logFile!, 'utf8')
       .slice(logBefore)
       .split('\n')
