@@ -26,15 +26,15 @@ export function databaseOwner(
   if (handedTo !== undefined) return { app: handedTo, from: 'set', ...idOf(rows, handedTo) };
   for (const row of rows ?? []) {
     const app = appOf(row);
+    if (app === undefined) continue;
     const environment = row.appliedBy.RAILWAY_ENVIRONMENT_NAME;
-    if (app !== undefined)
-      return {
-        app,
-        from: 'ledger',
-        claim: row,
-        ...idOf(rows, app),
-        ...(environment !== undefined ? { environment } : {}),
-      };
+    return {
+      app,
+      from: 'ledger',
+      claim: row,
+      ...idOf(rows, app),
+      ...(environment !== undefined ? { environment } : {}),
+    };
   }
   return undefined;
 }

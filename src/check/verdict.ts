@@ -1,3 +1,4 @@
+import { EXIT } from '../errors/errors.js';
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import type { Finding } from './finding.js';
 import type { Policy } from './policy.js';
@@ -118,6 +119,11 @@ export function verdictOf(
       : [];
   const configuration = !ok && findings.some((f) => f.configuration === true && blocks(f, strict));
   return { willSucceed, ok, qualifiers, ...(configuration ? { configuration: true as const } : {}) };
+}
+
+/** The exit code of a verdict that does not hold: 2 where what blocks is a configuration, else 1. */
+export function blockedExit(verdict: Pick<Verdict, 'configuration'>): number {
+  return verdict.configuration ? EXIT.usage : EXIT.blocked;
 }
 
 /** The verdict's first word for check and verify: the gate. */

@@ -1,3 +1,4 @@
+import { blockedExit } from '../check/verdict.js';
 import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
 import { driverExtras } from '../workspace/driver-facts.js';
 import { isCosmetic } from '../check/rules.js';
@@ -217,7 +218,7 @@ async function gate(
     // verify's own verdict line is left out: the release's line below, the same verdict, is the log's one
     opts.out(`${verifyText(shown, table.notes, urlSource.label, opts.width, false).trimEnd()}\n`);
     const said = verifyVerdict(result);
-    return verdict(result.verdict.configuration ? EXIT.usage : EXIT.blocked, {
+    return verdict(blockedExit(result.verdict), {
       ...said,
       qualifiers: [...said.qualifiers, 'alembic-not-started'],
     });

@@ -1,4 +1,5 @@
 import { EXIT } from '../errors/errors.js';
+import { blockedExit } from '../check/verdict.js';
 import { releasingOf } from '../workspace/releasing.js';
 import type { CheckOptions } from '../check/run-check.js';
 import { deployCheckOptions, gatherDeploy, gradedTarget } from '../workspace/deploy-facts.js';
@@ -62,6 +63,6 @@ export async function verifyCommand(
         opts.review,
         databaseMarks(result.database.stamps, result.database.prediction.steps),
       );
-  const exitCode = result.ok ? 0 : result.verdict.configuration ? EXIT.usage : EXIT.blocked;
+  const exitCode = result.ok ? EXIT.ok : blockedExit(result.verdict);
   return { stdout, exitCode, result, document };
 }

@@ -26,8 +26,8 @@ export const databaseOwnedElsewhere: Rule = {
     if (app.noMetadata) return [noMetadata(db, owner, app)];
     if (ownsDatabase(app, owner)) return ignored(app);
     if (app.ignored && app.ignored.name !== app.name) return [contradicted(db, owner, app)];
-    if (app.name === undefined && !app.review) return [unnamed(db, owner, releasing)];
-    if (!app.review && (releasing.share || releasing.sharedWith.includes(owner.app))) return [];
+    if (app.name === undefined) return [unnamed(db, owner, releasing)];
+    if (releasing.share || releasing.sharedWith.includes(owner.app)) return [];
     return [refused(db, owner, releasing)];
   },
 };
