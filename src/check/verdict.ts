@@ -49,6 +49,8 @@ export type Qualifier =
   | 'command-not-started'
   /** release: the command had started when it failed */
   | 'after-start'
+  /** release --unfenced: the command started although it could not be proved fenced */
+  | 'unfenced'
   /** release --on-ahead allow: the database is ahead, nothing was migrated */
   | 'not-migrated'
   /** backfill without --write */

@@ -6,7 +6,9 @@ import { copyProductionSchema } from '../database/copy-schema.js';
 import { type Scratch } from '../database/scratch-database.js';
 import { snapshotSchema } from '../database/schema-snapshot.js';
 import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
-import { confinedEnv, refusedCommand, unfencedCommand } from '../release/child-env.js';
+import { confinedEnv, refusedCommand, unfencedNotice } from '../release/child-env.js';
+import { unprovedCommand } from '../release/command-proof.js';
+import type { ProjectFiles } from '../project/project-files.js';
 import { fenceTarget, makeFence } from '../release/fence.js';
 import { UsageError } from '../errors/errors.js';
 import type { IdempotencyRun, RehearseOutcome, SchemaDrift, ThenRun } from '../release/rehearse-outcome.js';
@@ -48,6 +50,8 @@ export interface RehearseCommandOptions extends ScratchOptions {
   readonly idempotent?: boolean;
   /** A command (a seed script, a smoke test) to run on the scratch database after the final upgrade. */
   readonly then?: string;
+  /** --unfenced: start a --then that cannot be proved fenced anyway (the report says so). */
+  readonly unfenced?: boolean;
 }
 
 /**
@@ -59,7 +63,8 @@ export interface RehearseCommandOptions extends ScratchOptions {
 export async function rehearseCommand(
   opts: RehearseCommandOptions,
 ): Promise<CommandOutput & { outcome: RehearseOutcome }> {
-  const loadOptions = configOptions(withFiles(opts));
+  const files = withFiles(opts);
+  const loadOptions = configOptions(files);
   const config = await loadProjectConfig(loadOptions);
   const model = modelFromConfig(config, loadOptions.alembicVersion);
   if (model.failure)
@@ -73,9 +78,7 @@ export async function rehearseCommand(
       '--idempotent runs every revision from an empty database, and --from-production runs only the pending ones on a copy.',
       { hint: 'Run them as two rehearsals.' },
     );
-  // a --then the fence cannot cover is refused before anything starts (the scratch's URL nobody can name)
-  const thenRefused = opts.then !== undefined ? unfencedCommand(['/bin/sh', '-c', opts.then]) : undefined;
-  if (thenRefused) throw refusedCommand(`--then \`${opts.then}\``, thenRefused, 'rehearse');
+  const unproved = thenProof(opts, files.files);
   const order = stepOrder(model, opts.step === true);
   const walk = opts.idempotent ? stepOrder(model, true) : [];
   const downTo = downgradeTarget(model, opts.downTo ?? 'base');
@@ -159,7 +162,11 @@ export async function rehearseCommand(
       : { flask, ...project, ignoreTables };
     if (clean() && drift.length === 0 && opts.drift !== false && python)
       models = await compareModels(runner.runApp, python, driftConfig, model);
-    if (clean() && opts.then) then = await runThen(runner.runApp, opts.then);
+    if (clean() && opts.then) {
+      if (unproved)
+        opts.progress?.(unfencedNotice('rehearse', `--then \`${opts.then}\``, unproved).trimEnd());
+      then = await runThen(runner.runApp, opts.then, unproved);
+    }
   } finally {
     stopListening();
     fence.remove();
@@ -264,4 +271,15 @@ function reportOf(
         ? rehearseMarkdown(outcome)
         : rehearseText(outcome);
   return { stdout, exitCode, document, outcome };
+}
+
+/**
+ * Why --then cannot be proved fenced, when it cannot and --unfenced starts it anyway; refused (thrown)
+ * before anything starts otherwise. Read without a target: nobody can name the scratch's URL.
+ */
+function thenProof(opts: RehearseCommandOptions, files: ProjectFiles): string | undefined {
+  if (opts.then === undefined) return undefined;
+  const why = unprovedCommand(['/bin/sh', '-c', opts.then], { dir: opts.cwd, env: opts.env, files });
+  if (why && !opts.unfenced) throw refusedCommand(`--then \`${opts.then}\``, why, 'rehearse');
+  return why;
 }

@@ -34,7 +34,7 @@ import {
 import type { OnAhead } from '../check/lint/lint-config.js';
 import { ledgerRows } from '../check/ledger-rows.js';
 import { appUrlReads } from '../deploy/app-url-reads.js';
-import { fencedChild } from '../release/child-env.js';
+import { fencedChild, unfencedNotice, unfencedRecord, withUnfenced } from '../release/child-env.js';
 import { refusalError } from '../release/fence.js';
 import { afterUpgrade, plural } from '../release/after-upgrade.js';
 import { upgradeCommand } from '../release/upgrade-command.js';
@@ -45,6 +45,8 @@ export interface ReleaseCommandOptions extends VerifyCommandOptions {
   /** The command to run instead of `alembic upgrade <target>` (after `--`). */
   readonly command?: readonly string[];
   readonly alwaysRun?: boolean;
+  /** --unfenced: start a command that cannot be proved fenced anyway, recorded in the verdict line and the ledger. */
+  readonly unfenced?: boolean;
   /** Minutes before we stop the child (Heroku kills a release after an hour). */
   readonly deadlineMinutes?: number;
   readonly out: (text: string) => void;
@@ -251,6 +253,29 @@ async function gate(
   return { pending, prediction };
 }
 
+/**
+ * The upgrade, and every program a wrapped command starts, may reach the database verify read and no
+ * other (PG*, every database URL, the Python fence); a project that migrates several databases (env.py's
+ * own list) may rightly reach the others, and is not confined. Prints the notice when --unfenced
+ * starts a command that could not be proved fenced.
+ */
+function confineCommand(
+  opts: ReleaseCommandOptions,
+  argv: readonly string[],
+  opened: Opened,
+  urlVariable: readonly string[],
+): ReturnType<typeof fencedChild> | undefined {
+  const { url, urlSource, db, model } = opened;
+  if (url.otherDatabases || urlSource.url === undefined) return undefined;
+  const confined = fencedChild(opts.command, { url: urlSource.url, db }, urlVariable, opts.env, {
+    dir: opts.cwd,
+    files: model.config.files,
+    ...(opts.unfenced ? { unfenced: true } : {}),
+  });
+  if (confined.unproved) opts.out(unfencedNotice('release', `\`${argv.join(' ')}\``, confined.unproved));
+  return confined;
+}
+
 /** Runs the upgrade behind the fence, then checks that the database is where the prediction said and records it. */
 async function runUpgrade(
   opts: ReleaseCommandOptions,
@@ -259,9 +284,9 @@ async function runUpgrade(
   gated: Exclude<Awaited<ReturnType<typeof gate>>, number>,
   how: { log: Log; verdict: Verdict; markRunning: () => void },
 ): Promise<number> {
-  const { table, db, state, model, url, settings, ledgerTable, urlSource } = opened;
+  const { table, db, state, model, settings, ledgerTable, urlSource } = opened;
   const { pending, prediction } = gated;
-  const { log, verdict } = how;
+  const { log } = how;
   const argv =
     opts.command && opts.command.length > 0
       ? [...opts.command]
@@ -269,16 +294,12 @@ async function runUpgrade(
   opts.out(
     `alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`,
   );
-  // the upgrade, and every program a wrapped command starts, may reach the database verify read and no
-  // other (PG*, every database URL, the Python fence); a project that migrates several databases (env.py's
-  // own list) may rightly reach the others, and is not confined
   const urlVariable = urlSource.fromFlag ? [] : [urlSource.variable];
-  const targetUrl = urlSource.url;
-  const confined =
-    !url.otherDatabases && targetUrl !== undefined
-      ? fencedChild(opts.command, { url: targetUrl, db }, urlVariable, opts.env)
-      : undefined;
+  const confined = confineCommand(opts, argv, opened, urlVariable);
   const fence = confined?.fence;
+  const unproved = confined?.unproved;
+  // every verdict after this point says the command ran unfenced, when it did
+  const verdict: Verdict = (code, line) => how.verdict(code, withUnfenced(line, unproved));
   how.markRunning();
   const child = await runChild(argv, {
     cwd: opts.cwd,
@@ -350,7 +371,7 @@ async function runUpgrade(
         opts.cwd,
         new Date(),
         appIdentity(opts.env, settings.app),
-      ),
+      ).map((r) => (unproved ? { ...r, appliedBy: { ...r.appliedBy, unfenced: unfencedRecord(argv) } } : r)),
       opts,
       log,
     );

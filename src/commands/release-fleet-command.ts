@@ -1,5 +1,5 @@
 import { EXIT, UsageError } from '../errors/errors.js';
-import { fencedChild } from '../release/child-env.js';
+import { fencedChild, unfencedNotice, withUnfenced } from '../release/child-env.js';
 import { runChild } from '../release/run-child.js';
 import { releaseLogLine, withVerdictLine } from '../release/with-verdict-line.js';
 import { verdictLine, type VerdictLine } from '../report/verdict-line.js';
@@ -15,6 +15,8 @@ export interface ReleaseFleetOptions extends FleetOptions {
   /** The command that migrates every tenant (after `--`). */
   readonly command?: readonly string[];
   readonly alwaysRun?: boolean;
+  /** --unfenced: start a loop that cannot be proved fenced anyway, recorded in the verdict line. */
+  readonly unfenced?: boolean;
   readonly deadlineMinutes?: number;
   readonly out: (text: string) => void;
   /** Prints an error as the CLI does and returns its exit code; the release still ends with its verdict line. */
@@ -32,8 +34,10 @@ export async function releaseFleetCommand(opts: ReleaseFleetOptions): Promise<nu
 }
 
 async function steps(opts: ReleaseFleetOptions, started: number, markRunning: () => void): Promise<number> {
+  // set once the loop starts under --unfenced: every verdict after it says so
+  const ran: { unproved?: string } = {};
   const verdict = (code: number, line: VerdictLine): number => {
-    opts.out(releaseLogLine(line, started, code));
+    opts.out(releaseLogLine(withUnfenced(line, ran.unproved), started, code));
     return code;
   };
   if (!opts.command || opts.command.length === 0) {
@@ -88,14 +92,11 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
         'command-not-started',
       ),
     );
-  // the command may reach every schema of the database verified, and no other database: a loop the
-  // fence cannot cover does not start, and every program it starts sees only that database
-  const { env, fence } = fencedChild(
-    opts.command,
-    { url: before.url, db: before.db },
-    [before.urlVariable],
-    opts.env,
+  const { env, fence, unproved } = confineLoop(
+    opts as ReleaseFleetOptions & { command: readonly string[] },
+    before,
   );
+  ran.unproved = unproved;
   let child;
   try {
     opts.out(
@@ -187,4 +188,29 @@ const SHOWN = 10;
 
 function failing(r: FleetResult): number {
   return r.groups.filter((g) => !g.ok).reduce((n, g) => n + g.schemas.length, 0);
+}
+
+/**
+ * The loop may reach every schema of the database verified, and no other database: a loop that cannot
+ * be proved fenced does not start (unless --unfenced, which it then prints), and every program it
+ * starts sees only that database.
+ */
+function confineLoop(
+  opts: ReleaseFleetOptions & { readonly command: readonly string[] },
+  before: OpenedFleet,
+): ReturnType<typeof fencedChild> {
+  const confined = fencedChild(
+    opts.command,
+    { url: before.url, db: before.db },
+    [before.urlVariable],
+    opts.env,
+    {
+      dir: opts.cwd,
+      files: before.model.config.files,
+      ...(opts.unfenced ? { unfenced: true } : {}),
+    },
+  );
+  if (confined.unproved)
+    opts.out(unfencedNotice('release', `\`${opts.command.join(' ')}\``, confined.unproved));
+  return confined;
 }

@@ -180,9 +180,9 @@ export function refusalError(r: FenceRefusal, run: FencedRun): ConfigError {
   // a Python it started with -I, -E or -S (the fence cannot load there): stopped before it ran
   if (r.target.dialect === 'process')
     return new ConfigError(
-      `${run.what} started \`${r.driver}\`, which runs without its site module or environment, so the connection fence cannot load in it; it was stopped before it ran.`,
+      `${run.what} started \`${r.driver}\`, which ${r.driver.startsWith('python ') ? 'runs without its site module or environment' : 'drops the environment the fence travels in'}, so the connection fence cannot load in it; it was stopped before it ran.`,
       {
-        hint: `Start that Python without ${r.driver.replace(/^python /u, '')}, then ${run.tool === 'rehearse' ? 'run rehearse again' : 'release again'}.`,
+        hint: `Start ${r.driver.startsWith('python ') ? `that Python without ${r.driver.replace(/^python /u, '')}` : `it without ${r.driver}`}, then ${run.tool === 'rehearse' ? 'run rehearse again' : 'release again'}.`,
       },
     );
   const list = (xs: readonly string[]): string => xs.join(', ');

@@ -38,7 +38,11 @@ export async function compareModels(
 }
 
 /** The team's command (a seed script, a smoke test) through the shell, with the migrations' environment. */
-export async function runThen(runApp: RunApp, command: string): Promise<ThenRun | undefined> {
+export async function runThen(
+  runApp: RunApp,
+  command: string,
+  unfenced?: string,
+): Promise<ThenRun | undefined> {
   const child = await runApp(['/bin/sh', '-c', command], `\`${command}\``);
   if (!child) return undefined;
   const ok = child.code === 0;
@@ -47,6 +51,7 @@ export async function runThen(runApp: RunApp, command: string): Promise<ThenRun 
     ok,
     ms: child.ms,
     exit: child.signal ?? `exit ${child.code ?? '?'}`,
+    ...(unfenced ? { unfenced } : {}),
     ...(ok ? {} : { failure: readAlembicFailure(child.output ?? '') }),
   };
 }

@@ -8,6 +8,8 @@ export interface RehearseStep {
   readonly ok: boolean;
   readonly ms: number;
   readonly failure?: AlembicFailure;
+  /** Started under --unfenced although it could not be proved fenced: why. */
+  readonly unfenced?: string;
 }
 
 /** A downgrade that did not give back the schema from before its upgrade, or an upgrade that built another one the second time. */
@@ -47,6 +49,8 @@ export interface IdempotencyRun {
   readonly path: string;
   readonly ok: boolean;
   readonly failure?: AlembicFailure;
+  /** Started under --unfenced although it could not be proved fenced: why. */
+  readonly unfenced?: string;
 }
 
 /** The command `--then` names, run after the final upgrade. */
@@ -57,4 +61,6 @@ export interface ThenRun {
   /** What it exited with, and the error its output ends with. */
   readonly exit: string;
   readonly failure?: AlembicFailure;
+  /** Started under --unfenced although it could not be proved fenced: why. */
+  readonly unfenced?: string;
 }

@@ -37,6 +37,8 @@ export function rehearseText(o: RehearseOutcome): string {
       `${o.then.ok ? 'ok    ' : 'FAILED'} then: ${o.then.command} (${o.then.exit}, ${(o.then.ms / 1000).toFixed(1)} s)`,
     );
     if (o.then.failure) lines.push(`  error: ${o.then.failure.error}`);
+    if (o.then.unfenced)
+      lines.push(`  unfenced: started under --unfenced, not proved fenced: ${o.then.unfenced}`);
   }
   lines.push('', verdict(o));
   return lines.join('\n') + '\n';
@@ -208,6 +210,7 @@ export function rehearseJson(o: RehearseOutcome): unknown {
           ms: o.then.ms,
           exit: o.then.exit,
           error: o.then.failure?.error ?? null,
+          unfenced: o.then.unfenced ?? null,
         }
       : null,
   };

@@ -20,6 +20,7 @@ const QUALIFIER_WORDS: Readonly<Record<Qualifier, string>> = {
   'alembic-not-started': 'Alembic was not started',
   'command-not-started': 'the command was not started',
   'after-start': 'after the command started',
+  unfenced: 'started under --unfenced, not proved fenced to this database',
   'not-migrated': 'nothing migrated',
   'dry-run': 'dry run: nothing written',
   'rows-not-checked': 'rows not checked (--data off)',

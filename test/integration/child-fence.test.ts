@@ -3,8 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rehearseCommand } from '../../src/commands/rehearse-command.js';
-import { confinedEnv, fencedChild, unfencedCommand } from '../../src/release/child-env.js';
+import { confinedEnv, fencedChild } from '../../src/release/child-env.js';
 import { parseDatabaseUrl } from '../../src/database/database-url.js';
+import { diskFiles } from '../../src/project/project-files.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleAlembic } from '../helpers/example-db.js';
 import { alembicOnPath, PYTHON } from '../helpers/oracle.js';
@@ -80,12 +81,32 @@ describe('children fenced to their target (PostgreSQL)', () => {
       env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', ...env },
     });
 
-  it("rehearse --then psql with the developer's PG* naming a real database: psql reaches the scratch, the real rows stay", async () => {
+  it("rehearse --then psql: refused (a program the fence cannot follow); --unfenced, with the developer's PG* naming a real database, it reaches the scratch and the real rows stay", async () => {
     const url = await real('then_psql');
     const root = reversible();
     const from = readFileSync(pg().logFile!, 'utf8').length;
-    const out = await rehearse(root, "psql -v ON_ERROR_STOP=1 -c 'DELETE FROM items'", pgVars('then_psql'));
-    expect(out.outcome.then, out.stdout).toMatchObject({ ok: true });
+    const psql = "psql -v ON_ERROR_STOP=1 -c 'DELETE FROM items'";
+    await expect(rehearse(root, psql, pgVars('then_psql'))).rejects.toMatchObject({
+      exitCode: 2,
+      // Debian's psql is a Perl wrapper; elsewhere it is a binary: either way not a program the fence follows
+      message: expect.stringMatching(
+        /`psql` (?:is a|runs under perl, a) program the connection fence cannot follow into/u,
+      ),
+    });
+    const out = await rehearseCommand({
+      cwd: root,
+      format: 'text',
+      scratchUrl: pg().url,
+      drift: false,
+      then: psql,
+      unfenced: true,
+      env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', ...pgVars('then_psql') },
+    });
+    expect(out.outcome.then, out.stdout).toMatchObject({
+      ok: true,
+      unfenced: expect.stringContaining('psql'),
+    });
+    expect(out.stdout).toContain('unfenced: started under --unfenced');
     expect(out.exitCode).toBe(0);
     expect(statementsOn('then_psql', from)).toEqual([]);
     expect(await pgExec(url, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
@@ -121,22 +142,51 @@ describe('children fenced to their target (PostgreSQL)', () => {
     expect(await pgExec(url, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
   }, 120_000);
 
-  it("release -- a script running psql, with the developer's PG* naming another database: the other database stays as it was", async () => {
+  it('release -- a script running psql: refused, nothing migrated; --unfenced, with PG*, split DB_* variables and a keyword DSN naming another database, it reaches only the target, and the verdict line and the ledger say so', async () => {
     const other = await real('release_other');
     await pgExec(pg().url, ['CREATE DATABASE release_target']);
     const target = pg().urlFor('release_target');
     const root = projectWith(ITEMS);
-    const env = { ...releaseEnv(target), ...pgVars('release_other') };
+    const naming = {
+      ...pgVars('release_other'),
+      DB_HOST: '127.0.0.1',
+      DB_PORT: String(pg().port),
+      DB_NAME: 'release_other',
+      DB_USER: pg().user,
+      DB_PASSWORD: pg().password,
+      OTHER_DSN: `host=127.0.0.1 port=${pg().port} dbname=release_other user=${pg().user} password=${pg().password}`,
+    };
+    const env = { ...releaseEnv(target), ...naming };
+    const script = [
+      'alembic upgrade head',
+      "psql -v ON_ERROR_STOP=1 -c 'DELETE FROM items'",
+      `psql -v ON_ERROR_STOP=1 "host=$DB_HOST port=$DB_PORT dbname=$DB_NAME user=$DB_USER password=$DB_PASSWORD" -c 'DELETE FROM items'`,
+      `psql -v ON_ERROR_STOP=1 "$OTHER_DSN" -c 'DELETE FROM items'`,
+    ].join(' && ');
     const from = readFileSync(pg().logFile!, 'utf8').length;
-    const r = runCli(
-      root,
-      ['release', '--', 'sh', '-c', "alembic upgrade head && psql -c 'DELETE FROM items'"],
-      env,
+    const refused = runCli(root, ['release', '--', 'sh', '-c', script], env);
+    expect(refused.status, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stdout + refused.stderr).toMatch(
+      /`psql` (?:is a|runs under perl, a) program the connection fence cannot follow into/u,
     );
+    expect(
+      await pgExec(target, "SELECT count(*)::int FROM pg_tables WHERE tablename = 'alembic_version'"),
+    ).toEqual([[0]]);
+    const r = runCli(root, ['release', '--unfenced', '--', 'sh', '-c', script], env);
     expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/--unfenced: starting .*psql.* although it cannot be proved fenced/u);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(
+      /^alembic-preflight release: OK: .*; started under --unfenced, not proved fenced to this database/u,
+    );
+    expect(r.stdout + r.stderr).not.toContain(pg().password);
     expect(statementsOn('release_other', from)).toEqual([]);
     expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
     expect(await pgExec(target, 'SELECT version_num FROM alembic_version')).toEqual([['a1000000']]);
+    const [[by]] = (await pgExec(
+      target,
+      'SELECT applied_by FROM alembic_preflight.alembic_preflight_history',
+    )) as [[string]];
+    expect(JSON.parse(by).unfenced).toMatch(/^sh -c alembic upgrade head && psql/u);
   }, 120_000);
 
   it("release -- a script whose psycopg AsyncConnection reaches another database: the fence's own words, exit 2, the other rows stay", async () => {
@@ -196,29 +246,63 @@ describe('children fenced to their target (PostgreSQL)', () => {
     expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
   }, 120_000);
 
-  it('release -- a script that starts python3 -I itself: stopped before that Python runs (exit 2), its rows untouched', async () => {
-    const other = await real('spawn_other');
-    await pgExec(pg().url, ['CREATE DATABASE spawn_target']);
-    const target = pg().urlFor('spawn_target');
-    const root = projectWith(ITEMS);
-    const seed = `import psycopg2\nc = psycopg2.connect(${JSON.stringify(other)})\nc.cursor().execute("DELETE FROM items")\nc.commit()\n`;
-    writeFileSync(path.join(root, 'seed.py'), seed);
-    writeFileSync(
-      path.join(root, 'run_seed.py'),
-      'import subprocess, sys\nsubprocess.run([sys.executable, "-I", "seed.py"], check=True)\n',
-    );
-    const env = releaseEnv(target);
-    const r = runCli(
-      root,
-      ['release', '--', 'sh', '-c', `alembic upgrade head && ${PYTHON} run_seed.py`],
-      env,
-    );
-    expect(r.status, r.stdout + r.stderr).toBe(2);
-    expect(r.stdout + r.stderr).toContain(
-      'started `python -I`, which runs without its site module or environment',
-    );
-    expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
-  }, 120_000);
+  it.each([
+    [
+      'subprocess with -I',
+      'subprocess.run([sys.executable, "-I", "seed.py"], check=True)',
+      /started `python -I`, which runs without its site module/u,
+    ],
+    [
+      'a shell line with -I',
+      'subprocess.run(sys.executable + " -I seed.py", shell=True, check=True)',
+      /started `python -I`/u,
+    ],
+    [
+      'env -i',
+      'subprocess.run(["env", "-i", sys.executable, "seed.py"], check=True)',
+      /started `env -i`, which drops the environment the fence travels in/u,
+    ],
+    [
+      'PYTHONPATH set anew in a shell line',
+      'subprocess.run("PYTHONPATH=. " + sys.executable + " seed.py", shell=True, check=True)',
+      /started `PYTHONPATH=\.`/u,
+    ],
+    [
+      'os.execv after deleting PYTHONPATH',
+      'del os.environ["PYTHONPATH"]\nos.execv(sys.executable, [sys.executable, "seed.py"])',
+      /refused a connection to postgresql database 'spawn_other'/u,
+    ],
+    [
+      'os.system after deleting PYTHONPATH',
+      'del os.environ["PYTHONPATH"]\nsys.exit(os.waitstatus_to_exitcode(os.system(sys.executable + " seed.py")))',
+      /refused a connection to postgresql database 'spawn_other'/u,
+    ],
+  ])(
+    'release -- a script that starts Python through %s: stopped (exit 2), the other rows untouched',
+    async (_, start, said) => {
+      const other = await real('spawn_other');
+      await pgExec(pg().url, ['CREATE DATABASE spawn_target']);
+      const target = pg().urlFor('spawn_target');
+      const root = projectWith(ITEMS);
+      const seed = `import psycopg2\nc = psycopg2.connect(${JSON.stringify(other)})\nc.cursor().execute("DELETE FROM items")\nc.commit()\n`;
+      writeFileSync(path.join(root, 'seed.py'), seed);
+      writeFileSync(path.join(root, 'run_seed.py'), `import os, subprocess, sys\n${start}\n`);
+      const env = releaseEnv(target);
+      try {
+        const r = runCli(
+          root,
+          ['release', '--', 'sh', '-c', `alembic upgrade head && ${PYTHON} run_seed.py`],
+          env,
+        );
+        expect(r.status, r.stdout + r.stderr).toBe(2);
+        expect(r.stdout + r.stderr).toMatch(said);
+        expect(await pgExec(other, 'SELECT count(*)::int FROM items')).toEqual([[3]]);
+      } finally {
+        await pgExec(pg().url, ['DROP DATABASE spawn_other', 'DROP DATABASE spawn_target']);
+      }
+    },
+    120_000,
+  );
 
   it('release -- python3 -I: refused before it starts (exit 2), nothing migrated', async () => {
     await pgExec(pg().url, ['CREATE DATABASE release_isolated']);
@@ -248,7 +332,13 @@ describe("a child's environment and command line", () => {
       url: 'postgresql://app@127.0.0.1:1/prod_copy',
       db: parseDatabaseUrl('postgresql://app@127.0.0.1:1/prod_copy', '/'),
     };
-    const { env, fence } = fencedChild(undefined, target, ['DATABASE_URL'], { PATH: process.env.PATH ?? '' });
+    const { env, fence } = fencedChild(
+      undefined,
+      target,
+      ['DATABASE_URL'],
+      { PATH: process.env.PATH ?? '' },
+      { dir: '/', files: diskFiles() },
+    );
     try {
       // libpq is the spec: a connection with no password reads the password file first (port 1 then refuses)
       const connect = (pgpassfile: string | undefined) =>
@@ -277,6 +367,15 @@ describe("a child's environment and command line", () => {
         DATABASE_URL: 'postgres://u:p@prod.example.com/app',
         HEROKU_POSTGRESQL_RED_URL: 'postgres://u:p@prod.example.com/app',
         REDIS_URL: 'redis://cache:6379',
+        JDBC_URL: 'jdbc:postgresql://prod.example.com:5432/app',
+        DB_HOST: 'prod.example.com',
+        DB_PORT: '5432',
+        DB_NAME: 'app',
+        APP_POSTGRES_USER: 'u',
+        DATABASE_PASSWORD: 'p',
+        MYSQL_DATABASE: 'shop',
+        LEGACY_DSN: 'host=prod.example.com dbname=app user=u',
+        CACHE_HOST: 'cache',
         PATH: '/usr/bin',
       },
       target,
@@ -285,6 +384,16 @@ describe("a child's environment and command line", () => {
     expect(env).toEqual({
       PATH: '/usr/bin',
       REDIS_URL: 'redis://cache:6379',
+      CACHE_HOST: 'cache',
+      JDBC_URL: target.url,
+      DB_HOST: 'db.internal',
+      DB_PORT: '5433',
+      DB_NAME: 'prod_copy',
+      APP_POSTGRES_USER: 'app',
+      DATABASE_PASSWORD: 's3cret',
+      MYSQL_DATABASE: 'prod_copy',
+      MYSQL_HOST: 'alembic-preflight-no-server.invalid',
+      LEGACY_DSN: "host='db.internal' port=5433 dbname='prod_copy' user='app' password='s3cret'",
       DATABASE_URL: target.url,
       HEROKU_POSTGRESQL_RED_URL: target.url,
       SQLALCHEMY_DATABASE_URI: target.url,
@@ -298,57 +407,26 @@ describe("a child's environment and command line", () => {
     });
   });
 
-  it.each([
-    [['python3', '-I', 'seed.py'], /python3 -I/u],
-    [['/usr/bin/python3.11', '-Es', 'seed.py'], /python3\.11 -Es/u],
-    [['sh', '-c', 'python -S x.py && echo done'], /python -S/u],
-    [['psql', '-h', 'prod.example.com', '-c', 'select 1'], /-h prod\.example\.com/u],
-    [['psql', 'host=prod dbname=app'], /a connection string/u],
-    [
-      ['sh', '-c', "psql 'postgres://u:pw@prod/app' -c x"],
-      /names a database itself \(postgres:\/\/u:\*\*\*@prod\/app\)/u,
-    ],
-    [['sqlite3', 'other.db', '.dump'], /a SQLite file itself \(other\.db\)/u],
-    // an -x value or a --flag=value that is a URL names a database, whatever the program
-    [
-      ['alembic', '-x', 'dburl=postgres://u:pw@prod/app', 'upgrade', 'head'],
-      /names a database itself \(dburl=postgres:\/\/u:\*\*\*@prod\/app\)/u,
-    ],
-    // the shell's own options before its script do not hide the script
-    [['sh', '-e', '-c', 'psql -h prod.example.com -c x'], /-h prod\.example\.com/u],
-    [['bash', '-lc', 'python3 -I seed.py'], /python3 -I/u],
-    [['sh', '-o', 'pipefail', '-c', "psql 'postgres://u:pw@prod/app'"], /names a database itself/u],
-    // Python's options that take a value do not hide -I or -E behind it
-    [['python3', '-X', 'utf8', '-I', 'seed.py'], /`python3 -I` starts Python without/u],
-    [['python3', '-W', 'ignore', '-E', 'seed.py'], /`python3 -E` starts Python without/u],
-    // a command that empties or replaces the environment the fence travels in
-    [['env', '-i', 'python3', 'seed.py'], /`env -i` starts its command with an empty environment/u],
-    [['env', '-u', 'PYTHONPATH', 'python3', 'seed.py'], /`env -u PYTHONPATH` removes the variable/u],
-    [['sh', '-c', 'PYTHONPATH=. python3 seed.py'], /sets PYTHONPATH itself \(`PYTHONPATH=\.`\)/u],
-    [['sh', '-c', 'unset PYTHONPATH; python3 seed.py'], /`unset PYTHONPATH` removes the variable/u],
-    // a program whose flags are not known keeps its connection-like flags judged
-    [['./seed', '--host', 'prod.example.com'], /--host prod\.example\.com/u],
-  ])('refuses %j', (argv, why) => {
-    expect(unfencedCommand(argv, target)).toMatch(why);
-  });
-
-  it.each([
-    [['alembic', 'upgrade', 'head']],
-    [['python3', '-m', 'alembic', 'upgrade', 'head']],
-    [['python3', '-u', 'seed.py']],
-    [['sh', '-c', 'alembic upgrade head && python seed.py']],
-    [['psql', '-c', 'select 1']],
-    [['psql', target.url]],
-    // Flask-Migrate's -d is the migrations folder, Alembic's -c its config file, mkdir's -p a flag
-    [['flask', 'db', 'upgrade', '-d', 'migrations']],
-    [['alembic', '-c', 'deploy/alembic.ini', 'upgrade', 'head']],
-    [['sh', '-c', 'mkdir -p var/run && alembic upgrade head']],
-    [['python3', '-m', 'alembic', '-x', `dburl=${target.url}`, 'upgrade', 'head']],
-    // the fence's PYTHONPATH extended, not replaced; another variable set; a value after -X
-    [['sh', '-c', 'PYTHONPATH=$PYTHONPATH:. python3 seed.py']],
-    [['env', 'APP_ENV=release', 'python3', 'seed.py']],
-    [['python3', '-X', 'importtime', '-u', 'seed.py']],
-  ])('lets %j start', (argv) => {
-    expect(unfencedCommand(argv, target)).toBeUndefined();
+  it('points split variables at a SQLite target nowhere but its file, and a MySQL target by its own variables', () => {
+    const sqlite = { url: 'sqlite:////tmp/app.db', db: parseDatabaseUrl('sqlite:////tmp/app.db', '/') };
+    const env = confinedEnv({ DB_HOST: 'prod', DB_NAME: 'app', DB_PASSWORD: 'p' }, sqlite, []);
+    expect(env).toMatchObject({
+      DB_HOST: 'alembic-preflight-no-server.invalid',
+      DB_NAME: '/tmp/app.db',
+      DB_PASSWORD: '',
+      PGHOST: '/nonexistent/alembic-preflight-no-server',
+    });
+    const url = 'mysql+pymysql://shop:pw@10.0.0.5:3307/shop';
+    const mysql = confinedEnv(
+      { MYSQL_PWD: 'old', DB_HOST: 'prod' },
+      { url, db: parseDatabaseUrl(url, '/') },
+      [],
+    );
+    expect(mysql).toMatchObject({
+      DB_HOST: '10.0.0.5',
+      MYSQL_HOST: '10.0.0.5',
+      MYSQL_TCP_PORT: '3307',
+      MYSQL_PWD: 'pw',
+    });
   });
 });

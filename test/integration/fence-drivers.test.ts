@@ -28,6 +28,7 @@ function fenced(
 /** The driver a refusal records, where the case's name is not it. */
 const DRIVER_RECORDED: Readonly<Record<string, string>> = {
   sqlalchemy: 'psycopg2',
+  'sqlalchemy-async': 'asyncpg',
   'psycopg-async': 'psycopg',
   'asyncpg-pool': 'asyncpg',
   'psycopg-pool': 'psycopg',
@@ -86,6 +87,11 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
       'pg8000',
       (u: { host: string; port: number; db: string; user: string; pw: string }) =>
         `import pg8000\nc = pg8000.connect(user="${u.user}", host="${u.host}", port=${u.port}, database="${u.db}", password="${u.pw}")\nc.cursor().execute("SELECT 1")\nprint("connected")`,
+    ],
+    [
+      'sqlalchemy-async',
+      (u: { host: string; port: number; db: string; user: string; pw: string }) =>
+        `import asyncio, sqlalchemy as sa\nfrom sqlalchemy.ext.asyncio import create_async_engine\nasync def main():\n    e = create_async_engine("postgresql+asyncpg://${u.user}:${u.pw}@${u.host}:${u.port}/${u.db}")\n    async with e.connect() as c:\n        await c.execute(sa.text("SELECT 1"))\n    await e.dispose()\n    print("connected")\nasyncio.run(main())`,
     ],
     [
       'sqlalchemy',
@@ -148,7 +154,7 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
       `import subprocess, sys\nsubprocess.run([sys.executable, "-I", "-c", ${JSON.stringify(other)}])\nprint("went on")`,
       cwd,
     );
-    expect(isolated.out).toContain('alembic-preflight refused to start a Python with -I');
+    expect(isolated.out).toContain('alembic-preflight refused to start `python -I`');
     expect(isolated.out).not.toContain('went on');
     expect(isolated.status).not.toBe(0);
     // read by Python's own grammar, as the tool reads a command it starts: -X's value does not hide -E
@@ -157,7 +163,7 @@ describe('the fence, driver by driver (real drivers, a real server)', () => {
       `import subprocess, sys\nsubprocess.run([sys.executable, "-X", "utf8", "-E", "-c", ${JSON.stringify(other)}])\nprint("went on")`,
       cwd,
     );
-    expect(behindValue.out).toContain('alembic-preflight refused to start a Python with -E');
+    expect(behindValue.out).toContain('alembic-preflight refused to start `python -E`');
     expect(behindValue.out).not.toContain('went on');
     const touched = readFileSync(pg().logFile!, 'utf8')
       .slice(logBefore)

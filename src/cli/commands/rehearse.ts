@@ -58,6 +58,12 @@ export const rehearse = defineCommand({
         describe:
           "a command (a seed script, a smoke test) run through the shell on the scratch database after the final upgrade, with the migrations' environment and fence; its failure fails the rehearsal",
       })
+      .option('unfenced', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'start a --then the tool cannot prove fenced to the scratch database anyway (another program, a here-document); the report says so',
+      })
       .option('scratch-url', {
         type: 'string',
         describe:
@@ -105,6 +111,7 @@ export const rehearse = defineCommand({
         drift: args.drift,
         idempotent: args.idempotent,
         then: args.then,
+        unfenced: args.unfenced,
         scratchUrl: args['scratch-url'],
         urlEnv: args['url-env'],
         scratch: args.scratch,

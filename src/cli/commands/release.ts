@@ -52,6 +52,12 @@ export const release = defineCommand({
         describe:
           'this release may migrate a database another app owns, per its ledger (apps that always share one: shared-with in the settings)',
       })
+      .option('unfenced', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'start a command after -- that the tool cannot prove fenced to the database verified (another program, a here-document) anyway; the verdict line and the ledger record it',
+      })
       .option('cosmetic', {
         type: 'boolean',
         default: false,
@@ -105,6 +111,7 @@ export const release = defineCommand({
           allowEmpty: args['allow-empty'],
           ...(rest.length > 0 ? { command: rest } : {}),
           alwaysRun: args['always-run'],
+          unfenced: args.unfenced,
           deadlineMinutes: args.deadline,
           out: (t) => ctx.write(t),
           report: (e) => ctx.reportError(e),
@@ -124,6 +131,7 @@ export const release = defineCommand({
         env: ctx.env,
         command: rest.length > 0 ? rest : undefined,
         alwaysRun: args['always-run'],
+        unfenced: args.unfenced,
         cosmetic: args.cosmetic,
         shareDatabase: args['share-database'],
         deadlineMinutes: args.deadline,
