@@ -152,6 +152,8 @@ export interface Finding {
   readonly evidence?: readonly Evidence[];
   /** The one command that fixes it, filled in; `hint` then holds the alternatives. */
   readonly fix?: string;
+  /** schema-behind-stamp: the revision the schema matches exactly, and how many objects the stamp's lack. */
+  readonly schemaAt?: { readonly revision: string; readonly missing: number };
 }
 
 /** The whole fix in one string, for the formats that have one field for it: the command, then the alternatives. */

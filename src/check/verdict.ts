@@ -51,6 +51,8 @@ export type Qualifier =
   | 'after-start'
   /** release --unfenced: the command started although it could not be proved fenced */
   | 'unfenced'
+  /** the schema differs from the stamp in places the probes cannot place exactly (schema-behind-stamp warnings) */
+  | 'schema-warnings'
   /** release --on-ahead allow: the database is ahead, nothing was migrated */
   | 'not-migrated'
   /** backfill without --write */
@@ -115,6 +117,7 @@ export function verdictOf(
         ...(policy.data === 'off' && (prediction?.steps.length ?? 0) > 0
           ? (['rows-not-checked'] as const)
           : []),
+        ...(has('schema-behind-stamp') ? (['schema-warnings'] as const) : []),
       ]
     : willSucceed && !findings.some((f) => f.severity === 'error')
       ? ['strict']

@@ -380,6 +380,17 @@ export function verifyVerdict(result: VerifyResult): VerdictLine {
     };
   }
   const { errors, warnings } = counts(result);
+  // the schema placed exactly below the stamp: where it is, and the one fix, on the line a log is read for
+  const behind = result.findings.find((f) => f.schemaAt !== undefined && f.severity === 'error');
+  if (behind?.schemaAt) {
+    const { revision, missing } = behind.schemaAt;
+    const others = errors - result.findings.filter((f) => f.schemaAt && f.severity === 'error').length;
+    return {
+      word,
+      sentence: `the schema is at ${revision}, behind the stamp (${plural(missing, 'object')} the stamped revisions change differ)${others > 0 ? ` and ${plural(others, 'other error')} block` : ''}: ${behind.fix ?? behind.hint}`,
+      qualifiers,
+    };
+  }
   return {
     word,
     sentence: `\`${cmd}\` would run, but ${plural(errors, 'error')} and ${plural(warnings, 'warning')} block the release`,

@@ -21,6 +21,7 @@ const QUALIFIER_WORDS: Readonly<Record<Qualifier, string>> = {
   'command-not-started': 'the command was not started',
   'after-start': 'after the command started',
   unfenced: 'started under --unfenced, not proved fenced to this database',
+  'schema-warnings': 'the schema lags the stamp in places (schema-behind-stamp warnings above)',
   'not-migrated': 'nothing migrated',
   'dry-run': 'dry run: nothing written',
   'rows-not-checked': 'rows not checked (--data off)',

@@ -2,7 +2,7 @@ import { upgradeCommand } from '../db-helpers.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { describeObject } from '../schema/describe-object.js';
-import type { StampMismatch } from '../schema/schema-probe.js';
+import type { SchemaMatch, StampMismatch } from '../schema/schema-probe.js';
 import type { RevisionMap } from '../../alembic/graph/revision-map.js';
 import { fittingTitle } from '../finding-title.js';
 
@@ -38,20 +38,24 @@ export const schemaBehindStamp: Rule = {
         left.length > 0 ? `${list(left)} it drops ${left.length === 1 ? 'is' : 'are'} still there` : '',
       ].filter((p) => p !== '');
       const stamped = db.stamps.some((s) => s.revisions.includes(revision));
+      // the probes place the schema exactly where the fix moves the stamp: the code would run on a schema
+      // it knows is behind, so this blocks; anything less certain stays a warning
+      const exact = back !== undefined && exactlyAt(db.schema?.matches, back);
       const what =
         missing.length > 0
           ? `${missing.length === 1 ? missing[0] : `${missing.length} objects`} it creates ${missing.length === 1 ? 'is' : 'are'} missing`
           : `${left.length === 1 ? left[0] : `${left.length} objects`} it drops ${left.length === 1 ? 'is' : 'are'} still there`;
       return {
         code: 'schema-behind-stamp',
-        severity: 'warning',
+        severity: exact ? 'error' : 'warning',
+        ...(exact ? { schemaAt: { revision: back, missing: behind.length } } : {}),
         title: fittingTitle(
           'schema-behind-stamp',
           `stamped past ${revision}, but ${what}`,
           `stamped past ${revision}, but ${what.replace(/ it (creates|drops) /u, ' ')}`,
           `stamped past ${revision}, but the schema lacks its work`,
         ),
-        message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? '' : ' (it is below the stamp)'}, but ${parts.join(', and ')}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.`,
+        message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? '' : ' (it is below the stamp)'}, but ${parts.join(', and ')}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.${exact ? ` Every object the migrations name matches the schema ${back} leaves.` : ''}`,
         ...(back ? { fix: `${db.words.alembic('stamp', back)} && ${upgradeCommand(db)}` } : {}),
         hint: back
           ? `If ${revision} never ran, move the stamp back to ${back}${lowest !== undefined && lowest !== revision ? ` (below ${lowest}, whose work is missing too)` : ''} and run the upgrade. If the change was undone on purpose, a migration should say so.`
@@ -63,6 +67,16 @@ export const schemaBehindStamp: Rule = {
     });
   },
 };
+
+/**
+ * Whether the catalog matches the schema `revision` leaves in every object compared: a revision ranked
+ * with no disagreement, or base where no object any migration creates is in the database.
+ */
+function exactlyAt(matches: readonly SchemaMatch[] | undefined, revision: string): boolean {
+  if (matches === undefined) return false;
+  if (revision === 'base') return matches.length === 0;
+  return matches.some((m) => m.revision === revision && m.of > 0 && m.agree === m.of);
+}
 
 /** The one revision of `revisions` that every other has among its ancestors, if there is one. */
 function lowestOf(map: RevisionMap, revisions: readonly string[]): string | undefined {

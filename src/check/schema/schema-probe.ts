@@ -39,7 +39,7 @@ export interface UpgradeClash {
   readonly does: 'creates' | 'drops' | 'alters' | 'renames' | 'adds to';
 }
 
-/** How well the catalog matches the schema each revision leaves (for a row no file defines). */
+/** How well the catalog matches the schema each revision leaves. */
 export interface SchemaMatch {
   readonly revision: string;
   readonly agree: number;
@@ -59,10 +59,7 @@ export interface SchemaProbe {
   readonly maybe?: UpgradeClash;
   /** The catalog could not be read: why (the probes then claim nothing). */
   readonly unavailable?: string;
-  /**
-   * For rows no file defines: the revisions whose schema the catalog matches best, best first. Empty
-   * when no object any migration creates is in the database: absences alone tell no revision apart.
-   */
+  /** For unknown rows and missing work: the revisions the catalog matches, best first ([]: no evidence). */
   readonly matches?: readonly SchemaMatch[];
   /** The tables each pending revision certainly creates (the first-run rule's facts). */
   readonly createdTables: ReadonlyMap<
@@ -115,6 +112,7 @@ export function probeSchema(
     checked += cmp.checked;
     unknown += cmp.unknown;
     for (const m of cmp.mismatches) behind.push({ ...m, path: ops.path(m.by.revision) });
+    if (behind.length > 0) matches = matchRevisions(model, ops, catalog);
   }
   let clash: UpgradeClash | undefined;
   let maybe: UpgradeClash | undefined;

@@ -1,30 +1,59 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../../src/commands/verify-command.js';
 import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
+import { runCli } from '../../helpers/cli.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
 
 describe('schema-behind-stamp', () => {
-  it('SQLite: stamped at head without running the last migration; real Alembic then has nothing to run', async () => {
+  it('SQLite: stamped at head without running the last migration, the schema exactly at its parent: an error, verify exits 1 and release runs nothing; following the fix builds the table', async () => {
     const root = exampleCopy();
     const url = 'sqlite:///app.db';
     expect(exampleAlembic(root, url, 'upgrade', '1f2a3b4c5d6e').status).toBe(0);
     expect(exampleAlembic(root, url, 'stamp', '2a3b4c5d6e7f').status).toBe(0);
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     const f = out.result.findings.find((x) => x.code === 'schema-behind-stamp')!;
-    expect(f.severity).toBe('warning');
+    expect(f.severity).toBe('error');
     expect(f.message).toContain(
       'the alembic_version table says 2a3b4c5d6e7f ran, but the table guest_sessions it creates is not in the database',
     );
     expect(f.fix).toBe('alembic stamp 1f2a3b4c5d6e && alembic upgrade head');
-    // the upgrade itself goes through (so the verdict stays OK) and leaves the table missing
-    expect(out.exitCode).toBe(0);
+    expect(out.exitCode).toBe(1);
+    expect(out.stdout.trim().split('\n').at(-1)).toBe(
+      'BLOCKED: the schema is at 1f2a3b4c5d6e, behind the stamp (1 object the stamped revisions change differ): alembic stamp 1f2a3b4c5d6e && alembic upgrade head',
+    );
+    // release acts on that verdict: the command never starts
+    const r = runCli(root, ['release', '--', 'sh', '-c', 'touch ran && alembic upgrade head'], {
+      DATABASE_URL: url,
+      PATH: process.env.PATH ?? '',
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(existsSync(path.join(root, 'ran'))).toBe(false);
+    // real Alembic would have run nothing and left the table missing; the fix builds it
+    expect(exampleAlembic(root, url, 'stamp', '1f2a3b4c5d6e').status).toBe(0);
     expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
-    expect(
-      (await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url }, strict: true })).exitCode,
-    ).toBe(1);
+    const after = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    expect(after.exitCode).toBe(0);
+    expect(after.result.findings.map((x) => x.code)).not.toContain('schema-behind-stamp');
+  }, 60_000);
+
+  it('SQLite: a table of the first revision dropped by hand, the second still there: no revision matches exactly, so a warning, and the OK says so', async () => {
+    const root = exampleCopy();
+    const url = 'sqlite:///app.db';
+    expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+    const db = new Database(path.join(root, 'app.db'));
+    db.exec('DROP TABLE users');
+    db.close();
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    const f = out.result.findings.find((x) => x.code === 'schema-behind-stamp')!;
+    expect(f.severity).toBe('warning');
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout.trim().split('\n').at(-1)).toMatch(
+      /^OK: .*; the schema lags the stamp in places \(schema-behind-stamp warnings above\)$/u,
+    );
   }, 60_000);
 
   it('an empty database stamped at head: one stamp fix for both revisions, and following it builds the schema', async () => {
