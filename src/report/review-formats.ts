@@ -9,12 +9,12 @@ export function findingDocPath(code: string): string {
   return `docs/findings/${code}.md`;
 }
 
-/** Where the findings' pages are published: the repository the package is installed from. */
-const PAGES = 'https://github.com/alembic-preflight/alembic-preflight/blob/main/';
-
-/** A finding's page as a link that works from any repository's pull request or workflow run. */
-export function findingUrl(code: string): string {
-  return PAGES + findingDocPath(code);
+/**
+ * Where a finding's page is read: the package ships docs/findings/, and `explain CODE` prints it. No
+ * link: the package has no published home a link could be sure of.
+ */
+export function explainCommand(code: string): string {
+  return `alembic-preflight explain ${code}`;
 }
 
 /** GitHub's workflow-command escaping: the message, and (more strictly) a property's value. */
@@ -36,7 +36,7 @@ export function githubAnnotations(result: CheckResult, verdict: VerdictLine): st
     const props = [
       f.path !== undefined ? `file=${escapeProperty(f.path)}` : undefined,
       f.path !== undefined && f.line !== undefined ? `line=${f.line}` : undefined,
-      `title=${escapeProperty(`${f.code} (${findingUrl(f.code)})`)}`,
+      `title=${escapeProperty(`${f.code} (${explainCommand(f.code)})`)}`,
     ].filter((p): p is string => p !== undefined);
     const body = [
       stripPath(f.message, f.path, f.line),
@@ -96,9 +96,13 @@ export function markdownSummary(
             ? `revision <code>${escapeMarkup(f.revision)}</code>`
             : '';
       lines.push(
-        `| ${f.severity} | [\`${f.code}\`](${findingUrl(f.code)}) | ${where} | ${cell(stripPath(f.message, f.path, f.line))} |`,
+        `| ${f.severity} | \`${f.code}\` | ${where} | ${cell(stripPath(f.message, f.path, f.line))} |`,
       );
     }
+    lines.push(
+      '',
+      "Each finding's page (the problem, an example, the fix): `alembic-preflight explain CODE`.",
+    );
     lines.push('', '<details><summary>How to fix each</summary>', '');
     for (const f of result.findings)
       lines.push(
@@ -126,7 +130,7 @@ export interface SarifRule {
 
 /**
  * `--format sarif`: a SARIF 2.1.0 log (GitHub code scanning and other review tools read it): every
- * rule with its page as helpUri, every finding as a result at its file and line.
+ * rule with its summary and the command that prints its page, every finding as a result at its file and line.
  */
 export function sarifLog(result: CheckResult, rules: readonly SarifRule[], version: string): unknown {
   const index = new Map(rules.map((r, i) => [r.code, i]));
@@ -146,12 +150,13 @@ export function sarifLog(result: CheckResult, rules: readonly SarifRule[], versi
           driver: {
             name: 'alembic-preflight',
             version,
-            informationUri: 'https://github.com/alembic-preflight/alembic-preflight',
             rules: rules.map((r) => ({
               id: r.code,
               name: r.code,
               shortDescription: { text: r.summary },
-              helpUri: findingUrl(r.code),
+              help: {
+                text: `${r.summary} Its page (the problem, an example, the fix): ${explainCommand(r.code)}`,
+              },
               defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
             })),
           },

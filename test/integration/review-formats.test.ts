@@ -70,9 +70,6 @@ function annotations(stdout: string): Annotation[] {
     });
 }
 
-/** Where the findings' pages are linked from a pull request or a workflow run. */
-const PAGES = 'https://github.com/alembic-preflight/alembic-preflight/blob/main/';
-
 describe('--format github and --format markdown', () => {
   it('check: one annotation per finding, at its file and line, by severity, then the verdict; the exit code as in text', () => {
     const root = project();
@@ -87,7 +84,7 @@ describe('--format github and --format markdown', () => {
     expect(a.map((x) => [x.level, x.props['title']])).toEqual(
       json.findings.map((f) => [
         { error: 'error', warning: 'warning', info: 'notice' }[f.severity],
-        `${f.code} (${PAGES}docs/findings/${f.code}.md)`,
+        `${f.code} (alembic-preflight explain ${f.code})`,
       ]),
     );
     const ddl = a.find((x) => x.props['title']!.startsWith('ddl-in-try-except'))!;
@@ -116,14 +113,14 @@ describe('--format github and --format markdown', () => {
     } as unknown as CheckResult;
     const out = githubAnnotations(result, { word: 'BLOCKED', sentence: 'x', qualifiers: [] });
     expect(out).toBe(
-      '::error file=odd%2Cdir%3Ax/a.py,line=3,title=multiple-heads (https%3A//github.com/alembic-preflight/alembic-preflight/blob/main/docs/findings/multiple-heads.md)::100%25 sure:%0D%0Anext%0Afix: a, b: c\nBLOCKED: x\n',
+      '::error file=odd%2Cdir%3Ax/a.py,line=3,title=multiple-heads (alembic-preflight explain multiple-heads)::100%25 sure:%0D%0Anext%0Afix: a, b: c\nBLOCKED: x\n',
     );
     expect(markdownSummary('check', result, { word: 'BLOCKED', sentence: 'x', qualifiers: [] })).toContain(
-      `| error | [\`multiple-heads\`](${PAGES}docs/findings/multiple-heads.md) | <code>odd,dir:x/a.py:3</code> | 100% sure: next |`,
+      '| error | `multiple-heads` | <code>odd,dir:x/a.py:3</code> | 100% sure: next |',
     );
   });
 
-  it('verify: the markdown summary has the verdict, a row per finding with its page, and the fixes', () => {
+  it('verify: the markdown summary has the verdict, a row per finding, the command for its page, and the fixes', () => {
     const root = project();
     const db = new Database(path.join(root, 'app.db'));
     db.exec(
@@ -141,15 +138,12 @@ describe('--format github and --format markdown', () => {
       runCli(root, ['verify', '--format', 'json', '--target', 'heads'], env).stdout,
     ) as { findings: { code: string }[] };
     const rows = lines.filter((l) => /^\| (error|warning|info) \|/u.test(l));
-    expect(
-      rows.map(
-        (l) =>
-          /\[`([a-z-]+)`\]\(https:\/\/github\.com\/alembic-preflight\/alembic-preflight\/blob\/main\/docs\/findings\/\1\.md\)/u.exec(
-            l,
-          )![1],
-      ),
-    ).toEqual(json.findings.map((f) => f.code));
+    expect(rows.map((l) => /^\| \w+ \| `([a-z-]+)` \|/u.exec(l)![1])).toEqual(
+      json.findings.map((f) => f.code),
+    );
     expect(md.stdout).toContain('- **`stamped-revision-missing`**: ');
+    expect(md.stdout).toContain('`alembic-preflight explain CODE`');
+    expect(md.stdout).not.toContain('https://');
     const gh = runCli(root, ['verify', '--format', 'github', '--target', 'heads'], env);
     expect(
       annotations(gh.stdout).find((x) => x.props['title']!.startsWith('stamped-revision-missing'))!.body,
@@ -184,7 +178,7 @@ describe('--format github and --format markdown', () => {
       const log = JSON.parse(r.stdout) as {
         version: string;
         runs: {
-          tool: { driver: { rules: { id: string; helpUri: string }[] } };
+          tool: { driver: { rules: { id: string; help: { text: string } }[] } };
           results: {
             ruleId: string;
             ruleIndex: number;
@@ -198,7 +192,11 @@ describe('--format github and --format markdown', () => {
       expect(validateSarif(log), JSON.stringify(validateSarif.errors)).toBe(true);
       const run = log.runs[0]!;
       expect(run.tool.driver.rules.map((x) => x.id)).toEqual(RULES.map((x) => x.code));
-      expect(run.tool.driver.rules.every((x) => x.helpUri.endsWith(`/docs/findings/${x.id}.md`))).toBe(true);
+      // no link to a page that may not exist: the command that prints the page the package ships
+      expect(
+        run.tool.driver.rules.every((x) => x.help.text.endsWith(`alembic-preflight explain ${x.id}`)),
+      ).toBe(true);
+      expect(r.stdout).not.toContain('https://github.com');
       const json = JSON.parse(runCli(root, [...args, '--format', 'json'], env).stdout) as {
         findings: { code: string; severity: string; path: string | null; line: number | null }[];
       };
