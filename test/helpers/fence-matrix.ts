@@ -83,19 +83,16 @@ export const SHAPES: readonly Shape[] = [
 /** The seed (it marks that it ran, then reaches the other database) and the scripts that start it. */
 export function writeSeed(root: string, driver: string, server: Server, other: string): void {
   const seed = `open("ran", "w").close()\n${DRIVERS[driver]!(server, other)}\n`;
-  writeFileSync(path.join(root, 'seed.py'), seed);
-  writeFileSync(
-    path.join(root, 'spawn_env.py'),
-    'import os, subprocess, sys\nsubprocess.run([sys.executable, "seed.py"], env={"PATH": os.environ["PATH"]}, check=True)\n',
-  );
-  writeFileSync(
-    path.join(root, 'spawn_execv.py'),
-    'import os, sys\ndel os.environ["PYTHONPATH"]\nos.execv(sys.executable, [sys.executable, "seed.py"])\n',
-  );
-  writeFileSync(
-    path.join(root, 'spawn_isolated.py'),
-    'import subprocess, sys\nsubprocess.run([sys.executable, "-I", "seed.py"], check=True)\n',
-  );
+  const files: Record<string, string> = {
+    'seed.py': seed,
+    'spawn_env.py':
+      'import os, subprocess, sys\nsubprocess.run([sys.executable, "seed.py"], env={"PATH": os.environ["PATH"]}, check=True)\n',
+    'spawn_execv.py':
+      'import os, sys\ndel os.environ["PYTHONPATH"]\nos.execv(sys.executable, [sys.executable, "seed.py"])\n',
+    'spawn_isolated.py':
+      'import subprocess, sys\nsubprocess.run([sys.executable, "-I", "seed.py"], check=True)\n',
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(root, name), text);
   mkdirSync(path.join(root, 'bin'), { recursive: true });
   const script = (name: string, text: string) => {
     writeFileSync(path.join(root, 'bin', name), text);

@@ -69,13 +69,12 @@ export const schemaBehindStamp: Rule = {
 };
 
 /**
- * Whether the catalog matches the schema `revision` leaves in every object compared: a revision ranked
- * with no disagreement, or base where no object any migration creates is in the database.
+ * Whether the catalog matches the schema `revision` leaves in every object compared, with at least one
+ * of them present: absence alone (an empty database, or a schema the reading did not find) is no
+ * placement, so base is never exact.
  */
 function exactlyAt(matches: readonly SchemaMatch[] | undefined, revision: string): boolean {
-  if (matches === undefined) return false;
-  if (revision === 'base') return matches.length === 0;
-  return matches.some((m) => m.revision === revision && m.of > 0 && m.agree === m.of);
+  return (matches ?? []).some((m) => m.revision === revision && m.present > 0 && m.agree === m.of);
 }
 
 /** The one revision of `revisions` that every other has among its ancestors, if there is one. */
