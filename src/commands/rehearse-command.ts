@@ -6,8 +6,7 @@ import { copyProductionSchema } from '../database/copy-schema.js';
 import { type Scratch } from '../database/scratch-database.js';
 import { snapshotSchema } from '../database/schema-snapshot.js';
 import { DEFAULT_LEDGER_TABLE } from '../database/ledger.js';
-import { confinedEnv, refusedCommand, unfencedNotice } from '../release/child-env.js';
-import { unprovedCommand } from '../release/command-proof.js';
+import { confinedEnv, proveCommand, unfencedNotice } from '../release/child-env.js';
 import type { ProjectFiles } from '../project/project-files.js';
 import { fenceTarget, makeFence } from '../release/fence.js';
 import { UsageError } from '../errors/errors.js';
@@ -279,7 +278,9 @@ function reportOf(
  */
 function thenProof(opts: RehearseCommandOptions, files: ProjectFiles): string | undefined {
   if (opts.then === undefined) return undefined;
-  const why = unprovedCommand(['/bin/sh', '-c', opts.then], { dir: opts.cwd, env: opts.env, files });
-  if (why && !opts.unfenced) throw refusedCommand(`--then \`${opts.then}\``, why, 'rehearse');
-  return why;
+  return proveCommand(
+    ['/bin/sh', '-c', opts.then],
+    { dir: opts.cwd, env: opts.env, files },
+    { unfenced: opts.unfenced, tool: 'rehearse', what: `--then \`${opts.then}\`` },
+  );
 }

@@ -34,7 +34,7 @@ import {
 import type { OnAhead } from '../check/lint/lint-config.js';
 import { ledgerRows } from '../check/ledger-rows.js';
 import { appUrlReads } from '../deploy/app-url-reads.js';
-import { fencedChild, unfencedNotice, unfencedRecord, withUnfenced } from '../release/child-env.js';
+import { fencedChild, unfencedRecord, withUnfenced } from '../release/child-env.js';
 import { refusalError } from '../release/fence.js';
 import { afterUpgrade, plural } from '../release/after-upgrade.js';
 import { upgradeCommand } from '../release/upgrade-command.js';
@@ -256,24 +256,21 @@ async function gate(
 /**
  * The upgrade, and every program a wrapped command starts, may reach the database verify read and no
  * other (PG*, every database URL, the Python fence); a project that migrates several databases (env.py's
- * own list) may rightly reach the others, and is not confined. Prints the notice when --unfenced
- * starts a command that could not be proved fenced.
+ * own list) may rightly reach the others, and is not confined.
  */
 function confineCommand(
   opts: ReleaseCommandOptions,
-  argv: readonly string[],
   opened: Opened,
   urlVariable: readonly string[],
 ): ReturnType<typeof fencedChild> | undefined {
   const { url, urlSource, db, model } = opened;
   if (url.otherDatabases || urlSource.url === undefined) return undefined;
-  const confined = fencedChild(opts.command, { url: urlSource.url, db }, urlVariable, opts.env, {
+  return fencedChild(opts.command, { url: urlSource.url, db }, urlVariable, opts.env, {
     dir: opts.cwd,
     files: model.config.files,
-    ...(opts.unfenced ? { unfenced: true } : {}),
+    unfenced: opts.unfenced,
+    out: opts.out,
   });
-  if (confined.unproved) opts.out(unfencedNotice('release', `\`${argv.join(' ')}\``, confined.unproved));
-  return confined;
 }
 
 /** Runs the upgrade behind the fence, then checks that the database is where the prediction said and records it. */
@@ -295,7 +292,7 @@ async function runUpgrade(
     `alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`,
   );
   const urlVariable = urlSource.fromFlag ? [] : [urlSource.variable];
-  const confined = confineCommand(opts, argv, opened, urlVariable);
+  const confined = confineCommand(opts, opened, urlVariable);
   const fence = confined?.fence;
   const unproved = confined?.unproved;
   // every verdict after this point says the command ran unfenced, when it did

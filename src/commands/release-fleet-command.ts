@@ -1,5 +1,5 @@
 import { EXIT, UsageError } from '../errors/errors.js';
-import { fencedChild, unfencedNotice, withUnfenced } from '../release/child-env.js';
+import { fencedChild, withUnfenced } from '../release/child-env.js';
 import { runChild } from '../release/run-child.js';
 import { releaseLogLine, withVerdictLine } from '../release/with-verdict-line.js';
 import { verdictLine, type VerdictLine } from '../report/verdict-line.js';
@@ -92,10 +92,7 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
         'command-not-started',
       ),
     );
-  const { env, fence, unproved } = confineLoop(
-    opts as ReleaseFleetOptions & { command: readonly string[] },
-    before,
-  );
+  const { env, fence, unproved } = confineLoop(opts, opts.command, before);
   ran.unproved = unproved;
   let child;
   try {
@@ -196,21 +193,14 @@ function failing(r: FleetResult): number {
  * starts sees only that database.
  */
 function confineLoop(
-  opts: ReleaseFleetOptions & { readonly command: readonly string[] },
+  opts: ReleaseFleetOptions,
+  command: readonly string[],
   before: OpenedFleet,
 ): ReturnType<typeof fencedChild> {
-  const confined = fencedChild(
-    opts.command,
-    { url: before.url, db: before.db },
-    [before.urlVariable],
-    opts.env,
-    {
-      dir: opts.cwd,
-      files: before.model.config.files,
-      ...(opts.unfenced ? { unfenced: true } : {}),
-    },
-  );
-  if (confined.unproved)
-    opts.out(unfencedNotice('release', `\`${opts.command.join(' ')}\``, confined.unproved));
-  return confined;
+  return fencedChild(command, { url: before.url, db: before.db }, [before.urlVariable], opts.env, {
+    dir: opts.cwd,
+    files: before.model.config.files,
+    unfenced: opts.unfenced,
+    out: opts.out,
+  });
 }

@@ -34,8 +34,7 @@ export function scriptRun(
   if (candidate === undefined || /[$`'"*?]/u.test(candidate)) return undefined;
   const file = path.resolve(dir, candidate);
   if (path.relative(dir, file).startsWith('..')) return undefined;
-  const size = files.size(file);
-  const text = size === undefined || size > MAX_SCRIPT_BYTES ? undefined : files.text(file);
+  const text = readScript(files, file);
   if (text === undefined || text.includes('\0')) return undefined;
   // run directly, a file runs under its #! interpreter (bash runs one without #! itself): follow only shell scripts
   const shebang = /^#!(.*)/u.exec(text);
@@ -47,6 +46,12 @@ export function scriptRun(
     : /\.(?:py|rb|js|pl)$/u.test(file)
       ? undefined
       : { file, text };
+}
+
+/** A script's text, or undefined when it cannot be read or is too large to be a release script. */
+export function readScript(files: ProjectFiles, file: string): string | undefined {
+  const size = files.size(file);
+  return size === undefined || size > MAX_SCRIPT_BYTES ? undefined : files.text(file);
 }
 
 /** The command a Pipfile's [scripts] entry runs (`upgrade = "flask db upgrade"`), with where it is written. */

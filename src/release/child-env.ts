@@ -112,16 +112,38 @@ export function confinedEnv(
   return out;
 }
 
-/** What a command's proof needs beside its words, and whether --unfenced lets an unproved command start. */
+/**
+ * What a command's proof needs beside its words, whether --unfenced lets an unproved command start,
+ * and where to say so when it does.
+ */
 export interface ChildProof extends Omit<ProofContext, 'target' | 'env'> {
-  readonly unfenced?: boolean;
+  readonly unfenced?: boolean | undefined;
+  readonly out?: (text: string) => void;
+}
+
+/**
+ * Why `argv` cannot be proved fenced, when --unfenced starts it anyway; otherwise that refusal is
+ * thrown before anything starts (exit 2). Undefined when it is proved.
+ */
+export function proveCommand(
+  argv: readonly string[],
+  ctx: ProofContext,
+  how: {
+    readonly unfenced?: boolean | undefined;
+    readonly tool: 'rehearse' | 'release';
+    readonly what: string;
+  },
+): string | undefined {
+  const why = unprovedCommand(argv, ctx);
+  if (why && !how.unfenced) throw refusedCommand(how.what, why, how.tool);
+  return why;
 }
 
 /**
  * A child's environment confined to `target` and its Python fence, for release's wrapped command and
  * release --tenants' loop. `command` (the user's, when there is one) is refused first when it cannot be
- * proved fenced, unless `--unfenced` says to start it anyway: `unproved` then says why, for the
- * verdict line and the ledger. Throws the refusal before anything starts.
+ * proved fenced, unless `--unfenced` says to start it anyway: the notice then goes to `out`, and
+ * `unproved` says why, for the verdict line and the ledger. Throws the refusal before anything starts.
  */
 export function fencedChild(
   command: readonly string[] | undefined,
@@ -139,9 +161,12 @@ export function fencedChild(
       },
     );
   const base = confinedEnv(env, target, urlVariables);
+  const what = `\`${(command ?? []).join(' ')}\``;
   const why =
-    command && command.length > 0 ? unprovedCommand(command, { ...proof, env: base, target }) : undefined;
-  if (why && !proof.unfenced) throw refusedCommand(`\`${command!.join(' ')}\``, why, 'release');
+    command && command.length > 0
+      ? proveCommand(command, { ...proof, env: base, target }, { ...proof, tool: 'release', what })
+      : undefined;
+  if (why) proof.out?.(unfencedNotice('release', what, why));
   const fence = makeFence([fenceTarget(target.db)], urlVariables, base);
   return { env: { ...base, ...fence.env }, fence, ...(why ? { unproved: why } : {}) };
 }

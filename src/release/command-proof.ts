@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
-import { pipfileScript } from '../deploy/script-run.js';
+import { parse as parseToml } from 'smol-toml';
+import { pipfileScript, readScript } from '../deploy/script-run.js';
 import {
   FENCE_VARIABLES,
   namedDatabase,
@@ -56,8 +57,6 @@ const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'while', 'until', 
 /** Commands that run the rest of their words as a command (`exec python3 …`, `nohup …`). */
 const PREFIXES = new Set(['exec', 'command', 'nohup', 'time', 'nice', 'timeout']);
 const REDIRECTS = new Set(['<', '>', '>>', '>&', '<&', '&>', '>|']);
-/** Release scripts are short; a larger file is not one. */
-const MAX_SCRIPT_BYTES = 1 << 20;
 /** How deep scripts that run scripts are read. */
 const MAX_DEPTH = 8;
 
@@ -87,11 +86,8 @@ class CommandReader {
       if (REDIRECTS.has(t.text)) {
         // the redirection's file is not a word of the command (a substitution in it still runs)
         const file = tokens[++i];
-        if (file?.kind === 'word')
-          for (const s of file.substitutions) {
-            const why = this.shell(s, depth + 1);
-            if (why) return why;
-          }
+        const why = file?.kind === 'word' ? this.substitutions([file], depth) : undefined;
+        if (why) return why;
         continue;
       }
       if (t.text === '(' && words.length > 0)
@@ -103,14 +99,21 @@ class CommandReader {
     return this.command(words, depth);
   }
 
-  /** One simple command: its program, read by its own grammar. */
-  command(all: readonly Word[], depth: number): string | undefined {
-    if (depth > MAX_DEPTH) return 'it runs scripts nested deeper than the tool reads';
-    for (const w of all)
+  /** The commands `$(…)` and backquotes in the words run, each read as a script of its own. */
+  private substitutions(words: readonly Word[], depth: number): string | undefined {
+    for (const w of words)
       for (const s of w.substitutions) {
         const why = this.shell(s, depth + 1);
         if (why) return why;
       }
+    return undefined;
+  }
+
+  /** One simple command: its program, read by its own grammar. */
+  command(all: readonly Word[], depth: number): string | undefined {
+    if (depth > MAX_DEPTH) return 'it runs scripts nested deeper than the tool reads';
+    const substituted = this.substitutions(all, depth);
+    if (substituted) return substituted;
     let words = all;
     while (words.length > 0 && !words[0]!.dynamic && RESERVED.has(words[0]!.text)) words = words.slice(1);
     const head = words[0];
@@ -310,13 +313,19 @@ class CommandReader {
     if (this.dir === undefined) return false;
     const text = this.ctx.files.text(path.join(this.dir, 'pyproject.toml'));
     if (text === undefined) return false;
-    let inScripts = false;
-    for (const raw of text.split(/\r?\n/u)) {
-      const line = raw.trim();
-      if (line.startsWith('[')) inScripts = /^\[(?:project\.scripts|tool\.poetry\.scripts)\]$/u.test(line);
-      else if (inScripts && /^["']?([\w.-]+)["']?\s*=/u.exec(line)?.[1] === name) return true;
+    try {
+      const toml = parseToml(text) as {
+        project?: { scripts?: Record<string, unknown> };
+        tool?: { poetry?: { scripts?: Record<string, unknown> } };
+      };
+      return (
+        Object.hasOwn(toml.project?.scripts ?? {}, name) ||
+        Object.hasOwn(toml.tool?.poetry?.scripts ?? {}, name)
+      );
+    } catch {
+      // a file TOML rejects declares nothing: the command is then read as any other
+      return false;
     }
-    return false;
   }
 
   /** A script the shell reads (`sh script.sh`, `. ./env.sh`): its text, command by command. */
@@ -324,7 +333,7 @@ class CommandReader {
     if (w === undefined) return undefined;
     const file = this.located(w, true);
     if (typeof file !== 'string') return file.why;
-    const text = this.readText(file);
+    const text = readScript(this.ctx.files, file);
     if (text === undefined) return `its script ${w.text} cannot be read`;
     return this.shell(text, depth);
   }
@@ -333,7 +342,7 @@ class CommandReader {
   private executable(name: string, words: readonly Word[], depth: number): string | undefined {
     const found = this.located(words[0]!);
     if (typeof found !== 'string') return KNOWN_PYTHON.has(name) && found.missing ? undefined : found.why;
-    const text = this.readText(found);
+    const text = readScript(this.ctx.files, found);
     if (text === undefined || text.includes('\0'))
       return KNOWN_PYTHON.has(name)
         ? undefined
@@ -377,11 +386,6 @@ class CommandReader {
       if (this.ctx.files.kind(file) === 'file') return file;
     }
     return { why: `\`${w.text}\` is not found on PATH, so what it runs cannot be read`, missing: true };
-  }
-
-  private readText(file: string): string | undefined {
-    const size = this.ctx.files.size(file);
-    return size === undefined || size > MAX_SCRIPT_BYTES ? undefined : this.ctx.files.text(file);
   }
 }
 

@@ -178,13 +178,16 @@ export interface FencedRun {
  */
 export function refusalError(r: FenceRefusal, run: FencedRun): ConfigError {
   // a Python it started with -I, -E or -S (the fence cannot load there): stopped before it ran
-  if (r.target.dialect === 'process')
+  if (r.target.dialect === 'process') {
+    // `python -I` (its flag), or the shape that drops the fence's variables (`env -i`, `PYTHONPATH=.`)
+    const flag = /^python (.*)$/u.exec(r.driver)?.[1];
     return new ConfigError(
-      `${run.what} started \`${r.driver}\`, which ${r.driver.startsWith('python ') ? 'runs without its site module or environment' : 'drops the environment the fence travels in'}, so the connection fence cannot load in it; it was stopped before it ran.`,
+      `${run.what} started \`${r.driver}\`, which ${flag ? 'runs without its site module or environment' : 'drops the environment the fence travels in'}, so the connection fence cannot load in it; it was stopped before it ran.`,
       {
-        hint: `Start ${r.driver.startsWith('python ') ? `that Python without ${r.driver.replace(/^python /u, '')}` : `it without ${r.driver}`}, then ${run.tool === 'rehearse' ? 'run rehearse again' : 'release again'}.`,
+        hint: `Start ${flag ? `that Python without ${flag}` : `it without ${r.driver}`}, then ${run.tool === 'rehearse' ? 'run rehearse again' : 'release again'}.`,
       },
     );
+  }
   const list = (xs: readonly string[]): string => xs.join(', ');
   const allowed =
     run.tool === 'rehearse'

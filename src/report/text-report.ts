@@ -381,10 +381,11 @@ export function verifyVerdict(result: VerifyResult): VerdictLine {
   }
   const { errors, warnings } = counts(result);
   // the schema placed exactly below the stamp: where it is, and the one fix, on the line a log is read for
-  const behind = result.findings.find((f) => f.schemaAt !== undefined && f.severity === 'error');
+  const placed = result.findings.filter((f) => f.schemaAt !== undefined && f.severity === 'error');
+  const behind = placed[0];
   if (behind?.schemaAt) {
     const { revision, missing } = behind.schemaAt;
-    const others = errors - result.findings.filter((f) => f.schemaAt && f.severity === 'error').length;
+    const others = errors - placed.length;
     return {
       word,
       sentence: `the schema is at ${revision}, behind the stamp (${plural(missing, 'object')} the stamped revisions change differ)${others > 0 ? ` and ${plural(others, 'other error')} block` : ''}: ${behind.fix ?? behind.hint}`,
