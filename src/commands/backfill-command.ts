@@ -28,7 +28,7 @@ import { urlSourceOf, withFiles, type CommandOutput } from '../workspace/command
 import { readingCache, saveReadingCache } from '../workspace/reading-cache.js';
 import { scanLogFile } from '../workspace/read-log.js';
 import { chooseVersionTable } from '../workspace/version-table-choice.js';
-import { readVersionTable } from '../workspace/open-database.js';
+import { postgresOptions, readVersionTable } from '../workspace/open-database.js';
 import type { VerifyCommandOptions } from '../workspace/command-options.js';
 
 export interface BackfillCommandOptions extends VerifyCommandOptions {
@@ -91,7 +91,7 @@ async function backfillRun(
         ...chooseVersionTable(config, opts, db.dialect),
         ...(opts.schemaProbes === false ? {} : { catalog: true }),
       },
-      opts,
+      postgresOptions(opts),
     );
   }
   const logs = opts.fromLogs !== undefined ? await scanLogFile(opts.fromLogs, opts.cwd) : undefined;

@@ -1,5 +1,6 @@
 import { blockedExit } from '../check/verdict.js';
-import { verifyWithSqlGrades } from '../workspace/sql-parser.js';
+import { verificationOutcome, type Verification } from '../workspace/verification.js';
+import type { VerifyResult } from '../check/run-verify.js';
 import { driverExtras } from '../workspace/driver-facts.js';
 import { isCosmetic } from '../check/rules.js';
 import { ConfigError, EXIT, PreflightError } from '../errors/errors.js';
@@ -14,16 +15,8 @@ import { interpreterPython } from '../release/interpreter-python.js';
 import { findingText, verifyText, verifyVerdict } from '../report/text-report.js';
 import { releaseLineConfig } from '../workspace/open-project.js';
 import { policyOf, withFiles } from '../workspace/command-options.js';
-import type { CheckOptions } from '../check/run-check.js';
-import {
-  missingForensics,
-  openProjectAndDatabase,
-  rowReader,
-  postgresOptions,
-  readVersionTable,
-} from '../workspace/open-database.js';
+import { missingForensics, openProjectAndDatabase, readVersionTable } from '../workspace/open-database.js';
 import type { VerifyCommandOptions } from '../workspace/command-options.js';
-import type { DatabaseTarget } from '../database/database-url.js';
 import type { LedgerRow } from '../database/ledger.js';
 import {
   ledgerStayedWarning,
@@ -77,7 +70,6 @@ export async function releaseCommand(opts: ReleaseCommandOptions): Promise<numbe
 
 type Log = NonNullable<ReleaseCommandOptions['event']>;
 type Verdict = (code: number, line: VerdictLine) => number;
-type Opened = Awaited<ReturnType<typeof openProjectAndDatabase>>;
 
 /** What the release runs and checks, decided before anything is read from the database. */
 interface ReleasePlan {
@@ -92,39 +84,119 @@ interface ReleasePlan {
   readonly fromCommand: string;
 }
 
+/** The release as invoked, read from the options once, before the database is: nothing after reads them. */
+interface ReleaseRun {
+  readonly plan: ReleasePlan;
+  readonly context: ReturnType<typeof detectContext>;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly width: number | undefined;
+  /** The command after `--`; without one, `alembic upgrade TARGET` (or `flask db upgrade`) runs. */
+  readonly command: readonly string[] | undefined;
+  readonly alwaysRun: boolean;
+  readonly unfenced: boolean;
+  readonly deadlineMinutes: number;
+  readonly out: (text: string) => void;
+  readonly log: Log;
+  /** Prints the verdict line (the log's last) and the event before it; returns the exit code. */
+  readonly verdict: Verdict;
+}
+
+/** The release's facts: the invocation and the verification gathered from it. */
+interface ReleaseFacts extends Verification {
+  readonly run: ReleaseRun;
+}
+
 async function releaseSteps(
   given: ReleaseCommandOptions,
   started: number,
   markRunning: () => void,
 ): Promise<number> {
   const opts = withFiles(given);
-  const plan = releasePlan(opts);
-  const ctx = detectContext(opts.env);
-  const log: Log = opts.event ?? (() => undefined);
-  // the event first: the verdict is the log's last line
-  const verdict: Verdict = (code, line) => {
-    log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, verdictLineText(line));
-    opts.out(releaseLogLine(line, started, code));
-    return code;
-  };
-  opts.out(
-    `alembic-preflight release: ${ctx.description}; target ${plan.target}${plan.wrapped ? ' (what the command runs)' : ''}${plan.fromCommand ? `; project ${plan.fromCommand} (the command's)` : ''}\n`,
+  const run = releaseRunOf(opts, started);
+  const { plan, context, out, log } = run;
+  out(
+    `alembic-preflight release: ${context.description}; target ${plan.target}${plan.wrapped ? ' (what the command runs)' : ''}${plan.fromCommand ? `; project ${plan.fromCommand} (the command's)` : ''}\n`,
   );
   log(
     'info',
     'release.start',
-    { context: ctx.name, dyno: opts.env.DYNO ?? null, target: plan.target },
-    `release started (${ctx.description})`,
+    { context: context.name, dyno: run.env.DYNO ?? null, target: plan.target },
+    `release started (${context.description})`,
   );
+  const facts = await gatherRelease(opts, run);
+  const gated = await gate(facts);
+  if (typeof gated === 'number') return gated;
+  return runUpgrade(facts, gated, markRunning);
+}
+
+/** The invocation's flags and environment, read once. */
+function releaseRunOf(
+  opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> },
+  started: number,
+): ReleaseRun {
+  const log: Log = opts.event ?? (() => undefined);
+  const command = opts.command && opts.command.length > 0 ? opts.command : undefined;
+  return {
+    plan: releasePlan(opts),
+    context: detectContext(opts.env),
+    cwd: opts.cwd,
+    env: opts.env,
+    width: opts.width,
+    command,
+    alwaysRun: opts.alwaysRun === true,
+    unfenced: opts.unfenced === true,
+    deadlineMinutes: opts.deadlineMinutes ?? 50,
+    out: opts.out,
+    log,
+    // the event first: the verdict is the log's last line
+    verdict: (code, line) => {
+      log(code === 0 ? 'info' : 'error', 'release.verdict', { exitCode: code }, verdictLineText(line));
+      opts.out(releaseLogLine(line, started, code));
+      return code;
+    },
+  };
+}
+
+/** The project and the database as read for this release, and what its verification judges by. */
+async function gatherRelease(
+  opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> },
+  run: ReleaseRun,
+): Promise<ReleaseFacts> {
+  const { plan } = run;
   // with nothing declared, the Python that will run Alembic here says which syntax it takes
   const pythonFallback = opts.command ? undefined : () => interpreterPython(opts.env);
   const opened = await openProjectAndDatabase(
     { ...opts, config: plan.config, name: plan.name, pythonFallback },
     'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.',
   );
-  const gated = await gate(opts, plan, opened, log, verdict);
-  if (typeof gated === 'number') return gated;
-  return runUpgrade(opts, plan, opened, gated, { log, verdict, markRunning });
+  const { db, state, model, url, settings, schemaOps } = opened;
+  // the release line (a migration generated before this command runs is on disk by now, and looks pending)
+  // and the wrapped command; the line's own finding says where it is written
+  const fromLine = gatherDeploy({ ...opts, target: plan.target }, { files: opts.files }).generates;
+  const wrappedGenerates = run.command
+    ? commandGenerates(opts.files, run.command, opts.cwd).filter(
+        (g) => !fromLine.some((l) => l.command === g.command),
+      )
+    : [];
+  return {
+    ...opened,
+    run,
+    target: plan.target,
+    checkOptions: {
+      policy: policyOf(opts, settings),
+      release: plan.read?.problem,
+      releaseGenerates: [...fromLine, ...wrappedGenerates],
+      releasing: releasingOf(opts.env, settings, { share: opts.shareDatabase === true, always: true }),
+    },
+    // the same git evidence verify gives for an id no file defines (a slug has no git: it says so)
+    extras: {
+      url,
+      schemaOps,
+      forensics: missingForensics(model, state, opts.git),
+      ...driverExtras(db, model, opts.env),
+    },
+  };
 }
 
 function releasePlan(
@@ -154,57 +226,25 @@ function releasePlan(
 }
 
 /** Verifies the database against the code: a verdict when the release ends here, else the pending revisions. */
-async function gate(
-  opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> },
-  plan: ReleasePlan,
-  opened: Opened,
-  log: Log,
-  verdict: Verdict,
-): Promise<
+async function gate(facts: ReleaseFacts): Promise<
   | number
   | {
       pending: string[];
-      prediction: Awaited<ReturnType<typeof verifyWithSqlGrades>>['database']['prediction'];
+      prediction: VerifyResult['database']['prediction'];
     }
 > {
-  const { table, db, state, model, urlSource, url, settings, schemaOps } = opened;
-  const { target } = plan;
-  // the release line (a migration generated before this command runs is on disk by now, and looks pending)
-  // and the wrapped command; the line's own finding says where it is written
-  const fromLine = gatherDeploy({ ...opts, target }, { files: opts.files }).generates;
-  const wrappedGenerates =
-    opts.command && opts.command.length > 0
-      ? commandGenerates(opts.files, opts.command, opts.cwd).filter(
-          (g) => !fromLine.some((l) => l.command === g.command),
-        )
-      : [];
-  const policy = policyOf(opts, settings);
-  const checkOpts: CheckOptions = {
-    policy,
-    release: plan.read?.problem,
-    releaseGenerates: [...fromLine, ...wrappedGenerates],
-    releasing: releasingOf(opts.env, settings, { share: opts.shareDatabase === true, always: true }),
-  };
-  // the same git evidence verify gives for an id no file defines (a slug has no git: it says so)
-  const forensics = missingForensics(model, state, opts.git);
-  const result = await verifyWithSqlGrades(
-    model,
-    state,
-    target,
-    checkOpts,
-    { url, schemaOps, forensics, ...driverExtras(db, model, opts.env) },
-    rowReader(db, state, opts),
-  );
+  const { table, state, urlSource, run, target, checkOptions } = facts;
+  const { out, log, verdict, width } = run;
+  const result = await verificationOutcome(facts);
   const prediction = result.database.prediction;
   // the release log is read for what went wrong: how the code reads (a docstring, a file name) stays out unless asked
-  const shown = policy.cosmetic
+  const shown = checkOptions.policy?.cosmetic
     ? result
     : { ...result, findings: result.findings.filter((f) => !isCosmetic(f.code)) };
   const hidden = result.findings.length - shown.findings.length;
   // a rollback the policy lets stand (--on-ahead allow): the ledger shows a newer release applied what this code has no file for
   if (result.verdict.qualifiers.includes('not-migrated')) {
-    for (const f of shown.findings)
-      if (f.severity !== 'info') opts.out(findingText(f, opts.width).join('\n') + '\n');
+    for (const f of shown.findings) if (f.severity !== 'info') out(findingText(f, width).join('\n') + '\n');
     log('warn', 'release.ahead', { rows: state.rows.map(String) }, 'the database is ahead of this code');
     const rows = state.rows.map(String).join(', ');
     return verdict(
@@ -218,7 +258,7 @@ async function gate(
   }
   if (!result.ok) {
     // verify's own verdict line is left out: the release's line below, the same verdict, is the log's one
-    opts.out(`${verifyText(shown, table.notes, urlSource.label, opts.width, false).trimEnd()}\n`);
+    out(`${verifyText(shown, table.notes, urlSource.label, width, false).trimEnd()}\n`);
     const said = verifyVerdict(result);
     return verdict(blockedExit(result.verdict), {
       ...said,
@@ -226,10 +266,9 @@ async function gate(
     });
   }
   // what does not stop this release still belongs in its log (another database verify could not read, say)
-  for (const f of shown.findings)
-    if (f.severity === 'warning') opts.out(findingText(f, opts.width).join('\n') + '\n');
+  for (const f of shown.findings) if (f.severity === 'warning') out(findingText(f, width).join('\n') + '\n');
   if (hidden > 0)
-    opts.out(
+    out(
       `(${hidden} cosmetic finding${hidden === 1 ? '' : 's'} not shown: a docstring or a file name; --cosmetic prints ${hidden === 1 ? 'it' : 'them'})\n`,
     );
   const pending = prediction.steps.map((s) => s.revision);
@@ -240,13 +279,13 @@ async function gate(
     `verified: ${pending.length} migration(s) to apply`,
   );
   // a wrapped command is an upgrade too: at the target it would have nothing to apply, so it does not start
-  if (pending.length === 0 && !opts.alwaysRun) {
+  if (pending.length === 0 && !run.alwaysRun) {
     return verdict(
       EXIT.ok,
       verdictLine(
         'OK',
-        `the database is already at ${target} (${state.rows.join(', ')}), nothing to run${opts.command ? ' (--always-run starts the command anyway)' : ''}`,
-        ...(opts.command ? (['command-not-started'] as const) : []),
+        `the database is already at ${target} (${state.rows.join(', ')}), nothing to run${run.command ? ' (--always-run starts the command anyway)' : ''}`,
+        ...(run.command ? (['command-not-started'] as const) : []),
       ),
     );
   }
@@ -259,49 +298,50 @@ async function gate(
  * own list) may rightly reach the others, and is not confined.
  */
 function confineCommand(
-  opts: ReleaseCommandOptions,
-  opened: Opened,
+  facts: ReleaseFacts,
   urlVariable: readonly string[],
 ): ReturnType<typeof fencedChild> | undefined {
-  const { url, urlSource, db, model } = opened;
+  const { url, urlSource, db, model, run } = facts;
   if (url.otherDatabases || urlSource.url === undefined) return undefined;
-  return fencedChild(opts.command, { url: urlSource.url, db }, urlVariable, opts.env, {
-    dir: opts.cwd,
+  return fencedChild(run.command, { url: urlSource.url, db }, urlVariable, run.env, {
+    dir: run.cwd,
     files: model.config.files,
-    unfenced: opts.unfenced,
-    out: opts.out,
+    unfenced: run.unfenced,
+    out: run.out,
   });
 }
 
 /** Runs the upgrade behind the fence, then checks that the database is where the prediction said and records it. */
 async function runUpgrade(
-  opts: ReleaseCommandOptions,
-  plan: ReleasePlan,
-  opened: Opened,
+  facts: ReleaseFacts,
   gated: Exclude<Awaited<ReturnType<typeof gate>>, number>,
-  how: { log: Log; verdict: Verdict; markRunning: () => void },
+  markRunning: () => void,
 ): Promise<number> {
-  const { table, db, state, model, settings, ledgerTable, urlSource } = opened;
+  const { table, db, state, model, settings, ledgerTable, urlSource, connection, run } = facts;
   const { pending, prediction } = gated;
-  const { log } = how;
-  const argv =
-    opts.command && opts.command.length > 0
-      ? [...opts.command]
-      : upgradeCommand(plan.target, model.config, opts);
-  opts.out(
+  const { plan, out, log } = run;
+  const argv = run.command
+    ? [...run.command]
+    : upgradeCommand(plan.target, model.config, {
+        cwd: run.cwd,
+        env: run.env,
+        config: plan.config,
+        name: plan.name,
+      });
+  out(
     `alembic-preflight release: running ${argv.map((a, i) => (i === 0 ? a.split('/').at(-1) : a)).join(' ')} (${pending.length} migration${pending.length === 1 ? '' : 's'}: ${pending.join(' → ') || 'none'})\n`,
   );
   const urlVariable = urlSource.fromFlag ? [] : [urlSource.variable];
-  const confined = confineCommand(opts, opened, urlVariable);
+  const confined = confineCommand(facts, urlVariable);
   const fence = confined?.fence;
   const unproved = confined?.unproved;
   // every verdict after this point says the command ran unfenced, when it did
-  const verdict: Verdict = (code, line) => how.verdict(code, withUnfenced(line, unproved));
-  how.markRunning();
+  const verdict: Verdict = (code, line) => run.verdict(code, withUnfenced(line, unproved));
+  markRunning();
   const child = await runChild(argv, {
-    cwd: opts.cwd,
-    env: confined?.env ?? opts.env,
-    deadlineMs: (opts.deadlineMinutes ?? 50) * 60_000,
+    cwd: run.cwd,
+    env: confined?.env ?? run.env,
+    deadlineMs: run.deadlineMinutes * 60_000,
   }).catch((e: Error) => {
     fence?.remove();
     throw new ConfigError(`Could not start ${argv[0]}: ${e.message}.`, {
@@ -323,11 +363,11 @@ async function runUpgrade(
       set: urlVariable,
       reads: appUrlReads(
         model.config.files,
-        opts.cwd,
+        run.cwd,
         model.config.versionLocations.map((l) => l.absPath),
       ),
     });
-    opts.out(`${e.message}\n  fix: ${e.hint}\n`);
+    out(`${e.message}\n  fix: ${e.hint}\n`);
     return verdict(
       EXIT.usage,
       verdictLine(
@@ -336,17 +376,18 @@ async function runUpgrade(
       ),
     );
   }
-  const ended = childEnded(child, opts.deadlineMinutes ?? 50);
+  const ended = childEnded(child, run.deadlineMinutes);
   if (ended) return verdict(ended.code, ended.line);
   const { matched, got, want, applied, moved } = afterUpgrade(
     model.map,
     prediction,
     state.rows,
-    (await readVersionTable(db, table, opts)).rows,
+    (await readVersionTable(db, table, connection)).rows,
   );
+  const ledgerDue = ledgerTable !== undefined && settings.ledger && pending.length > 0;
   if (!matched) {
-    if (ledgerTable !== undefined && settings.ledger && pending.length > 0)
-      opts.out(
+    if (ledgerDue)
+      out(
         `alembic-preflight release: the ledger was not written: the database is not where the prediction said\n`,
       );
     return verdict(
@@ -357,20 +398,18 @@ async function runUpgrade(
       ),
     );
   }
-  if (ledgerTable !== undefined && settings.ledger && pending.length > 0) {
+  if (ledgerDue) {
     await record(
-      db,
+      facts,
       ledgerWriteOf(ledgerTable, state.ledger, table.versionTableSchema),
       ledgerRows(
         model,
         prediction.steps,
-        opts.env,
-        opts.cwd,
+        run.env,
+        run.cwd,
         new Date(),
-        appIdentity(opts.env, settings.app),
+        appIdentity(run.env, settings.app),
       ).map((r) => (unproved ? { ...r, appliedBy: { ...r.appliedBy, unfenced: unfencedRecord(argv) } } : r)),
-      opts,
-      log,
     );
   }
   return verdict(
@@ -414,16 +453,11 @@ function childEnded(
   return undefined;
 }
 
-async function record(
-  db: DatabaseTarget,
-  to: LedgerWrite,
-  rows: LedgerRow[],
-  opts: ReleaseCommandOptions,
-  log: NonNullable<ReleaseCommandOptions['event']>,
-): Promise<void> {
+async function record(facts: ReleaseFacts, to: LedgerWrite, rows: LedgerRow[]): Promise<void> {
+  const { out, log } = facts.run;
   try {
-    const written = await writeLedger(db, to, rows, postgresOptions(opts));
-    if (written.stayed !== undefined) opts.out(ledgerStayedWarning(written, to.table));
+    const written = await writeLedger(facts.db, to, rows, facts.connection);
+    if (written.stayed !== undefined) out(ledgerStayedWarning(written, to.table));
     log(
       'info',
       'release.ledger',
@@ -433,7 +467,7 @@ async function record(
   } catch (e) {
     const message = e instanceof PreflightError ? e.message : String(e);
     const hint = e instanceof PreflightError && e.hint ? ` ${e.hint}` : '';
-    opts.out(
+    out(
       `alembic-preflight release: warning: the migrations were applied, but the ledger ${to.table} was not written: ${message}${hint}\n`,
     );
     log('warn', 'release.ledger-failed', { table: to.table }, 'the ledger was not written');

@@ -7,7 +7,7 @@ import { upgradeAs } from '../check/db-helpers.js';
 import { restampRow, restampSql } from '../database/restamp.js';
 import { UsageError } from '../errors/errors.js';
 import { urlSourceOf, type CommandOutput } from '../workspace/command-options.js';
-import { openProjectAndDatabase, postgresOptions, readVersionTable } from '../workspace/open-database.js';
+import { openProjectAndDatabase, readVersionTable } from '../workspace/open-database.js';
 import type { VerifyCommandOptions } from '../workspace/command-options.js';
 
 export interface RestampCommandOptions extends VerifyCommandOptions {
@@ -26,7 +26,7 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
     throw new UsageError('--from and --to are the same revision.', {
       hint: 'Name the old id (in the database) and the new id (in the code).',
     });
-  const { table, db, state, model } = await openProjectAndDatabase(
+  const { table, db, state, model, connection } = await openProjectAndDatabase(
     { ...opts, schemaProbes: false },
     `Pass --database-url, or set ${urlSourceOf(opts).variable}.`,
   );
@@ -90,8 +90,8 @@ export async function restampCommand(opts: RestampCommandOptions): Promise<Comma
     lines.push('Dry run: nothing changed. Run again with --yes to apply.');
     return { stdout: lines.join('\n') + '\n', exitCode: 0 };
   }
-  await restampRow(db, table, opts.from, opts.to, postgresOptions(opts));
-  const check = await readVersionTable(db, table, opts);
+  await restampRow(db, table, opts.from, opts.to, connection);
+  const check = await readVersionTable(db, table, connection);
   const rows = check.rows.map((r) => (typeof r === 'string' ? r : String(r)));
   lines.push(`DONE: ${state.versionTable} now holds ${rows.join(', ')}.`);
   return { stdout: lines.join('\n') + '\n', exitCode: 0 };

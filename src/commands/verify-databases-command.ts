@@ -22,7 +22,7 @@ import {
   type CommandOutput,
   type VerifyCommandOptions,
 } from '../workspace/command-options.js';
-import { ledgerTableOf, readVersionTable } from '../workspace/open-database.js';
+import { ledgerTableOf, postgresOptions, readVersionTable } from '../workspace/open-database.js';
 import { configOptions, projectLintConfig } from '../workspace/open-project.js';
 import { chooseVersionTable } from '../workspace/version-table-choice.js';
 
@@ -160,7 +160,7 @@ async function readOne(
         ...(ledgerTable !== undefined ? { ledgerTable } : {}),
         ...(opts.schemaProbes === false ? {} : { catalog: true }),
       },
-      opts,
+      postgresOptions(opts),
     );
     return { label, state };
   } catch (e) {

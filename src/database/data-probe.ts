@@ -111,6 +111,9 @@ export interface DataCheck {
   readonly lockedBy?: { readonly table: string; readonly pid: number; readonly mode?: string };
 }
 
+/** Asks the database the data probes' questions (database/run-data-probes.ts, bound to the run's connection settings). */
+export type RowReader = (probes: readonly DataProbe[]) => Promise<DataCheck[]>;
+
 /** The data probes of a run: what was checked, and how they were bounded. */
 export interface DataChecks {
   readonly checks: readonly DataCheck[];

@@ -13,8 +13,8 @@ import { investigateMissing } from '../history/git-history.js';
 import { missingIds } from '../check/run-verify.js';
 import { schemaOps as readSchemaOps, type SchemaOp } from '../check/schema/schema-ops.js';
 import type { LintConfig } from '../check/lint/lint-config.js';
-import type { DataCheck, DataProbe } from '../database/data-probe.js';
-import { DEFAULT_DATA_SETTINGS } from '../check/policy.js';
+import type { RowReader } from '../database/data-probe.js';
+import { DEFAULT_DATA_SETTINGS, type DataSettings } from '../check/policy.js';
 import { UsageError } from '../errors/errors.js';
 import type { ResultCache } from '../project/result-cache.js';
 import { urlSourceOf, withFiles, type UrlSource, type VerifyCommandOptions } from './command-options.js';
@@ -39,6 +39,10 @@ export interface ProjectAndDatabase {
   readonly ledgerTable?: string;
   /** Each revision file's steps for the schema probes, by path (unless --no-schema-probes). */
   readonly schemaOps?: ReadonlyMap<string, readonly SchemaOp[]>;
+  /** The connection settings (TLS, timeouts, retries) every later read or write of this run uses. */
+  readonly connection: PostgresOptions;
+  /** The data probes' reader, bound to this database and the run's --data bounds. */
+  readonly readRows: RowReader;
 }
 
 /**
@@ -58,6 +62,7 @@ export async function openProjectAndDatabase(
       hint: missingUrlHint,
     });
   const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
+  const connection = postgresOptions(opts);
   const loadOptions = configOptions(opts);
   const config = await loadProjectConfig(loadOptions);
   const envPy = envPyText(config);
@@ -83,7 +88,7 @@ export async function openProjectAndDatabase(
         ? {}
         : { catalog: true, liveFacts: (opts.locks?.mode ?? 'warn') !== 'off' }),
     },
-    opts,
+    connection,
   );
   let settled = false;
   let failed: { error: unknown } | undefined;
@@ -145,6 +150,8 @@ export async function openProjectAndDatabase(
     settings,
     ...(ledgerTable !== undefined ? { ledgerTable } : {}),
     ...(schemaOps ? { schemaOps } : {}),
+    connection,
+    readRows: rowReader(db, state, opts.data ?? DEFAULT_DATA_SETTINGS, connection),
   };
 }
 
@@ -183,7 +190,7 @@ function urlProject(config: ProjectConfig, envPy: string): UrlProject {
 export async function readVersionTable(
   db: DatabaseTarget,
   table: VersionTableRequest,
-  opts: VerifyCommandOptions,
+  connection: PostgresOptions,
 ): Promise<VersionTableState> {
   if (db.dialect === 'sqlite') {
     const { readSqliteVersionTable } = await import('../database/read-sqlite.js');
@@ -191,10 +198,10 @@ export async function readVersionTable(
   }
   if (db.dialect === 'mysql') {
     const { readMysqlVersionTable } = await import('../database/read-mysql.js');
-    return readMysqlVersionTable(db, table, postgresOptions(opts));
+    return readMysqlVersionTable(db, table, connection);
   }
   const { readPostgresVersionTable } = await import('../database/read-postgres.js');
-  return readPostgresVersionTable(db, table, postgresOptions(opts));
+  return readPostgresVersionTable(db, table, connection);
 }
 
 /**
@@ -202,13 +209,12 @@ export async function readVersionTable(
  * --data-timeout and --data-budget, and whether MySQL's session is strict (else a NOT NULL over NULLs
  * rewrites them). It runs under --no-schema-probes too: the rows are not the catalog's business.
  */
-export function rowReader(
+function rowReader(
   db: DatabaseTarget,
   state: VersionTableState,
-  opts: VerifyCommandOptions,
-): (probes: readonly DataProbe[]) => Promise<DataCheck[]> {
-  const data = opts.data ?? DEFAULT_DATA_SETTINGS;
-  const connect = postgresOptions(opts);
+  data: DataSettings,
+  connect: PostgresOptions,
+): RowReader {
   // --data off is the policy's: verifyWithSqlGrades asks nothing then
   return async (probes) => {
     const { runDataProbes } = await import('../database/run-data-probes.js');

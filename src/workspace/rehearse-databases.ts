@@ -68,7 +68,7 @@ export async function readProduction(config: ProjectConfig, opts: ScratchOptions
   const state = await readVersionTable(
     target,
     { versionTable: table.versionTable, versionTableSchema: table.versionTableSchema },
-    opts,
+    postgresOptions(opts),
   );
   const rows = state.rows.filter((r): r is string => typeof r === 'string');
   const major = state.server ? Number(/^(\d+)/u.exec(state.server.version)?.[1]) : undefined;

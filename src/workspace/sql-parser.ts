@@ -12,7 +12,7 @@ import type { ParsedSql } from '../check/schema/sql-lock-steps.js';
 import type { SqlParser } from '../check/schema/pending-locks.js';
 import type { DatabaseContext } from '../check/rule.js';
 import { dataPlan } from '../check/schema/data-plan.js';
-import type { DataCheck, DataChecks, DataProbe } from '../database/data-probe.js';
+import type { DataCheck, DataChecks, RowReader } from '../database/data-probe.js';
 
 /** What the libpg-query package exports (its WebAssembly build of PostgreSQL's parser). */
 interface PgQuery {
@@ -63,9 +63,6 @@ export async function verifyWithSqlGrades(
   const data = await dataChecks(model, database, opts, readRows);
   return verifyOver(model, data ? { ...database, data } : database, opts);
 }
-
-/** Asks the database the data probes' questions (database/run-data-probes.ts, bound to the run's connection settings). */
-export type RowReader = (probes: readonly DataProbe[]) => Promise<DataCheck[]>;
 
 /**
  * The data probes: planned from the pending steps (check/schema/data-plan.ts), asked of the database

@@ -1,0 +1,20 @@
+import type { CheckOptions } from '../check/run-check.js';
+import type { VerifyExtras, VerifyResult } from '../check/run-verify.js';
+import type { ProjectAndDatabase } from './open-database.js';
+import { verifyWithSqlGrades } from './sql-parser.js';
+
+/**
+ * One verification as gathered from the invocation: the project and the database as read, the target
+ * graded, the options the rules judge by and what else they read (git's forensics, the URL
+ * comparisons, the schema probes' steps, the driver). Nothing after the gathering reads the options.
+ */
+export interface Verification extends ProjectAndDatabase {
+  readonly target: string;
+  readonly checkOptions: CheckOptions;
+  readonly extras: VerifyExtras;
+}
+
+/** The outcome of a gathered verification: the rows each pending step depends on are read, and the rules run once. */
+export function verificationOutcome(v: Verification): Promise<VerifyResult> {
+  return verifyWithSqlGrades(v.model, v.state, v.target, v.checkOptions, v.extras, v.readRows);
+}
