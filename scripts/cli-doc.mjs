@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = path.join(REPO, 'docs', 'cli.md');
 const BEGIN = (name) =>
-  `<!-- help: ${name} (generated from the command table by npm run docs:cli; edit src/cli/commands/${name}.ts) -->`;
+  `<!-- help: ${name} (generated from the command table by npm run docs:cli; edit src/commands/${name}/${name}.ts) -->`;
 const END = '<!-- /help -->';
 
 /** docs/cli.md with each command's block replaced by `helpOf(name)`; throws when a command has no block. */
@@ -40,7 +40,7 @@ export function helpOf(name) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { COMMAND_NAMES } = await import(path.join(REPO, 'dist', 'cli', 'command-names.js'));
+  const { COMMAND_NAMES } = await import(path.join(REPO, 'dist', 'commands', 'command-names.js'));
   const doc = readFileSync(DOC, 'utf8');
   const next = renderCliDoc(doc, COMMAND_NAMES, helpOf);
   if (process.argv.includes('--check')) {

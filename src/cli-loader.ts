@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { EXIT } from './errors/errors.js';
 import { fnv1a, readPrivateFile, toolCacheDir, writePrivateFile } from './project/private-file.js';
-import { COMMAND_NAMES } from './cli/command-names.js';
+import { COMMAND_NAMES } from './commands/command-names.js';
 
 /** What the bundle exports: the CLI's entry, which returns the exit code. */
 interface CliBundle {

@@ -1,17 +1,17 @@
 import { EXIT, PreflightError, UsageError } from './errors/errors.js';
 import { useBaselineTierForSmallProjects } from './python/compiler-tier.js';
 import { packageVersion } from './version.js';
-import type { BuildInfo } from './cli/build-info.js';
-import type { RunContext } from './cli/command-spec.js';
-import { COMMAND_NAMES } from './cli/command-names.js';
+import type { BuildInfo } from './commands/build-info.js';
+import type { RunContext } from './commands/command-spec.js';
+import { COMMAND_NAMES } from './commands/command-names.js';
 import { COMMAND_TABLE } from './cli/command-table.js';
-import { EXIT_CODES } from './cli/exit-codes.js';
+import { EXIT_CODES } from './commands/exit-codes.js';
 import { helpPage } from './cli/help-page.js';
 import { checkFlagValues } from './cli/flag-checks.js';
 import { reportError, writeReport } from './cli/report-output.js';
 import { skipHelpCache } from './cli/skip-help-cache.js';
 
-export type { BuildInfo } from './cli/build-info.js';
+export type { BuildInfo } from './commands/build-info.js';
 
 /**
  * The only place that sets the exit code. Everything below returns data or
@@ -104,7 +104,7 @@ export async function main(
 
 /** For the bin's loader (src/cli-loader.ts), before it writes its code cache: compiles the reader by running it once. */
 export async function warmCodeCache(): Promise<void> {
-  const { warmCodeCache: warm } = await import('./commands/warm-code-cache.js');
+  const { warmCodeCache: warm } = await import('./cli/warm-code-cache.js');
   warm();
 }
 

@@ -1,16 +1,16 @@
-import type { CommandSpec } from './command-spec.js';
-import { backfill } from './commands/backfill.js';
-import { check } from './commands/check.js';
-import { explainCommand } from './commands/explain.js';
-import { fleet } from './commands/fleet.js';
-import { graph } from './commands/graph.js';
-import { hookJob } from './commands/hook-job.js';
-import { ledger } from './commands/ledger.js';
-import { rehearse } from './commands/rehearse.js';
-import { release } from './commands/release.js';
-import { restamp } from './commands/restamp.js';
-import { scanLogs } from './commands/scan-logs.js';
-import { verify } from './commands/verify.js';
+import type { CommandSpec } from '../commands/command-spec.js';
+import { backfill } from '../commands/backfill/backfill.js';
+import { check } from '../commands/check/check.js';
+import { explainCommand } from '../commands/explain/explain.js';
+import { fleet } from '../commands/fleet/fleet.js';
+import { graph } from '../commands/graph/graph.js';
+import { hookJob } from '../commands/hook-job/hook-job.js';
+import { ledger } from '../commands/ledger/ledger.js';
+import { rehearse } from '../commands/rehearse/rehearse.js';
+import { release } from '../commands/release/release.js';
+import { restamp } from '../commands/restamp/restamp.js';
+import { scanLogs } from '../commands/scan-logs/scan-logs.js';
+import { verify } from '../commands/verify/verify.js';
 
 /** Every command, in the order of COMMAND_NAMES (a test holds the two in step). */
 export const COMMAND_TABLE: readonly CommandSpec[] = [

@@ -1,4 +1,4 @@
-import { COMMAND_GROUPS, type CommandSpec } from './command-spec.js';
+import { COMMAND_GROUPS, type CommandSpec } from '../commands/command-spec.js';
 
 /**
  * `alembic-preflight --help`: what the tool is for, one short line per command in groups (guard a

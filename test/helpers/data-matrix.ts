@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { verifyCommand } from '../../src/commands/verify-command.js';
+import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import { ORACLE_PYTHON, REPO } from './oracle.js';
 import { makeProject, migration, onlineEnvPy, rev } from './project.js';
 import { tempDir } from './temp-dir.js';

@@ -10,7 +10,7 @@ import {
   type LedgerRow,
 } from '../../src/database/ledger.js';
 import { ledgerSteps } from '../../src/check/ledger-rows.js';
-import { verifyCommand } from '../../src/commands/verify-command.js';
+import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import { migration, makeProject } from './project.js';
 
 export const V = 'migrations/versions/';

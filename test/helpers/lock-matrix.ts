@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Client } from 'pg';
-import { verifyCommand } from '../../src/commands/verify-command.js';
+import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import type { MatrixCell, Observed } from './lock-matrix-cells.js';
 import { ORACLE_PYTHON } from './oracle.js';
 import { pgExec, pidOf, type PgServer } from './pg-cluster.js';

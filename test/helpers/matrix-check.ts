@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { verifyCommand } from '../../src/commands/verify-command.js';
+import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import {
   prepareDatabase,
   readRowsAfter,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../src/commands/verify-command.js';
+import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import type { Finding } from '../../src/check/finding.js';
 import type { VerifyResult } from '../../src/check/run-verify.js';
 import { prepareDatabase, writeScenarioProject, type Scenario } from './db-scenario.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backfillCommand } from '../../src/commands/backfill-command.js';
+import { backfillCommand } from '../../src/commands/backfill/backfill-command.js';
 import { prepareDatabase, writeScenarioProject } from '../helpers/db-scenario.js';
 
 const CHAIN = [

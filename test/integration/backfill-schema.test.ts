@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { backfillCommand } from '../../src/commands/backfill-command.js';
+import { backfillCommand } from '../../src/commands/backfill/backfill-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 
 /** The example migrated by real Alembic to `to`, then hand-stamped guest_lockout_001 (the incident). */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rehearseCommand } from '../../src/commands/rehearse-command.js';
+import { rehearseCommand } from '../../src/commands/rehearse/rehearse-command.js';
 import { confinedEnv, fencedChild } from '../../src/release/child-env.js';
 import { parseDatabaseUrl } from '../../src/database/database-url.js';
 import { diskFiles } from '../../src/project/project-files.js';

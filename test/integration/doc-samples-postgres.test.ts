@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../src/commands/verify-command.js';
+import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import type { Finding } from '../../src/check/finding.js';
 import { findingText } from '../../src/report/text-report.js';
 import { lockFixture } from '../helpers/lock-fixture.js';
@@ -8,7 +8,7 @@ import { pgExec, type PgServer } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { makeProject } from '../helpers/project.js';
 import { ITEMS_A1, ITEMS_B2, TENANT_ENV_PY } from '../helpers/tenant-project.js';
-import { verifyTenantsCommand } from '../../src/commands/verify-tenants-command.js';
+import { verifyTenantsCommand } from '../../src/commands/verify/verify-tenants-command.js';
 
 // The findings pages' samples that need a PostgreSQL server, made where the tests start one: each runs
 // verify on the lock rules' fixture (orders of `rows` rows, a pending b1) changed as its page says.

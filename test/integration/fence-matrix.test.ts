@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rehearseCommand } from '../../src/commands/rehearse-command.js';
-import { releaseCommand } from '../../src/commands/release-command.js';
+import { rehearseCommand } from '../../src/commands/rehearse/rehearse-command.js';
+import { releaseCommand } from '../../src/commands/release/release-command.js';
 import { PreflightError } from '../../src/errors/errors.js';
 import {
   DRIVERS,

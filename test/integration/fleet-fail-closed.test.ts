@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fleetCommand } from '../../src/commands/fleet-command.js';
-import { databaseList } from '../../src/commands/verify-databases-command.js';
+import { fleetCommand } from '../../src/commands/fleet/fleet-command.js';
+import { databaseList } from '../../src/commands/verify/verify-databases-command.js';
 import { inShard } from '../../src/check/fleet.js';
 import { runCli } from '../helpers/cli.js';
 import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';

@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fleetCommand } from '../../src/commands/fleet-command.js';
+import { fleetCommand } from '../../src/commands/fleet/fleet-command.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { runCli } from '../helpers/cli.js';
-import { parseShard } from '../../src/cli/shared-options.js';
-import { verifyTenantsCommand } from '../../src/commands/verify-tenants-command.js';
+import { parseShard } from '../../src/commands/shared-options.js';
+import { verifyTenantsCommand } from '../../src/commands/verify/verify-tenants-command.js';
 import { likePattern } from '../../src/database/read-tenants.js';
 import {
   createLedgerSql,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
 import { REPO } from '../helpers/oracle.js';
 import { makeProject, rev } from '../helpers/project.js';
-import { COMMAND_NAMES } from '../../src/cli/command-names.js';
+import { COMMAND_NAMES } from '../../src/commands/command-names.js';
 import { renderCliDoc } from '../../scripts/cli-doc.mjs';
 
 const COMMANDS = {

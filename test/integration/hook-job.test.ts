@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { EXIT_CODES } from '../../src/cli/exit-codes.js';
+import { EXIT_CODES } from '../../src/commands/exit-codes.js';
 import { FAILING_EXIT_CODES } from '../../src/report/hook-job.js';
 
 // The Job that runs release before a Helm or Argo CD rollout. No cluster runs here: each manifest is

@@ -1,7 +1,7 @@
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../src/commands/verify-command.js';
+import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import { modeOfPgLocks, type LockMode } from '../../src/check/schema/lock-grade.js';
 import { alembicCommand, REPO } from '../helpers/oracle.js';
 import { upgrade } from '../helpers/lock-matrix.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../src/commands/verify-command.js';
+import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { runCli } from '../helpers/cli.js';
 import { MARIA_PASSWORD } from '../helpers/mariadb-server.js';

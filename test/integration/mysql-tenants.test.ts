@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyTenantsCommand } from '../../src/commands/verify-tenants-command.js';
+import { verifyTenantsCommand } from '../../src/commands/verify/verify-tenants-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { runCli } from '../helpers/cli.js';
 import { MARIA_PASSWORD } from '../helpers/mariadb-server.js';

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backfillCommand } from '../../src/commands/backfill-command.js';
-import { verifyCommand } from '../../src/commands/verify-command.js';
+import { backfillCommand } from '../../src/commands/backfill/backfill-command.js';
+import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import {
   commandProject,
   commandTarget,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { rehearseCommand } from '../../src/commands/rehearse-command.js';
+import { rehearseCommand } from '../../src/commands/rehearse/rehearse-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { loadDotenvFirst } from '../helpers/dotenv-env-py.js';
 import { pgExec } from '../helpers/pg-cluster.js';

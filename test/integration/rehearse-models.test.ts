@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expectDocSample } from '../helpers/doc-sample.js';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { rehearseCommand } from '../../src/commands/rehearse-command.js';
+import { rehearseCommand } from '../../src/commands/rehearse/rehearse-command.js';
 import { exampleCopy } from '../helpers/example-db.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { revisionFile } from '../helpers/probe-app.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rehearseCommand } from '../../src/commands/rehearse-command.js';
+import { rehearseCommand } from '../../src/commands/rehearse/rehearse-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 import { loadDotenvFirst } from '../helpers/dotenv-env-py.js';
 import { MARIA_PASSWORD } from '../helpers/mariadb-server.js';

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rehearseCommand } from '../../src/commands/rehearse-command.js';
+import { rehearseCommand } from '../../src/commands/rehearse/rehearse-command.js';
 import { rehearseJson } from '../../src/report/rehearse-report.js';
 import { expectDocSample } from '../helpers/doc-sample.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';

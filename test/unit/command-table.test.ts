@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_NAMES } from '../../src/cli/command-names.js';
+import { COMMAND_NAMES } from '../../src/commands/command-names.js';
 import { COMMAND_TABLE } from '../../src/cli/command-table.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');

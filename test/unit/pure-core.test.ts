@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCommand } from '../../src/commands/check-command.js';
+import { checkCommand } from '../../src/commands/check/check-command.js';
 import { memoryFiles } from '../helpers/memory-files.js';
 import { DEFAULT_INI, ENV_PY, migration, rev } from '../helpers/project.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { cellProject, quoteMatches, seedSql, upgradeCells, stepProject } from '../../helpers/data-matrix.js';
 import { sqliteRows, sqliteWith } from '../../helpers/data-cell-db.js';
 import { pgExec } from '../../helpers/pg-cluster.js';

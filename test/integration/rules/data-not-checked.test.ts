@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { cellProject, seedSql, stepProject, upgradeCells } from '../../helpers/data-matrix.js';
 import { sqliteRows, sqliteWith } from '../../helpers/data-cell-db.js';
 import { pgExec, pidOf } from '../../helpers/pg-cluster.js';

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { cellProject, seedSql, stepProject, upgradeCells } from '../../helpers/data-matrix.js';
 import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 import { expectFindingSample } from '../../helpers/doc-sample.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { stepProject, upgradeCells } from '../../helpers/data-matrix.js';
 import { mariadbForSuite } from '../../helpers/mariadb-suite.js';
 import { alembicOnPath } from '../../helpers/oracle.js';

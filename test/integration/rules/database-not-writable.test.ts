@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { unwrapped } from '../../helpers/cli.js';
 import { ORACLE_PYTHON } from '../../helpers/oracle.js';
 import { pgExec } from '../../helpers/pg-cluster.js';

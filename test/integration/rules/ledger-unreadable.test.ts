@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { createLedgerSql } from '../../../src/database/ledger.js';
 import { ledgerProject, ledgerRow, sqliteWithLedger, verifyLedger } from '../../helpers/ledger-db.js';
 import { writableCluster } from '../../helpers/writable-db.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { lockFixture } from '../../helpers/lock-fixture.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
-import { releaseCommand } from '../../../src/commands/release-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
+import { releaseCommand } from '../../../src/commands/release/release-command.js';
 import { lockFixture } from '../../helpers/lock-fixture.js';
 import { alembicOnPath } from '../../helpers/oracle.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { scanLogText } from '../../../src/check/log-scanner.js';
 import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
 import type { MariaServer } from '../../helpers/mariadb-server.js';

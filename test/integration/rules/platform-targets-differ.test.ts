@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { ledgerProject, sqliteWithLedger } from '../../helpers/ledger-db.js';
 
 // A Procfile that upgrades to head and a fly.toml that upgrades elsewhere, verified where no platform's

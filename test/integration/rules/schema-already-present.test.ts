@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { ORACLE_PYTHON, PYTHON, REPO } from '../../helpers/oracle.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { tempDir } from '../../helpers/temp-dir.js';

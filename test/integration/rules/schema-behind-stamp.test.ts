@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
 import { runCli } from '../../helpers/cli.js';
 import { pgExec } from '../../helpers/pg-cluster.js';

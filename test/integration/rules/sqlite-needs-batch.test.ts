@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { exampleAlembic } from '../../helpers/example-db.js';
 import { projectWith } from '../../helpers/probe-app.js';
 import { PYTHON } from '../../helpers/oracle.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { ORACLE_PYTHON, PYTHON } from '../../helpers/oracle.js';
 import { check, makeProject, onlineEnvPy, rev } from '../../helpers/project.js';

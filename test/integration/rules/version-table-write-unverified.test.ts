@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyCommand } from '../../../src/commands/verify-command.js';
+import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { alembicUpgrade, writableCluster } from '../../helpers/writable-db.js';
 
 describe('version-table-write-unverified: server-side code on the version table qualifies the OK (PostgreSQL)', () => {

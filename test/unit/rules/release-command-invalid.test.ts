@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCommand } from '../../../src/commands/check-command.js';
+import { checkCommand } from '../../../src/commands/check/check-command.js';
 import type { CheckResult } from '../../../src/check/run-check.js';
 import { describeRule } from '../../helpers/describe-rule.js';
 import { alembicCommand, alembicTargets } from '../../helpers/oracle.js';
