@@ -144,11 +144,6 @@ export interface Finding {
    * after it. Without it the whole message is the finding's why: nothing it says is lost to the title.
    */
   readonly titleRestates?: true;
-  /**
-   * The title of the rule that made it (filled in by runCheck): the text report leads with it when the
-   * finding has no title and its message's first sentence does not fit the first line.
-   */
-  readonly ruleTitle?: string;
   readonly evidence?: readonly Evidence[];
   /** The one command that fixes it, filled in; `hint` then holds the alternatives. */
   readonly fix?: string;

@@ -16,8 +16,6 @@ import { covering, directivesOf, type Directive } from './suppressions.js';
 import { refusedSuppression } from './rules/suppression-refused.js';
 import { verdictOf, type Verdict } from './verdict.js';
 
-const RULE_TITLES: ReadonlyMap<string, string> = new Map(RULES.map((r) => [r.code, r.title]));
-
 export interface CheckOptions {
   /** What blocks and what is left out: --strict, --ignore, --locks, --on-ahead (default: DEFAULT_POLICY). */
   readonly policy?: Policy;
@@ -155,8 +153,7 @@ export function runCheck(model: ProjectModel, opts: CheckOptions = {}): CheckRes
       (f) => f.severity === 'error' && lintFound.has(f) && f.path !== undefined && revisionPaths.has(f.path),
     ).length,
     model,
-    // each finding carries its rule's title, for the report to lead with when its first sentence is long
-    findings: findings.map((f) => ({ ...f, ruleTitle: RULE_TITLES.get(f.code) })),
+    findings,
     ignored: all.length - kept.length,
     suppressed,
     target: opts.database?.prediction.target ?? opts.target ?? 'head',

@@ -1,6 +1,7 @@
 import type { FleetResult, TenantGroup } from '../check/fleet.js';
 import { verdictLine, verdictLineText, type VerdictLine } from './verdict-line.js';
 import type { Finding } from '../check/finding.js';
+import { ruleTitleOf } from '../check/rules.js';
 import { cell, escapeData, escapeProperty } from './review-formats.js';
 
 /** What the fleet's report says of where it read. */
@@ -37,7 +38,7 @@ function upgrade(g: TenantGroup): string {
 function title(f: Finding): string {
   if (f.title !== undefined) return f.title;
   const first = f.message.split(/(?<=\.)\s/u)[0]!;
-  return first.length > 90 && f.ruleTitle !== undefined ? f.ruleTitle : first;
+  return first.length > 90 ? (ruleTitleOf(f.code) ?? first) : first;
 }
 
 function names(schemas: readonly string[]): string {

@@ -6,6 +6,7 @@ import { fixAndHint, type Finding } from '../check/finding.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { DEFAULT_WIDTH, wrapText } from './wrap.js';
 import { gateWord } from '../check/verdict.js';
+import { ruleTitleOf } from '../check/rules.js';
 import { verdictLineText, type VerdictLine } from './verdict-line.js';
 
 const MARK = { error: 'error', warning: 'warning', info: 'info' } as const;
@@ -201,7 +202,7 @@ export function findingText(f: Finding, width = DEFAULT_WIDTH): string[] {
           title: oneLine(f.title),
           rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f),
         }
-      : splitTitle(message, width - head.length, f.ruleTitle);
+      : splitTitle(message, width - head.length, ruleTitleOf(f.code));
   const out = wrapText(title, width, head, INDENT);
   if (f.path) out.push(`  --> ${f.path}${f.line ? `:${f.line}` : ''}`);
   // an info finding's details are not a why

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { wrapText } from '../../src/report/wrap.js';
 import { findingText } from '../../src/report/text-report.js';
 import type { Finding } from '../../src/check/finding.js';
+import { ruleTitleOf } from '../../src/check/rules.js';
 
 const PROSE =
   "Then add a no-op migration with revision = 'guest_lockout_001' after the revision the database had reached: alembic-preflight backfill --after REV --rewire --write. If the schema already matches 2a3b4c5d6e7f, re-stamp it: alembic stamp --purge 2a3b4c5d6e7f (replaces every row; `alembic upgrade head` then has nothing to run).";
@@ -54,12 +55,20 @@ describe('a finding in the text report', () => {
     ]);
   });
 
-  it('without a title, the first sentence leads, cut with an ellipsis where it does not fit', () => {
+  it("without a title, a first sentence too long for the line gives way to its rule's title", () => {
     const { title: _t, evidence: _e, fix: _f, ...plain } = finding;
     void [_t, _e, _f];
     const lines = findingText(plain, 80);
+    expect(lines[0]).toBe(`error [stamped-revision-missing] ${ruleTitleOf('stamped-revision-missing')}`);
+    expect(lines[1]).toMatch(/^ {2}why: The alembic_version row /u);
+  });
+
+  it('without a title or a rule, the first sentence leads, cut with an ellipsis where it does not fit', () => {
+    const { title: _t, evidence: _e, fix: _f, ...plain } = finding;
+    void [_t, _e, _f];
+    const lines = findingText({ ...plain, code: 'made-by-no-rule' as Finding['code'] }, 80);
     expect(lines[0]!.length).toBeLessThanOrEqual(80);
-    expect(lines[0]).toMatch(/^error \[stamped-revision-missing\] The alembic_version row .*…$/u);
+    expect(lines[0]).toMatch(/^error \[made-by-no-rule\] The alembic_version row .*…$/u);
     expect(lines[1]).toMatch(/^ {2}why: …/u);
     expect(lines.every((l) => l.length <= 80)).toBe(true);
   });
