@@ -19,17 +19,30 @@ export const unresolvedImport: Rule = {
   summary:
     'A migration or env.py imports a module that is not in the repository, the standard library or the declared requirements.',
   check({ model }) {
-    const findings = findingsFromFileProblems(
+    const problems = fileProblems(model, 'unresolved-import');
+    const each = findingsFromFileProblems(
       model,
       'unresolved-import',
       'warning',
       revisionHint,
       revisionMessage,
     );
-    // each finding about a package nothing declares, with its module (the same problems, in the same order)
-    const undeclared = new Map<Finding, string>();
-    fileProblems(model, 'unresolved-import').forEach(({ problem }, i) => {
-      if (problem.undeclared !== undefined) undeclared.set(findings[i]!, problem.undeclared);
+    // one finding per module: the why and the fix once, every other line that imports it listed
+    const groups = new Map<string, number[]>();
+    problems.forEach(({ problem }, i) => {
+      const key = `${problem.level}:${problem.module}:${problem.elsewhere?.path ?? ''}:${each[i]!.severity}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    });
+    // each finding about a package nothing declares, with its module and how many lines import it
+    const undeclared = new Map<Finding, { module: string; places: number }>();
+    const findings = [...groups.values()].map((at) => {
+      const f = withOtherLines(
+        each[at[0]!]!,
+        at.slice(1).map((i) => each[i]!),
+      );
+      const module = problems[at[0]!]!.problem.undeclared;
+      if (module !== undefined) undeclared.set(f, { module, places: at.length });
+      return f;
     });
     const out = [...findings, ...envPyImports(model, undeclared)];
     if (undeclared.size === 0 || declaredFor(model.config).size > 0) return out;
@@ -42,6 +55,20 @@ export const unresolvedImport: Rule = {
     ];
   },
 };
+
+/** The first line's finding, saying which other lines import the same module (their why and fix are the same). */
+function withOtherLines(first: Finding, others: readonly Finding[]): Finding {
+  if (others.length === 0) return first;
+  const shown = others.slice(0, OTHER_LINES_SHOWN).map((f) => `${f.path}:${f.line}`);
+  const more = others.length - shown.length;
+  return {
+    ...first,
+    message: `${first.message} The same import is on ${others.length} other line${others.length === 1 ? '' : 's'}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`,
+  };
+}
+
+/** How many of the other lines importing one module a finding names (JSON lists no more either). */
+const OTHER_LINES_SHOWN = 20;
 
 function revisionHint(_file: ScriptFile, { elsewhere }: FileProblemOf<'unresolved-import'>): string {
   if (!elsewhere) return DECLARE_OR_MOVE;
@@ -66,14 +93,18 @@ function revisionMessage(
  * packages with Ansible): each third-party import would be a warning of its own, and none of them
  * can be checked. One info names them instead.
  */
-function nothingDeclared(found: readonly Finding[], undeclared: ReadonlyMap<Finding, string>): Finding {
-  const modules = [...new Set(found.map((f) => undeclared.get(f)!))];
+function nothingDeclared(
+  found: readonly Finding[],
+  undeclared: ReadonlyMap<Finding, { module: string; places: number }>,
+): Finding {
+  const modules = [...new Set(found.map((f) => undeclared.get(f)!.module))];
+  const places = found.reduce((n, f) => n + undeclared.get(f)!.places, 0);
   const first = found[0]!;
   const where = `${first.path}:${first.line}`;
   return {
     code: 'unresolved-import' as const,
     severity: 'info',
-    message: `${where}: ${modules.length === 1 ? `${modules[0]}, imported ${found.length === 1 ? 'by a migration or env.py' : `in ${found.length} places`}, is` : `${modules.length} modules imported by migrations or env.py (${modules.slice(0, 12).join(', ')}${modules.length > 12 ? ', …' : ''}) are`} neither in the standard library nor in this repository, and the project declares no dependencies in a file alembic-preflight reads (requirements*.txt, pyproject.toml, setup.cfg's install_requires, setup.py, a lock file). Whether they are installed where Alembic runs cannot be checked; one that is missing there fails every command with ModuleNotFoundError.`,
+    message: `${where}: ${modules.length === 1 ? `${modules[0]}, imported ${places === 1 ? 'by a migration or env.py' : `in ${places} places`}, is` : `${modules.length} modules imported by migrations or env.py (${modules.slice(0, 12).join(', ')}${modules.length > 12 ? ', …' : ''}) are`} neither in the standard library nor in this repository, and the project declares no dependencies in a file alembic-preflight reads (requirements*.txt, pyproject.toml, setup.cfg's install_requires, setup.py, a lock file). Whether they are installed where Alembic runs cannot be checked; one that is missing there fails every command with ModuleNotFoundError.`,
     hint: "Declare the dependencies in requirements.txt or pyproject.toml (Heroku's Python buildpack needs one of them, or a lock file, to install anything); each import is then checked against them.",
     path: first.path,
     ...(first.line !== undefined ? { line: first.line } : {}),
@@ -86,7 +117,10 @@ function nothingDeclared(found: readonly Finding[], undeclared: ReadonlyMap<Find
  * release's `alembic upgrade head` while the graph looks fine: python-dotenv installed on a
  * developer's machine and missing from requirements.txt is the usual case.
  */
-function envPyImports(model: ProjectModel, undeclared: Map<Finding, string>): Finding[] {
+function envPyImports(
+  model: ProjectModel,
+  undeclared: Map<Finding, { module: string; places: number }>,
+): Finding[] {
   const { rel, outcome } = envPySource(model);
   // a missing, unreadable or broken env.py is another rule's finding
   if (outcome.kind !== 'read' || outcome.read.syntaxError) return [];
@@ -136,7 +170,7 @@ function envPyImports(model: ProjectModel, undeclared: Map<Finding, string>): Fi
           message: `${rel}:${imp.line}: env.py imports ${imp.module}${where}, which is not in the standard library, not in this repository and not declared in requirements.txt, pyproject.toml or a lock file. ${runs}; if ${imp.module} is missing where the release runs, ${fails}, while alembic heads still works.`,
           hint: `Declare the package that provides ${imp.module} in requirements.txt (or pyproject.toml), so the deploy installs it.`,
         };
-    if (!found.elsewhere) undeclared.set(finding, imp.module);
+    if (!found.elsewhere) undeclared.set(finding, { module: imp.module, places: 1 });
     out.push(finding);
   }
   return out;

@@ -578,3 +578,36 @@ describe('unresolved-import: env.py', () => {
     }
   });
 });
+
+describe('unresolved-import: one finding per module', () => {
+  it('says the why and the fix once per module and lists the other lines that import it; real Alembic fails on the first', async () => {
+    const cwd = makeProject(
+      {
+        [V + 'a1_x.py']: rev('a1', null, 'from myapp.models import GUID'),
+        [V + 'b2_x.py']: rev('b2', 'a1', 'import os\nfrom myapp.models import GUID'),
+        [V + 'c3_x.py']: rev('c3', 'b2', 'from myapp.models import GUID\nimport missing_pkg'),
+        'requirements.txt': 'SQLAlchemy\n',
+      },
+      DEFAULT_INI,
+    );
+    const r = await check(cwd, 'latest', { lint: false });
+    const found = r.findings.filter((f) => f.code === 'unresolved-import');
+    expect(found.map((f) => [f.path, f.line, /imports (\w+)/.exec(f.message)?.[1]])).toEqual([
+      [V + 'a1_x.py', expect.any(Number), 'myapp'],
+      [V + 'c3_x.py', expect.any(Number), 'missing_pkg'],
+    ]);
+    const [myapp, missing] = found;
+    const b2Line = readFileSync(path.join(cwd, V + 'b2_x.py'), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.startsWith('from myapp'));
+    expect(myapp!.message).toMatch(
+      new RegExp(
+        `The same import is on 2 other lines: ${V}b2_x\\.py:${b2Line + 1}, ${V}c3_x\\.py:\\d+\\.$`,
+        'u',
+      ),
+    );
+    expect(missing!.message).not.toContain('The same import');
+    // the module it names is the one real Alembic stops on
+    expect(oracleGraph(cwd, { ini: 'alembic.ini' }).error?.message).toContain("No module named 'myapp'");
+  });
+});
