@@ -1,6 +1,7 @@
 import { describeForensics } from '../history/git-history.js';
 import type { RevisionMap } from '../alembic/graph/revision-map.js';
 import type { MissingId } from './backfill-types.js';
+import type { SchemaMatch } from '../check/schema/schema-probe.js';
 
 /** Where a placeholder goes: its parents and children, and how that was decided; or why it cannot be placed. */
 export type Placement =
@@ -11,7 +12,25 @@ export type Placement =
     }
   | { readonly refuse: string; readonly suggestion?: string; readonly listCandidates: boolean };
 
-export function choosePlacement(map: RevisionMap, m: MissingId, explicit: string | undefined): Placement {
+/**
+ * The one revision whose schema the catalog matches in every object it names, with some of them there;
+ * undefined when none does, or when several leave the same schema (the catalog cannot tell them apart).
+ */
+export function schemaPlace(matches: readonly SchemaMatch[] | undefined): SchemaMatch | undefined {
+  const exact = (matches ?? []).filter((x) => x.agree === x.of && x.present > 0);
+  return exact.length === 1 ? exact[0] : undefined;
+}
+
+/**
+ * Where a placeholder for `m` goes: --after, else the deploy log's parent, else git's account of the
+ * file, else the one revision the schema matches exactly (`schema`); else a refusal.
+ */
+export function choosePlacement(
+  map: RevisionMap,
+  m: MissingId,
+  explicit: string | undefined,
+  schema?: SchemaMatch,
+): Placement {
   if (explicit !== undefined) {
     const parent = resolveExact(map, explicit);
     if (typeof parent !== 'string')
@@ -33,6 +52,17 @@ export function choosePlacement(map: RevisionMap, m: MissingId, explicit: string
     }
   }
   const f = m.forensics;
+  const bySchema =
+    schema &&
+    (!f || f.kind === 'never' || f.kind === 'no-git') &&
+    typeof resolveExact(map, schema.revision) === 'string'
+      ? {
+          parents: [schema.revision],
+          children: 'all' as const,
+          how: `the schema: the database has exactly what the migrations up to ${schema.revision} leave (all ${schema.of} objects they name), and no other revision's`,
+        }
+      : undefined;
+  if (bySchema) return bySchema;
   if (!f)
     return {
       refuse: 'the parent is unknown (no --after, no log line, git history not searched)',

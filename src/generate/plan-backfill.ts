@@ -7,7 +7,7 @@ import { predictUpgrade } from '../alembic/graph/upgrade-plan.js';
 import { FileTemplateError, renderFileName } from './file-template.js';
 import { DEFAULT_STYLE, headerStyleOf, renderPlaceholder } from './placeholder.js';
 import { rewireDownRevision } from './rewire.js';
-import { choosePlacement } from './placement.js';
+import { choosePlacement, schemaPlace } from './placement.js';
 import { proveBackfill } from './prove-backfill.js';
 import { schemaMatches } from '../check/schema/schema-probe.js';
 
@@ -61,7 +61,12 @@ export function planBackfill(model: ProjectModel, req: BackfillRequest, io: Back
       continue;
     }
     const explicit = req.after.get(id) ?? req.after.get('*');
-    const place = choosePlacement(current.map, m, explicit);
+    const place = choosePlacement(
+      current.map,
+      m,
+      explicit,
+      req.state && !current.failure ? schemaPlace(schemaMatches(current, req.state)) : undefined,
+    );
     if ('refuse' in place) {
       const listed = place.listCandidates ? candidates(current, id, req, io, changes) : [];
       const stale = place.listCandidates ? staleRow(current, id, req, listed) : undefined;

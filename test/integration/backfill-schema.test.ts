@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { backfillCommand } from '../../src/commands/backfill/backfill-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
+import { projectWith } from '../helpers/probe-app.js';
 
 /** The example migrated by real Alembic to `to`, then hand-stamped guest_lockout_001 (the incident). */
 function incidentAt(to: string): string {
@@ -14,7 +15,7 @@ function incidentAt(to: string): string {
   return root;
 }
 
-const run = (root: string, extra: { after?: string[] } = {}) =>
+const run = (root: string, extra: { after?: string[]; write?: boolean } = {}) =>
   backfillCommand({
     cwd: root,
     format: 'text',
@@ -25,19 +26,67 @@ const run = (root: string, extra: { after?: string[] } = {}) =>
   });
 
 describe('backfill with the schema probes', () => {
-  it('ranks the candidate parents by how well the catalog matches the schema each leaves', async () => {
-    const out = await run(incidentAt('head'));
+  it('ranks the candidate parents by how well the catalog matches the schema each leaves, and places nothing when none matches exactly', async () => {
+    // at head, but a column of guest_sessions dropped by hand: no revision's schema is the database's
+    const root = incidentAt('head');
+    const db = new Database(path.join(root, 'app.db'));
+    db.exec('ALTER TABLE guest_sessions DROP COLUMN failed_attempts');
+    db.close();
+    const out = await run(root);
     const [refusal] = out.outcome.plan.refused;
     expect(refusal!.candidates.map((c) => [c.after, c.schema?.agree, c.schema?.of])).toEqual([
-      ['2a3b4c5d6e7f', 7, 7],
-      ['1f2a3b4c5d6e', 3, 7],
+      ['2a3b4c5d6e7f', 6, 7],
+      ['1f2a3b4c5d6e', 4, 7],
     ]);
+    expect(out.outcome.plan.placeholders).toEqual([]);
+    expect(out.exitCode).toBe(1);
     expect(out.stdout).toContain(
-      '--after 2a3b4c5d6e7f --rewire: runs nothing; schema: all 7 objects they name are as they leave them (7 there, 0 absent)',
+      '--after 2a3b4c5d6e7f --rewire: runs nothing; schema: 6 of the 7 objects they name are as they leave them',
     );
-    expect(out.stdout).toContain(
-      '--after 1f2a3b4c5d6e --rewire: runs 2a3b4c5d6e7f (rewires 2a3b4c5d6e7f); schema: 3 of the 7 objects they name are as they leave them (3 there, 4 absent)',
+  }, 60_000);
+
+  it('places the placeholder after the one revision whose schema the database has exactly: the dry run exits 0, and the write it names fixes the upgrade', async () => {
+    const root = incidentAt('1f2a3b4c5d6e');
+    const dry = await run(root);
+    expect(dry.outcome.plan.placeholders.map((p) => [p.id, p.downRevisions])).toEqual([
+      ['guest_lockout_001', ['1f2a3b4c5d6e']],
+    ]);
+    expect(dry.exitCode).toBe(0);
+    expect(dry.stdout).toContain(
+      'placed by: the schema: the database has exactly what the migrations up to 1f2a3b4c5d6e leave',
     );
+    expect(dry.stdout).toMatch(
+      /^OK: the proof holds for 1 placeholder \(apply with --write\); dry run: nothing written$/mu,
+    );
+    // the same command with --write, then real Alembic: the upgrade runs the one migration the database lacks
+    expect((await run(root, { write: true })).exitCode).toBe(0);
+    expect(exampleAlembic(root, 'sqlite:///app.db', 'upgrade', 'head').status).toBe(0);
+    const db = new Database(path.join(root, 'app.db'));
+    expect(db.prepare('SELECT version_num FROM alembic_version').all()).toEqual([
+      { version_num: '2a3b4c5d6e7f' },
+    ]);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'guest_sessions'").get()).toEqual(
+      { n: 1 },
+    );
+    db.close();
+  }, 60_000);
+
+  it('places nothing by the schema when two revisions leave the same one (a data-only step between them)', async () => {
+    const root = projectWith([
+      [
+        'a1000000',
+        'op.create_table("note", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("tag", sa.String(20)))',
+      ],
+      ['b2000000', 'op.execute("UPDATE note SET tag = \'x\'")'],
+    ]);
+    expect(exampleAlembic(root, 'sqlite:///app.db', 'upgrade', 'a1000000').status).toBe(0);
+    const db = new Database(path.join(root, 'app.db'));
+    db.exec("UPDATE alembic_version SET version_num = 'lost_0001'");
+    db.close();
+    const out = await run(root);
+    expect(out.outcome.plan.placeholders).toEqual([]);
+    expect(out.outcome.plan.refused.map((r) => r.id)).toEqual(['lost_0001']);
+    expect(out.exitCode).toBe(1);
   }, 60_000);
 
   it('the proof says the no-op placeholder leaves the schema the migrations expect, when it does', async () => {

@@ -112,14 +112,19 @@ describe("the incident's blocked verify, off a terminal", () => {
     ).toBeLessThanOrEqual(72);
   });
 
-  it("ranks backfill's candidates by the schema, and the fix it names works", () => {
-    const listed = runCli(root, ['backfill'], { DATABASE_URL: 'sqlite:///app.db' });
-    const first = listed.stdout.split('\n').find((l) => l.trimStart().startsWith('--after '));
-    expect(first, listed.stdout).toMatch(
-      /^\s+--after 1f2a3b4c5d6e --rewire: .*; schema: all 7 objects they name are as they leave them \(3 there, 4 absent\)$/u,
+  it('backfill places the id where the schema stands, its dry run says what the write does, and the fix verify names works', () => {
+    const plain = runCli(root, ['backfill'], { DATABASE_URL: 'sqlite:///app.db' });
+    expect(plain.stdout).toContain('guest_lockout_001: placeholder after 1f2a3b4c5d6e');
+    expect(plain.stdout).toContain(
+      'placed by: the schema: the database has exactly what the migrations up to 1f2a3b4c5d6e leave',
     );
-    expect(listed.stdout).toContain(
-      '    alembic-preflight backfill --revision guest_lockout_001 --after 1f2a3b4c5d6e --rewire --write',
+    // after a revision that is not a head, the children must follow the placeholder: the proof says how
+    expect(plain.stdout).toContain('pass --rewire so the children follow the placeholder');
+    expect(plain.status).toBe(1);
+    const dry = runCli(root, ['backfill', '--rewire'], { DATABASE_URL: 'sqlite:///app.db' });
+    expect(dry.status, dry.stdout).toBe(0);
+    expect(dry.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'OK: the proof holds for 1 placeholder (apply with --write); dry run: nothing written',
     );
     const fixed = runCli(root, ['backfill', '--after', '1f2a3b4c5d6e', '--rewire', '--write'], {
       DATABASE_URL: 'sqlite:///app.db',
