@@ -13,6 +13,7 @@ import type { InsertedRow } from '../../database/data-probe.js';
 import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
 import { enumType, opCall } from './op-call.js';
 import { everything, OpWriter } from './op-writer.js';
+import { metadataDdl, tableDdl, tableValue } from './table-ddl.js';
 import { sqlArgument, sqlStep } from './sql-argument.js';
 
 export type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
@@ -350,7 +351,8 @@ class BodyReader {
       return;
     }
     if ((method === 'create' || method === 'drop') && (c.recv || owner !== '')) {
-      const type = enumType(c.recv ?? { k: 'name', v: owner }, resolve);
+      const target = c.recv ?? { k: 'name', v: owner };
+      const type = enumType(target, resolve);
       if (type)
         return out.push({
           op: method,
@@ -358,7 +360,16 @@ class BodyReader {
           strict: false,
           line: out.line,
         });
+      // DDL through the connection: sa.Table(…).create(bind), as op.create_table emits it
+      const table = tableValue(target, resolve);
+      if (table) return tableDdl(method, table, c, out, this.ops, resolve);
     }
+    if (
+      (method === 'create_all' || method === 'drop_all') &&
+      owner !== '' &&
+      !this.imported.has(owner.split('.')[0]!)
+    )
+      return metadataDdl(owner, method, c, this.lines, this.values, out, this.ops, resolve);
     if (owner === '' && this.defs.has(c.callee)) {
       const def = this.defs.get(c.callee)!;
       if (!seen.has(def)) this.body(def, true, seen);
