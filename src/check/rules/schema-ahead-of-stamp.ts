@@ -1,6 +1,6 @@
 import { upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
-import { clashError, describeObject } from '../schema/describe-object.js';
+import { clashError, clashWords, describeObject } from '../schema/describe-object.js';
 
 /**
  * The version table has rows, yet an object a pending migration creates already exists: the schema
@@ -27,12 +27,13 @@ export const schemaAheadOfStamp: Rule = {
       return [];
     const rows = db.state.rows.map(String).join(', ');
     const what = describeObject(clash.obj);
+    const says = clashWords(clash, db.state) ?? 'already exists';
     return [
       {
         code: 'schema-ahead-of-stamp',
         severity: 'error',
         title: `pending ${clash.revision} creates ${what}, which the database already has`,
-        message: `The ${db.state.versionTable} table says ${rows}, but ${what}, which the pending migration ${clash.revision} creates (${clash.path}:${clash.line}), is already in the database. \`${upgradeCommand(db)}\` will fail there with "already exists" (the database was stamped back by hand, migrated by other means, or a downgrade left ${what} behind).`,
+        message: `The ${db.state.versionTable} table says ${rows}, but ${what}, which the pending migration ${clash.revision} creates (${clash.path}:${clash.line}), is already in the database. \`${upgradeCommand(db)}\` will fail there with "${says}" (the database was stamped back by hand, migrated by other means, or a downgrade left ${what} behind).`,
         hint: `First make sure this is the database you meant. If the schema already has everything up to a later revision, record that instead of running it: ${db.words.alembic('stamp', '<that revision>')} (verify names it when the catalog matches one). If only ${what} is left over from a downgrade, drop it, or make the migration tolerate it.`,
         path: clash.path,
         line: clash.line,

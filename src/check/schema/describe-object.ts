@@ -83,6 +83,18 @@ const MYSQL_ERRORS: Readonly<Record<string, string>> = {
  * MySQL's and MariaDB's error for the clash, as PyMySQL and mysqlclient hand it to SQLAlchemy (the same
  * numbers and words on both servers, except 1091, whose words are MariaDB's); undefined for another driver.
  */
+/** What the server says of a clash, without the exception's class: the words a message quotes. */
+export function clashWords(
+  clash: UpgradeClash,
+  state: Pick<VersionTableState, 'dialect' | 'database' | 'mysql' | 'catalog'>,
+): string | undefined {
+  const e = clashError(clash, state);
+  if (e === undefined) return undefined;
+  // MySQL's drivers: (1060, "Duplicate column name 'x'"); SQLite's and PostgreSQL's: (class) words
+  const code = e.indexOf(', "');
+  return e.endsWith('")') && code >= 0 ? e.slice(code + 3, -2) : e.slice(e.lastIndexOf(') ') + 2);
+}
+
 function mysqlClashError(
   clash: UpgradeClash,
   state: Pick<VersionTableState, 'database' | 'mysql' | 'catalog'>,

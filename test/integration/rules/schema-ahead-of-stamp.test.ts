@@ -3,6 +3,7 @@ import { verifyCommand } from '../../../src/commands/verify/verify-command.js';
 import { exampleAlembic, exampleCopy } from '../../helpers/example-db.js';
 import { pgExec } from '../../helpers/pg-cluster.js';
 import { postgresForSuite } from '../../helpers/postgres-suite.js';
+import { projectWith } from '../../helpers/probe-app.js';
 
 /** The example upgraded to head by real Alembic, then stamped back to its first revision by hand. */
 async function stampedBack(url: string): Promise<string> {
@@ -28,6 +29,22 @@ describe('schema-ahead-of-stamp', () => {
     expect(out.stdout).toContain(`BLOCKED: \`alembic upgrade head\` will fail: ${real.error}`);
   }, 60_000);
 
+  it("SQLite: a column that exists: the message quotes SQLite's own words, as real Alembic prints them", async () => {
+    const url = 'sqlite:///app.db';
+    const root = projectWith([
+      ['a1000000', 'op.create_table("note", sa.Column("id", sa.Integer(), primary_key=True))'],
+      ['b2000000', 'op.add_column("note", sa.Column("extra", sa.Integer()))'],
+    ]);
+    expect(exampleAlembic(root, url, 'upgrade', 'head').status).toBe(0);
+    expect(exampleAlembic(root, url, 'stamp', 'a1000000').status).toBe(0);
+    const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+    const f = out.result.findings.find((x) => x.code === 'schema-ahead-of-stamp')!;
+    const real = exampleAlembic(root, url, 'upgrade', 'head');
+    expect(real.error).toMatch(/duplicate column name: extra$/u);
+    expect(f.message).toContain('will fail there with "duplicate column name: extra"');
+    expect(f.alembicError).toBe(real.error);
+  }, 60_000);
+
   it('stays quiet on a database at the revision its tables say, and on one behind with nothing created yet', async () => {
     const root = exampleCopy();
     const url = 'sqlite:///app.db';
@@ -51,6 +68,8 @@ describe('schema-ahead-of-stamp', () => {
       const real = exampleAlembic(root, url, 'upgrade', 'head');
       expect(real.status).not.toBe(0);
       expect(f.alembicError).toBe(real.error);
+      expect(real.error).toMatch(/relation "guest_sessions" already exists$/u);
+      expect(f.message).toContain('will fail there with "relation "guest_sessions" already exists"');
     }, 60_000);
   });
 });
