@@ -1,3 +1,4 @@
+import { revisionFoldersElsewhere } from './revisions-elsewhere.js';
 import path from 'node:path';
 import { loadProjectConfig, type ConfigOptions, type ProjectConfig } from '../config/alembic-config.js';
 import { featuresOf, type AlembicVersion } from '../config/alembic-version.js';
@@ -40,6 +41,8 @@ export interface ProjectModel {
   readonly texts: ReadonlyMap<string, string>;
   /** Each revision file's SHA-256 (ResultCache.digest), kept when the lints ask for it and a result cache is on. */
   readonly digests?: ReadonlyMap<string, string>;
+  /** With no revision file in the version locations: the project's other folders that hold some (relative). */
+  readonly revisionsElsewhere?: readonly string[];
 }
 
 export type LoadOptions = ConfigOptions & ModelOptions;
@@ -257,6 +260,7 @@ function modelBuild(
         (f) =>
           !f.problems.some((p) => p.code === 'not-statically-known' || p.code === 'bytecode-only-revision'),
       );
+      const elsewhere = files.length === 0 ? revisionFoldersElsewhere(config) : [];
       return {
         config,
         alembicVersion,
@@ -267,6 +271,7 @@ function modelBuild(
         complete,
         texts,
         ...(digests ? { digests } : {}),
+        ...(elsewhere.length > 0 ? { revisionsElsewhere: elsewhere } : {}),
       };
     },
   };

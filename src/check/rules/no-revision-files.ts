@@ -17,6 +17,22 @@ export const noRevisionFiles: Rule = {
       others.length > 0
         ? ` This alembic.ini also configures ${others.map((s) => `[${s}]`).join(', ')} with a script_location of its own: if that is the project, check it with -n ${others[0]} (Alembic: alembic -n ${others[0]} …).`
         : '';
+    const elsewhere = model.revisionsElsewhere ?? [];
+    if (elsewhere.length > 0) {
+      const listed =
+        elsewhere.slice(0, 5).join(', ') + (elsewhere.length > 5 ? `, and ${elsewhere.length - 5} more` : '');
+      return [
+        {
+          code: 'no-revision-files',
+          severity: 'error',
+          // only the user can say where the revisions are: a configuration error, exit 2
+          configuration: true,
+          title: `no revision files in ${where}, but ${listed} ${elsewhere.length === 1 ? 'holds' : 'hold'} some`,
+          message: `No revision files were found in ${where}, yet ${listed} ${elsewhere.length === 1 ? 'holds files that read' : 'hold files that read'} like Alembic revisions (module-level revision and down_revision). The folder read is not the one the migrations are in (env.py may set version_locations at run time, or the ini names another folder): nothing here can be checked, and no stamp or placeholder may be suggested for revisions that exist unread.`,
+          hint: `Point the check at the revisions: --versions ${elsewhere[0]} (repeatable), or set version_locations in the [alembic] section to what env.py sets.${also}`,
+        },
+      ];
+    }
     return [
       {
         code: 'no-revision-files',

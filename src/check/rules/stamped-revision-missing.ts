@@ -59,21 +59,26 @@ export const stampedRevisionMissing: Rule = {
         }
         const schema = missing ? schemaEvidence(db) : undefined;
         if (schema) evidence.push({ label: 'schema', text: schema.text });
-        const plan = missing
-          ? missingPlan(
-              db.words,
-              id!,
-              forensics,
-              folder,
-              sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`,
-              restamp,
-              schema?.after,
-            )
-          : {
-              hint: blank
-                ? blankHint(blank, db)
-                : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp ? ` ${restamp}` : ''}`,
-            };
+        const unread = model.revisionsElsewhere;
+        const plan = unread
+          ? {
+              hint: `The revisions may be in ${unread.join(', ')}, which this run did not read (no-revision-files): point the check at them (--versions ${unread[0]}) and verify again before anything is stamped or written.`,
+            }
+          : missing
+            ? missingPlan(
+                db.words,
+                id!,
+                forensics,
+                folder,
+                sqlDelete ?? `Do not delete the row: ${noDelete(db, failed.length)}.`,
+                restamp,
+                schema?.after,
+              )
+            : {
+                hint: blank
+                  ? blankHint(blank, db)
+                  : `Correct the row${sqlDelete ? `, or delete it: ${sqlDelete}` : ` (${noDelete(db, failed.length)})`}${restamp ? ` ${restamp}` : ''}`,
+              };
         return {
           code: 'stamped-revision-missing',
           severity: 'error' as const,

@@ -101,6 +101,13 @@ async function backfillRun(
     ...syntaxOracle(opts, config),
   });
   await saveReadingCache(cache);
+  if (model.revisionsElsewhere)
+    throw new UsageError(
+      `The version locations (${config.versionLocations.map((l) => l.configured).join(', ')}) hold no revision files, but ${model.revisionsElsewhere.join(', ')} holds files that read like revisions: a placeholder written here could stand for a revision that exists unread.`,
+      {
+        hint: `Point backfill at the revisions: --versions ${model.revisionsElsewhere[0]} (or set version_locations to what env.py sets), then run it again.`,
+      },
+    );
 
   const missing = missingOf(opts, config, model, state, logs, now);
   const ids = missing.map((m) => m.id);

@@ -35,3 +35,31 @@ describe('no-revision-files: an ini with several environments', () => {
     ).not.toContain('also configures');
   });
 });
+
+describe('no-revision-files: the revisions are in a folder the configuration does not name', () => {
+  it('is a configuration error naming the folder when another folder holds revision files', async () => {
+    const r = await check(
+      makeProject(
+        {
+          'migrations/sqlite_versions/a1_x.py': rev('a1', null),
+          'migrations/sqlite_versions/b2_x.py': rev('b2', 'a1'),
+          'app/models.py': 'revision = 1\n',
+        },
+        DEFAULT_INI,
+      ),
+    );
+    const f = r.findings.find((x) => x.code === 'no-revision-files')!;
+    expect([f.severity, f.configuration]).toEqual(['error', true]);
+    expect(f.title).toBe(
+      'no revision files in migrations/versions, but migrations/sqlite_versions holds some',
+    );
+    expect(f.hint).toContain('--versions migrations/sqlite_versions');
+  });
+
+  it('stays a warning on a project just initialised: nothing anywhere reads like a revision', async () => {
+    const r = await check(makeProject({ 'app/models.py': 'revision = 1\ndown = 2\n' }, DEFAULT_INI));
+    const f = r.findings.find((x) => x.code === 'no-revision-files')!;
+    expect(f.severity).toBe('warning');
+    expect(f.configuration).toBeUndefined();
+  });
+});
