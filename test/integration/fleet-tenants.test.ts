@@ -288,7 +288,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
         spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], {
           cwd: root,
           encoding: 'utf8',
-          env,
+          env: oracleEnv(env),
         }).status,
       ).toBe(0);
     // the team's loop, which leaves a mark when it starts
@@ -379,7 +379,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
         spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], {
           cwd: root,
           encoding: 'utf8',
-          env: { ...env, DATABASE_URL: db },
+          env: oracleEnv({ ...env, DATABASE_URL: db }),
         }).status,
       ).toBe(0);
     }
