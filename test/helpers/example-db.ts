@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ORACLE_PYTHON, REPO } from './oracle.js';
+import { ORACLE_PYTHON, oracleEnv, REPO } from './oracle.js';
 import { tempDir } from './temp-dir.js';
 import { migrateAndStamp } from '../../scripts/demo-schema.mjs';
 
@@ -37,7 +37,7 @@ export function exampleAlembic(
   const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
+    env: oracleEnv({ PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' }),
   });
   const lines = `${r.stdout}\n${r.stderr}`.trim().split('\n');
   return {

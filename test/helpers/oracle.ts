@@ -15,6 +15,20 @@ export const PYTHON = '/usr/bin/python3';
  */
 export const ORACLE_PYTHON = path.join(REPO, 'test/oracle/zygote_client.py');
 
+/**
+ * A bare environment (`env` alone, as a release dyno gives Alembic) for a question to ORACLE_PYTHON, plus
+ * what lets the fork server answer it: its socket, and what a new interpreter reads as it starts (the
+ * locale, HOME for the user site) as this process has them. Without these every such question started
+ * and imported Alembic afresh (about 0.6 s of CPU each).
+ */
+export function oracleEnv(env: Record<string, string>): Record<string, string> {
+  const carried = ['PREFLIGHT_PYTHON_ZYGOTE', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE'].flatMap((k) => {
+    const v = process.env[k];
+    return v === undefined ? [] : [[k, v] as const];
+  });
+  return { ...Object.fromEntries(carried), ...env };
+}
+
 export interface OracleGraph {
   alembic: string;
   ok: boolean;
@@ -69,7 +83,8 @@ export function oracleGraph(
 ): OracleGraph {
   const args = [path.join(REPO, 'test/oracle/alembic_graph.py'), '--cwd', cwd];
   if (opts.ini) args.push('--ini', opts.ini);
-  const out = execFileSync(PYTHON, args, {
+  // the fork server answers unless opts.env starts Python differently (PYTHONPATH, PYTHONHASHSEED)
+  const out = execFileSync(ORACLE_PYTHON, args, {
     cwd,
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...(opts.env ?? {}) },
     encoding: 'utf8',

@@ -167,8 +167,9 @@ const SHAPES: { name: string; args: string[] }[] = [
 ];
 
 describe.each(alembicTargets())('generated projects against real Alembic ($name)', (target) => {
-  it.each(SHAPES)('$name', async ({ name, args }) => {
-    if (name === 'recursive-locations' && target.name === 'system') return; // recursion needs Alembic ≥ 1.10
+  // recursive version locations need Alembic ≥ 1.10: not a case for Debian's 1.8.1
+  const shapes = SHAPES.filter((s) => s.name !== 'recursive-locations' || target.name !== 'system');
+  it.each(shapes)('$name', async ({ name, args }) => {
     const dir = path.join(tmp, `corpus-${name}-${target.name}`);
     generateCorpus(dir, args);
     const truth = oracleGraph(dir, { ini: 'alembic.ini', env: target.env });

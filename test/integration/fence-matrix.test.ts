@@ -13,6 +13,7 @@ import {
   type Expected,
   type Server,
 } from '../helpers/fence-matrix.js';
+import { sample } from '../helpers/full.js';
 import { mariadbForSuite } from '../helpers/mariadb-suite.js';
 import { alembicOnPath, PYTHON, REPO } from '../helpers/oracle.js';
 import { pgExec, statementsIn } from '../helpers/pg-cluster.js';
@@ -26,7 +27,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 // proved fenced is refused before the seed runs, any other is stopped at the seed's connection. Three
 // non-Python cells: psql refused, psql --unfenced reaching only the target, an unknown program refused.
 // The CI sample is every shape with psycopg2, every driver with the plain shape, and four rehearsals;
-// FENCE_MATRIX_FULL=1 (npm run fence-matrix) runs every cell and rewrites the table in docs/fence.md.
+// FENCE_MATRIX_FULL=1 (npm run fence-matrix) runs every cell and rewrites the table in docs/fence.md;
+// PREFLIGHT_FULL=1 (npm run test:full) runs every cell too.
 
 const FULL = process.env['FENCE_MATRIX_FULL'] === '1';
 type Mode = 'release' | 'rehearse';
@@ -52,13 +54,14 @@ const SAMPLE_REHEARSE = new Set([
   'aiomysql a shell script of the app',
 ]);
 /** The CI sample: every shape with psycopg2 and PyMySQL, every driver plainly, five rehearsals. */
-const CELLS = FULL
-  ? ALL
-  : ALL.filter((c) =>
-      c.mode === 'release'
-        ? c.driver === 'psycopg2' || c.driver === 'pymysql' || c.shape.name === 'python3 seed.py'
-        : SAMPLE_REHEARSE.has(`${c.driver} ${c.shape.name}`),
-    );
+const CELLS = sample(
+  ALL,
+  (c) =>
+    c.mode === 'release'
+      ? c.driver === 'psycopg2' || c.driver === 'pymysql' || c.shape.name === 'python3 seed.py'
+      : SAMPLE_REHEARSE.has(`${c.driver} ${c.shape.name}`),
+  'FENCE_MATRIX_FULL',
+);
 const seen: { cell: Cell; got: Expected }[] = [];
 afterAll(() => {
   if (FULL && seen.length === ALL.length) writeTable(seen);

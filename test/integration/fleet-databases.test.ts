@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fleetCommand } from '../../src/commands/fleet/fleet-command.js';
 import { databaseList, verifyDatabasesCommand } from '../../src/commands/verify/verify-databases-command.js';
-import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, oracleEnv, PYTHON } from '../helpers/oracle.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { makeProject, migration, SQLITE_ENV_PY } from '../helpers/project.js';
@@ -53,11 +53,11 @@ describe('verify --databases: a database per tenant', () => {
     const real = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
       cwd: root,
       encoding: 'utf8',
-      env: {
+      env: oracleEnv({
         PATH: process.env.PATH ?? '',
         DATABASE_URL: pg().urlFor(names[0]!),
         PYTHONDONTWRITEBYTECODE: '1',
-      },
+      }),
     });
     expect(real.status, real.stderr).toBe(0);
     for (const n of names.slice(1)) await pgExec(pg().urlFor(n), HEALTHY);

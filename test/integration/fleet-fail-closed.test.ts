@@ -5,7 +5,7 @@ import { fleetCommand } from '../../src/commands/fleet/fleet-command.js';
 import { databaseList } from '../../src/commands/verify/verify-databases-command.js';
 import { inShard } from '../../src/check/fleet.js';
 import { runCli } from '../helpers/cli.js';
-import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, oracleEnv, PYTHON } from '../helpers/oracle.js';
 import { spawnSync } from 'node:child_process';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
@@ -39,8 +39,10 @@ describe('fleets fail closed (PostgreSQL)', () => {
     await pgExec(url, ['CREATE SCHEMA tenant_a', 'CREATE SCHEMA tenant_b']);
     for (const t of ['tenant_a', 'tenant_b'])
       expect(
-        spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], { cwd: root, env })
-          .status,
+        spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], {
+          cwd: root,
+          env: oracleEnv(env),
+        }).status,
       ).toBe(0);
     return { url, root, env };
   }

@@ -17,7 +17,7 @@ import {
 } from '../../src/database/ledger.js';
 import { pgLiteral } from '../../src/database/version-table.js';
 import { ledgerRow, V } from '../helpers/ledger-db.js';
-import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, oracleEnv, PYTHON } from '../helpers/oracle.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
 import { makeProject, migration } from '../helpers/project.js';
@@ -71,7 +71,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
       spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${tenant}`, ...args], {
         cwd: root,
         encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
+        env: oracleEnv({ PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' }),
       });
     // 995 healthy tenants in SQL, and one by real Alembic beside them
     const healthy = Array.from({ length: 995 }, (_, i) => `tenant_${String(i + 5).padStart(4, '0')}`);
@@ -99,7 +99,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
     const run = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', 'tenant=tenant_0003', 'upgrade', 'head'], {
       cwd: newer,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
+      env: oracleEnv({ PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' }),
     });
     expect(run.status, run.stderr).toBe(0);
     const rows = [
@@ -288,7 +288,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
         spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], {
           cwd: root,
           encoding: 'utf8',
-          env,
+          env: oracleEnv(env),
         }).status,
       ).toBe(0);
     // the team's loop, which leaves a mark when it starts
@@ -379,7 +379,7 @@ describe('verify --tenants: a schema per tenant, read in one pass', () => {
         spawnSync(ORACLE_PYTHON, ['-m', 'alembic', '-x', `tenant=${t}`, 'upgrade', 'a1'], {
           cwd: root,
           encoding: 'utf8',
-          env: { ...env, DATABASE_URL: db },
+          env: oracleEnv({ ...env, DATABASE_URL: db }),
         }).status,
       ).toBe(0);
     }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, rmSync } from 'node:fs';
-import { ORACLE_PYTHON, PYTHON } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, oracleEnv, PYTHON } from '../helpers/oracle.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, unwrapped, type CliRun } from '../helpers/cli.js';
@@ -362,7 +362,7 @@ describe('rollbacks: the ledger through real releases on PostgreSQL (the Procfil
       {
         cwd: b.dir,
         encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' },
+        env: oracleEnv({ PATH: process.env.PATH ?? '', DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' }),
       },
     );
     expect(real.status).not.toBe(0);

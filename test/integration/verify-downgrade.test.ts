@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { ORACLE_PYTHON, REPO } from '../helpers/oracle.js';
+import { ORACLE_PYTHON, oracleEnv, REPO } from '../helpers/oracle.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const APP = 'examples/heroku-app';
@@ -26,7 +26,11 @@ function alembic(
   const r = spawnSync(ORACLE_PYTHON, ['-m', 'alembic', ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:///${db}`, PYTHONDONTWRITEBYTECODE: '1' },
+    env: oracleEnv({
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: `sqlite:///${db}`,
+      PYTHONDONTWRITEBYTECODE: '1',
+    }),
   });
   return {
     status: r.status,

@@ -29,8 +29,7 @@ def environment(python):
     return env
 
 
-def pin(path, python):
-    session = PipSession()
+def pin(path, python, session):
     for parsed in parse_requirements(path, session=session):
         req = Requirement(parsed.requirement)
         if re.sub(r"[-_.]+", "-", req.name).lower() != "alembic":
@@ -46,5 +45,8 @@ def pin(path, python):
 
 
 python = sys.argv[1]
+# one session for every file: making one costs half a second (its user agent asks subprocesses about the
+# platform), and a local file's parse never uses it
+session = PipSession()
 for path in sys.argv[2:]:
-    print(json.dumps(pin(path, python)))
+    print(json.dumps(pin(path, python, session)))
