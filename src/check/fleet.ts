@@ -4,6 +4,7 @@ import type { TenantState } from '../database/read-tenants.js';
 import type { MysqlFacts, VersionTableState } from '../database/version-table.js';
 import type { Finding } from './finding.js';
 import { sha256Hex } from '../project/sha256.js';
+import { EXIT } from '../errors/errors.js';
 import type { CheckOptions } from './run-check.js';
 import { runVerify } from './run-verify.js';
 import type { SchemaOp } from './schema/schema-object.js';
@@ -183,9 +184,16 @@ export function emptyFails(
   return result.total === 0 ? { ...result, ok: allowEmpty === true || shard !== undefined } : result;
 }
 
-/** The exit code of a fleet's verdict: 2 when nothing matched (and that was not allowed), 1 when it blocks. */
+/**
+ * The exit code of a fleet's verdict: 2 when nothing matched (and that was not allowed) or when what
+ * blocks is a configuration only the user can fix (as verify exits), 1 when it blocks.
+ */
 export function fleetExit(result: FleetResult): number {
-  return result.ok ? 0 : result.total === 0 ? 2 : 1;
+  if (result.ok) return EXIT.ok;
+  const configuration = result.groups.some(
+    (g) => !g.ok && g.findings.some((f) => f.configuration === true && f.severity === 'error'),
+  );
+  return result.total === 0 || configuration ? EXIT.usage : EXIT.blocked;
 }
 
 export function inShard(schema: string, index: number, count: number): boolean {

@@ -59,9 +59,11 @@ describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', (
     const { root, url } = stamped('incident', 'guest_lockout_001');
     // it places the id by the schema it reads from information_schema: all up to 2a3b4c5d6e7f is there
     const plan = cli(root, ['backfill'], url);
+    expect(plan.stdout).toContain('guest_lockout_001: placeholder after 2a3b4c5d6e7f');
     expect(plan.stdout).toContain(
-      'alembic-preflight backfill --revision guest_lockout_001 --after 2a3b4c5d6e7f --rewire --write',
+      'placed by: the schema: the database has exactly what the migrations up to 2a3b4c5d6e7f leave',
     );
+    expect(plan.status, plan.stdout).toBe(0);
     expect(maria().exec('SELECT version_num FROM incident.alembic_version')).toEqual([['guest_lockout_001']]);
     // the placeholder it writes says where the id was read, never the host
     const written = cli(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import { backfillCommand } from '../../src/commands/backfill/backfill-command.js';
+import { verifyDatabasesCommand } from '../../src/commands/verify/verify-databases-command.js';
 import { PreflightError } from '../../src/errors/errors.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
 
@@ -67,5 +68,26 @@ describe('version_locations set by env.py at run time', () => {
     });
     expect(told.exitCode).toBe(0);
     expect(existsSync(path.join(root, 'app.db'))).toBe(true);
+  }, 60_000);
+});
+
+describe('version_locations set by env.py at run time, across a fleet', () => {
+  it('verify --databases exits 2, as verify does, while the revisions are unread; told where they are, it passes', async () => {
+    const root = movedAtRunTime();
+    for (const db of ['one.db', 'two.db'])
+      expect(exampleAlembic(root, `sqlite:///${db}`, 'upgrade', 'head').status).toBe(0);
+    writeFileSync(path.join(root, 'databases.txt'), 'sqlite:///one.db\nsqlite:///two.db\n');
+    const run = (versions?: string[]) =>
+      verifyDatabasesCommand({
+        cwd: root,
+        format: 'text',
+        env: {},
+        databasesFile: 'databases.txt',
+        ...(versions ? { versions } : {}),
+      });
+    const unread = await run();
+    expect(unread.result.ok).toBe(false);
+    expect(unread.exitCode).toBe(2);
+    expect((await run(['migrations/pg_versions'])).exitCode).toBe(0);
   }, 60_000);
 });

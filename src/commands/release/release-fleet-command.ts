@@ -3,7 +3,7 @@ import { fencedChild, withUnfenced } from '../../release/child-env.js';
 import { runChild } from '../../release/run-child.js';
 import { releaseLogLine, withVerdictLine } from '../../release/with-verdict-line.js';
 import { verdictLine, type VerdictLine } from '../../report/verdict-line.js';
-import type { FleetResult } from '../../check/fleet.js';
+import { fleetExit, type FleetResult } from '../../check/fleet.js';
 import { PreflightError } from '../../errors/errors.js';
 import { ledgerRows } from '../../check/ledger-rows.js';
 import { writeTenantLedgers } from '../../database/write-ledger.js';
@@ -76,7 +76,7 @@ async function steps(opts: ReleaseFleetOptions, started: number, markRunning: ()
         );
   if (!before.result.ok)
     return verdict(
-      EXIT.blocked,
+      fleetExit(before.result),
       verdictLine(
         'BLOCKED',
         `${failing(before.result)} of ${before.result.total} tenants would fail`,
