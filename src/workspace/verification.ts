@@ -1,6 +1,7 @@
 import type { CheckOptions } from '../check/run-check.js';
 import type { VerifyExtras, VerifyResult } from '../check/run-verify.js';
-import type { ProjectAndDatabase } from './open-database.js';
+import { driverExtras } from './driver-facts.js';
+import { missingForensics, type ProjectAndDatabase } from './open-database.js';
 import { verifyWithSqlGrades } from './sql-parser.js';
 
 /**
@@ -12,6 +13,23 @@ export interface Verification extends ProjectAndDatabase {
   readonly target: string;
   readonly checkOptions: CheckOptions;
   readonly extras: VerifyExtras;
+}
+
+/**
+ * What else the rules read of the project and database as opened: what git says of each row no file
+ * defines (unless --no-git), the URL comparisons, the schema probes' steps, the driver Alembic imports.
+ */
+export function verificationExtras(
+  opened: ProjectAndDatabase,
+  run: { readonly git?: boolean; readonly env: Readonly<Record<string, string | undefined>> },
+): VerifyExtras {
+  const { db, state, model, url, schemaOps } = opened;
+  return {
+    forensics: missingForensics(model, state, run.git),
+    url,
+    schemaOps,
+    ...driverExtras(db, model, run.env),
+  };
 }
 
 /** The outcome of a gathered verification: the rows each pending step depends on are read, and the rules run once. */

@@ -46,7 +46,8 @@ export function revisionFoldersElsewhere(config: ProjectConfig): string[] {
 /** Module-level `revision = …` and `down_revision = …` (annotated or not), as Alembic's template writes them. */
 function looksLikeRevision(text: string | undefined): boolean {
   if (text === undefined) return false;
+  const lines = text.split('\n');
   const assigns = (name: string): boolean =>
-    text.split('\n').some((l) => l.startsWith(name) && /^\s*(?::[^=]*)?=/u.test(l.slice(name.length)));
+    lines.some((l) => l.startsWith(name) && /^\s*(?::[^=]*)?=/u.test(l.slice(name.length)));
   return assigns('revision') && assigns('down_revision');
 }

@@ -79,10 +79,6 @@ const MYSQL_ERRORS: Readonly<Record<string, string>> = {
   mysqldb: 'MySQLdb._exceptions',
 };
 
-/**
- * MySQL's and MariaDB's error for the clash, as PyMySQL and mysqlclient hand it to SQLAlchemy (the same
- * numbers and words on both servers, except 1091, whose words are MariaDB's); undefined for another driver.
- */
 /** What the server says of a clash, without the exception's class: the words a message quotes. */
 export function clashWords(
   clash: UpgradeClash,
@@ -95,6 +91,10 @@ export function clashWords(
   return e.endsWith('")') && code >= 0 ? e.slice(code + 3, -2) : e.slice(e.lastIndexOf(') ') + 2);
 }
 
+/**
+ * MySQL's and MariaDB's error for the clash, as PyMySQL and mysqlclient hand it to SQLAlchemy (the same
+ * numbers and words on both servers, except 1091, whose words are MariaDB's); undefined for another driver.
+ */
 function mysqlClashError(
   clash: UpgradeClash,
   state: Pick<VersionTableState, 'database' | 'mysql' | 'catalog'>,

@@ -13,7 +13,7 @@ import type { InsertedRow } from '../../database/data-probe.js';
 import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
 import { enumType, opCall } from './op-call.js';
 import { everything, OpWriter } from './op-writer.js';
-import { metadataDdl, tableDdl, tableValue } from './table-ddl.js';
+import { isTrue, metadataDdl, tableDdl, tableValue } from './table-ddl.js';
 import { sqlArgument, sqlStep } from './sql-argument.js';
 
 export type { ObjectKind, ObjectRef, SchemaOp } from './schema-object.js';
@@ -362,7 +362,8 @@ class BodyReader {
         });
       // DDL through the connection: sa.Table(…).create(bind), as op.create_table emits it
       const table = tableValue(target, resolve);
-      if (table) return tableDdl(method, table, c, out, this.ops, resolve);
+      if (table)
+        return tableDdl(method, table, isTrue(c.kw.get('checkfirst') ?? c.args[1]), out, this.ops, resolve);
     }
     if (
       (method === 'create_all' || method === 'drop_all') &&

@@ -21,14 +21,13 @@ export function tableValue(e: PyExpr, resolve: Resolve): Call | undefined {
 export function tableDdl(
   method: 'create' | 'drop',
   table: Call,
-  c: Call,
+  checkfirst: boolean,
   out: OpWriter,
   ops: SchemaOp[],
   resolve: Resolve,
 ): void {
   const name = strOf(table.args[0]!)!;
   const other = table.kw.has('schema') && !isNone(table.kw.get('schema')!);
-  const checkfirst = isTrue(c.kw.get('checkfirst') ?? c.args[1]);
   if (other)
     return out.push({
       op: 'forget',
@@ -96,22 +95,13 @@ export function metadataDdl(
   const named = lines.filter((l) => l.tokens.some((t) => t.type === Tok.Name && t.text === owner));
   const calls = named.filter((l) => l.tokens.some((t) => t.text === 'create_all' || t.text === 'drop_all'));
   if (named.length !== 1 + tables.length + calls.length) return unknown();
-  const bind: Call = {
-    ...c,
-    args: c.args.slice(0, 1),
-    kw: new Map([
-      [
-        'checkfirst',
-        {
-          k: 'name',
-          v: c.kw.has('checkfirst') ? (isTrue(c.kw.get('checkfirst')) ? 'True' : 'False') : 'True',
-        },
-      ],
-    ]),
-  };
-  for (const t of tables) tableDdl(method === 'create_all' ? 'create' : 'drop', t, bind, out, ops, resolve);
+  // create_all and drop_all check first unless told not to
+  const checkfirst = !c.kw.has('checkfirst') || isTrue(c.kw.get('checkfirst'));
+  for (const t of tables)
+    tableDdl(method === 'create_all' ? 'create' : 'drop', t, checkfirst, out, ops, resolve);
 }
 
-function isTrue(e: PyExpr | undefined): boolean {
+/** A literal True (Table.create's checkfirst, positional or by name). */
+export function isTrue(e: PyExpr | undefined): boolean {
   return e?.k === 'name' && e.v === 'True';
 }

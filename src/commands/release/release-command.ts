@@ -1,7 +1,6 @@
 import { blockedExit } from '../../check/verdict.js';
-import { verificationOutcome, type Verification } from '../../workspace/verification.js';
+import { verificationExtras, verificationOutcome, type Verification } from '../../workspace/verification.js';
 import type { VerifyResult } from '../../check/run-verify.js';
-import { driverExtras } from '../../workspace/driver-facts.js';
 import { isCosmetic } from '../../check/rules.js';
 import { ConfigError, EXIT, PreflightError } from '../../errors/errors.js';
 import path from 'node:path';
@@ -15,7 +14,7 @@ import { interpreterPython } from '../../release/interpreter-python.js';
 import { findingText, verifyText, verifyVerdict } from '../../report/text-report.js';
 import { releaseLineConfig } from '../../workspace/open-project.js';
 import { policyOf, withFiles } from '../../workspace/command-options.js';
-import { missingForensics, openProjectAndDatabase, readVersionTable } from '../../workspace/open-database.js';
+import { openProjectAndDatabase, readVersionTable } from '../../workspace/open-database.js';
 import type { VerifyCommandOptions } from '../../workspace/command-options.js';
 import type { LedgerRow } from '../../database/ledger.js';
 import {
@@ -138,7 +137,7 @@ function releaseRunOf(
   const log: Log = opts.event ?? (() => undefined);
   const command = opts.command && opts.command.length > 0 ? opts.command : undefined;
   return {
-    plan: releasePlan(opts),
+    plan: releasePlan(opts, command),
     context: detectContext(opts.env),
     cwd: opts.cwd,
     env: opts.env,
@@ -170,7 +169,7 @@ async function gatherRelease(
     { ...opts, config: plan.config, name: plan.name, pythonFallback },
     'On Heroku, attach heroku-postgresql (it sets DATABASE_URL) or pass --database-url-env NAME.',
   );
-  const { db, state, model, url, settings, schemaOps } = opened;
+  const { settings } = opened;
   // the release line (a migration generated before this command runs is on disk by now, and looks pending)
   // and the wrapped command; the line's own finding says where it is written
   const fromLine = gatherDeploy({ ...opts, target: plan.target }, { files: opts.files }).generates;
@@ -190,29 +189,24 @@ async function gatherRelease(
       releasing: releasingOf(opts.env, settings, { share: opts.shareDatabase === true, always: true }),
     },
     // the same git evidence verify gives for an id no file defines (a slug has no git: it says so)
-    extras: {
-      url,
-      schemaOps,
-      forensics: missingForensics(model, state, opts.git),
-      ...driverExtras(db, model, opts.env),
-    },
+    extras: verificationExtras(opened, opts),
   };
 }
 
 function releasePlan(
   opts: ReleaseCommandOptions & { files: NonNullable<ReleaseCommandOptions['files']> },
+  command: readonly string[] | undefined,
 ): ReleasePlan {
   // `release -- alembic -c db/alembic.ini upgrade heads`: check the project the wrapped command migrates (its
   // -c wins over ALEMBIC_CONFIG, as in Alembic; ours over both), and predict its target, not the default head
-  const adopted = opts.command && opts.command.length > 0 ? commandProject(opts.command) : {};
+  const adopted = command ? commandProject(command) : {};
   const config = opts.config ?? adopted.config;
   const name = opts.name ?? adopted.name;
   // else the ini the project is loaded from (configOptions): ./alembic.ini, or the one the release line names
   const ini = config ?? opts.env.ALEMBIC_CONFIG ?? releaseLineConfig(opts.files, opts.cwd, opts.env)?.config;
-  const read =
-    opts.command && opts.command.length > 0
-      ? commandTarget(opts.files, opts.command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined)
-      : undefined;
+  const read = command
+    ? commandTarget(opts.files, command, opts.cwd, ini ? path.resolve(opts.cwd, ini) : undefined)
+    : undefined;
   // --target decides what is graded; a command Alembic refuses (or that cannot migrate) stops the release either way
   const wrapped = opts.target === undefined ? read : undefined;
   const target = opts.target ?? wrapped?.target ?? 'head';

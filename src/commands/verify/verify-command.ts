@@ -3,7 +3,7 @@ import { blockedExit } from '../../check/verdict.js';
 import { releasingOf } from '../../workspace/releasing.js';
 import { deployCheckOptions, gatherDeploy, gradedTarget } from '../../workspace/deploy-facts.js';
 import type { VerifyResult } from '../../check/run-verify.js';
-import { verificationOutcome, type Verification } from '../../workspace/verification.js';
+import { verificationExtras, verificationOutcome, type Verification } from '../../workspace/verification.js';
 import { verifyJson } from '../../report/json-report.js';
 import { verifyText, verifyVerdict } from '../../report/text-report.js';
 import { reviewOr, sarifOf } from '../../report/review-output.js';
@@ -14,8 +14,7 @@ import {
   type CommandOutput,
   type VerifyCommandOptions,
 } from '../../workspace/command-options.js';
-import { missingForensics, openProjectAndDatabase } from '../../workspace/open-database.js';
-import { driverExtras } from '../../workspace/driver-facts.js';
+import { openProjectAndDatabase } from '../../workspace/open-database.js';
 
 export async function verifyCommand(
   opts: VerifyCommandOptions,
@@ -50,7 +49,7 @@ async function gatherVerify(opts: VerifyCommandOptions): Promise<Verification> {
     opts,
     `Pass --database-url, or set ${envName} (on Heroku: DATABASE_URL=$(heroku config:get DATABASE_URL -a APP) alembic-preflight verify).`,
   );
-  const { config, db, state, model, url, schemaOps, settings } = opened;
+  const { config, model, settings } = opened;
   // no --target: predict what the deploy runs, when the release line says so plainly
   const deploy = gatherDeploy(opts, config, { version: model.alembicVersion, others: true });
   return {
@@ -64,11 +63,6 @@ async function gatherVerify(opts: VerifyCommandOptions): Promise<Verification> {
       otherDeployTargets: deploy.otherTargets,
       ...deployCheckOptions(deploy),
     },
-    extras: {
-      forensics: missingForensics(model, state, opts.git),
-      url,
-      schemaOps,
-      ...driverExtras(db, model, opts.env),
-    },
+    extras: verificationExtras(opened, opts),
   };
 }
