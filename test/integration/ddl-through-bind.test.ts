@@ -141,6 +141,20 @@ describe('DDL through the connection (PostgreSQL, against real Alembic)', () => 
   }, 60_000);
 });
 
+describe('DDL through the connection: checkfirst', () => {
+  it('create_all checks first unless told not to, by name or by position; Table.create only when told to', () => {
+    const head =
+      'from alembic import op\nimport sqlalchemy as sa\nmeta = sa.MetaData()\nt = sa.Table("t", meta, sa.Column("id", sa.Integer))\ndef upgrade():\n    ';
+    const strict = (call: string): boolean[] =>
+      schemaOps(head + call).flatMap((o) => (o.op === 'create' && o.obj.kind === 'table' ? [o.strict] : []));
+    expect(strict('meta.create_all(op.get_bind())')).toEqual([false]);
+    expect(strict('meta.create_all(op.get_bind(), checkfirst=False)')).toEqual([true]);
+    expect(strict('meta.create_all(op.get_bind(), None, False)')).toEqual([true]);
+    expect(strict('t.create(op.get_bind())')).toEqual([true]);
+    expect(strict('t.create(op.get_bind(), True)')).toEqual([false]);
+  });
+});
+
 describe('DDL through the connection: what the reading cannot list', () => {
   it('a metadata with a table the file binds elsewhere, or one imported from the app, leaves everything unknown', () => {
     const head = 'from alembic import op\nimport sqlalchemy as sa\nmeta = sa.MetaData()\n';

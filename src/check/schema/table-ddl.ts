@@ -95,8 +95,9 @@ export function metadataDdl(
   const named = lines.filter((l) => l.tokens.some((t) => t.type === Tok.Name && t.text === owner));
   const calls = named.filter((l) => l.tokens.some((t) => t.text === 'create_all' || t.text === 'drop_all'));
   if (named.length !== 1 + tables.length + calls.length) return unknown();
-  // create_all and drop_all check first unless told not to
-  const checkfirst = !c.kw.has('checkfirst') || isTrue(c.kw.get('checkfirst'));
+  // create_all(bind, tables=None, checkfirst=True) and drop_all check first unless told not to
+  const given = c.kw.get('checkfirst') ?? c.args[2];
+  const checkfirst = given === undefined || isTrue(given);
   for (const t of tables)
     tableDdl(method === 'create_all' ? 'create' : 'drop', t, checkfirst, out, ops, resolve);
 }
