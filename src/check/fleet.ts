@@ -165,6 +165,7 @@ function tenantKey(t: TenantState): string {
     sorted(c.indexes),
     sorted(c.constraints ?? []),
     [...(c.types ?? [])].sort(),
+    sorted(c.enumLabels ?? []),
     t.mysql ?? null,
   ];
   return sha256Hex(Buffer.from(JSON.stringify(facts)));

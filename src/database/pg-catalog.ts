@@ -3,7 +3,7 @@ import { pgLiteral, type LockHolder, type SchemaCatalog, type TableSize } from '
 /**
  * The schema probes' catalog of one schema (env.py's, where it sets the search_path to one, else the
  * connection's current schema) in one statement: the columns of its tables and views, its indexes,
- * constraints and types (array types left out), each as a JSON array. One line, so that a server log
+ * constraints and types (array types left out) with their enum labels, each as a JSON array. One line, so that a server log
  * shows it whole.
  */
 export function catalogSql(schema: string | undefined, live: boolean): string {
@@ -54,7 +54,8 @@ const CATALOG_SQL = `SELECT
     WHERE i.relnamespace = ns.oid),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
     WHERE t.relnamespace = ns.oid),
-  (SELECT pg_catalog.json_agg(y.typname) FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A'),
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(y.typname, (SELECT pg_catalog.json_agg(e.enumlabel) FROM pg_catalog.pg_enum e WHERE e.enumtypid = y.oid)))
+    FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A'),
   ns.nspname`.replace(/\s+/gu, ' ');
 
 export function catalogOf(row: unknown[] | undefined, pathSchemas: number | null): SchemaCatalog {
@@ -64,10 +65,21 @@ export function catalogOf(row: unknown[] | undefined, pathSchemas: number | null
     columns: pairs(row?.[0]),
     indexes: pairs(row?.[1]),
     constraints: pairs(row?.[2]),
-    types: Array.isArray(row?.[3]) ? (row[3] as unknown[]).map(String) : [],
+    ...typesOf(row?.[3]),
     ...(typeof row?.[4] === 'string' ? { schema: row[4] } : {}),
     searchPathSchemas: pathSchemas ?? 0,
     ...liveFacts(row),
+  };
+}
+
+/** The types, each [name, its enum labels or null]. */
+export function typesOf(v: unknown): Pick<SchemaCatalog, 'types' | 'enumLabels'> {
+  const rows = Array.isArray(v) ? (v as unknown[][]) : [];
+  return {
+    types: rows.map((r) => String(r[0])),
+    enumLabels: rows.flatMap((r) =>
+      Array.isArray(r[1]) ? r[1].map((l) => [String(r[0]), String(l)] as const) : [],
+    ),
   };
 }
 

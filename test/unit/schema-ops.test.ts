@@ -250,6 +250,23 @@ describe('sqlOps', () => {
       { op: 'forget', kind: null, table: 'users', name: null },
     ]);
   });
+
+  it("an enum's labels: ADD VALUE (strict without IF NOT EXISTS), RENAME VALUE; a label not a plain literal is unknown", () => {
+    const label = (table: string, name: string) => ({ kind: 'label', table, name });
+    expect(
+      ops(
+        "ALTER TYPE status ADD VALUE 'it''s' BEFORE 'open'; ALTER TYPE \"Mood\" ADD VALUE IF NOT EXISTS 'Ok'; ALTER TYPE status RENAME VALUE 'a' TO 'b'",
+      ),
+    ).toEqual([
+      { op: 'create', obj: label('status', "it's"), strict: true, sql: true },
+      { op: 'create', obj: label('Mood', 'Ok'), strict: false, sql: true },
+      { op: 'rename', obj: label('status', 'a'), to: 'b' },
+    ]);
+    expect(ops("ALTER TYPE status ADD VALUE E'x'; ALTER TYPE app.status ADD VALUE 'x'")).toEqual([
+      { op: 'forget', kind: 'label', table: 'status', name: null },
+      { op: 'forget', kind: 'type', table: null, name: null },
+    ]);
+  });
 });
 
 describe('SchemaState: the replay', () => {
@@ -271,6 +288,34 @@ describe('SchemaState: the replay', () => {
     expect(s.get(col('t', 'a'))).toBe('absent');
     expect(s.get({ kind: 'index', name: 'ix' })).toBe('absent');
     expect(s.get({ kind: 'table', name: 't' })).toBe('present');
+  });
+
+  it("an enum's labels: a dropped type takes them; a type created or renamed has labels the replay does not know", () => {
+    const label = (name: string, table = 'status') => ({ kind: 'label' as const, table, name });
+    const type = (name: string) => ({ kind: 'type' as const, name });
+    const s = replay([
+      { op: 'create', obj: label('a'), strict: true, line: 1 },
+      { op: 'create', obj: label('b'), strict: true, line: 1 },
+      { op: 'forget', kind: 'label', table: 'status', name: 'b', line: 2, why: 'x' },
+    ]);
+    expect([s.get(label('a')), s.get(label('b')), s.get(label('c'))]).toEqual([
+      'present',
+      'unknown',
+      'unknown',
+    ]);
+    s.apply({ op: 'drop', obj: type('status'), strict: true, line: 3 }, 'r');
+    expect([s.get(label('a')), s.get(label('c'))]).toEqual(['absent', 'absent']);
+    s.apply({ op: 'create', obj: type('status'), strict: true, line: 4 }, 'r');
+    expect(s.get(label('a'))).toBe('unknown');
+    s.apply({ op: 'create', obj: label('z'), strict: true, line: 5 }, 'r');
+    s.apply({ op: 'rename', obj: type('status'), to: 'status_old', line: 6 }, 'r');
+    expect([s.get(label('z')), s.get(label('z', 'status_old'))]).toEqual(['unknown', 'unknown']);
+    // a step the reading cannot follow on types reaches their labels
+    const t = replay([
+      { op: 'create', obj: label('a'), strict: true, line: 1 },
+      { op: 'forget', kind: 'type', table: null, name: null, line: 2, why: 'x' },
+    ]);
+    expect(t.get(label('a'))).toBe('unknown');
   });
 
   it('a renamed table keeps its columns, an unknown step in between is overridden by a later one', () => {
@@ -299,60 +344,99 @@ describe('SchemaState.takeTouched: the objects whose presence a step may change'
     const s = new SchemaState(() => 'unknown');
     const states = (): Map<string, string> =>
       new Map([...s.objects()].map((o) => [s.key(o.obj), `${o.state}/${o.by?.revision ?? ''}`]));
+    const types = ['e1', 'e2'];
+    // an enum's steps: its labels come and go with the type
+    const typeStep = (step: number): SchemaOp => {
+      const e = pick(types);
+      const r = next();
+      return r < 0.4
+        ? {
+            op: pick(['create', 'drop'] as const),
+            obj: { kind: 'label', table: e, name: pick(names) },
+            strict: true,
+            line: step,
+          }
+        : r < 0.6
+          ? {
+              op: pick(['create', 'drop'] as const),
+              obj: { kind: 'type', name: e },
+              strict: true,
+              line: step,
+            }
+          : r < 0.75
+            ? { op: 'rename', obj: { kind: 'type', name: e }, to: pick(types), line: step }
+            : r < 0.85
+              ? {
+                  op: 'rename',
+                  obj: { kind: 'label', table: e, name: pick(names) },
+                  to: pick(names),
+                  line: step,
+                }
+              : {
+                  op: 'forget',
+                  kind: pick(['label', 'type'] as const),
+                  table: next() < 0.5 ? e : null,
+                  name: next() < 0.5 ? pick(names) : null,
+                  line: step,
+                  why: 'x',
+                };
+    };
     for (let step = 0; step < 3000; step++) {
       const before = states();
       const t = pick(tables);
       const r = next();
       const op: SchemaOp =
-        r < 0.15
-          ? { op: 'create', obj: { kind: 'table', name: t }, strict: true, line: step }
-          : r < 0.35
-            ? {
-                op: pick(['create', 'drop'] as const),
-                obj: { kind: 'column', table: t, name: pick(names) },
-                strict: true,
-                line: step,
-              }
-            : r < 0.45
+        next() < 0.25
+          ? typeStep(step)
+          : r < 0.15
+            ? { op: 'create', obj: { kind: 'table', name: t }, strict: true, line: step }
+            : r < 0.35
               ? {
-                  op: 'create',
-                  obj: { kind: 'index', name: pick(indexes), table: t },
+                  op: pick(['create', 'drop'] as const),
+                  obj: { kind: 'column', table: t, name: pick(names) },
                   strict: true,
                   line: step,
                 }
-              : r < 0.55
+              : r < 0.45
                 ? {
-                    op: 'drop',
-                    obj: { kind: pick(['table', 'index'] as const), name: pick([...tables, ...indexes]) },
+                    op: 'create',
+                    obj: { kind: 'index', name: pick(indexes), table: t },
                     strict: true,
                     line: step,
                   }
-                : r < 0.7
-                  ? { op: 'rename', obj: { kind: 'table', name: t }, to: pick(tables), line: step }
-                  : r < 0.8
-                    ? {
-                        op: 'rename',
-                        obj: { kind: 'column', table: t, name: pick(names) },
-                        to: pick(names),
-                        line: step,
-                      }
-                    : r < 0.95
+                : r < 0.55
+                  ? {
+                      op: 'drop',
+                      obj: { kind: pick(['table', 'index'] as const), name: pick([...tables, ...indexes]) },
+                      strict: true,
+                      line: step,
+                    }
+                  : r < 0.7
+                    ? { op: 'rename', obj: { kind: 'table', name: t }, to: pick(tables), line: step }
+                    : r < 0.8
                       ? {
-                          op: 'forget',
-                          kind: pick(['column', 'constraint', 'index', null] as const),
-                          table: t,
-                          name: next() < 0.5 ? pick(names) : null,
+                          op: 'rename',
+                          obj: { kind: 'column', table: t, name: pick(names) },
+                          to: pick(names),
                           line: step,
-                          why: 'x',
                         }
-                      : {
-                          op: 'forget',
-                          kind: null,
-                          table: null,
-                          name: next() < 0.5 ? pick(tables) : null,
-                          line: step,
-                          why: 'x',
-                        };
+                      : r < 0.95
+                        ? {
+                            op: 'forget',
+                            kind: pick(['column', 'constraint', 'index', null] as const),
+                            table: t,
+                            name: next() < 0.5 ? pick(names) : null,
+                            line: step,
+                            why: 'x',
+                          }
+                        : {
+                            op: 'forget',
+                            kind: null,
+                            table: null,
+                            name: next() < 0.5 ? pick(tables) : null,
+                            line: step,
+                            why: 'x',
+                          };
       s.apply(op, `r${step}`);
       const touched = s.takeTouched();
       if (touched === 'all') continue;

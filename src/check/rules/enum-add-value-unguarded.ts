@@ -10,10 +10,14 @@ import { committedBefore, tryParts } from '../lint/swallowed-failure.js';
 const ADD_VALUE =
   /ALTER\s+TYPE\s+((?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))?)\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'/gi;
 
-/** `ALTER TYPE … ADD VALUE` that is not idempotent, or runs in a transaction where the server refuses it. */
+/**
+ * `ALTER TYPE … ADD VALUE` that is not idempotent (a warning: whether it fails depends on the database,
+ * which `verify` reads: a label already there is a clash there), or that fails wherever it runs (an
+ * error: refused in a transaction before PostgreSQL 12, or the new value used before it is committed).
+ */
 export const enumAddValueUnguarded: Rule = {
   code: 'enum-add-value-unguarded',
-  severity: 'error',
+  severity: 'warning',
   kind: 'lint',
   title: 'ALTER TYPE … ADD VALUE can fail on a rerun',
   summary: 'ALTER TYPE … ADD VALUE without IF NOT EXISTS, or inside a transaction on PostgreSQL before 12.',
@@ -57,7 +61,7 @@ export const enumAddValueUnguarded: Rule = {
               found.push(
                 lintFinding(
                   this.code,
-                  this.severity,
+                  'error',
                   file,
                   py,
                   node,
@@ -79,7 +83,7 @@ export const enumAddValueUnguarded: Rule = {
                   file,
                   py,
                   node,
-                  `ALTER TYPE ${type} ADD VALUE '${label}' has no IF NOT EXISTS: it fails with "enum label "${label}" already exists" wherever the value is already there (a re-run after a partial failure, a restored dump, a database stamped by hand), and that failure stops the release.`,
+                  `ALTER TYPE ${type} ADD VALUE '${label}' has no IF NOT EXISTS: it fails with "enum label "${label}" already exists" wherever the value is already there (a re-run after a partial failure, a restored dump, a database stamped by hand), and that failure stops the release. \`verify\` reads the enum's values and blocks where it would.`,
                   `op.execute("ALTER TYPE ${type} ADD VALUE IF NOT EXISTS '${label}'")${pg !== undefined && pg < 12 ? ', inside `with op.get_context().autocommit_block():`' : ''}`,
                 ),
               );
@@ -88,7 +92,7 @@ export const enumAddValueUnguarded: Rule = {
               found.push(
                 lintFinding(
                   this.code,
-                  this.severity,
+                  'error',
                   file,
                   py,
                   node,
@@ -100,7 +104,7 @@ export const enumAddValueUnguarded: Rule = {
               found.push(
                 lintFinding(
                   this.code,
-                  this.severity,
+                  'error',
                   file,
                   py,
                   node,

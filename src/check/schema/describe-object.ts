@@ -9,6 +9,8 @@ export function describeObject(obj: ObjectRef): string {
       return `the column ${obj.table}.${obj.name}`;
     case 'constraint':
       return `the constraint ${obj.name} on ${obj.table}`;
+    case 'label':
+      return `the value '${obj.name}' of the enum ${obj.table}`;
     default:
       return `the ${obj.kind} ${obj.name}`;
   }
@@ -60,6 +62,7 @@ export function clashError(
     if (obj.kind === 'column')
       return `${pe}DuplicateColumn) column "${obj.name}" of relation "${obj.table}" already exists`;
     if (obj.kind === 'type') return `${pe}DuplicateObject) type "${obj.name}" already exists`;
+    if (obj.kind === 'label') return `${pe}DuplicateObject) enum label "${obj.name}" already exists`;
     return undefined;
   }
   // DROP TABLE says "table"; an ALTER TABLE of a column or constraint on it says "relation"
@@ -70,6 +73,7 @@ export function clashError(
   if (obj.kind === 'index') return `${pe}UndefinedObject) index "${obj.name}" does not exist`;
   if (obj.kind === 'constraint')
     return `${pe}UndefinedObject) constraint "${obj.name}" of relation "${obj.table}" does not exist`;
+  if (obj.kind === 'type') return `${pe}UndefinedObject) type "${obj.name}" does not exist`;
   return undefined;
 }
 

@@ -6,7 +6,8 @@ import type { LedgerView } from '../ledger-view.js';
 import type { LockFlag, LockStep } from './lock-facts.js';
 import { breaksServing } from './lock-grade.js';
 import type { ObjectRef, SchemaOp } from './schema-object.js';
-import { catalogPresence, opsReader, pathTo } from './schema-probe.js';
+import { catalogPresence } from './catalog.js';
+import { opsReader, pathTo } from './schema-probe.js';
 import { SchemaState, type Evidence } from './schema-state.js';
 
 /** A step of a revision the database is ahead by that removed, renamed or changed what this code's migrations build. */

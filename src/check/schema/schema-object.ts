@@ -1,7 +1,10 @@
-/** What the probes compare: tables (with views), their columns, indexes, named constraints, and types (enums). */
-export type ObjectKind = 'table' | 'column' | 'index' | 'constraint' | 'type';
+/** What the probes compare: tables (with views), their columns, indexes, named constraints, types (enums) and enum labels. */
+export type ObjectKind = 'table' | 'column' | 'index' | 'constraint' | 'type' | 'label';
 
-/** One schema object: `table` is the owner of a column or a constraint (and of an index, which is named schema-wide). */
+/**
+ * One schema object: `table` is the owner of a column or a constraint (and of an index, which is named
+ * schema-wide); for an enum's label (`ALTER TYPE t ADD VALUE 'x'`), the type.
+ */
 export interface ObjectRef {
   readonly kind: ObjectKind;
   readonly name: string;

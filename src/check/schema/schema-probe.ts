@@ -1,9 +1,10 @@
 import { revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { StampResolution } from '../../alembic/graph/resolver.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
-import type { SchemaCatalog, VersionTableState } from '../../database/version-table.js';
+import type { VersionTableState } from '../../database/version-table.js';
 import { schemaOps, type ObjectKind, type ObjectRef, type SchemaOp } from './schema-ops.js';
-import { SchemaState, type Evidence, type Presence } from './schema-state.js';
+import { SchemaState, type Evidence } from './schema-state.js';
+import { Catalog } from './catalog.js';
 
 /** An object whose presence in the database differs from what the stamped revisions left. */
 export interface StampMismatch {
@@ -67,13 +68,6 @@ export interface SchemaProbe {
     { readonly path: string; readonly tables: readonly { readonly name: string; readonly line: number }[] }
   >;
 }
-
-/** Kinds each server's catalog answers for; other kinds are never compared. */
-const PROBED: Record<VersionTableState['dialect'], ReadonlySet<ObjectKind>> = {
-  postgresql: new Set(['table', 'column', 'index', 'constraint', 'type']),
-  sqlite: new Set(['table', 'column', 'index']),
-  mysql: new Set(['table', 'column', 'index', 'constraint']),
-};
 
 /**
  * Sets what the migrations say against the catalog, read-only: the schema the stamped revisions
@@ -197,76 +191,6 @@ export function pathTo(model: ProjectModel, tips: readonly string[]): string[] {
   return out;
 }
 
-/** What the catalog says of an object (unknown for kinds it does not answer), and how the server compares names; undefined without a readable catalog. */
-export function catalogPresence(
-  state: VersionTableState,
-): { has: (obj: ObjectRef) => Presence; fold: (n: string) => string } | undefined {
-  if (!state.catalog || 'unreadable' in state.catalog) return undefined;
-  const catalog = new Catalog(state, state.catalog);
-  return { has: (obj) => catalog.has(obj), fold: catalog.fold };
-}
-
-/** What the database holds, for the kinds its catalog answers (others are unknown). */
-class Catalog {
-  readonly fold: (n: string) => string;
-  readonly sqlite: boolean;
-  private readonly tables: Set<string>;
-  private readonly columns: Set<string>;
-  private readonly indexes: Set<string>;
-  private readonly constraints: Set<string>;
-  private readonly types: Set<string>;
-  private readonly kinds: ReadonlySet<ObjectKind>;
-  private readonly perTable: boolean; // MySQL names an index within its table
-  /** PostgreSQL with several schemas on the search_path: a name missing here may be found in another */
-  readonly elsewhere: boolean;
-
-  constructor(state: VersionTableState, c: SchemaCatalog) {
-    const sqlite = state.dialect === 'sqlite';
-    this.sqlite = sqlite;
-    // SQLite and MySQL compare names case-blind (MySQL's tables only on some file systems: folded all the same)
-    this.fold = sqlite || state.dialect === 'mysql' ? (n) => n.toLowerCase() : (n) => n;
-    this.perTable = state.dialect === 'mysql';
-    const f = this.fold;
-    this.kinds = PROBED[state.dialect];
-    this.tables = new Set((state.tables ?? []).map(f));
-    this.columns = new Set(c.columns.map(([t, n]) => `${f(t)}\u001f${f(n)}`));
-    this.indexes = new Set(c.indexes.map(([n, t]) => (this.perTable ? `${f(t)}\u001f${f(n)}` : f(n))));
-    this.constraints = new Set((c.constraints ?? []).map(([t, n]) => `${f(t)}\u001f${f(n)}`));
-    this.types = new Set((c.types ?? []).map(f));
-    this.elsewhere = (c.searchPathSchemas ?? 1) > 1;
-  }
-
-  private hasIndex(obj: ObjectRef): boolean {
-    const name = this.fold(obj.name);
-    if (!this.perTable) return this.indexes.has(name);
-    if (obj.table !== undefined) return this.indexes.has(`${this.fold(obj.table)}\u001f${name}`);
-    return [...this.indexes].some((k) => k.endsWith(`\u001f${name}`));
-  }
-
-  probes(kind: ObjectKind): boolean {
-    return this.kinds.has(kind);
-  }
-
-  has(obj: ObjectRef): Presence {
-    if (!this.kinds.has(obj.kind)) return 'unknown';
-    const f = this.fold;
-    switch (obj.kind) {
-      case 'table':
-        return this.tables.has(f(obj.name)) ? 'present' : 'absent';
-      case 'index':
-        return this.hasIndex(obj) ? 'present' : 'absent';
-      case 'type':
-        return this.types.has(f(obj.name)) ? 'present' : 'absent';
-      default: {
-        // the columns of a table in another schema on the search_path are not read
-        if (!this.tables.has(f(obj.table ?? ''))) return this.elsewhere ? 'unknown' : 'absent';
-        const set = obj.kind === 'column' ? this.columns : this.constraints;
-        return set.has(`${f(obj.table ?? '')}\u001f${f(obj.name)}`) ? 'present' : 'absent';
-      }
-    }
-  }
-}
-
 /** The replay's objects set against the catalog. */
 function compare(
   replay: SchemaState,
@@ -295,15 +219,20 @@ function compare(
   return { checked, unknown, agree, mismatches };
 }
 
-/** A missing table's columns, constraints and indexes say nothing more: only the table is reported. */
+/** A missing table's columns, constraints and indexes, and a missing type's labels, say nothing more: only the table or type is reported. */
 function collapse(behind: readonly StampMismatch[]): StampMismatch[] {
-  const missingTables = new Set(
-    behind.filter((m) => m.obj.kind === 'table' && m.expected === 'present').map((m) => m.obj.name),
-  );
+  const missing = (kind: ObjectKind): Set<string> =>
+    new Set(behind.filter((m) => m.obj.kind === kind && m.expected === 'present').map((m) => m.obj.name));
+  const tables = missing('table');
+  const types = missing('type');
   return behind.filter(
     (m) =>
       m.obj.kind === 'table' ||
-      !(m.expected === 'present' && m.obj.table !== undefined && missingTables.has(m.obj.table)),
+      !(
+        m.expected === 'present' &&
+        m.obj.table !== undefined &&
+        (m.obj.kind === 'label' ? types : tables).has(m.obj.table)
+      ),
   );
 }
 
@@ -363,12 +292,16 @@ function clashOf(
         }
       : {};
   // a step on a column, constraint or index of a table that is not there: the server names the table
+  // (a label's: the type)
   const owner =
-    (op.obj.kind === 'column' || op.obj.kind === 'constraint' || op.obj.kind === 'index') &&
+    (op.obj.kind === 'column' ||
+      op.obj.kind === 'constraint' ||
+      op.obj.kind === 'index' ||
+      op.obj.kind === 'label') &&
     op.obj.table !== undefined &&
     catalog.probes('table') &&
     !catalog.elsewhere
-      ? { kind: 'table' as const, name: op.obj.table }
+      ? { kind: op.obj.kind === 'label' ? ('type' as const) : ('table' as const), name: op.obj.table }
       : undefined;
   if (owner && run.get(owner) === 'absent') {
     counts.checked++;

@@ -38,6 +38,8 @@ export class SchemaState {
   private readonly patternKeys = new Set<string>();
   /** the last create (fresh, empty) or drop of each table, for the columns and constraints it owns */
   private readonly tableEvents = new Map<string, { seq: number; created: boolean; by: Evidence }>();
+  /** the last drop of each type: its labels are gone with it */
+  private readonly typeDrops = new Map<string, { seq: number; by: Evidence }>();
   /** a table renamed in the replay: the name the base knows it by */
   private readonly origins = new Map<string, string>();
   private readonly indexOwner = new Map<string, string>();
@@ -52,7 +54,7 @@ export class SchemaState {
   ) {}
 
   key(obj: ObjectRef): string {
-    const table = obj.kind === 'column' || obj.kind === 'constraint' ? this.fold(obj.table ?? '') : '';
+    const table = OWNED.has(obj.kind) || obj.kind === 'label' ? this.fold(obj.table ?? '') : '';
     return `${obj.kind}\u001f${table}\u001f${this.fold(obj.name)}`;
   }
 
@@ -71,12 +73,19 @@ export class SchemaState {
       const ev = this.tableEvents.get(this.fold(obj.table));
       if (ev && ev.seq > best.seq) best = { seq: ev.seq, state: 'absent', by: ev.by };
     }
+    if (obj.kind === 'label' && obj.table !== undefined) {
+      const ev = this.typeDrops.get(this.fold(obj.table));
+      if (ev && ev.seq > best.seq) best = { seq: ev.seq, state: 'absent', by: ev.by };
+    }
     if (best.seq >= 0) return best.by ? { state: best.state, by: best.by } : { state: best.state };
     const origin = obj.table !== undefined ? this.origins.get(this.fold(obj.table)) : undefined;
     return { state: this.base(origin !== undefined ? { ...obj, table: origin } : obj) };
   }
 
   private matches(p: Pattern, obj: ObjectRef): boolean {
+    // what a step may do to a type it may do to the type's labels
+    if (p.kind === 'type' && obj.kind === 'label')
+      return this.matches(p, { kind: 'type', name: obj.table ?? '' });
     if (p.kind !== null && p.kind !== obj.kind) return false;
     if (p.name !== null && this.fold(p.name) !== this.fold(obj.name)) return false;
     if (p.table === null) return true;
@@ -99,13 +108,18 @@ export class SchemaState {
   private put(entry: Entry): void {
     const key = this.key(entry.obj);
     this.entries.set(key, entry);
-    if (OWNED.has(entry.obj.kind) && entry.obj.table !== undefined) {
-      const t = this.fold(entry.obj.table);
+    if ((OWNED.has(entry.obj.kind) || entry.obj.kind === 'label') && entry.obj.table !== undefined) {
+      const t = this.ownerKey(entry.obj.kind, entry.obj.table);
       const keys = this.ownedBy.get(t) ?? new Set<string>();
       keys.add(key);
       this.ownedBy.set(t, keys);
     }
     this.touch(key);
+  }
+
+  /** Where ownedBy files an object: under its table, or (a label) under its type. */
+  private ownerKey(kind: ObjectKind, owner: string): string {
+    return kind === 'label' ? `type\u001f${this.fold(owner)}` : this.fold(owner);
   }
 
   private touch(key: string): void {
@@ -145,16 +159,28 @@ export class SchemaState {
         }
         if (op.obj.kind === 'index' && op.obj.table !== undefined)
           this.indexOwner.set(this.fold(op.obj.name), this.fold(op.obj.table));
+        // a type made here has the labels its definition lists, which the steps do not carry; one that was
+        // there already (checkfirst) keeps its own: either way its labels are unknown
+        if (op.obj.kind === 'type') this.forgetLabels(op.obj.name);
         this.origins.delete(op.obj.kind === 'table' ? this.fold(op.obj.name) : '');
         return;
       case 'drop':
         this.set(op.obj, 'absent', by);
         if (op.obj.kind === 'table') this.dropTable(op.obj.name, by);
+        if (op.obj.kind === 'type') {
+          this.typeDrops.set(this.fold(op.obj.name), { seq: this.seq, by });
+          for (const key of this.ownedBy.get(this.ownerKey('label', op.obj.name)) ?? []) this.touch(key);
+        }
         return;
       case 'need':
         return;
       case 'forget':
         if (op.inert) return;
+        if (op.kind === 'label' && op.table !== null) {
+          if (op.name === null) return this.forgetLabels(op.table);
+          this.addPattern({ kind: 'label', table: op.table, name: op.name, seq: ++this.seq });
+          return this.touch(this.key({ kind: 'label', table: op.table, name: op.name }));
+        }
         this.addPattern({ kind: op.kind, table: op.table, name: op.name, seq: ++this.seq });
         if (op.table === null) this.touched = 'all';
         else {
@@ -176,7 +202,18 @@ export class SchemaState {
       if (owner === t) this.set({ kind: 'index', name: index, table: name }, 'absent', by, this.seq);
   }
 
+  /** The labels of a type become unknown from here on. */
+  private forgetLabels(type: string): void {
+    this.addPattern({ kind: 'label', table: type, name: null, seq: ++this.seq });
+    for (const key of this.ownedBy.get(this.ownerKey('label', type)) ?? []) this.touch(key);
+  }
+
   private rename(obj: ObjectRef, to: string, by: Evidence): void {
+    if (obj.kind === 'type') {
+      // the labels go with the type; the reading does not follow them
+      this.forgetLabels(obj.name);
+      this.forgetLabels(to);
+    }
     if (obj.kind !== 'table') {
       const was = this.lookup(obj).state;
       this.set(obj, 'absent', by);

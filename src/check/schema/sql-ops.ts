@@ -6,6 +6,8 @@ interface Word {
   readonly up: string;
   readonly name: string;
   readonly quoted: boolean;
+  /** a plain string literal's value ('' read as '), for the labels of ALTER TYPE … ADD VALUE */
+  readonly text?: string;
 }
 
 /** SQL words, quoted identifiers and punctuation; strings and dollar-quoted bodies become one `'` word. */
@@ -30,7 +32,7 @@ function sqlWords(sql: string): Word[] {
     } else if (c === "'") {
       let j = i + 1;
       while (j < sql.length && !(sql[j] === "'" && sql[j + 1] !== "'")) j += sql[j] === "'" ? 2 : 1;
-      out.push({ up: "'", name: "'", quoted: false });
+      out.push({ up: "'", name: "'", quoted: false, text: sql.slice(i + 1, j).replaceAll("''", "'") });
       i = j + 1;
     } else if (c === '$') {
       const tag = /^\$\w*\$/u.exec(sql.slice(i))?.[0];
@@ -248,6 +250,8 @@ function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
         const to = c.name();
         if (to !== undefined) return void out.push({ op: 'rename', obj: { kind: 'type', name }, to, line });
       }
+      if (name !== undefined && (c.is('ADD', 'VALUE') || c.is('RENAME', 'VALUE')))
+        return enumLabel(c, name, line, out);
       if (name !== undefined && !c.is('RENAME')) return;
       return forget('type', null, null, 'ALTER TYPE');
     }
@@ -256,6 +260,32 @@ function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
     return everything(`ALTER ${w[1]?.up ?? ''}`);
   }
   everything(`${first}, which the probes do not model`);
+}
+
+/**
+ * `ALTER TYPE t ADD VALUE [IF NOT EXISTS] 'x'` (strict without IF NOT EXISTS: "enum label … already
+ * exists") and `ALTER TYPE t RENAME VALUE 'a' TO 'b'`; a label not written as a plain literal is unknown.
+ */
+function enumLabel(c: Cursor, type: string, line: number, out: SchemaOp[]): void {
+  if (c.eat('ADD', 'VALUE')) {
+    const strict = !c.eat('IF', 'NOT', 'EXISTS');
+    const label = c.w[c.i]?.text;
+    if (label !== undefined)
+      return void out.push({
+        op: 'create',
+        obj: { kind: 'label', table: type, name: label },
+        strict,
+        line,
+        sql: true,
+      });
+  } else if (c.eat('RENAME', 'VALUE')) {
+    const from = c.w[c.i]?.text;
+    c.i++;
+    const to = c.eat('TO') ? c.w[c.i]?.text : undefined;
+    if (from !== undefined && to !== undefined)
+      return void out.push({ op: 'rename', obj: { kind: 'label', table: type, name: from }, to, line });
+  }
+  out.push({ op: 'forget', kind: 'label', table: type, name: null, line, why: 'ALTER TYPE … VALUE' });
 }
 
 /** The column names of a CREATE TABLE's parenthesised list (after its `(`), table constraints skipped. */

@@ -71,5 +71,49 @@ describe('schema-ahead-of-stamp', () => {
       expect(real.error).toMatch(/relation "guest_sessions" already exists$/u);
       expect(f.message).toContain('will fail there with "relation "guest_sessions" already exists"');
     }, 60_000);
+
+    /** An enum made by one revision and given a value by the next (with or without IF NOT EXISTS), stamped at the first. */
+    async function enumApp(db: string, ifNotExists: boolean, handAdded: boolean): Promise<[string, string]> {
+      await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
+      const url = pg().urlFor(db);
+      const guard = ifNotExists ? 'IF NOT EXISTS ' : '';
+      const root = projectWith([
+        ['a1000000', `op.execute("CREATE TYPE status AS ENUM ('open', 'closed')")`],
+        ['b2000000', `op.execute("ALTER TYPE status ADD VALUE ${guard}'archived'")`],
+      ]);
+      expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+      // the value added by hand, as a restored dump or a partial rerun leaves it
+      if (handAdded) await pgExec(url, ["ALTER TYPE status ADD VALUE 'archived'"]);
+      return [root, url];
+    }
+
+    it("an enum value a pending ALTER TYPE … ADD VALUE adds is already there: PostgreSQL's DuplicateObject, as real Alembic raises it", async () => {
+      const [root, url] = await enumApp('probe_label', false, true);
+      const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+      expect(out.exitCode).toBe(1);
+      const f = out.result.findings.find((x) => x.code === 'schema-ahead-of-stamp')!;
+      expect(f.message).toContain(
+        "but the value 'archived' of the enum status, which the pending migration b2000000 creates",
+      );
+      const real = exampleAlembic(root, url, 'upgrade', 'head');
+      expect(real.status).not.toBe(0);
+      expect(real.error).toMatch(/enum label "archived" already exists$/u);
+      expect(f.alembicError).toBe(real.error);
+      expect(f.message).toContain('will fail there with "enum label "archived" already exists"');
+    }, 60_000);
+
+    it('controls: the value not there yet, or added with IF NOT EXISTS: OK, and real Alembic upgrades', async () => {
+      for (const [db, guarded, hand] of [
+        ['probe_label_new', false, false],
+        ['probe_label_guarded', true, true],
+      ] as const) {
+        const [root, url] = await enumApp(db, guarded, hand);
+        const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
+        expect(out.result.findings.map((x) => x.code)).not.toContain('schema-ahead-of-stamp');
+        expect(out.exitCode).toBe(0);
+        const real = exampleAlembic(root, url, 'upgrade', 'head');
+        expect(real.status).toBe(0);
+      }
+    }, 90_000);
   });
 });

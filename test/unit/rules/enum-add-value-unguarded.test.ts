@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../helpers/describe-rule.js';
+import { checkCommand } from '../../../src/commands/check/check-command.js';
 import { DEFAULT_INI, check, makeProject, migration } from '../../helpers/project.js';
 
 const V = 'migrations/versions/';
@@ -223,5 +224,40 @@ describe('enum-add-value-unguarded and the guards generated migrations write ins
       expect.stringContaining('runs inside a DO block, and postgres-version = 11'),
     ]);
     expect(await messages(inAutocommit, 'postgres-version = 12')).toEqual([]);
+  });
+});
+
+describe('enum-add-value-unguarded grades by what is certain', () => {
+  const graded = async (upgrade: string, extra = ''): Promise<[string[], number]> => {
+    const root = makeProject({ [V + 'a1_x.py']: migration('a1', null, upgrade, 'pass') });
+    if (extra)
+      writeFileSync(path.join(root, 'alembic.ini'), `${DEFAULT_INI}\n[alembic-preflight]\n${extra}\n`);
+    const out = await checkCommand({ cwd: root, format: 'text', env: {} });
+    const severities = out.result.findings
+      .filter((x) => x.code === 'enum-add-value-unguarded')
+      .map((x) => x.severity);
+    return [severities, out.exitCode];
+  };
+
+  it('a missing IF NOT EXISTS depends on the database: a warning, and check exits 0', async () => {
+    expect(await graded(`op.execute("ALTER TYPE status ADD VALUE 'archived'")`)).toEqual([['warning'], 0]);
+  });
+
+  it('what fails wherever it runs is an error, and check exits 1', async () => {
+    const range = (label: string): string =>
+      `op.execute("""DO $$\nBEGIN\nIF NOT ('${label}' = ANY(enum_range(NULL::status)::text[])) THEN\n    ALTER TYPE status ADD VALUE '${label}';\nEND IF;\nEND $$;""")`;
+    expect(await graded(`${range('x')}\n${range('y')}`)).toEqual([['error'], 1]);
+    expect(
+      await graded(`op.execute("ALTER TYPE status ADD VALUE IF NOT EXISTS 'x'")`, 'postgres-version = 11'),
+    ).toEqual([['error'], 1]);
+  });
+
+  it('a severity the settings give applies to every finding of the rule', async () => {
+    expect(
+      await graded(
+        `op.execute("ALTER TYPE status ADD VALUE 'archived'")`,
+        'rule.enum-add-value-unguarded = error',
+      ),
+    ).toEqual([['error'], 1]);
   });
 });
