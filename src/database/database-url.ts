@@ -36,6 +36,11 @@ export const DEFAULT_URL_VARIABLE = 'DATABASE_URL';
 
 export const TEMPLATE_URL = 'driver://user:pass@localhost/dbname';
 
+/** The name SQLAlchemy's dialect has for the URL (`dialect.name`, which env.py may test): `mariadb://` is its own. */
+export function sqlalchemyDialect(t: DatabaseTarget): string {
+  return t.scheme.startsWith('mariadb') ? 'mariadb' : t.dialect;
+}
+
 /** The libpq environment variables that stand in for parts a PostgreSQL URL leaves out. */
 export type LibpqEnv = Readonly<Record<string, string | undefined>>;
 

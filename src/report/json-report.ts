@@ -40,6 +40,8 @@ export interface CheckDocument {
     readonly scriptLocation: string;
     readonly flaskMigrate: boolean;
     readonly versionLocations: readonly string[];
+    /** env.py's line that sets them at run time (read in place of the ini's), or null. */
+    readonly versionLocationsFrom: { readonly path: string; readonly line: number } | null;
     readonly recursive: boolean;
     readonly sourceless: boolean;
     readonly python: Nullable<{ readonly version: string; readonly source: string }>;
@@ -172,6 +174,7 @@ export function checkJson(result: CheckResult): CheckDocument {
       scriptLocation: model.config.scriptLocation,
       flaskMigrate: model.config.flaskMigrate === true,
       versionLocations: model.config.versionLocations.map((l) => rel(l.absPath)),
+      versionLocationsFrom: model.config.versionLocationsFrom ?? null,
       recursive: model.config.recursive,
       sourceless: model.config.sourceless,
       python: model.config.python

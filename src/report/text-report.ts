@@ -45,6 +45,8 @@ function headerLine(command: string, { model }: CheckResult): string {
   const where =
     model.config.versionLocations.map((l) => path.relative(model.config.cwd, l.absPath) || '.').join(', ') ||
     '(no version locations)';
+  const from = model.config.versionLocationsFrom;
+  const set = from ? `, as ${from.path}:${from.line} sets them` : '';
   const flask = model.config.flaskMigrate
     ? `; script_location ${model.config.scriptLocation}, as Flask-Migrate's \`flask db\` sets it`
     : '';
@@ -55,7 +57,7 @@ function headerLine(command: string, { model }: CheckResult): string {
   const python = model.config.python
     ? `, Python ${model.config.python.text} (${model.config.python.source})`
     : '';
-  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where} (modelling Alembic ${model.alembicVersion.label}${model.alembicVersion.source ? ` from ${model.alembicVersion.source}` : ', the newest (no pin found)'}${python}${flask}${ini})`;
+  return `alembic-preflight ${command}: ${plural(model.map.revisions.length, 'revision')} in ${where}${set} (modelling Alembic ${model.alembicVersion.label}${model.alembicVersion.source ? ` from ${model.alembicVersion.source}` : ', the newest (no pin found)'}${python}${flask}${ini})`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { sqlalchemyBefore14 } from '../alembic/config/detect-alembic-version.js'
 import { loadProjectConfig } from '../alembic/config/alembic-config.js';
 import { modelFromConfigAlongside, type ProjectModel } from '../alembic/loading/project-model.js';
 import type { UrlFacts } from '../check/rule.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
+import { parseDatabaseUrl, sqlalchemyDialect, type DatabaseTarget } from '../database/database-url.js';
 import type { PostgresOptions } from '../database/pg-connect.js';
 import type { VersionTableRequest, VersionTableState } from '../database/version-table.js';
 import { compareUrls, type UrlProject } from '../database/url-comparisons.js';
@@ -63,7 +63,7 @@ export async function openProjectAndDatabase(
     });
   const db = parseDatabaseUrl(raw, opts.cwd, opts.env);
   const connection = postgresOptions(opts);
-  const loadOptions = configOptions(opts);
+  const loadOptions = { ...configOptions(opts), dialect: sqlalchemyDialect(db) };
   const config = await loadProjectConfig(loadOptions);
   const envPy = envPyText(config);
   const table = chooseVersionTable(config, opts, db.dialect, envPy);

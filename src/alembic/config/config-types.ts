@@ -17,6 +17,11 @@ export interface ConfigOptions {
   readonly section?: string;
   /** --versions overrides version_locations (relative to cwd). */
   readonly versions?: readonly string[];
+  /**
+   * SQLAlchemy's dialect name of the URL the run reads (`postgresql`, `sqlite`, `mysql`, `mariadb`), for an
+   * env.py that sets version_locations by dialect; else the ini's sqlalchemy.url decides.
+   */
+  readonly dialect?: string;
   readonly recursive?: boolean;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly alembicVersion: AlembicVersion;
@@ -126,6 +131,8 @@ export interface ProjectConfig {
   /** script_location names a package not importable from here: Alembic stops before env.py, so nothing in a script folder is read. */
   readonly scriptDirUnresolved?: true;
   readonly versionLocations: readonly VersionLocation[];
+  /** Where env.py sets the version locations at run time (`context.script.version_locations = …`), read in place of the ini's. */
+  readonly versionLocationsFrom?: { readonly path: string; readonly line: number };
   readonly usesDefaultVersions: boolean;
   readonly recursive: boolean;
   readonly sourceless: boolean;
