@@ -79,18 +79,29 @@ function exactlyAt(matches: readonly SchemaMatch[] | undefined, revision: string
 
 /** The one revision of `revisions` that every other has among its ancestors, if there is one. */
 function lowestOf(map: RevisionMap, revisions: readonly string[]): string | undefined {
-  const below = (rev: string): Set<string> => {
+  const first = revisions[0];
+  if (first === undefined) return undefined;
+  const walk = (from: string, next: (r: string) => readonly string[]): string[] => {
     const seen = new Set<string>();
-    const todo = [...(map.byKey.get(rev)?.versionedDown ?? [])];
+    const todo = [...next(from)];
     while (todo.length > 0) {
       const r = todo.pop()!;
       if (seen.has(r)) continue;
       seen.add(r);
-      todo.push(...(map.byKey.get(r)?.versionedDown ?? []));
+      todo.push(...next(r));
     }
-    return seen;
+    return [...seen];
   };
-  return revisions.find((low) => revisions.every((r) => r === low || below(r).has(low)));
+  const wanted = new Set(revisions);
+  // it is the first or one of the first's ancestors; each candidate costs one walk up, so the ones
+  // farthest down go first (in a line of revisions, the first tried is the one)
+  const down = walk(first, (r) => map.byKey.get(r)?.versionedDown ?? []);
+  const candidates = [first, ...down.filter((r) => wanted.has(r))].reverse();
+  for (const low of candidates) {
+    const above = new Set(walk(low, (r) => map.byKey.get(r)?.nextrev ?? []));
+    if (revisions.every((r) => r === low || above.has(r))) return low;
+  }
+  return undefined;
 }
 
 function list(items: readonly string[]): string {

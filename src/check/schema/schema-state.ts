@@ -40,6 +40,8 @@ export class SchemaState {
   private readonly tableEvents = new Map<string, { seq: number; created: boolean; by: Evidence }>();
   /** the last drop of each type: its labels are gone with it */
   private readonly typeDrops = new Map<string, { seq: number; by: Evidence }>();
+  /** the last step after which each type's labels are unknown (made or renamed): kept apart from the patterns, which every lookup walks */
+  private readonly labelsForgotten = new Map<string, number>();
   /** a table renamed in the replay: the name the base knows it by */
   private readonly origins = new Map<string, string>();
   private readonly indexOwner = new Map<string, string>();
@@ -76,6 +78,8 @@ export class SchemaState {
     if (obj.kind === 'label' && obj.table !== undefined) {
       const ev = this.typeDrops.get(this.fold(obj.table));
       if (ev && ev.seq > best.seq) best = { seq: ev.seq, state: 'absent', by: ev.by };
+      const forgotten = this.labelsForgotten.get(this.fold(obj.table));
+      if (forgotten !== undefined && forgotten > best.seq) best = { seq: forgotten, state: 'unknown' };
     }
     if (best.seq >= 0) return best.by ? { state: best.state, by: best.by } : { state: best.state };
     const origin = obj.table !== undefined ? this.origins.get(this.fold(obj.table)) : undefined;
@@ -204,7 +208,7 @@ export class SchemaState {
 
   /** The labels of a type become unknown from here on. */
   private forgetLabels(type: string): void {
-    this.addPattern({ kind: 'label', table: type, name: null, seq: ++this.seq });
+    this.labelsForgotten.set(this.fold(type), ++this.seq);
     for (const key of this.ownedBy.get(this.ownerKey('label', type)) ?? []) this.touch(key);
   }
 
