@@ -86,6 +86,23 @@ describe('version_locations set by env.py at run time', () => {
     expect((await checkCommand({ cwd: root, format: 'text', env: {} })).stdout).toMatch(
       /^OK: 1 revision checked/mu,
     );
+    // no URL anywhere: the choice is not known; each one named, with the flag that checks it
+    writeFileSync(ini, readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/mu, ''));
+    const e = await checkCommand({ cwd: root, format: 'text', env: {} }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).message).toContain(
+      "migrations/env.py:35 chooses the version locations by the database's dialect",
+    );
+    expect((e as ConfigError).hint).toContain('postgresql: --versions migrations/pg_versions;');
+    expect((e as ConfigError).hint).toContain(
+      'mysql, mariadb, sqlite, mssql, oracle: --versions migrations/sqlite_versions',
+    );
+    // each of those commands passes
+    for (const versions of [['migrations/pg_versions'], ['migrations/sqlite_versions']])
+      expect((await checkCommand({ cwd: root, format: 'text', env: {}, versions })).exitCode).toBe(0);
   }, 60_000);
 
   it('stops with exit 2 naming env.py:line and --versions where the value cannot be read; --versions reads them', async () => {

@@ -16,7 +16,7 @@ import {
   suggestScriptLocation,
 } from './location-advice.js';
 import { misreadValues } from './misread-values.js';
-import { envVersionLocations } from '../env/env-version-locations.js';
+import { envLocations } from './env-locations.js';
 import type { ConfigOptions, ProjectConfig, SpellingFix, VersionLocation } from './config-types.js';
 
 export type {
@@ -40,7 +40,7 @@ export function envPyPath(
 interface Resolved {
   readonly scriptLocation: string;
   readonly scriptDir: string;
-  readonly versionLocations: VersionLocation[];
+  readonly versionLocations: readonly VersionLocation[];
   readonly versionLocationsFrom?: ProjectConfig['versionLocationsFrom'];
   readonly usesDefaultVersions: boolean;
   readonly recursive: boolean;
@@ -204,52 +204,6 @@ function missingScriptDir(
       line: sl.line,
     },
   );
-}
-
-/**
- * The version locations env.py sets at run time, which `upgrade` reads in place of the ini's; undefined
- * where it sets none. A form that cannot be read stops the run: which revisions exist is not guessed.
- */
-function envLocations(
-  src: ConfigSource,
-  scriptDir: string,
-): Pick<Resolved, 'versionLocations' | 'usesDefaultVersions' | 'versionLocationsFrom'> | undefined {
-  const envFile = path.join(scriptDir, 'env.py');
-  const text = src.files.text(envFile);
-  if (text === undefined) return undefined;
-  const dialect = src.opts.dialect ?? urlDialect(src.get('sqlalchemy.url')?.value);
-  const set = envVersionLocations(text, { envFile, cwd: src.cwd, dialect });
-  // an empty list: Alembic reads the script folder's versions/ again
-  if (set === undefined || (set.kind === 'set' && set.entries.length === 0)) return undefined;
-  const shown = path.relative(src.cwd, envFile);
-  if (set.kind === 'unknown')
-    throw new ConfigError(
-      `${shown}:${set.line} sets version_locations at run time, and ${set.why}: which folders Alembic reads cannot be known${dialect === undefined ? ' (the database URL, which would pick its dialect, is not known here)' : ''}.`,
-      {
-        hint: 'Name the folders `alembic upgrade` reads: --versions FOLDER [FOLDER …] (relative to this folder).',
-        path: shown,
-        line: set.line,
-      },
-    );
-  const versionLocations = set.entries.map((entry) => {
-    const absPath = path.resolve(src.cwd, entry);
-    return { configured: entry, absPath, exists: src.exists(absPath) };
-  });
-  return {
-    versionLocations,
-    usesDefaultVersions: false,
-    versionLocationsFrom: { path: shown, line: set.line },
-  };
-}
-
-/** SQLAlchemy's dialect name for a URL's scheme; undefined for a placeholder or an interpolation. */
-function urlDialect(url: unknown): string | undefined {
-  const scheme = typeof url === 'string' ? /^([a-z]+)(?:\+\w+)?:\/\//u.exec(url.trim())?.[1] : undefined;
-  if (scheme === 'postgres') return 'postgresql';
-  return scheme !== undefined &&
-    ['postgresql', 'sqlite', 'mysql', 'mariadb', 'mssql', 'oracle'].includes(scheme)
-    ? scheme
-    : undefined;
 }
 
 /** version_locations (or --versions), each entry resolved, with a note for each that Alembic skips. */
