@@ -41,12 +41,33 @@ describe('schemaOps: what upgrade() certainly does', () => {
     ).toEqual([
       { op: 'create', obj: { kind: 'type', name: 'user_kind' }, strict: true, once: true },
       { op: 'create', obj: { kind: 'table', name: 'users' }, strict: true },
+      // the primary key's constraint is named by the server (users_pkey) or a naming convention
+      { op: 'forget', kind: 'constraint', table: 'users', name: null },
       { op: 'create', obj: { kind: 'column', table: 'users', name: 'id' }, strict: false },
       { op: 'create', obj: { kind: 'column', table: 'users', name: 'kind' }, strict: false },
       { op: 'create', obj: { kind: 'column', table: 'users', name: 'mood' }, strict: false },
       { op: 'create', obj: { kind: 'constraint', table: 'users', name: 'uq_users_id' }, strict: false },
       { op: 'create', obj: { kind: 'index', name: 'ix_users_kind', table: 'users' }, strict: false },
     ]);
+  });
+
+  it('constraints the server names: create_table and add_column leave them unknown by name, named ones known', () => {
+    const forgets = (body: string): number =>
+      steps(body).filter(
+        (o) =>
+          JSON.stringify(o) === JSON.stringify({ op: 'forget', kind: 'constraint', table: 't', name: null }),
+      ).length;
+    expect(forgets('op.create_table("t", sa.Column("a", sa.Integer()), sa.UniqueConstraint("a"))')).toBe(1);
+    expect(forgets('op.create_table("t", sa.Column("p", sa.Integer(), sa.ForeignKey("u.id")))')).toBe(1);
+    expect(forgets('op.create_table("t", sa.Column("a", sa.Integer(), unique=True))')).toBe(1);
+    expect(forgets('op.add_column("t", sa.Column("p", sa.Integer(), sa.ForeignKey("u.id")))')).toBe(1);
+    // every constraint named, or none at all: nothing is left to the server
+    expect(
+      forgets(
+        'op.create_table("t", sa.Column("a", sa.Integer(), primary_key=False), sa.UniqueConstraint("a", name="uq_a"))',
+      ),
+    ).toBe(0);
+    expect(forgets('op.add_column("t", sa.Column("b", sa.Integer(), unique=False))')).toBe(0);
   });
 
   it('columns, indexes, constraints and renames, keyword arguments too', () => {

@@ -1,5 +1,5 @@
 import { isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/expression-reader.js';
-import type { ObjectKind } from './schema-object.js';
+import type { ObjectKind, SchemaOp } from './schema-object.js';
 import { everything, type OpWriter, type Resolve } from './op-writer.js';
 import { sqlStep } from './sql-argument.js';
 
@@ -118,6 +118,8 @@ function createTable(a: OpArgs): void {
       });
   }
   a.out.push({ op: 'create', obj: { kind: 'table', name }, strict: true, line: a.line });
+  const elements = a.c.args.slice(1).map(a.resolve);
+  if (elements.some(namedBySomeoneElse)) a.out.push(implicitConstraints(name, a.line));
   if (a.c.star)
     a.out.push({
       op: 'forget',
@@ -127,7 +129,41 @@ function createTable(a: OpArgs): void {
       line: a.line,
       why: 'columns passed with *',
     });
-  for (const x of a.c.args.slice(1)) tableElement(a.resolve(x), name, a.out);
+  for (const x of elements) tableElement(x, name, a.out);
+}
+
+/**
+ * A primary key, a unique or foreign key or check on a column, or a table constraint with no name: the
+ * server names it (PostgreSQL's `t_pkey`, `t_c_key`, `t_c_fkey`; MySQL's `t_ibfk_1`), or target_metadata's
+ * naming convention does, which the migration does not show.
+ */
+function namedBySomeoneElse(e: PyExpr): boolean {
+  if (e.k !== 'call') return false;
+  const kind = e.callee.slice(e.callee.lastIndexOf('.') + 1);
+  if (/^(?:UniqueConstraint|PrimaryKeyConstraint|ForeignKeyConstraint|CheckConstraint)$/u.test(kind))
+    return !e.kw.has('name');
+  if (kind !== 'Column') return false;
+  const flagged = (k: string): boolean => {
+    const v = e.kw.get(k);
+    return v !== undefined && !isFalse(v) && !isNone(v);
+  };
+  return (
+    flagged('primary_key') ||
+    flagged('unique') ||
+    e.args.some((x) => x.k === 'call' && /(?:^|\.)(?:ForeignKey|CheckConstraint)$/u.test(x.callee))
+  );
+}
+
+/** The constraints of a table that the server or a naming convention named: unknown by name from here on. */
+function implicitConstraints(table: string, line: number): SchemaOp {
+  return {
+    op: 'forget',
+    kind: 'constraint',
+    table,
+    name: null,
+    line,
+    why: 'constraints named by the server or a naming convention',
+  };
 }
 
 function dropTable(a: OpArgs): void {
@@ -167,6 +203,7 @@ function addColumn(a: OpArgs): void {
     line: a.line,
     ...batchFlag(a),
   });
+  if (namedBySomeoneElse(col)) a.out.push(implicitConstraints(a.table, a.line));
 }
 
 function dropColumn(a: OpArgs): void {

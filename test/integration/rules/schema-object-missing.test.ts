@@ -130,5 +130,61 @@ describe('schema-object-missing', () => {
       },
       60_000,
     );
+
+    /** A fresh database taken through `revisions` by verify's prediction and by real Alembic. */
+    async function fromEmpty(db: string, revisions: readonly (readonly [string, string])[]) {
+      await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
+      const url = pg().urlFor(db);
+      const root = projectWith(revisions);
+      const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+      return { out, real: exampleAlembic(root, url, 'upgrade', 'head') };
+    }
+    const PARENT = 'op.create_table("parent", sa.Column("id", sa.Integer(), primary_key=True))';
+
+    it('a constraint the server named in the same run (child_code_key, forward_email_parent_id_fkey after a rename) is no block: real Alembic drops it', async () => {
+      for (const [db, revisions] of [
+        [
+          'probe_implicit_unique',
+          [
+            [
+              'a1000000',
+              `${PARENT}\nop.create_table("child", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("code", sa.String(10)), sa.UniqueConstraint("code"))`,
+            ],
+            ['b2000000', 'op.drop_constraint("child_code_key", "child", type_="unique")'],
+          ],
+        ],
+        [
+          'probe_implicit_fkey',
+          [
+            [
+              'a1000000',
+              `${PARENT}\nop.create_table("forward_email", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("parent_id", sa.Integer(), sa.ForeignKey("parent.id")))`,
+            ],
+            ['b2000000', 'op.rename_table("forward_email", "contact")'],
+            ['c3000000', 'op.drop_constraint("forward_email_parent_id_fkey", "contact", type_="foreignkey")'],
+          ],
+        ],
+      ] as const) {
+        const { out, real } = await fromEmpty(db, revisions);
+        expect(real.status, real.error).toBe(0);
+        expect(out.result.findings.map((x) => x.code)).not.toContain('schema-object-missing');
+        expect(out.exitCode).toBe(0);
+      }
+    }, 90_000);
+
+    it('control: where every constraint is named, one the same run never made still blocks, as real Alembic fails', async () => {
+      const { out, real } = await fromEmpty('probe_never_made', [
+        [
+          'a1000000',
+          `${PARENT}\nop.create_table("child", sa.Column("id", sa.Integer()), sa.Column("code", sa.String(10)), sa.UniqueConstraint("code", name="uq_child_code"))`,
+        ],
+        ['b2000000', 'op.drop_constraint("uq_other", "child", type_="unique")'],
+      ]);
+      expect(real.status).not.toBe(0);
+      expect(out.exitCode).toBe(1);
+      expect(out.result.findings.find((x) => x.code === 'schema-object-missing')?.alembicError).toBe(
+        real.error,
+      );
+    }, 60_000);
   });
 });
