@@ -1,0 +1,532 @@
+#!/usr/bin/env node
+// Checks verify's predictions against real Alembic running a real app's migrations, bodies and all.
+// For one app's versions folder (Alembic or Flask-Migrate), it makes a throwaway project: the revision
+// files copied as they are, an env.py of its own (URL from DATABASE_URL, target_metadata = None, one
+// transaction per run as Alembic's template; imports of modules not installed here get stand-ins that
+// raise when a body uses them, see replay-bodies.py) and an alembic.ini. Then, per dialect (SQLite;
+// PostgreSQL on a throwaway cluster it starts with initdb/pg_ctl on a free loopback port and always
+// stops) and per state k = 0 (empty database) … n along `alembic history` order: real
+// `alembic upgrade <rev_k>` on a working database, a copy of it (SQLite: the file; PostgreSQL: CREATE
+// DATABASE … TEMPLATE), `verify --format json` on the copy, then real `alembic upgrade head` on the copy.
+// The working database goes from one state to the next with `alembic upgrade <rev_k>`, which leaves
+// what a fresh database upgraded to rev_k has (with branches, also the other branches' earlier states).
+// OK + rc 0 and BLOCKED + rc ≠ 0 agree; OK + rc ≠ 0 is a false OK, BLOCKED + rc 0 a false block, exit 2
+// a configuration stop. A real failure inside a stand-in (the body ran application code), or Flask's
+// "outside of application context", is counted as app code, not as a disagreement. `check` runs once per app. A developer tool for docs/real-projects.md,
+// like replay-deploys.mjs; the apps stay out of this repository.
+//
+//   node scripts/replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT]
+//        [--dialect sqlite] [--dialect postgresql] [--max-states 40] [--flask-config KEY=VALUE …] [--json]
+//
+// --versions DIALECT=DIR (sqlite=…, postgresql=…) gives a folder per dialect: env.py then sets
+// context.script.version_locations under `if connection.dialect.name == …`, as such apps do.
+// More than --max-states states per dialect are sampled evenly (first and last kept). --flask-config runs
+// the migrations inside a bare Flask app context with that config, as `flask db upgrade` runs them inside
+// the app's (for bodies that read current_app.config).
+// Prints one line per disagreement and a summary (--json: one line of JSON); exit 1 on any
+// disagreement, 2 on a usage error.
+import { spawnSync } from 'node:child_process';
+import {
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setImmediate } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.join(HERE, '..', 'bin', 'alembic-preflight.js');
+const STUBS = path.join(HERE, 'replay-bodies.py');
+const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const DIALECTS = ['sqlite', 'postgresql'];
+/** A failure that comes from running application code: a stand-in used, or Flask's app context missing. */
+const APP_CODE = /AppCodeUsed|outside of application context/u;
+
+const { values } = parseArgs({
+  options: {
+    versions: { type: 'string', multiple: true, default: [] },
+    name: { type: 'string' },
+    dialect: { type: 'string', multiple: true, default: [] },
+    'max-states': { type: 'string', default: '40' },
+    'flask-config': { type: 'string', multiple: true, default: [] },
+    json: { type: 'boolean', default: false },
+  },
+});
+const usage = () => {
+  console.error(
+    'usage: replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT] [--dialect sqlite|postgresql …] [--max-states N] [--flask-config KEY=VALUE …] [--json]',
+  );
+  process.exit(2);
+};
+const dialects = values.dialect.length > 0 ? values.dialect : DIALECTS;
+const maxStates = Number(values['max-states']);
+if (values.versions.length === 0 || dialects.some((d) => !DIALECTS.includes(d)) || !(maxStates >= 2)) usage();
+/** dialect → folders ('*' for every dialect) */
+const folders = new Map();
+for (const v of values.versions) {
+  const m = /^(sqlite|postgresql)=(.*)$/u.exec(v);
+  const [key, dir] = m ? [m[1], m[2]] : ['*', v];
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) usage();
+  folders.set(key, [...(folders.get(key) ?? []), path.resolve(dir)]);
+}
+const perDialect = !folders.has('*');
+const flaskConfig = new Map(
+  values['flask-config'].map((kv) => {
+    const at = kv.indexOf('=');
+    if (at < 1) usage();
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }),
+);
+const name = values.name ?? path.basename(path.resolve(values.versions[0]));
+const started = Date.now();
+const root = mkdtempSync(path.join(os.tmpdir(), 'replay-bodies-'));
+const cacheDir = path.join(root, 'cache');
+
+// the throwaway project: versions folders copied as they are, our env.py and alembic.ini
+const proj = path.join(root, 'project');
+mkdirSync(proj, { recursive: true });
+const copied = new Map(); // key → folder names in proj
+for (const [key, dirs] of folders) {
+  copied.set(
+    key,
+    dirs.map((dir, i) => {
+      const into = `versions${key === '*' ? '' : `_${key}`}${i > 0 ? `_${i}` : ''}`;
+      mkdirSync(path.join(proj, into));
+      for (const f of readdirSync(dir)) {
+        if (statSync(path.join(dir, f)).isFile()) copyFileSync(path.join(dir, f), path.join(proj, into, f));
+      }
+      return into;
+    }),
+  );
+}
+copyFileSync(STUBS, path.join(proj, 'replay_bodies_stubs.py'));
+const pyList = (names) =>
+  `[${names.map((n) => `os.path.join(os.path.dirname(__file__), "${n}")`).join(', ')}]`;
+const versionBlock = perDialect
+  ? [...copied]
+      .map(
+        ([d, names], i) =>
+          `        ${i === 0 ? 'if' : 'elif'} connection.dialect.name == "${d}":\n            context.script.version_locations = ${pyList(names)}`,
+      )
+      .join('\n') + '\n        context.script.__dict__.pop("_version_locations", None)\n'
+  : '';
+const ENV_PY = `import os
+import sys
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import replay_bodies_stubs  # noqa: E402
+
+config = context.config
+fileConfig(config.config_file_name)
+target_metadata = None
+
+
+def run_migrations_online():
+    url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
+    connectable = create_engine(url, poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+${versionBlock}        replay_bodies_stubs.install(context.script._version_locations)
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+${
+  flaskConfig.size > 0
+    ? `# as \`flask db upgrade\` does: inside an app context (a bare one, with --flask-config)
+from flask import Flask  # noqa: E402
+
+app = Flask("replay_bodies")
+app.config.update(${JSON.stringify(Object.fromEntries(flaskConfig))})
+with app.app_context():
+    run_migrations_online()
+`
+    : 'run_migrations_online()\n'
+}`;
+writeFileSync(path.join(proj, 'env.py'), ENV_PY);
+const iniFolders = (copied.get('*') ?? copied.get('sqlite') ?? [...copied.values()][0]).map((n) =>
+  path.join(proj, n),
+);
+writeFileSync(
+  path.join(proj, 'alembic.ini'),
+  `[alembic]
+script_location = ${proj}
+version_locations = ${iniFolders.join(' ')}
+sqlalchemy.url = sqlite:///${path.join(root, 'check.db')}
+
+[loggers]
+keys = root,sqlalchemy,alembic
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARN
+handlers = console
+qualname =
+
+[logger_sqlalchemy]
+level = WARN
+handlers =
+qualname = sqlalchemy.engine
+
+[logger_alembic]
+level = INFO
+handlers =
+qualname = alembic
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+`,
+);
+const INI = path.join(proj, 'alembic.ini');
+
+function run(cmd, args, env = {}) {
+  return spawnSync(cmd, args, {
+    cwd: proj,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, ...env },
+  });
+}
+
+/** Real Alembic: rc, the last line of its output, and the revision it was running when it stopped. */
+function alembic(url, ...args) {
+  const r = run(PYTHON, ['-m', 'alembic', '-c', INI, ...args], { DATABASE_URL: url });
+  const out = `${r.stderr ?? ''}`;
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  const running = [...out.matchAll(/Running upgrade .*?-> (\S+?),? /gu)].map((m) => m[1]);
+  return {
+    rc: r.status ?? 1,
+    // the exception line, not SQLAlchemy's trailing [SQL: …] and (Background on this error …) lines
+    last:
+      r.status === 0
+        ? null
+        : (
+            lines.findLast((l) => /^(?:FAILED:|[\w.]*(?:Error|Exception|Used|Exit)\b)/u.test(l)) ??
+            lines.at(-1) ??
+            ''
+          ).slice(0, 300),
+    failedAt: r.status === 0 ? null : (running.at(-1) ?? null),
+    appCode: r.status !== 0 && APP_CODE.test(out),
+  };
+}
+
+function preflight(command, url) {
+  const args = [BIN, command, '--format', 'json', '--alembic-version', '1.8.1', '--python-version', '3.11'];
+  args.push('-c', INI, '--cache-dir', cacheDir);
+  if (command === 'verify') args.push('--no-git');
+  const r = run(process.execPath, args, url ? { DATABASE_URL: url } : {});
+  let doc = null;
+  try {
+    doc = JSON.parse(r.stdout);
+  } catch {
+    // an error document on stderr, or nothing
+  }
+  const findings = doc?.findings ?? [];
+  const errors = findings.filter((f) => f.severity === 'error');
+  return {
+    exit: r.status,
+    verdict: doc?.verdict?.word ?? null,
+    codes: [...new Set(findings.map((f) => f.code))],
+    errorCodes: [...new Set(errors.map((f) => f.code))],
+    errors: errors.slice(0, 2).map((f) => `${f.code}: ${f.message}`.slice(0, 400)),
+    predictedAt: [...new Set(errors.flatMap((f) => `${f.revision ?? ''}`.split(/,\s*/u)).filter(Boolean))],
+    message:
+      r.status === 2 || doc === null
+        ? (
+            doc?.error?.message ??
+            doc?.message ??
+            `${r.stderr}${r.stdout}`.trim().split('\n').at(-1) ??
+            ''
+          ).slice(0, 300)
+        : null,
+  };
+}
+
+// PostgreSQL: a throwaway cluster, trust auth on loopback, run as the postgres user when we are root
+let pg = null;
+const asRoot = process.getuid?.() === 0;
+function pgCmd(bin, args) {
+  const full = asRoot
+    ? ['runuser', '-u', 'postgres', '--', path.join(PG_BIN, bin), ...args]
+    : [path.join(PG_BIN, bin), ...args];
+  return spawnSync(full[0], full.slice(1), { encoding: 'utf8', cwd: '/' });
+}
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+async function startPg() {
+  const dir = path.join(root, 'pg');
+  mkdirSync(dir);
+  if (asRoot) {
+    const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    chownSync(root, id('-u'), id('-g'));
+    chownSync(dir, id('-u'), id('-g'));
+  }
+  const data = path.join(dir, 'data');
+  let r = pgCmd('initdb', [
+    '-D',
+    data,
+    '-U',
+    'replay',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--no-sync',
+  ]);
+  if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
+  const port = await freePort();
+  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off`;
+  r = pgCmd('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', 'start']);
+  if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}${r.stdout}`);
+  pg = { data, port, url: (db) => `postgresql://replay@127.0.0.1:${port}/${db}` };
+}
+function stopPg() {
+  if (pg) pgCmd('pg_ctl', ['-D', pg.data, '-m', 'immediate', 'stop']);
+  pg = null;
+}
+function psql(sql) {
+  const r = spawnSync(
+    path.join(PG_BIN, 'psql'),
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', pg.url('postgres'), '-c', sql],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
+}
+function cleanup() {
+  stopPg();
+  rmSync(root, { recursive: true, force: true });
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    cleanup();
+    process.exit(130);
+  });
+}
+
+const databases = {
+  sqlite: {
+    init() {
+      writeFileSync(path.join(root, 'work.db'), '');
+      return `sqlite:///${path.join(root, 'work.db')}`;
+    },
+    copy() {
+      copyFileSync(path.join(root, 'work.db'), path.join(root, 'snap.db'));
+      return `sqlite:///${path.join(root, 'snap.db')}`;
+    },
+    drop() {
+      rmSync(path.join(root, 'snap.db'), { force: true });
+    },
+  },
+  postgresql: {
+    init() {
+      psql('DROP DATABASE IF EXISTS work');
+      psql('CREATE DATABASE work');
+      return pg.url('work');
+    },
+    copy() {
+      psql('CREATE DATABASE snap TEMPLATE work');
+      return pg.url('snap');
+    },
+    drop() {
+      psql('DROP DATABASE IF EXISTS snap');
+    },
+  },
+};
+
+/** k indices 0..n, at most max of them, evenly spread, first and last kept. */
+function sample(n, max) {
+  if (n + 1 <= max) return [...Array(n + 1).keys()];
+  return [...new Set([...Array(max).keys()].map((i) => Math.round((i * n) / (max - 1))))];
+}
+
+const result = {
+  app: name,
+  revisions: null,
+  stubbed: [],
+  check: null,
+  dialects: {},
+  excluded: [],
+  disagreements: [],
+  blockedElsewhere: [],
+  seconds: 0,
+};
+let exitCode = 0;
+try {
+  const check = preflight('check');
+  result.check = { exit: check.exit, errorCodes: check.errorCodes, message: check.message };
+  for (const dialect of dialects) {
+    const own = copied.get(dialect) ?? copied.get('*');
+    if (!own) continue;
+    const h = run(PYTHON, ['replay_bodies_stubs.py', INI, ...own.map((n) => path.join(proj, n))]);
+    if (h.status !== 0) {
+      result.excluded.push({
+        dialect,
+        reason: `the revisions do not load: ${h.stderr.trim().split('\n').at(-1)}`,
+      });
+      continue;
+    }
+    const hist = JSON.parse(h.stdout);
+    result.revisions ??= hist.order.length;
+    result.stubbed = hist.stubbed;
+    if (dialect === 'postgresql' && !pg) await startPg();
+    const db = databases[dialect];
+    const ks = sample(hist.order.length, maxStates);
+    const tally = {
+      states: ks.length,
+      sampled: ks.length < hist.order.length + 1,
+      run: 0,
+      agree: 0,
+      agreeSameRevision: 0,
+      falseOk: 0,
+      falseBlock: 0,
+      configStops: 0,
+      appCode: 0,
+      notBuilt: 0,
+      merges: hist.merges.length,
+      heads: hist.heads.length,
+      realFailures: 0,
+    };
+    result.dialects[dialect] = tally;
+    const work = db.init();
+    let built = true;
+    for (const k of ks) {
+      // let a SIGINT/SIGTERM handler run between states (the steps themselves are synchronous)
+      await setImmediate();
+      const rev = k === 0 ? 'base' : hist.order[k - 1];
+      if (!built) {
+        tally.notBuilt++;
+        continue;
+      }
+      if (k > 0) {
+        const b = alembic(work, 'upgrade', rev);
+        if (b.rc !== 0) {
+          built = false;
+          tally.notBuilt++;
+          result.excluded.push({
+            dialect,
+            revision: b.failedAt,
+            reason: `${b.appCode ? 'its body runs app code' : 'a fresh upgrade fails'}: ${b.last}`,
+            states: `k ≥ ${k} not run`,
+          });
+          continue;
+        }
+      }
+      const url = db.copy();
+      try {
+        const v = preflight('verify', url);
+        const t = alembic(url, 'upgrade', 'head');
+        tally.run++;
+        if (t.rc !== 0) tally.realFailures++;
+        const where = `${dialect} k=${k} (${rev})`;
+        let kind;
+        if (v.exit === 2 || v.verdict === null) {
+          kind = 'config-stop';
+          tally.configStops++;
+        } else if (t.appCode) {
+          kind = 'app-code';
+          tally.appCode++;
+        } else if (v.verdict === 'OK' && t.rc === 0) {
+          kind = 'agree';
+        } else if (v.verdict === 'BLOCKED' && t.rc !== 0) {
+          kind = 'agree';
+          if (v.predictedAt.includes(t.failedAt ?? '')) tally.agreeSameRevision++;
+          else
+            result.blockedElsewhere.push({
+              where,
+              codes: v.errorCodes,
+              predictedAt: v.predictedAt,
+              failedAt: t.failedAt,
+              last: t.last,
+            });
+        } else if (v.verdict === 'OK') {
+          kind = 'false-ok';
+          tally.falseOk++;
+        } else {
+          kind = 'false-block';
+          tally.falseBlock++;
+        }
+        if (kind === 'agree') tally.agree++;
+        if (kind !== 'agree' && kind !== 'app-code') {
+          const d = {
+            kind,
+            where,
+            verdict: v.verdict,
+            exit: v.exit,
+            codes: v.codes,
+            predictedAt: v.predictedAt,
+            errors: v.errors,
+            rc: t.rc,
+            failedAt: t.failedAt,
+            last: t.last,
+            message: v.message,
+          };
+          result.disagreements.push(d);
+          if (kind !== 'config-stop') exitCode = 1;
+          if (!values.json)
+            console.log(
+              `${name} ${where} ${kind.toUpperCase()}: verify ${v.verdict ?? `exit ${v.exit}`} [${v.codes.join(' ')}]${v.message ? ` (${v.message})` : ''}; alembic rc ${t.rc}${t.failedAt ? ` at ${t.failedAt}` : ''}${t.last ? `: ${t.last}` : ''}`,
+            );
+        }
+      } finally {
+        db.drop();
+      }
+    }
+  }
+} finally {
+  cleanup();
+}
+result.seconds = Math.round((Date.now() - started) / 1000);
+if (values.json) console.log(JSON.stringify(result));
+else {
+  for (const e of result.excluded)
+    console.log(
+      `${name} excluded (${e.dialect}${e.revision ? ` ${e.revision}` : ''}): ${e.reason}${e.states ? `; ${e.states}` : ''}`,
+    );
+  for (const b of result.blockedElsewhere)
+    console.log(
+      `${name} ${b.where} blocked, but at another revision: predicted ${b.predictedAt.join(' ')} [${b.codes.join(' ')}]; alembic failed at ${b.failedAt}: ${b.last}`,
+    );
+  for (const [d, t] of Object.entries(result.dialects))
+    console.log(
+      `${name} ${d}: ${t.run} of ${t.states} states run${t.sampled ? ' (sampled)' : ''}, ${t.agree} agree (${t.agreeSameRevision} blocked at the revision predicted), ${t.falseOk} false OK, ${t.falseBlock} false block, ${t.configStops} configuration stops, ${t.appCode} app code, ${t.realFailures} real failures`,
+    );
+  console.log(
+    `${name}: ${result.revisions ?? '?'} revisions; check exit ${result.check?.exit} [${result.check?.errorCodes.join(' ')}]; stubbed ${result.stubbed.join(' ') || 'nothing'}; ${result.seconds}s`,
+  );
+}
+process.exit(exitCode);
