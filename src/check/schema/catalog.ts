@@ -22,6 +22,7 @@ export function catalogPresence(
 export class Catalog {
   readonly fold: (n: string) => string;
   readonly sqlite: boolean;
+  readonly postgres: boolean;
   private readonly tables: Set<string>;
   private readonly columns: Set<string>;
   private readonly indexes: Set<string>;
@@ -37,6 +38,7 @@ export class Catalog {
   constructor(state: VersionTableState, c: SchemaCatalog) {
     const sqlite = state.dialect === 'sqlite';
     this.sqlite = sqlite;
+    this.postgres = state.dialect === 'postgresql';
     // SQLite and MySQL compare names case-blind (MySQL's tables only on some file systems: folded all the same)
     this.fold = sqlite || state.dialect === 'mysql' ? (n) => n.toLowerCase() : (n) => n;
     this.perTable = state.dialect === 'mysql';

@@ -55,6 +55,9 @@ export function clashError(
     if (obj.kind === 'index') return `${op} no such index: ${obj.name}`;
     return undefined;
   }
+  // the except caught the error; PostgreSQL refuses the transaction's next statement
+  if (clash.caught)
+    return 'sqlalchemy.exc.InternalError: (psycopg2.errors.InFailedSqlTransaction) current transaction is aborted, commands ignored until end of transaction block';
   const pe = 'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.';
   if (problem === 'exists') {
     if (obj.kind === 'table' || obj.kind === 'index')

@@ -150,7 +150,11 @@ function namedBySomeoneElse(e: PyExpr): boolean {
   return (
     flagged('primary_key') ||
     flagged('unique') ||
-    e.args.some((x) => x.k === 'call' && /(?:^|\.)(?:ForeignKey|CheckConstraint)$/u.test(x.callee))
+    e.args.some(
+      (x) =>
+        x.k === 'call' &&
+        ['ForeignKey', 'CheckConstraint'].includes(x.callee.slice(x.callee.lastIndexOf('.') + 1)),
+    )
   );
 }
 

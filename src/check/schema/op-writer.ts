@@ -12,6 +12,8 @@ export class OpWriter {
     private readonly ops: SchemaOp[],
     /** inside autocommit_block(): outside the migration's transaction */
     readonly autocommit = false,
+    /** in try bodies only (no if or for), inside the migration's transaction */
+    readonly caught = false,
   ) {}
 
   push(op: SchemaOp): void {
@@ -26,7 +28,11 @@ export class OpWriter {
       this.ops.push({ ...forgetOf(op.obj, op.line, why), maybe: op, inert: true });
       return;
     }
-    this.ops.push({ ...forgetOf(op.obj, op.line, why), maybe: op });
+    this.ops.push({
+      ...forgetOf(op.obj, op.line, why),
+      maybe: op,
+      ...(this.caught ? { caught: true as const } : {}),
+    });
     if (op.op === 'rename') this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, why));
   }
 }

@@ -62,4 +62,6 @@ export type SchemaOp =
       readonly unbatchedConstraint?: true;
       /** an unnamed constraint added in batch_alter_table (a batch that copies the table refuses it unless target_metadata's naming convention names it) */
       readonly unnamedInBatch?: true;
+      /** `maybe` sits in try bodies only, in the migration's transaction: on PostgreSQL its failure aborts the transaction, caught or not */
+      readonly caught?: true;
     };

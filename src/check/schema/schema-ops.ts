@@ -26,6 +26,10 @@ interface Block {
   readonly conditional: boolean;
   /** autocommit_block(): the body runs outside the migration's transaction */
   readonly autocommit?: true;
+  /** a `try:` body: it runs; whether a failure in it stops the upgrade depends on the server */
+  readonly trying?: true;
+  /** `with ….begin_nested():`: a savepoint, which a failure rolls back to */
+  readonly savepoint?: true;
   /** `recreate=` of the batch when it is not "auto": always copies the table, never emits plain ALTERs */
   readonly alias?: {
     readonly name: string;
@@ -254,6 +258,7 @@ class BodyReader {
         this.ops.push(everything(l.line, 'a statement the reading cannot follow'));
         continue;
       }
+      const header = new Set(l.tokens.slice(0, c).map((t) => t.text));
       const block: Block =
         kw === 'with'
           ? {
@@ -261,11 +266,10 @@ class BodyReader {
               conditional: false,
               ...batchAlias(l.tokens.slice(0, c), (e) => this.resolve(e)),
               // `with op.get_context().autocommit_block():` commits first and runs its body outside a transaction
-              ...(l.tokens.slice(0, c).some((t) => t.text === 'autocommit_block')
-                ? { autocommit: true as const }
-                : {}),
+              ...(header.has('autocommit_block') ? { autocommit: true as const } : {}),
+              ...(header.has('begin_nested') ? { savepoint: true as const } : {}),
             }
-          : { indent: l.indent, conditional: true };
+          : { indent: l.indent, conditional: true, ...(kw === 'try' ? { trying: true as const } : {}) };
       stack.push(block);
       if (c + 1 < l.tokens.length) this.statement(l.tokens.slice(c + 1), l.line, stack, seen);
     }
@@ -290,12 +294,10 @@ class BodyReader {
     const value = assignedAt(tokens);
     const exprs = readStatement(value === undefined ? tokens : tokens.slice(value));
     if (value !== undefined && exprs.length === 1) this.locals.set(tokens[0]!.text, exprs[0]!);
-    const out = new OpWriter(
-      line,
-      conditional,
-      this.ops,
-      stack.some((b) => b.autocommit),
-    );
+    const autocommit = stack.some((b) => b.autocommit);
+    // only try bodies around it, in the transaction, no savepoint: PostgreSQL aborts it, caught or not
+    const caught = !autocommit && stack.every((b) => !b.savepoint && (!b.conditional || b.trying));
+    const out = new OpWriter(line, conditional, this.ops, autocommit, conditional && caught);
     for (const e of exprs)
       for (const call of callsIn(e, (c) => this.interesting(c, aliases)))
         this.call(call, aliases, out, seen, recreating);

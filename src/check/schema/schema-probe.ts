@@ -34,6 +34,8 @@ export interface UpgradeClash {
   readonly altered?: true;
   /** the step is under if, for or try: it fails only if it runs */
   readonly maybe?: true;
+  /** a step in a try body on PostgreSQL: the except catches the error, the aborted transaction fails the next statement */
+  readonly caught?: true;
   /** the missing table is the one a CREATE INDEX names (SQLite says `main.` before it) */
   readonly indexed?: true;
   /** what the step does to the object: creates, drops, alters (or runs a statement on its rows), renames, adds to */
@@ -261,6 +263,8 @@ function upgradeAgainst(
       });
       if (op.op === 'forget' && op.maybe) {
         const found = clashOf(op.maybe, run, catalog, new Set(madeTypes), { checked: 0, unknown: 0 });
+        if (found && op.caught && catalog.postgres)
+          return { ...counts, clash: { ...at(found), caught: true }, ...(maybe ? { maybe } : {}) };
         if (found && !maybe) maybe = { ...at(found), maybe: true };
       } else if (op.op !== 'forget') {
         const found = clashOf(op, run, catalog, madeTypes, counts);

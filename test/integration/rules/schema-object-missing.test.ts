@@ -172,6 +172,30 @@ describe('schema-object-missing', () => {
       }
     }, 90_000);
 
+    it("a step in a try body whose except catches the error: PostgreSQL's aborted transaction fails the upgrade, as real Alembic does", async () => {
+      const tried = (step: string): string =>
+        `try:\n    ${step}\nexcept sa.exc.ProgrammingError:\n    print("skipped")\nop.create_table("other", sa.Column("id", sa.Integer(), primary_key=True))`;
+      const addToMissing = 'op.add_column("token", sa.Column("x", sa.Integer()))';
+      const { out, real } = await fromEmpty('probe_caught', [['a1000000', tried(addToMissing)]]);
+      expect(real.status).not.toBe(0);
+      expect(real.error).toMatch(/InFailedSqlTransaction\) current transaction is aborted/u);
+      expect(out.exitCode).toBe(1);
+      const f = out.result.findings.find((x) => x.code === 'schema-object-missing')!;
+      expect([f.severity, f.alembicError]).toEqual(['error', real.error]);
+      // controls: outside the transaction (autocommit_block), or under a savepoint, the except carries on
+      for (const [db, body] of [
+        [
+          'probe_caught_autocommit',
+          `with op.get_context().autocommit_block():\n    ${tried(addToMissing).replace(/\n/gu, '\n    ')}`,
+        ],
+        ['probe_caught_savepoint', tried(`with op.get_bind().begin_nested():\n        ${addToMissing}`)],
+      ] as const) {
+        const control = await fromEmpty(db, [['a1000000', body]]);
+        expect(control.real.status, `${db}: ${control.real.error}`).toBe(0);
+        expect(control.out.exitCode, db).toBe(0);
+      }
+    }, 90_000);
+
     it('control: where every constraint is named, one the same run never made still blocks, as real Alembic fails', async () => {
       const { out, real } = await fromEmpty('probe_never_made', [
         [
