@@ -47,6 +47,9 @@ const LIVE_FACTS_SQL = `,
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(s.typname, t.typname)) FROM pg_catalog.pg_cast k JOIN pg_catalog.pg_type s ON s.oid = k.castsource JOIN pg_catalog.pg_type t ON t.oid = k.casttarget
     WHERE k.castmethod = 'b')`.replace(/\s+/gu, ' ');
 
+/** A type `y` as [its name, its enum labels or null]: what typesOf reads. */
+export const TYPE_WITH_LABELS = `pg_catalog.json_build_array(y.typname, (SELECT pg_catalog.json_agg(e.enumlabel) FROM pg_catalog.pg_enum e WHERE e.enumtypid = y.oid))`;
+
 const CATALOG_SQL = `SELECT
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
     WHERE c.relnamespace = ns.oid AND c.relkind = ANY (ARRAY['r', 'p', 'v', 'm', 'f']) AND a.attnum > 0 AND NOT a.attisdropped),
@@ -54,7 +57,7 @@ const CATALOG_SQL = `SELECT
     WHERE i.relnamespace = ns.oid),
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
     WHERE t.relnamespace = ns.oid),
-  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(y.typname, (SELECT pg_catalog.json_agg(e.enumlabel) FROM pg_catalog.pg_enum e WHERE e.enumtypid = y.oid)))
+  (SELECT pg_catalog.json_agg(${TYPE_WITH_LABELS})
     FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A'),
   ns.nspname`.replace(/\s+/gu, ' ');
 

@@ -4,7 +4,7 @@ import { LEDGER_COLUMNS, parseLedgerRows, STEPS_COLUMN, type LedgerState } from 
 import type { Client as PgClient } from 'pg';
 import { localLimits, withPostgresClient, type PostgresOptions } from './pg-connect.js';
 import { pgLiteral, type SchemaCatalog } from './version-table.js';
-import { typesOf } from './pg-catalog.js';
+import { TYPE_WITH_LABELS, typesOf } from './pg-catalog.js';
 
 /** One tenant schema as the fleet read found it: its version rows, its ledger, its catalog. */
 export interface TenantState {
@@ -112,7 +112,7 @@ async function readBatch(
     `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid ${inBatch} AND c.relkind = ANY (${RELATIONS}) AND a.attnum > 0 AND NOT a.attisdropped GROUP BY n.nspname`,
     `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, t.relname)) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class c ON c.oid = x.indexrelid JOIN pg_catalog.pg_class t ON t.oid = x.indrelid ${inBatch} GROUP BY n.nspname`,
     `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, k.conname)) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid ${inBatch} GROUP BY n.nspname`,
-    `SELECT n.nspname, pg_catalog.json_agg(pg_catalog.json_build_array(y.typname, (SELECT pg_catalog.json_agg(e.enumlabel) FROM pg_catalog.pg_enum e WHERE e.enumtypid = y.oid))) FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace WHERE ${these(batch)} AND y.typcategory <> 'A' GROUP BY n.nspname`,
+    `SELECT n.nspname, pg_catalog.json_agg(${TYPE_WITH_LABELS}) FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace WHERE ${these(batch)} AND y.typcategory <> 'A' GROUP BY n.nspname`,
     'ROLLBACK',
   ];
   const res = (await client.query({

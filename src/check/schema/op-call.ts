@@ -132,6 +132,14 @@ function createTable(a: OpArgs): void {
   for (const x of elements) tableElement(x, name, a.out);
 }
 
+/** The table constraints create_table takes as elements. */
+const TABLE_CONSTRAINT = /^(?:UniqueConstraint|PrimaryKeyConstraint|ForeignKeyConstraint|CheckConstraint)$/u;
+
+/** A call's own name, without its module (`sa.Column` → `Column`). */
+function calleeName(e: Call): string {
+  return e.callee.slice(e.callee.lastIndexOf('.') + 1);
+}
+
 /**
  * A primary key, a unique or foreign key or check on a column, or a table constraint with no name: the
  * server names it (PostgreSQL's `t_pkey`, `t_c_key`, `t_c_fkey`; MySQL's `t_ibfk_1`), or target_metadata's
@@ -139,9 +147,8 @@ function createTable(a: OpArgs): void {
  */
 function namedBySomeoneElse(e: PyExpr): boolean {
   if (e.k !== 'call') return false;
-  const kind = e.callee.slice(e.callee.lastIndexOf('.') + 1);
-  if (/^(?:UniqueConstraint|PrimaryKeyConstraint|ForeignKeyConstraint|CheckConstraint)$/u.test(kind))
-    return !e.kw.has('name');
+  const kind = calleeName(e);
+  if (TABLE_CONSTRAINT.test(kind)) return !e.kw.has('name');
   if (kind !== 'Column') return false;
   const flagged = (k: string): boolean => {
     const v = e.kw.get(k);
@@ -150,11 +157,7 @@ function namedBySomeoneElse(e: PyExpr): boolean {
   return (
     flagged('primary_key') ||
     flagged('unique') ||
-    e.args.some(
-      (x) =>
-        x.k === 'call' &&
-        ['ForeignKey', 'CheckConstraint'].includes(x.callee.slice(x.callee.lastIndexOf('.') + 1)),
-    )
+    e.args.some((x) => x.k === 'call' && ['ForeignKey', 'CheckConstraint'].includes(calleeName(x)))
   );
 }
 
@@ -356,7 +359,7 @@ function tableElement(e: PyExpr, table: string, out: OpWriter): void {
     });
     return;
   }
-  const kind = e.callee.slice(e.callee.lastIndexOf('.') + 1);
+  const kind = calleeName(e);
   if (kind === 'Column') {
     const name = strOf(e.args[0] ?? e.kw.get('name'));
     if (name === undefined) {
@@ -371,7 +374,7 @@ function tableElement(e: PyExpr, table: string, out: OpWriter): void {
       return;
     }
     out.push({ op: 'create', obj: { kind: 'column', table, name }, strict: false, line });
-  } else if (/^(?:UniqueConstraint|PrimaryKeyConstraint|ForeignKeyConstraint|CheckConstraint)$/u.test(kind)) {
+  } else if (TABLE_CONSTRAINT.test(kind)) {
     const name = strOf(e.kw.get('name'));
     if (name !== undefined)
       out.push({ op: 'create', obj: { kind: 'constraint', table, name }, strict: false, line });

@@ -173,7 +173,7 @@ export class SchemaState {
         if (op.obj.kind === 'table') this.dropTable(op.obj.name, by);
         if (op.obj.kind === 'type') {
           this.typeDrops.set(this.fold(op.obj.name), { seq: this.seq, by });
-          for (const key of this.ownedBy.get(this.ownerKey('label', op.obj.name)) ?? []) this.touch(key);
+          this.touchLabels(op.obj.name);
         }
         return;
       case 'need':
@@ -209,6 +209,11 @@ export class SchemaState {
   /** The labels of a type become unknown from here on. */
   private forgetLabels(type: string): void {
     this.labelsForgotten.set(this.fold(type), ++this.seq);
+    this.touchLabels(type);
+  }
+
+  /** The labels of a type the steps named: what an event of the type changes. */
+  private touchLabels(type: string): void {
     for (const key of this.ownedBy.get(this.ownerKey('label', type)) ?? []) this.touch(key);
   }
 
