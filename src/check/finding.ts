@@ -31,6 +31,7 @@ export const FINDING_CODES = [
   'enum-add-value-unguarded',
   'enum-not-dropped-in-downgrade',
   'execute-with-params-argument',
+  'extension-unavailable',
   'file-loaded-twice',
   'filename-convention',
   'foreign-key-type-mismatch',

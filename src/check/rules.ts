@@ -33,6 +33,7 @@ import { metadataLockWait } from './rules/metadata-lock-wait.js';
 import { lockSessionsHidden } from './rules/lock-sessions-hidden.js';
 import { schemaBehindStamp } from './rules/schema-behind-stamp.js';
 import { schemaObjectMissing } from './rules/schema-object-missing.js';
+import { extensionUnavailable } from './rules/extension-unavailable.js';
 import { sqliteNeedsBatch } from './rules/sqlite-needs-batch.js';
 import { schemaProbesUnavailable } from './rules/schema-probes-unavailable.js';
 import { stampsOverlap } from './rules/stamps-overlap.js';
@@ -174,6 +175,7 @@ export const RULES: readonly Rule[] = [
   schemaAheadOfStamp,
   schemaBehindStamp,
   schemaObjectMissing,
+  extensionUnavailable,
   sqliteNeedsBatch,
   concurrentlyInTransaction,
   schemaProbesUnavailable,

@@ -59,7 +59,9 @@ const CATALOG_SQL = `SELECT
     WHERE t.relnamespace = ns.oid),
   (SELECT pg_catalog.json_agg(${TYPE_WITH_LABELS})
     FROM pg_catalog.pg_type y WHERE y.typnamespace = ns.oid AND y.typcategory <> 'A'),
-  ns.nspname`.replace(/\s+/gu, ' ');
+  ns.nspname,
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(x.name, x.installed)) FROM (SELECT e.name, e.installed_version IS NOT NULL AS installed FROM pg_catalog.pg_available_extensions e
+    UNION SELECT e.extname, true FROM pg_catalog.pg_extension e) x)`.replace(/\s+/gu, ' ');
 
 export function catalogOf(row: unknown[] | undefined, pathSchemas: number | null): SchemaCatalog {
   const pairs = (v: unknown): [string, string][] =>
@@ -70,6 +72,13 @@ export function catalogOf(row: unknown[] | undefined, pathSchemas: number | null
     constraints: pairs(row?.[2]),
     ...typesOf(row?.[3]),
     ...(typeof row?.[4] === 'string' ? { schema: row[4] } : {}),
+    ...(row && row.length > 5
+      ? {
+          extensions: (Array.isArray(row[5]) ? (row[5] as unknown[][]) : []).map(
+            (e) => [String(e[0]), e[1] === true] as const,
+          ),
+        }
+      : {}),
     searchPathSchemas: pathSchemas ?? 0,
     ...liveFacts(row),
   };
@@ -90,8 +99,8 @@ export function typesOf(v: unknown): Pick<SchemaCatalog, 'types' | 'enumLabels'>
 function liveFacts(
   row: unknown[] | undefined,
 ): Pick<SchemaCatalog, 'tableSizes' | 'lockHolders' | 'timeouts' | 'columnTypes' | 'binaryCasts'> {
-  // not asked for (--locks off): the catalog's row ends with the schema's name
-  if (!row || row.length <= 5) return {};
+  // not asked for (--locks off): the catalog's row ends with the schema's name and the extensions
+  if (!row || row.length <= 6) return {};
   const list = (v: unknown): unknown[][] => (Array.isArray(v) ? (v as unknown[][]) : []);
   const num = (v: unknown): number | null =>
     typeof v === 'number' && Number.isFinite(v)
@@ -99,7 +108,7 @@ function liveFacts(
       : typeof v === 'string' && v !== '' && Number.isFinite(Number(v))
         ? Number(v)
         : null;
-  const tableSizes: TableSize[] = list(row?.[5]).map((r) => {
+  const tableSizes: TableSize[] = list(row?.[6]).map((r) => {
     const reltuples = num(r[1]);
     // every member analysed (reltuples is -1 from PostgreSQL 14, or 0 with no pages counted, before the first ANALYZE)
     const analysed = r[4] === true;
@@ -115,7 +124,7 @@ function liveFacts(
         : {}),
     };
   });
-  const lockHolders: LockHolder[] = list(row?.[6]).map((r) => ({
+  const lockHolders: LockHolder[] = list(row?.[7]).map((r) => ({
     pid: num(r[0]) ?? 0,
     table: String(r[1]),
     mode: String(r[2]),
@@ -124,13 +133,13 @@ function liveFacts(
     transactionSeconds: num(r[5]),
   }));
   const settings =
-    row?.[7] !== null && typeof row?.[7] === 'object' ? (row[7] as Record<string, unknown>) : undefined;
+    row?.[8] !== null && typeof row?.[8] === 'object' ? (row[8] as Record<string, unknown>) : undefined;
   const timeouts = settings
     ? { lockMs: num(settings['lock_timeout']) ?? 0, statementMs: num(settings['statement_timeout']) ?? 0 }
     : undefined;
-  const columnTypes = list(row?.[8]).map(
+  const columnTypes = list(row?.[9]).map(
     (r) => [String(r[0]), String(r[1]), String(r[2]), num(r[3]) ?? -1] as const,
   );
-  const binaryCasts = list(row?.[9]).map((r) => [String(r[0]), String(r[1])] as const);
+  const binaryCasts = list(row?.[10]).map((r) => [String(r[0]), String(r[1])] as const);
   return { tableSizes, lockHolders, ...(timeouts ? { timeouts } : {}), columnTypes, binaryCasts };
 }

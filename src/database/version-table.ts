@@ -89,6 +89,11 @@ export interface SchemaCatalog {
   readonly tableSql?: readonly (readonly [string, string])[];
   /** SQLite: [table, column] of every primary key column. */
   readonly primaryKeyColumns?: readonly (readonly [string, string])[];
+  /**
+   * PostgreSQL: [name, installed] of each extension this database has or the server can install (a control
+   * file in its share directory, as pg_available_extensions lists them); absent where not read.
+   */
+  readonly extensions?: readonly (readonly [string, boolean])[];
   /** type names, array types left out (PostgreSQL) */
   readonly types?: readonly string[];
   /** The schema read (PostgreSQL): a step that names it (`schema="public"`, `public.orders`) is on these tables. */

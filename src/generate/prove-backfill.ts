@@ -57,6 +57,12 @@ export function proveBackfill(
   };
 }
 
+const PROBLEM_WORDS = {
+  exists: 'is already there',
+  missing: 'is not there',
+  unavailable: 'the server cannot install',
+} as const;
+
 /** The schema probes with the placeholders in place: what differs at the stamp, and where the upgrade would fail. */
 function proofSchema(
   after: ProjectModel,
@@ -73,7 +79,7 @@ function proofSchema(
   if (!probe || probe.unavailable !== undefined) return undefined;
   const c = probe.clash;
   const clash = c
-    ? `${c.revision} (${c.path}:${c.line}) ${c.does} ${describeObject(c.obj)}, which ${c.problem === 'exists' ? 'is already there' : 'is not there'}${clashError(c, state) ? `: ${clashError(c, state)}` : ''}`
+    ? `${c.revision} (${c.path}:${c.line}) ${c.does} ${describeObject(c.obj)}, which ${PROBLEM_WORDS[c.problem]}${clashError(c, state) ? `: ${clashError(c, state)}` : ''}`
     : undefined;
   const differ = probe.behind.map(
     (m) =>

@@ -226,9 +226,25 @@ describe('sqlOps', () => {
   it('statements that touch nothing compared are no step; others make everything unknown', () => {
     expect(
       ops(
-        "SELECT 1; GRANT SELECT ON users TO r; CREATE EXTENSION IF NOT EXISTS citext; CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; COMMENT ON TABLE users IS 'x'",
+        "SELECT 1; GRANT SELECT ON users TO r; CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; COMMENT ON TABLE users IS 'x'",
       ),
     ).toEqual([]);
+    // an extension is the database's: created (strict without IF NOT EXISTS) and dropped by name; its
+    // types go with a drop, and with CASCADE whatever depends on them
+    expect(
+      ops(
+        'CREATE EXTENSION IF NOT EXISTS citext; CREATE EXTENSION "uuid-ossp" WITH SCHEMA public; DROP EXTENSION IF EXISTS hstore, ltree; DROP EXTENSION postgis CASCADE; DROP TABLE extension',
+      ),
+    ).toEqual([
+      { op: 'create', obj: { kind: 'extension', name: 'citext' }, strict: false },
+      { op: 'create', obj: { kind: 'extension', name: 'uuid-ossp' }, strict: true },
+      { op: 'drop', obj: { kind: 'extension', name: 'hstore' }, strict: false },
+      { op: 'drop', obj: { kind: 'extension', name: 'ltree' }, strict: false },
+      { op: 'forget', kind: 'type', table: null, name: null },
+      { op: 'drop', obj: { kind: 'extension', name: 'postgis' }, strict: true },
+      { op: 'forget', kind: null, table: null, name: null },
+      { op: 'drop', obj: { kind: 'table', name: 'extension' }, strict: true },
+    ]);
     // a statement on rows needs its table (the upgrade fails on "does not exist" without it)
     expect(
       ops(

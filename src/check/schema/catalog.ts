@@ -4,7 +4,7 @@ import type { Presence } from './schema-state.js';
 
 /** Kinds each server's catalog answers for; other kinds are never compared. */
 const PROBED: Record<VersionTableState['dialect'], ReadonlySet<ObjectKind>> = {
-  postgresql: new Set(['table', 'column', 'index', 'constraint', 'type', 'label']),
+  postgresql: new Set(['table', 'column', 'index', 'constraint', 'type', 'label', 'extension']),
   sqlite: new Set(['table', 'column', 'index']),
   mysql: new Set(['table', 'column', 'index', 'constraint']),
 };
@@ -30,6 +30,8 @@ export class Catalog {
   private readonly types: Set<string>;
   /** `type\u001flabel`; undefined where the read did not ask (labels are then unknown) */
   private readonly labels: Set<string> | undefined;
+  /** extension name → installed; undefined where the read did not ask (extensions are then unknown) */
+  private readonly extensions: ReadonlyMap<string, boolean> | undefined;
   private readonly kinds: ReadonlySet<ObjectKind>;
   private readonly perTable: boolean; // MySQL names an index within its table
   /** PostgreSQL with several schemas on the search_path: a name missing here may be found in another */
@@ -51,6 +53,12 @@ export class Catalog {
     this.types = new Set((c.types ?? []).map(f));
     this.labels = c.enumLabels && new Set(c.enumLabels.map(([t, l]) => `${f(t)}\u001f${l}`));
     this.elsewhere = (c.searchPathSchemas ?? 1) > 1;
+    this.extensions = c.extensions && new Map(c.extensions);
+  }
+
+  /** Whether the server can install an extension (its control file is there); undefined where not read. */
+  available(name: string): boolean | undefined {
+    return this.extensions && this.extensions.has(name);
   }
 
   private hasIndex(obj: ObjectRef): boolean {
@@ -74,6 +82,10 @@ export class Catalog {
         return this.hasIndex(obj) ? 'present' : 'absent';
       case 'type':
         return this.types.has(f(obj.name)) ? 'present' : 'absent';
+      case 'extension':
+        // extensions are the database's, whatever the schema
+        if (!this.extensions) return 'unknown';
+        return this.extensions.get(obj.name) === true ? 'present' : 'absent';
       case 'label':
         // a label compares as written (case and all); a type missing here may be in another schema
         if (!this.labels) return 'unknown';

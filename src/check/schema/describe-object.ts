@@ -36,6 +36,8 @@ export function clashError(
   state: Pick<VersionTableState, 'dialect' | 'database' | 'mysql' | 'catalog'>,
 ): string | undefined {
   const { obj, problem } = clash;
+  // the server names the control file by its share directory, which the probes do not read
+  if (problem === 'unavailable') return undefined;
   if (state.dialect === 'mysql') return mysqlClashError(clash, state);
   if (state.dialect === 'sqlite') {
     // a batch that copies the table reflects it first; one that only adds columns or indexes may
@@ -66,6 +68,7 @@ export function clashError(
       return `${pe}DuplicateColumn) column "${obj.name}" of relation "${obj.table}" already exists`;
     if (obj.kind === 'type') return `${pe}DuplicateObject) type "${obj.name}" already exists`;
     if (obj.kind === 'label') return `${pe}DuplicateObject) enum label "${obj.name}" already exists`;
+    if (obj.kind === 'extension') return `${pe}DuplicateObject) extension "${obj.name}" already exists`;
     return undefined;
   }
   // DROP TABLE says "table"; an ALTER TABLE of a column or constraint on it says "relation"
@@ -77,6 +80,7 @@ export function clashError(
   if (obj.kind === 'constraint')
     return `${pe}UndefinedObject) constraint "${obj.name}" of relation "${obj.table}" does not exist`;
   if (obj.kind === 'type') return `${pe}UndefinedObject) type "${obj.name}" does not exist`;
+  if (obj.kind === 'extension') return `${pe}UndefinedObject) extension "${obj.name}" does not exist`;
   return undefined;
 }
 

@@ -1,5 +1,5 @@
-/** What the probes compare: tables (with views), their columns, indexes, named constraints, types (enums) and enum labels. */
-export type ObjectKind = 'table' | 'column' | 'index' | 'constraint' | 'type' | 'label';
+/** What the probes compare: tables (with views), their columns, indexes, named constraints, types (enums), enum labels and extensions. */
+export type ObjectKind = 'table' | 'column' | 'index' | 'constraint' | 'type' | 'label' | 'extension';
 
 /**
  * One schema object: `table` is the owner of a column or a constraint (and of an index, which is named

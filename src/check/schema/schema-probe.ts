@@ -18,8 +18,11 @@ export interface StampMismatch {
 /** The first step of the pending upgrade that fails on the schema as it is. */
 export interface UpgradeClash {
   readonly obj: ObjectRef;
-  /** exists: the step creates what is already there; missing: it drops or alters what is not */
-  readonly problem: 'exists' | 'missing';
+  /**
+   * exists: the step creates what is already there; missing: it drops or alters what is not;
+   * unavailable: it creates an extension the server cannot install (no control file)
+   */
+  readonly problem: 'exists' | 'missing' | 'unavailable';
   readonly revision: string;
   readonly path: string;
   readonly line: number;
@@ -327,6 +330,14 @@ function clashOf(
     };
   }
   if (!catalog.probes(op.obj.kind)) return undefined;
+  // CREATE EXTENSION, IF NOT EXISTS or not, of one this database lacks and the server cannot install
+  if (op.op === 'create' && op.obj.kind === 'extension' && run.get(op.obj) === 'absent') {
+    const available = catalog.available(op.obj.name);
+    if (available === false) {
+      counts.checked++;
+      return { obj: op.obj, problem: 'unavailable', does: 'creates' };
+    }
+  }
   // a batch on SQLite copies the table: adding a column that is there already replaces it
   const sqliteBatchAdd = op.op === 'create' && op.batch === true && catalog.sqlite;
   const checks =

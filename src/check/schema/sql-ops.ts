@@ -146,6 +146,28 @@ function setColumns(c: Cursor): string[] {
   }
 }
 
+/** CREATE EXTENSION [IF NOT EXISTS] name …: strict without IF NOT EXISTS. */
+function createExtension(c: Cursor, line: number, out: SchemaOp[]): void {
+  const strict = !c.eat('IF', 'NOT', 'EXISTS');
+  const name = c.name();
+  if (name !== undefined) out.push({ op: 'create', obj: { kind: 'extension', name }, strict, line });
+}
+
+/**
+ * DROP EXTENSION [IF EXISTS] a, b [CASCADE]: each is a drop; the types an extension made go with it
+ * (unknown from here), and with CASCADE whatever depends on them.
+ */
+function dropExtension(c: Cursor, cascade: boolean, line: number, out: SchemaOp[]): void {
+  const strict = !c.eat('IF', 'EXISTS');
+  for (;;) {
+    const name = c.name();
+    if (name !== undefined) out.push({ op: 'drop', obj: { kind: 'extension', name }, strict, line });
+    if (!c.eat(',')) break;
+  }
+  const why = cascade ? 'DROP EXTENSION … CASCADE' : "DROP EXTENSION (the extension's types)";
+  out.push({ op: 'forget', kind: cascade ? null : 'type', table: null, name: null, line, why });
+}
+
 function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
   const c = new Cursor(w);
   const everything = (why: string): void =>
@@ -196,6 +218,7 @@ function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
       if (name === undefined) return forget('type', null, null, 'CREATE TYPE of a name with a schema');
       return void out.push({ op: 'create', obj: { kind: 'type', name }, strict: true, line });
     }
+    if (c.eat('EXTENSION')) return createExtension(c, line, out);
     if (c.eat('SCHEMA') || UNMODELED.test(c.w[c.i]?.up ?? '')) return;
     return everything(`CREATE ${w[c.i]?.up ?? ''}, which the probes do not model`);
   }
@@ -211,6 +234,7 @@ function statementOps(w: readonly Word[], line: number, out: SchemaOp[]): void {
           : c.eat('TYPE') || c.eat('DOMAIN')
             ? 'type'
             : undefined;
+    if (kind === undefined && c.eat('EXTENSION')) return dropExtension(c, cascade, line, out);
     if (kind === undefined) {
       if (
         UNMODELED.test(w[1]?.up ?? '') &&
