@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/commands/verify/verify-command.js';
 import { exampleAlembic, exampleCopy } from '../helpers/example-db.js';
+import { projectWith } from '../helpers/probe-app.js';
 import { runCli } from '../helpers/cli.js';
 import { MARIA_PASSWORD } from '../helpers/mariadb-server.js';
 import { mariadbForSuite } from '../helpers/mariadb-suite.js';
@@ -94,6 +95,36 @@ describe('restamp, ledger, backfill, graph and verify --databases on MariaDB', (
     expect(r.stdout).toContain('guest_lockout_001');
     expect(r.stdout + r.stderr).not.toContain(MARIA_PASSWORD);
   }, 60_000);
+
+  it("a step in a try body whose except misses MariaDB's error class fails the upgrade; one that catches it is a warning", async () => {
+    for (const [db, caught, blocks] of [
+      ['try_missed', 'OperationalError', true],
+      ['try_caught', 'ProgrammingError', false],
+    ] as const) {
+      maria().exec(`CREATE DATABASE ${db}`);
+      const url = maria().urlFor(db);
+      const root = projectWith([
+        ['a1000000', 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True))'],
+        [
+          'b2000000',
+          `try:\n    op.add_column("token", sa.Column("x", sa.Integer()))\nexcept sa.exc.${caught}:\n    pass`,
+        ],
+      ]);
+      expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+      const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+      const f = out.result.findings.find((x) => x.code === 'schema-object-missing');
+      const real = exampleAlembic(root, url, 'upgrade', 'head');
+      if (blocks) {
+        // 1146 reaches SQLAlchemy as ProgrammingError: `except OperationalError` lets it through
+        expect(real.error).toMatch(/ProgrammingError.*1146/u);
+        expect([f?.severity, f?.alembicError, out.exitCode]).toEqual(['error', real.error, 1]);
+        expect(maria().exec(`SELECT version_num FROM ${db}.alembic_version`)).toEqual([['a1000000']]);
+      } else {
+        expect([f?.severity, out.exitCode, real.status]).toEqual(['warning', 0, 0]);
+        expect(maria().exec(`SELECT version_num FROM ${db}.alembic_version`)).toEqual([['b2000000']]);
+      }
+    }
+  }, 90_000);
 
   it('a server running read_only: verify blocks with the error real Alembic then prints', async () => {
     maria().exec(

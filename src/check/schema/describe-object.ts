@@ -1,6 +1,6 @@
 import type { ObjectRef } from './schema-ops.js';
 import type { VersionTableState } from '../../database/version-table.js';
-import type { UpgradeClash } from './schema-probe.js';
+import type { UpgradeClash } from './schema-object.js';
 
 /** An object as a finding names it: "the table users", "the column users.email". */
 export function describeObject(obj: ObjectRef): string {

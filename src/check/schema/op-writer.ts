@@ -1,5 +1,6 @@
 import type { PyExpr } from '../../python/expression-reader.js';
 import type { ObjectRef, SchemaOp } from './schema-object.js';
+import type { Catches } from './try-catches.js';
 
 /** A name's value where upgrade() or the module binds it; the expression itself otherwise. */
 export type Resolve = (e: PyExpr) => PyExpr;
@@ -12,8 +13,8 @@ export class OpWriter {
     private readonly ops: SchemaOp[],
     /** inside autocommit_block(): outside the migration's transaction */
     readonly autocommit = false,
-    /** in try bodies only (no if or for), inside the migration's transaction */
-    readonly caught = false,
+    /** in try bodies only (no if or for), inside the migration's transaction: what their except clauses catch */
+    readonly caught?: Catches,
   ) {}
 
   push(op: SchemaOp): void {
@@ -24,15 +25,13 @@ export class OpWriter {
     // what the step does when it runs stays with the forgetting, so that a step that would fail is
     // reported as one that may
     const why = 'a step under if, for, try or in a helper function';
-    if (op.op === 'need') {
-      this.ops.push({ ...forgetOf(op.obj, op.line, why), maybe: op, inert: true });
-      return;
-    }
     this.ops.push({
       ...forgetOf(op.obj, op.line, why),
       maybe: op,
-      ...(this.caught ? { caught: true as const } : {}),
+      ...(op.op === 'need' ? { inert: true as const } : {}),
+      ...(this.caught ? { caught: true as const, catches: this.caught } : {}),
     });
+    if (op.op === 'need') return;
     if (op.op === 'rename') this.ops.push(forgetOf({ ...op.obj, name: op.to }, op.line, why));
   }
 }

@@ -1,3 +1,5 @@
+import type { Catches } from './try-catches.js';
+
 /** What the probes compare: tables (with views), their columns, indexes, named constraints, types (enums), enum labels and extensions. */
 export type ObjectKind = 'table' | 'column' | 'index' | 'constraint' | 'type' | 'label' | 'extension';
 
@@ -64,4 +66,36 @@ export type SchemaOp =
       readonly unnamedInBatch?: true;
       /** `maybe` sits in try bodies only, in the migration's transaction: on PostgreSQL its failure aborts the transaction, caught or not */
       readonly caught?: true;
+      /** with `caught`: what the except clauses around it catch (elsewhere an error they do not catch stops the upgrade) */
+      readonly catches?: Catches;
     };
+
+/** The first step of the pending upgrade that fails on the schema as it is. */
+export interface UpgradeClash {
+  readonly obj: ObjectRef;
+  /**
+   * exists: the step creates what is already there; missing: it drops or alters what is not;
+   * unavailable: it creates an extension the server cannot install (no control file)
+   */
+  readonly problem: 'exists' | 'missing' | 'unavailable';
+  readonly revision: string;
+  readonly path: string;
+  readonly line: number;
+  /** a step of batch_alter_table (on SQLite it fails in Alembic's own copy of the table, with a KeyError) */
+  readonly batch?: true;
+  /**
+   * a batch step that makes SQLite's batch copy the table whatever else the block holds (anything but
+   * add_column and an index): Alembic reflects the table first, so a missing one is NoSuchTableError
+   */
+  readonly recreates?: true;
+  /** the missing table is the one an ALTER TABLE names (for a column or constraint of it): PostgreSQL says "relation" */
+  readonly altered?: true;
+  /** the step is under if, for or try: it fails only if it runs */
+  readonly maybe?: true;
+  /** a step in a try body on PostgreSQL: the except catches the error, the aborted transaction fails the next statement */
+  readonly caught?: true;
+  /** the missing table is the one a CREATE INDEX names (SQLite says `main.` before it) */
+  readonly indexed?: true;
+  /** what the step does to the object: creates, drops, alters (or runs a statement on its rows), renames, adds to */
+  readonly does: 'creates' | 'drops' | 'alters' | 'renames' | 'adds to';
+}

@@ -9,6 +9,7 @@ import {
 } from '../../python/expression-reader.js';
 import { headerColon, tokenize, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { SchemaOp } from './schema-object.js';
+import { exceptNames, joinCatches, type Catches } from './try-catches.js';
 import type { InsertedRow } from '../../database/data-probe.js';
 import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
 import { enumType, opCall } from './op-call.js';
@@ -26,8 +27,8 @@ interface Block {
   readonly conditional: boolean;
   /** autocommit_block(): the body runs outside the migration's transaction */
   readonly autocommit?: true;
-  /** a `try:` body: it runs; whether a failure in it stops the upgrade depends on the server */
-  readonly trying?: true;
+  /** a `try:` body (it runs; whether a failure in it stops the upgrade depends on the server): its except clauses */
+  readonly catches?: Catches;
   /** `with ….begin_nested():`: a savepoint, which a failure rolls back to */
   readonly savepoint?: true;
   /** `recreate=` of the batch when it is not "auto": always copies the table, never emits plain ALTERs */
@@ -191,21 +192,7 @@ function assignedAt(t: readonly Token[]): number | undefined {
   return eq < 0 ? undefined : eq + 1;
 }
 
-const COMPOUND = new Set([
-  'if',
-  'elif',
-  'else',
-  'for',
-  'while',
-  'try',
-  'except',
-  'finally',
-  'with',
-  'def',
-  'class',
-  'match',
-  'case',
-]);
+const COMPOUND = new Set('if elif else for while try except finally with def class match case'.split(' '));
 
 /** The compound statement a line opens (`async` skipped), or undefined. */
 function compoundKeyword(t: readonly Token[]): string | undefined {
@@ -269,7 +256,11 @@ class BodyReader {
               ...(header.has('autocommit_block') ? { autocommit: true as const } : {}),
               ...(header.has('begin_nested') ? { savepoint: true as const } : {}),
             }
-          : { indent: l.indent, conditional: true, ...(kw === 'try' ? { trying: true as const } : {}) };
+          : {
+              indent: l.indent,
+              conditional: true,
+              ...(kw === 'try' ? { catches: exceptNames(this.lines, i) } : {}),
+            };
       stack.push(block);
       if (c + 1 < l.tokens.length) this.statement(l.tokens.slice(c + 1), l.line, stack, seen);
     }
@@ -296,8 +287,14 @@ class BodyReader {
     if (value !== undefined && exprs.length === 1) this.locals.set(tokens[0]!.text, exprs[0]!);
     const autocommit = stack.some((b) => b.autocommit);
     // only try bodies around it, in the transaction, no savepoint: PostgreSQL aborts it, caught or not
-    const caught = !autocommit && stack.every((b) => !b.savepoint && (!b.conditional || b.trying));
-    const out = new OpWriter(line, conditional, this.ops, autocommit, conditional && caught);
+    const caught = !autocommit && stack.every((b) => !b.savepoint && (!b.conditional || b.catches));
+    const out = new OpWriter(
+      line,
+      conditional,
+      this.ops,
+      autocommit,
+      conditional && caught ? joinCatches(stack) : undefined,
+    );
     for (const e of exprs)
       for (const call of callsIn(e, (c) => this.interesting(c, aliases)))
         this.call(call, aliases, out, seen, recreating);

@@ -3,8 +3,13 @@ import type { StampResolution } from '../../alembic/graph/resolver.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
 import type { VersionTableState } from '../../database/version-table.js';
 import { schemaOps, type ObjectKind, type ObjectRef, type SchemaOp } from './schema-ops.js';
+import type { UpgradeClash } from './schema-object.js';
 import { SchemaState, type Evidence } from './schema-state.js';
 import { Catalog } from './catalog.js';
+import { clashError } from './describe-object.js';
+import { uncaught } from './try-catches.js';
+
+export type { UpgradeClash } from './schema-object.js';
 
 /** An object whose presence in the database differs from what the stamped revisions left. */
 export interface StampMismatch {
@@ -13,36 +18,6 @@ export interface StampMismatch {
   readonly expected: 'present' | 'absent';
   readonly by: Evidence;
   readonly path: string;
-}
-
-/** The first step of the pending upgrade that fails on the schema as it is. */
-export interface UpgradeClash {
-  readonly obj: ObjectRef;
-  /**
-   * exists: the step creates what is already there; missing: it drops or alters what is not;
-   * unavailable: it creates an extension the server cannot install (no control file)
-   */
-  readonly problem: 'exists' | 'missing' | 'unavailable';
-  readonly revision: string;
-  readonly path: string;
-  readonly line: number;
-  /** a step of batch_alter_table (on SQLite it fails in Alembic's own copy of the table, with a KeyError) */
-  readonly batch?: true;
-  /**
-   * a batch step that makes SQLite's batch copy the table whatever else the block holds (anything but
-   * add_column and an index): Alembic reflects the table first, so a missing one is NoSuchTableError
-   */
-  readonly recreates?: true;
-  /** the missing table is the one an ALTER TABLE names (for a column or constraint of it): PostgreSQL says "relation" */
-  readonly altered?: true;
-  /** the step is under if, for or try: it fails only if it runs */
-  readonly maybe?: true;
-  /** a step in a try body on PostgreSQL: the except catches the error, the aborted transaction fails the next statement */
-  readonly caught?: true;
-  /** the missing table is the one a CREATE INDEX names (SQLite says `main.` before it) */
-  readonly indexed?: true;
-  /** what the step does to the object: creates, drops, alters (or runs a statement on its rows), renames, adds to */
-  readonly does: 'creates' | 'drops' | 'alters' | 'renames' | 'adds to';
 }
 
 /** How well the catalog matches the schema each revision leaves. */
@@ -116,7 +91,7 @@ export function probeSchema(
   let clash: UpgradeClash | undefined;
   let maybe: UpgradeClash | undefined;
   if (prediction.willSucceed && (stamped.length > 0 || state.rows.length === 0)) {
-    const run = upgradeAgainst(catalog, prediction, ops);
+    const run = upgradeAgainst(catalog, prediction, ops, (c) => raisedClass(clashError(c, state)));
     checked += run.checked;
     unknown += run.unknown;
     clash = run.clash;
@@ -250,6 +225,7 @@ function upgradeAgainst(
   catalog: Catalog,
   prediction: UpgradePrediction,
   ops: OpsReader,
+  raised: (c: UpgradeClash) => string | undefined,
 ): { checked: number; unknown: number; clash?: UpgradeClash; maybe?: UpgradeClash } {
   const run = new SchemaState((obj) => catalog.has(obj), catalog.fold);
   // create_table makes an enum's type once per run of Alembic
@@ -268,6 +244,10 @@ function upgradeAgainst(
         const found = clashOf(op.maybe, run, catalog, new Set(madeTypes), { checked: 0, unknown: 0 });
         if (found && op.caught && catalog.postgres)
           return { ...counts, clash: { ...at(found), caught: true }, ...(maybe ? { maybe } : {}) };
+        // elsewhere the transaction goes on: the error stops the upgrade when no except catches it
+        const error = found && op.caught ? raised(at(found)) : undefined;
+        if (found && error && uncaught(op.catches ?? 'all', error))
+          return { ...counts, clash: at(found), ...(maybe ? { maybe } : {}) };
         if (found && !maybe) maybe = { ...at(found), maybe: true };
       } else if (op.op !== 'forget') {
         const found = clashOf(op, run, catalog, madeTypes, counts);
@@ -277,6 +257,12 @@ function upgradeAgainst(
     }
   }
   return { ...counts, ...(maybe ? { maybe } : {}) };
+}
+
+/** The SQLAlchemy class of an exception line (`sqlalchemy.exc.OperationalError: …` → OperationalError). */
+function raisedClass(error: string | undefined): string | undefined {
+  const prefix = 'sqlalchemy.exc.';
+  return error?.startsWith(prefix) ? error.slice(prefix.length, error.indexOf(':')) : undefined;
 }
 
 type Found = Pick<UpgradeClash, 'obj' | 'problem' | 'batch' | 'recreates' | 'altered' | 'indexed' | 'does'>;

@@ -83,6 +83,52 @@ describe('schema-object-missing', () => {
     60_000,
   );
 
+  it.each([
+    // SQLite raises OperationalError: an except for another class lets it through, the upgrade stops
+    ['sa.exc.ProgrammingError', 'blocks'],
+    ['(IntegrityError, KeyError)', 'blocks'],
+    ['ProgrammingError as e', 'blocks'],
+    // controls: caught, or a class this reading does not know (it may catch it): a warning, exit 0
+    ['sa.exc.OperationalError', 'passes'],
+    ['Exception', 'passes'],
+    ['', 'passes'],
+    ['AppError', 'unknown'],
+  ])(
+    'SQLite: a step in a try body whose except does not catch OperationalError fails the upgrade (except %s)',
+    async (caught, expected) => {
+      const body = [
+        'try:',
+        '    op.add_column("token", sa.Column("x", sa.Integer()))',
+        `except ${caught}:`,
+        '    pass',
+        'op.create_table("other", sa.Column("id", sa.Integer(), primary_key=True))',
+      ].join('\n');
+      const root = projectWith([
+        ['a1000000', 'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True))'],
+        [
+          'b2000000',
+          `from sqlalchemy.exc import IntegrityError, ProgrammingError\n\nclass AppError(Exception):\n    pass\n\n${body}`,
+        ],
+      ]);
+      const url = 'sqlite:///app.db';
+      expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+      const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+      const f = out.result.findings.find((x) => x.code === 'schema-object-missing');
+      const real = exampleAlembic(root, url, 'upgrade', 'head');
+      if (expected === 'blocks') {
+        expect(real.error).toBe(
+          'sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) no such table: token',
+        );
+        expect([f?.severity, f?.alembicError, out.exitCode]).toEqual(['error', real.error, 1]);
+        return;
+      }
+      // a warning: the step may fail, and whether the except catches it is not known for certain here
+      expect([f?.severity, out.exitCode]).toEqual(['warning', 0]);
+      expect(real.status).toBe(expected === 'passes' ? 0 : 1);
+    },
+    60_000,
+  );
+
   describe('PostgreSQL', () => {
     const pg = postgresForSuite();
     it('the exception line is the one real Alembic prints', async () => {
