@@ -30,6 +30,7 @@ export const FINDING_CODES = [
   'empty-downgrade',
   'enum-add-value-unguarded',
   'enum-not-dropped-in-downgrade',
+  'enum-value-used-before-commit',
   'execute-with-params-argument',
   'extension-unavailable',
   'file-loaded-twice',

@@ -34,6 +34,7 @@ import { lockSessionsHidden } from './rules/lock-sessions-hidden.js';
 import { schemaBehindStamp } from './rules/schema-behind-stamp.js';
 import { schemaObjectMissing } from './rules/schema-object-missing.js';
 import { extensionUnavailable } from './rules/extension-unavailable.js';
+import { enumValueUsedBeforeCommit } from './rules/enum-value-used-before-commit.js';
 import { sqliteNeedsBatch } from './rules/sqlite-needs-batch.js';
 import { schemaProbesUnavailable } from './rules/schema-probes-unavailable.js';
 import { stampsOverlap } from './rules/stamps-overlap.js';
@@ -176,6 +177,7 @@ export const RULES: readonly Rule[] = [
   schemaBehindStamp,
   schemaObjectMissing,
   extensionUnavailable,
+  enumValueUsedBeforeCommit,
   sqliteNeedsBatch,
   concurrentlyInTransaction,
   schemaProbesUnavailable,

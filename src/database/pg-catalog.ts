@@ -47,8 +47,8 @@ const LIVE_FACTS_SQL = `,
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(s.typname, t.typname)) FROM pg_catalog.pg_cast k JOIN pg_catalog.pg_type s ON s.oid = k.castsource JOIN pg_catalog.pg_type t ON t.oid = k.casttarget
     WHERE k.castmethod = 'b')`.replace(/\s+/gu, ' ');
 
-/** A type `y` as [its name, its enum labels or null]: what typesOf reads. */
-export const TYPE_WITH_LABELS = `pg_catalog.json_build_array(y.typname, (SELECT pg_catalog.json_agg(e.enumlabel) FROM pg_catalog.pg_enum e WHERE e.enumtypid = y.oid))`;
+/** A type `y` as [its name, its enum labels or null, the [table, column] of its schema's tables it types]: what typesOf reads. */
+export const TYPE_WITH_LABELS = `pg_catalog.json_build_array(y.typname, (SELECT pg_catalog.json_agg(e.enumlabel) FROM pg_catalog.pg_enum e WHERE e.enumtypid = y.oid), (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE y.typtype = 'e' AND a.atttypid = y.oid AND c.relnamespace = y.typnamespace AND c.relkind = ANY (ARRAY['r', 'p']) AND a.attnum > 0 AND NOT a.attisdropped))`;
 
 const CATALOG_SQL = `SELECT
   (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname)) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
@@ -84,13 +84,18 @@ export function catalogOf(row: unknown[] | undefined, pathSchemas: number | null
   };
 }
 
-/** The types, each [name, its enum labels or null]. */
-export function typesOf(v: unknown): Pick<SchemaCatalog, 'types' | 'enumLabels'> {
+/** The types, each [name, its enum labels or null, the columns of that type or null]. */
+export function typesOf(v: unknown): Pick<SchemaCatalog, 'types' | 'enumLabels' | 'enumColumns'> {
   const rows = Array.isArray(v) ? (v as unknown[][]) : [];
   return {
     types: rows.map((r) => String(r[0])),
     enumLabels: rows.flatMap((r) =>
       Array.isArray(r[1]) ? r[1].map((l) => [String(r[0]), String(l)] as const) : [],
+    ),
+    enumColumns: rows.flatMap((r) =>
+      Array.isArray(r[2])
+        ? (r[2] as unknown[][]).map((c) => [String(c[0]), String(c[1]), String(r[0])] as const)
+        : [],
     ),
   };
 }

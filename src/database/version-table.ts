@@ -74,6 +74,8 @@ export interface SchemaCatalog {
   readonly indexes: readonly (readonly [string, string])[];
   /** [table, constraint] (PostgreSQL) */
   readonly constraints?: readonly (readonly [string, string])[];
+  /** [table, column, type] of every column typed by one of the schema's enums (PostgreSQL) */
+  readonly enumColumns?: readonly (readonly [string, string, string])[];
   /** [type, label] of every enum (PostgreSQL); absent where not read (the labels are then unknown) */
   readonly enumLabels?: readonly (readonly [string, string])[];
   /** SQLite and MySQL: [table, column, index, origin] of every index's columns (origin c: CREATE INDEX, u: UNIQUE, pk: PRIMARY KEY). */

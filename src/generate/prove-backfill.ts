@@ -61,6 +61,7 @@ const PROBLEM_WORDS = {
   exists: 'is already there',
   missing: 'is not there',
   unavailable: 'the server cannot install',
+  uncommitted: 'the same migration added before it is committed',
 } as const;
 
 /** The schema probes with the placeholders in place: what differs at the stamp, and where the upgrade would fail. */

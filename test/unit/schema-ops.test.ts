@@ -264,10 +264,20 @@ describe('sqlOps', () => {
       ),
     ).toEqual([
       { op: 'need', obj: { kind: 'table', name: 'users' } },
-      { op: 'need', obj: { kind: 'column', table: 'users', name: 'Note' } },
+      { op: 'need', obj: { kind: 'column', table: 'users', name: 'Note' }, values: ['a, b'] },
       { op: 'need', obj: { kind: 'column', table: 'users', name: 'total' } },
       { op: 'need', obj: { kind: 'table', name: 'users' } },
       { op: 'need', obj: { kind: 'table', name: 'users' } },
+    ]);
+    // the value a column is set to, where it is a plain string literal (alone or cast): an enum's value
+    // the same migration added may not be written before it commits
+    expect(
+      ops(`UPDATE orders SET status = 'archived'::status, note = 'x' || note, kind = 'a' WHERE id = 1`),
+    ).toEqual([
+      { op: 'need', obj: { kind: 'table', name: 'orders' } },
+      { op: 'need', obj: { kind: 'column', table: 'orders', name: 'status' }, values: ['archived'] },
+      { op: 'need', obj: { kind: 'column', table: 'orders', name: 'note' } },
+      { op: 'need', obj: { kind: 'column', table: 'orders', name: 'kind' }, values: ['a'] },
     ]);
     expect(ops("DO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$")).toEqual([
       { op: 'forget', kind: null, table: null, name: null },

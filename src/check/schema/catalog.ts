@@ -30,6 +30,8 @@ export class Catalog {
   private readonly types: Set<string>;
   /** `type\u001flabel`; undefined where the read did not ask (labels are then unknown) */
   private readonly labels: Set<string> | undefined;
+  /** `table\u001fcolumn` → the enum type of the column */
+  private readonly enumColumns: ReadonlyMap<string, string>;
   /** extension name → installed; undefined where the read did not ask (extensions are then unknown) */
   private readonly extensions: ReadonlyMap<string, boolean> | undefined;
   private readonly kinds: ReadonlySet<ObjectKind>;
@@ -54,6 +56,12 @@ export class Catalog {
     this.labels = c.enumLabels && new Set(c.enumLabels.map(([t, l]) => `${f(t)}\u001f${l}`));
     this.elsewhere = (c.searchPathSchemas ?? 1) > 1;
     this.extensions = c.extensions && new Map(c.extensions);
+    this.enumColumns = new Map((c.enumColumns ?? []).map(([t, n, type]) => [`${f(t)}\u001f${f(n)}`, type]));
+  }
+
+  /** The enum type of a column, where the catalog has the column and that type is one of the schema's enums. */
+  enumTypeOf(table: string, column: string): string | undefined {
+    return this.enumColumns.get(`${this.fold(table)}\u001f${this.fold(column)}`);
   }
 
   /** Whether the server can install an extension (its control file is there); undefined where not read. */

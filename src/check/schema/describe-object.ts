@@ -38,6 +38,10 @@ export function clashError(
   const { obj, problem } = clash;
   // the server names the control file by its share directory, which the probes do not read
   if (problem === 'unavailable') return undefined;
+  if (problem === 'uncommitted')
+    return state.dialect === 'postgresql'
+      ? `sqlalchemy.exc.OperationalError: (psycopg2.errors.UnsafeNewEnumValueUsage) unsafe use of new value "${obj.name}" of enum type ${obj.table}`
+      : undefined;
   if (state.dialect === 'mysql') return mysqlClashError(clash, state);
   if (state.dialect === 'sqlite') {
     // a batch that copies the table reflects it first; one that only adds columns or indexes may

@@ -19,7 +19,7 @@ export class OpWriter {
 
   push(op: SchemaOp): void {
     if (!this.conditional || op.op === 'forget') {
-      this.ops.push(op);
+      this.ops.push(this.autocommit && op.op === 'create' ? { ...op, committed: true } : op);
       return;
     }
     // what the step does when it runs stays with the forgetting, so that a step that would fail is

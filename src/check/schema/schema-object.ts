@@ -30,6 +30,8 @@ export type SchemaOp =
       readonly batch?: true;
       /** read from literal SQL (op.execute), not an op.* call */
       readonly sql?: true;
+      /** inside autocommit_block(): committed as soon as it runs */
+      readonly committed?: true;
     }
   | {
       readonly op: 'drop';
@@ -47,6 +49,8 @@ export type SchemaOp =
       readonly batch?: true;
       /** alter_column: what it changes besides the name (type_, nullable, server_default) */
       readonly alters?: readonly string[];
+      /** a column: the string literals the statement writes to it (`UPDATE t SET status = 'archived'`) */
+      readonly values?: readonly string[];
     }
   | { readonly op: 'rename'; readonly obj: ObjectRef; readonly to: string; readonly line: number }
   | {
@@ -75,9 +79,10 @@ export interface UpgradeClash {
   readonly obj: ObjectRef;
   /**
    * exists: the step creates what is already there; missing: it drops or alters what is not;
-   * unavailable: it creates an extension the server cannot install (no control file)
+   * unavailable: it creates an extension the server cannot install (no control file); uncommitted: it
+   * writes an enum value the same migration added, before that value is committed
    */
-  readonly problem: 'exists' | 'missing' | 'unavailable';
+  readonly problem: 'exists' | 'missing' | 'unavailable' | 'uncommitted';
   readonly revision: string;
   readonly path: string;
   readonly line: number;

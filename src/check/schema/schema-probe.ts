@@ -233,6 +233,8 @@ function upgradeAgainst(
   const counts = { checked: 0, unknown: 0 };
   let maybe: UpgradeClash | undefined;
   for (const step of prediction.steps) {
+    // enum values this migration added in its transaction: PostgreSQL refuses their use until it commits
+    const added = new Set<string>();
     for (const op of ops(step.revision)) {
       const at = (found: Found): UpgradeClash => ({
         ...found,
@@ -250,13 +252,29 @@ function upgradeAgainst(
           return { ...counts, clash: at(found), ...(maybe ? { maybe } : {}) };
         if (found && !maybe) maybe = { ...at(found), maybe: true };
       } else if (op.op !== 'forget') {
-        const found = clashOf(op, run, catalog, madeTypes, counts);
+        const found = clashOf(op, run, catalog, madeTypes, counts) ?? uncommittedUse(op, added, catalog);
         if (found) return { ...counts, clash: at(found), ...(maybe ? { maybe } : {}) };
+        if (op.op === 'create' && op.obj.kind === 'label' && !op.committed && run.get(op.obj) === 'absent')
+          added.add(`${op.obj.table}\u001f${op.obj.name}`);
       }
       run.apply(op, step.revision);
     }
   }
   return { ...counts, ...(maybe ? { maybe } : {}) };
+}
+
+/** A step that writes to an enum column a value the same migration added, not yet committed. */
+function uncommittedUse(
+  op: Exclude<SchemaOp, { op: 'forget' }>,
+  added: ReadonlySet<string>,
+  catalog: Catalog,
+): Found | undefined {
+  if (added.size === 0 || op.op !== 'need' || !op.values || op.obj.table === undefined) return undefined;
+  const type = catalog.enumTypeOf(op.obj.table, op.obj.name);
+  const value = type === undefined ? undefined : op.values.find((v) => added.has(`${type}\u001f${v}`));
+  return value === undefined
+    ? undefined
+    : { obj: { kind: 'label', table: type!, name: value }, problem: 'uncommitted', does: 'alters' };
 }
 
 /** The SQLAlchemy class of an exception line (`sqlalchemy.exc.OperationalError: …` → OperationalError). */

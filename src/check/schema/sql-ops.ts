@@ -115,7 +115,13 @@ function rowsStatement(w: readonly Word[], line: number, out: SchemaOp[]): boole
   out.push({ op: 'need', obj: { kind: 'table', name: table }, line });
   // an UPDATE needs each column it sets: one an later step adds fails here
   if (first === 'UPDATE')
-    for (const name of setColumns(c)) out.push({ op: 'need', obj: { kind: 'column', table, name }, line });
+    for (const { name, value } of setColumns(c))
+      out.push({
+        op: 'need',
+        obj: { kind: 'column', table, name },
+        line,
+        ...(value !== undefined ? { values: [value] } : {}),
+      });
   return true;
 }
 
@@ -123,17 +129,21 @@ function rowsStatement(w: readonly Word[], line: number, out: SchemaOp[]): boole
  * The columns `UPDATE t [[AS] alias] SET a = …, b = …` sets, read up to its WHERE, FROM or RETURNING;
  * none where the form is another (`SET (a, b) = …`, a qualified name): nothing is guessed.
  */
-function setColumns(c: Cursor): string[] {
+function setColumns(c: Cursor): { name: string; value?: string }[] {
   if (!c.is('SET')) {
     c.eat('AS');
     c.i++;
   }
   if (!c.eat('SET')) return [];
-  const names: string[] = [];
+  const names: { name: string; value?: string }[] = [];
   for (;;) {
     const name = c.name();
     if (name === undefined || !c.eat('=')) return [];
-    names.push(name);
+    // a plain string literal, alone or cast (`'x'`, `'x'::t`): the value the column gets
+    const value = c.w[c.i]?.text;
+    const next = c.w[c.i + 1];
+    const alone = !next || [',', ':', 'WHERE', 'FROM', 'RETURNING'].includes(next.up);
+    names.push(value !== undefined && alone ? { name, value } : { name });
     let depth = 0;
     for (; c.i < c.w.length; c.i++) {
       const w = c.w[c.i]!;
