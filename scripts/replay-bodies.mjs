@@ -12,8 +12,12 @@
 // what a fresh database upgraded to rev_k has (with branches, also the other branches' earlier states).
 // OK + rc 0 and BLOCKED + rc ≠ 0 agree; OK + rc ≠ 0 is a false OK, BLOCKED + rc 0 a false block, exit 2
 // a configuration stop. A real failure inside a stand-in (the body ran application code), or Flask's
-// "outside of application context", is counted as app code, not as a disagreement. `check` runs once per app. A developer tool for docs/real-projects.md,
-// like replay-deploys.mjs; the apps stay out of this repository.
+// "outside of application context", is counted as app code, not as a disagreement. Before the states,
+// one `alembic upgrade head` from an empty database finds the first revision whose body runs app code;
+// when there is one, every state before it is compared on `upgrade <its down_revision>` (verify
+// --target the same) instead of head, which all of them would hit (base when it is the first revision;
+// a merge revision keeps head), and the states from it on are not made. `check` runs once per app.
+// A developer tool for docs/real-projects.md, like replay-deploys.mjs; the apps stay out of this repository.
 //
 //   node scripts/replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT]
 //        [--dialect sqlite] [--dialect postgresql] [--max-states 40] [--flask-config KEY=VALUE …] [--json]
@@ -26,29 +30,18 @@
 // Prints one line per disagreement and a summary (--json: one line of JSON); exit 1 on any
 // disagreement, 2 on a usage error.
 import { spawnSync } from 'node:child_process';
-import {
-  chownSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import net from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setImmediate } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { DIALECTS, makeDatabases } from './replay-bodies-db.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(HERE, '..', 'bin', 'alembic-preflight.js');
 const STUBS = path.join(HERE, 'replay-bodies.py');
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
-const DIALECTS = ['sqlite', 'postgresql'];
 /** A failure that comes from running application code: a stand-in used, or Flask's app context missing. */
 const APP_CODE = /AppCodeUsed|outside of application context/u;
 
@@ -74,7 +67,7 @@ if (values.versions.length === 0 || dialects.some((d) => !DIALECTS.includes(d)) 
 /** dialect → folders ('*' for every dialect) */
 const folders = new Map();
 for (const v of values.versions) {
-  const m = /^(sqlite|postgresql)=(.*)$/u.exec(v);
+  const m = new RegExp(`^(${DIALECTS.join('|')})=(.*)$`, 'u').exec(v);
   const [key, dir] = m ? [m[1], m[2]] : ['*', v];
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) usage();
   folders.set(key, [...(folders.get(key) ?? []), path.resolve(dir)]);
@@ -235,10 +228,11 @@ function alembic(url, ...args) {
   };
 }
 
-function preflight(command, url) {
+function preflight(command, url, target = 'head') {
   const args = [BIN, command, '--format', 'json', '--alembic-version', '1.8.1', '--python-version', '3.11'];
   args.push('-c', INI, '--cache-dir', cacheDir);
   if (command === 'verify') args.push('--no-git');
+  if (target !== 'head') args.push('--target', target);
   const r = run(process.execPath, args, url ? { DATABASE_URL: url } : {});
   let doc = null;
   try {
@@ -267,68 +261,9 @@ function preflight(command, url) {
   };
 }
 
-// PostgreSQL: a throwaway cluster, trust auth on loopback, run as the postgres user when we are root
-let pg = null;
-const asRoot = process.getuid?.() === 0;
-function pgCmd(bin, args) {
-  const full = asRoot
-    ? ['runuser', '-u', 'postgres', '--', path.join(PG_BIN, bin), ...args]
-    : [path.join(PG_BIN, bin), ...args];
-  return spawnSync(full[0], full.slice(1), { encoding: 'utf8', cwd: '/' });
-}
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-async function startPg() {
-  const dir = path.join(root, 'pg');
-  mkdirSync(dir);
-  if (asRoot) {
-    const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    chownSync(root, id('-u'), id('-g'));
-    chownSync(dir, id('-u'), id('-g'));
-  }
-  const data = path.join(dir, 'data');
-  let r = pgCmd('initdb', [
-    '-D',
-    data,
-    '-U',
-    'replay',
-    '--auth=trust',
-    '-E',
-    'UTF8',
-    '--no-locale',
-    '--no-sync',
-  ]);
-  if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
-  const port = await freePort();
-  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off`;
-  r = pgCmd('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', 'start']);
-  if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}${r.stdout}`);
-  pg = { data, port, url: (db) => `postgresql://replay@127.0.0.1:${port}/${db}` };
-}
-function stopPg() {
-  if (pg) pgCmd('pg_ctl', ['-D', pg.data, '-m', 'immediate', 'stop']);
-  pg = null;
-}
-function psql(sql) {
-  const r = spawnSync(
-    path.join(PG_BIN, 'psql'),
-    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', pg.url('postgres'), '-c', sql],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
-}
+const { dbs: databases, stopAll } = makeDatabases(root);
 function cleanup() {
-  stopPg();
+  stopAll();
   rmSync(root, { recursive: true, force: true });
 }
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -337,36 +272,6 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     process.exit(130);
   });
 }
-
-const databases = {
-  sqlite: {
-    init() {
-      writeFileSync(path.join(root, 'work.db'), '');
-      return `sqlite:///${path.join(root, 'work.db')}`;
-    },
-    copy() {
-      copyFileSync(path.join(root, 'work.db'), path.join(root, 'snap.db'));
-      return `sqlite:///${path.join(root, 'snap.db')}`;
-    },
-    drop() {
-      rmSync(path.join(root, 'snap.db'), { force: true });
-    },
-  },
-  postgresql: {
-    init() {
-      psql('DROP DATABASE IF EXISTS work');
-      psql('CREATE DATABASE work');
-      return pg.url('work');
-    },
-    copy() {
-      psql('CREATE DATABASE snap TEMPLATE work');
-      return pg.url('snap');
-    },
-    drop() {
-      psql('DROP DATABASE IF EXISTS snap');
-    },
-  },
-};
 
 /** k indices 0..n, at most max of them, evenly spread, first and last kept. */
 function sample(n, max) {
@@ -403,12 +308,25 @@ try {
     const hist = JSON.parse(h.stdout);
     result.revisions ??= hist.order.length;
     result.stubbed = hist.stubbed;
-    if (dialect === 'postgresql' && !pg) await startPg();
     const db = databases[dialect];
-    const ks = sample(hist.order.length, maxStates);
+    await db.start();
+    // From an empty database, `upgrade head` stops at the first revision whose body runs app code, and so
+    // would every state before it: those states are compared on `upgrade <its down_revision>` instead.
+    const n = hist.order.length;
+    const fresh = alembic(db.init(), 'upgrade', 'head');
+    let target = 'head';
+    const downs = fresh.appCode && fresh.failedAt ? (hist.down[fresh.failedAt] ?? []) : null;
+    if (downs?.length === 1) target = downs[0];
+    else if (downs?.length === 0) target = 'base';
+    const lastK = target === 'head' ? n : target === 'base' ? 0 : hist.order.indexOf(target) + 1;
+    const ks = sample(lastK, maxStates);
     const tally = {
+      target,
+      appCodeAt: downs ? fresh.failedAt : null,
+      freshFailure: fresh.rc === 0 ? null : { at: fresh.failedAt, appCode: fresh.appCode, last: fresh.last },
       states: ks.length,
-      sampled: ks.length < hist.order.length + 1,
+      beyondTarget: n - lastK,
+      sampled: ks.length < lastK + 1,
       run: 0,
       agree: 0,
       agreeSameRevision: 0,
@@ -448,8 +366,8 @@ try {
       }
       const url = db.copy();
       try {
-        const v = preflight('verify', url);
-        const t = alembic(url, 'upgrade', 'head');
+        const v = preflight('verify', url, target);
+        const t = alembic(url, 'upgrade', target);
         tally.run++;
         if (t.rc !== 0) tally.realFailures++;
         const where = `${dialect} k=${k} (${rev})`;
@@ -523,7 +441,7 @@ else {
     );
   for (const [d, t] of Object.entries(result.dialects))
     console.log(
-      `${name} ${d}: ${t.run} of ${t.states} states run${t.sampled ? ' (sampled)' : ''}, ${t.agree} agree (${t.agreeSameRevision} blocked at the revision predicted), ${t.falseOk} false OK, ${t.falseBlock} false block, ${t.configStops} configuration stops, ${t.appCode} app code, ${t.realFailures} real failures`,
+      `${name} ${d}: ${t.target === 'head' ? 'upgrade head' : `upgrade ${t.target} (before ${t.appCodeAt ?? '?'}, the first revision whose body runs app code; ${t.beyondTarget} states after it not made)`}; ${t.run} of ${t.states} states run${t.sampled ? ' (sampled)' : ''}, ${t.agree} agree (${t.agreeSameRevision} blocked at the revision predicted), ${t.falseOk} false OK, ${t.falseBlock} false block, ${t.configStops} configuration stops, ${t.appCode} app code, ${t.realFailures} real failures`,
     );
   console.log(
     `${name}: ${result.revisions ?? '?'} revisions; check exit ${result.check?.exit} [${result.check?.errorCodes.join(' ')}]; stubbed ${result.stubbed.join(' ') || 'nothing'}; ${result.seconds}s`,

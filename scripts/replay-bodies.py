@@ -6,7 +6,8 @@ these refuse to be used: calling one, indexing it or iterating it raises AppCode
 whose upgrade() runs application code fails with a recognisable error instead of running something
 else. Importing a name and never using it (the common case) works. One exception: an imported `db`
 (Flask-SQLAlchemy's object) gives SQLAlchemy's own names (`db.Integer` is `sqlalchemy.Integer`), and
-a stand-in for anything else.
+a stand-in for anything else; sqlalchemy_utils' column types and SQLModel's AutoString are the
+SQLAlchemy types they are stored as.
 
 Run as a script (`python replay_bodies_stubs.py INI [FOLDER …]`), it prints the revisions as JSON in the order
 `alembic upgrade` applies them from base (parents first), with the heads and the merge points.
@@ -140,10 +141,36 @@ class _SqlAlchemyUtilsModule(types.ModuleType):
         raise AppCodeUsed(f"library code called: {self.__name__}()")
 
 
+def _sqlmodel_auto_string():
+    """SQLModel's AutoString (a library type, like sqlalchemy_utils'): VARCHAR, 255 long on MySQL."""
+    import sqlalchemy as sa
+
+    class AutoString(sa.types.TypeDecorator):
+        impl = sa.types.String
+        cache_ok = True
+        mysql_default_length = 255
+
+        def load_dialect_impl(self, dialect):
+            if dialect.name == "mysql":
+                return dialect.type_descriptor(sa.types.String(self.mysql_default_length))
+            return super().load_dialect_impl(dialect)
+
+    return AutoString
+
+
+class _SqlModelModule(_StubModule):
+    def __getattr__(self, name):
+        if name == "AutoString" and self.__name__ == "sqlmodel.sql.sqltypes":
+            return _sqlmodel_auto_string()
+        return super().__getattr__(name)
+
+
 class _Loader(importlib.abc.Loader):
     def create_module(self, spec):
         if spec.name.split(".")[0] == "sqlalchemy_utils":
             module = _SqlAlchemyUtilsModule(spec.name)
+        elif spec.name.split(".")[0] == "sqlmodel":
+            module = _SqlModelModule(spec.name)
         else:
             module = _StubModule(spec.name)
         module.__path__ = []
@@ -200,6 +227,7 @@ def install(folders):
 def _history(ini, folders):
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from alembic import util
 
     cfg = Config(ini)
     script = ScriptDirectory.from_config(cfg)
@@ -216,6 +244,7 @@ def _history(ini, folders):
                 "merges": [r.revision for r in revs if r.is_merge_point],
                 "branchPoints": [r.revision for r in revs if r.is_branch_point],
                 "heads": list(script.get_heads()),
+                "down": {r.revision: list(util.to_tuple(r.down_revision, default=())) for r in revs},
                 "stubbed": stubbed,
             }
         )
