@@ -5,9 +5,11 @@
 // transaction per run as Alembic's template; imports of modules not installed here get stand-ins that
 // raise when a body uses them, see replay-bodies.py) and an alembic.ini. Then, per dialect (SQLite;
 // PostgreSQL on a throwaway cluster it starts with initdb/pg_ctl on a free loopback port and always
-// stops) and per state k = 0 (empty database) … n along `alembic history` order: real
+// stops; with --dialect mysql, MariaDB on a throwaway server it starts and always stops, see
+// replay-bodies-db.mjs) and per state k = 0 (empty database) … n along `alembic history` order: real
 // `alembic upgrade <rev_k>` on a working database, a copy of it (SQLite: the file; PostgreSQL: CREATE
-// DATABASE … TEMPLATE), `verify --format json` on the copy, then real `alembic upgrade head` on the copy.
+// DATABASE … TEMPLATE; MariaDB: CREATE DATABASE and the working one's mariadb-dump loaded into it),
+// `verify --format json` on the copy, then real `alembic upgrade head` on the copy.
 // The working database goes from one state to the next with `alembic upgrade <rev_k>`, which leaves
 // what a fresh database upgraded to rev_k has (with branches, also the other branches' earlier states).
 // OK + rc 0 and BLOCKED + rc ≠ 0 agree; OK + rc ≠ 0 is a false OK, BLOCKED + rc 0 a false block, exit 2
@@ -20,9 +22,9 @@
 // A developer tool for docs/real-projects.md, like replay-deploys.mjs; the apps stay out of this repository.
 //
 //   node scripts/replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT]
-//        [--dialect sqlite] [--dialect postgresql] [--max-states 40] [--flask-config KEY=VALUE …] [--json]
+//        [--dialect sqlite] [--dialect postgresql] [--dialect mysql] [--max-states 40] [--flask-config KEY=VALUE …] [--json]
 //
-// --versions DIALECT=DIR (sqlite=…, postgresql=…) gives a folder per dialect: env.py then sets
+// --versions DIALECT=DIR (sqlite=…, postgresql=…, mysql=…) gives a folder per dialect: env.py then sets
 // context.script.version_locations under `if connection.dialect.name == …`, as such apps do.
 // More than --max-states states per dialect are sampled evenly (first and last kept). --flask-config runs
 // the migrations inside a bare Flask app context with that config, as `flask db upgrade` runs them inside
@@ -57,11 +59,11 @@ const { values } = parseArgs({
 });
 const usage = () => {
   console.error(
-    'usage: replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT] [--dialect sqlite|postgresql …] [--max-states N] [--flask-config KEY=VALUE …] [--json]',
+    'usage: replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT] [--dialect sqlite|postgresql|mysql …] [--max-states N] [--flask-config KEY=VALUE …] [--json]',
   );
   process.exit(2);
 };
-const dialects = values.dialect.length > 0 ? values.dialect : DIALECTS;
+const dialects = values.dialect.length > 0 ? values.dialect : ['sqlite', 'postgresql'];
 const maxStates = Number(values['max-states']);
 if (values.versions.length === 0 || dialects.some((d) => !DIALECTS.includes(d)) || !(maxStates >= 2)) usage();
 /** dialect → folders ('*' for every dialect) */
