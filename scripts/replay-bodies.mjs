@@ -22,13 +22,23 @@
 // A developer tool for docs/real-projects.md, like replay-deploys.mjs; the apps stay out of this repository.
 //
 //   node scripts/replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT]
-//        [--dialect sqlite] [--dialect postgresql] [--dialect mysql] [--max-states 40] [--flask-config KEY=VALUE …] [--json]
+//        [--dialect sqlite] [--dialect postgresql] [--dialect mysql] [--max-states 40] [--flask-config KEY=VALUE …]
+//        [--engines NAME,NAME [--version-table 'alembic_version_{engine}']] [--stand-in APP.NAME=LIB.NAME …] [--json]
 //
 // --versions DIALECT=DIR (sqlite=…, postgresql=…, mysql=…) gives a folder per dialect: env.py then sets
 // context.script.version_locations under `if connection.dialect.name == …`, as such apps do.
 // More than --max-states states per dialect are sampled evenly (first and last kept). --flask-config runs
 // the migrations inside a bare Flask app context with that config, as `flask db upgrade` runs them inside
 // the app's (for bodies that read current_app.config).
+// --engines runs a multi-database app (Alembic's multidb template, Flask-Migrate's init --multidb: each
+// revision's upgrade(engine_name) calls upgrade_<engine>()): alembic.ini gets `databases = NAME, NAME`,
+// env.py is the template's (one connection and transaction per database, run_migrations(engine_name=…),
+// URLs from DATABASE_URL_<NAME>, the version table --version-table names per engine), and each state has
+// one database per engine, all copied; verify runs once per database, as other-databases-not-verified
+// asks, and the prediction is BLOCKED when any of them is. --stand-in gives an app's name a library's
+// in its place, where the body would otherwise stop at it as app code: a column type the type it is
+// stored as (JSONPickleType, a PickleType with impl = Text: sqlalchemy.Text), a logger factory
+// logging.getLogger. Only for names whose source says they are that and no more.
 // Prints one line per disagreement and a summary (--json: one line of JSON); exit 1 on any
 // disagreement, 2 on a usage error.
 import { spawnSync } from 'node:child_process';
@@ -54,17 +64,26 @@ const { values } = parseArgs({
     dialect: { type: 'string', multiple: true, default: [] },
     'max-states': { type: 'string', default: '40' },
     'flask-config': { type: 'string', multiple: true, default: [] },
+    engines: { type: 'string' },
+    'stand-in': { type: 'string', multiple: true, default: [] },
+    'version-table': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 const usage = () => {
   console.error(
-    'usage: replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT] [--dialect sqlite|postgresql|mysql …] [--max-states N] [--flask-config KEY=VALUE …] [--json]',
+    'usage: replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT] [--dialect sqlite|postgresql|mysql …] [--max-states N] [--flask-config KEY=VALUE …] [--engines NAME,NAME [--version-table T]] [--stand-in APP.NAME=LIB.NAME …] [--json]',
   );
   process.exit(2);
 };
+/** Engine names for a multi-database app (alembic.ini's `databases`), else [null]: one database. */
+const engines = values.engines ? values.engines.split(/,\s*/u).filter(Boolean) : [null];
+const multidb = engines[0] !== null;
+/** The version table, `{engine}` replaced by the engine's name. */
+const versionTable = (e) => values['version-table']?.replaceAll('{engine}', e ?? '');
 const dialects = values.dialect.length > 0 ? values.dialect : ['sqlite', 'postgresql'];
 const maxStates = Number(values['max-states']);
+if (multidb && engines.some((e) => !/^\w+$/u.test(e))) usage();
 if (values.versions.length === 0 || dialects.some((d) => !DIALECTS.includes(d)) || !(maxStates >= 2)) usage();
 /** dialect → folders ('*' for every dialect) */
 const folders = new Map();
@@ -75,6 +94,15 @@ for (const v of values.versions) {
   folders.set(key, [...(folders.get(key) ?? []), path.resolve(dir)]);
 }
 const perDialect = !folders.has('*');
+if (perDialect && multidb) usage();
+// an app's name, standing in as a library's (its column type as the type it is stored as)
+const standIns = Object.fromEntries(
+  values['stand-in'].map((kv) => {
+    const m = /^(\w[\w.]*)=(\w[\w.]*\.\w+)$/u.exec(kv);
+    if (!m) usage();
+    return [m[1], m[2]];
+  }),
+);
 const flaskConfig = new Map(
   values['flask-config'].map((kv) => {
     const at = kv.indexOf('=');
@@ -116,6 +144,7 @@ const versionBlock = perDialect
       .join('\n') + '\n        context.script.__dict__.pop("_version_locations", None)\n'
   : '';
 const ENV_PY = `import os
+import re
 import sys
 from logging.config import fileConfig
 
@@ -130,7 +159,36 @@ fileConfig(config.config_file_name)
 target_metadata = None
 
 
+${
+  multidb
+    ? `# Alembic's multidb template: the migrations run once per database alembic.ini's \`databases\` lists,
+# all in one transaction per database, each with its own version table; URLs from DATABASE_URL_<name>
 def run_migrations_online():
+    recs = {}
+    for name in re.split(r",\\s*", config.get_main_option("databases")):
+        conn = create_engine(os.environ["DATABASE_URL_" + name], poolclass=pool.NullPool).connect()
+        recs[name] = (conn, conn.begin())
+    replay_bodies_stubs.install(context.script._version_locations)
+    try:
+        for name, (conn, _) in recs.items():
+            context.configure(
+                connection=conn,
+                upgrade_token="%s_upgrades" % name,
+                downgrade_token="%s_downgrades" % name,
+                target_metadata=None,${values['version-table'] ? `\n                version_table=${JSON.stringify(values['version-table'].replace('{engine}', '%s'))} % name,` : ''}
+            )
+            context.run_migrations(engine_name=name)
+        for _, tx in recs.values():
+            tx.commit()
+    except Exception:
+        for _, tx in recs.values():
+            tx.rollback()
+        raise
+    finally:
+        for conn, _ in recs.values():
+            conn.close()
+`
+    : `def run_migrations_online():
     url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
     connectable = create_engine(url, poolclass=pool.NullPool)
     with connectable.connect() as connection:
@@ -138,7 +196,8 @@ ${versionBlock}        replay_bodies_stubs.install(context.script._version_locat
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
-
+`
+}
 
 ${
   flaskConfig.size > 0
@@ -161,7 +220,7 @@ writeFileSync(
   `[alembic]
 script_location = ${proj}
 version_locations = ${iniFolders.join(' ')}
-sqlalchemy.url = sqlite:///${path.join(root, 'check.db')}
+sqlalchemy.url = sqlite:///${path.join(root, 'check.db')}${multidb ? `\ndatabases = ${engines.join(', ')}` : ''}
 
 [loggers]
 keys = root,sqlalchemy,alembic
@@ -204,13 +263,19 @@ function run(cmd, args, env = {}) {
     cwd: proj,
     encoding: 'utf8',
     maxBuffer: 1 << 28,
-    env: { ...process.env, ...env },
+    env: { ...process.env, REPLAY_STAND_INS: JSON.stringify(standIns), ...env },
   });
 }
 
+/** A database's name for an engine (multidb: one database per engine). */
+const dbName = (base, e) => (e === null ? base : `${base}_${e}`);
+/** The URL variables env.py reads, for urls[i] the URL of engines[i]. */
+const urlEnv = (urls) =>
+  Object.fromEntries(engines.map((e, i) => [e === null ? 'DATABASE_URL' : `DATABASE_URL_${e}`, urls[i]]));
+
 /** Real Alembic: rc, the last line of its output, and the revision it was running when it stopped. */
-function alembic(url, ...args) {
-  const r = run(PYTHON, ['-m', 'alembic', '-c', INI, ...args], { DATABASE_URL: url });
+function alembic(urls, ...args) {
+  const r = run(PYTHON, ['-m', 'alembic', '-c', INI, ...args], urlEnv(urls));
   const out = `${r.stderr ?? ''}`;
   const lines = out.split('\n').filter((l) => l.trim() !== '');
   const running = [...out.matchAll(/Running upgrade .*?-> (\S+?),? /gu)].map((m) => m[1]);
@@ -230,11 +295,12 @@ function alembic(url, ...args) {
   };
 }
 
-function preflight(command, url, target = 'head') {
+function preflight(command, url, target = 'head', engine = null) {
   const args = [BIN, command, '--format', 'json', '--alembic-version', '1.8.1', '--python-version', '3.11'];
   args.push('-c', INI, '--cache-dir', cacheDir);
   if (command === 'verify') args.push('--no-git');
   if (target !== 'head') args.push('--target', target);
+  if (command === 'verify' && versionTable(engine)) args.push('--version-table', versionTable(engine));
   const r = run(process.execPath, args, url ? { DATABASE_URL: url } : {});
   let doc = null;
   try {
@@ -263,6 +329,22 @@ function preflight(command, url, target = 'head') {
   };
 }
 
+/** Several databases' verify reports as one prediction: blocked if any is, a stop if any stops. */
+function combined(reports) {
+  if (reports.length === 1) return reports[0];
+  const union = (key) => [...new Set(reports.flatMap((r) => r[key]))];
+  const stop = reports.find((r) => r.exit === 2 || r.verdict === null);
+  return {
+    exit: stop?.exit ?? Math.max(...reports.map((r) => r.exit)),
+    verdict: stop ? null : reports.some((r) => r.verdict === 'BLOCKED') ? 'BLOCKED' : 'OK',
+    codes: union('codes'),
+    errorCodes: union('errorCodes'),
+    errors: reports.flatMap((r) => r.errors).slice(0, 2),
+    predictedAt: union('predictedAt'),
+    message: stop?.message ?? null,
+  };
+}
+
 const { dbs: databases, stopAll } = makeDatabases(root);
 function cleanup() {
   stopAll();
@@ -283,6 +365,7 @@ function sample(n, max) {
 
 const result = {
   app: name,
+  engines: multidb ? engines : null,
   revisions: null,
   stubbed: [],
   check: null,
@@ -315,7 +398,11 @@ try {
     // From an empty database, `upgrade head` stops at the first revision whose body runs app code, and so
     // would every state before it: those states are compared on `upgrade <its down_revision>` instead.
     const n = hist.order.length;
-    const fresh = alembic(db.init(), 'upgrade', 'head');
+    const fresh = alembic(
+      engines.map((e) => db.init(dbName('work', e))),
+      'upgrade',
+      'head',
+    );
     let target = 'head';
     const downs = fresh.appCode && fresh.failedAt ? (hist.down[fresh.failedAt] ?? []) : null;
     if (downs?.length === 1) target = downs[0];
@@ -342,7 +429,7 @@ try {
       realFailures: 0,
     };
     result.dialects[dialect] = tally;
-    const work = db.init();
+    const work = engines.map((e) => db.init(dbName('work', e)));
     let built = true;
     for (const k of ks) {
       // let a SIGINT/SIGTERM handler run between states (the steps themselves are synchronous)
@@ -366,10 +453,11 @@ try {
           continue;
         }
       }
-      const url = db.copy();
+      const urls = engines.map((e) => db.copy(dbName('work', e), dbName('snap', e)));
       try {
-        const v = preflight('verify', url, target);
-        const t = alembic(url, 'upgrade', target);
+        // multidb: verify once per database, as other-databases-not-verified asks
+        const v = combined(engines.map((e, i) => preflight('verify', urls[i], target, e)));
+        const t = alembic(urls, 'upgrade', target);
         tally.run++;
         if (t.rc !== 0) tally.realFailures++;
         const where = `${dialect} k=${k} (${rev})`;
@@ -423,7 +511,7 @@ try {
             );
         }
       } finally {
-        db.drop();
+        for (const e of engines) db.drop(dbName('snap', e));
       }
     }
   }

@@ -7,7 +7,8 @@ whose upgrade() runs application code fails with a recognisable error instead of
 else. Importing a name and never using it (the common case) works. One exception: an imported `db`
 (Flask-SQLAlchemy's object) gives SQLAlchemy's own names (`db.Integer` is `sqlalchemy.Integer`), and
 a stand-in for anything else; sqlalchemy_utils' column types and SQLModel's AutoString are the
-SQLAlchemy types they are stored as.
+SQLAlchemy types they are stored as, and the app names in STAND_INS (replay-bodies.mjs --stand-in) are
+the library names given there.
 
 Run as a script (`python replay_bodies_stubs.py INI [FOLDER …]`), it prints the revisions as JSON in the order
 `alembic upgrade` applies them from base (parents first), with the heads and the merge points.
@@ -26,6 +27,20 @@ class AppCodeUsed(Exception):
     pass
 
 
+# app names given a library's stand-in on the command line (replay-bodies.mjs --stand-in
+# keylime.db.verifier_db.JSONPickleType=sqlalchemy.Text, as JSON in REPLAY_STAND_INS): full name -> the
+# library's full name
+STAND_INS = json.loads(os.environ.get("REPLAY_STAND_INS") or "{}")
+
+
+def _declared(name):
+    found = STAND_INS.get(name)
+    if found is None:
+        return None
+    module, _, attr = found.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
 class _Stub:
     def __init__(self, name):
         object.__setattr__(self, "_name", name)
@@ -33,7 +48,7 @@ class _Stub:
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return _Stub(f"{self._name}.{name}")
+        return _declared(f"{self._name}.{name}") or _Stub(f"{self._name}.{name}")
 
     def __call__(self, *args, **kwargs):
         raise AppCodeUsed(f"app code called: {self._name}()")
@@ -70,7 +85,7 @@ class _SqlAlchemyNamespace:
         for module in (sqlalchemy, sqlalchemy.orm):
             if hasattr(module, name):
                 return getattr(module, name)
-        return _Stub(f"{self._name}.{name}")
+        return _declared(f"{self._name}.{name}") or _Stub(f"{self._name}.{name}")
 
 
 class _StubModule(types.ModuleType):
@@ -79,7 +94,7 @@ class _StubModule(types.ModuleType):
             raise AttributeError(name)
         if name == "db":
             return _SqlAlchemyNamespace(f"{self.__name__}.db")
-        return _Stub(f"{self.__name__}.{name}")
+        return _declared(f"{self.__name__}.{name}") or _Stub(f"{self.__name__}.{name}")
 
 
 def _sqlalchemy_utils_types():
