@@ -5,50 +5,55 @@
 // transaction per run as Alembic's template; imports of modules not installed here get stand-ins that
 // raise when a body uses them, see replay-bodies.py) and an alembic.ini. Then, per dialect (SQLite;
 // PostgreSQL on a throwaway cluster it starts with initdb/pg_ctl on a free loopback port and always
-// stops) and per state k = 0 (empty database) … n along `alembic history` order: real
+// stops; with --dialect mysql, MariaDB on a throwaway server it starts and always stops, see
+// replay-bodies-db.mjs) and per state k = 0 (empty database) … n along `alembic history` order: real
 // `alembic upgrade <rev_k>` on a working database, a copy of it (SQLite: the file; PostgreSQL: CREATE
-// DATABASE … TEMPLATE), `verify --format json` on the copy, then real `alembic upgrade head` on the copy.
+// DATABASE … TEMPLATE; MariaDB: CREATE DATABASE and the working one's mariadb-dump loaded into it),
+// `verify --format json` on the copy, then real `alembic upgrade head` on the copy.
 // The working database goes from one state to the next with `alembic upgrade <rev_k>`, which leaves
 // what a fresh database upgraded to rev_k has (with branches, also the other branches' earlier states).
 // OK + rc 0 and BLOCKED + rc ≠ 0 agree; OK + rc ≠ 0 is a false OK, BLOCKED + rc 0 a false block, exit 2
 // a configuration stop. A real failure inside a stand-in (the body ran application code), or Flask's
-// "outside of application context", is counted as app code, not as a disagreement. `check` runs once per app. A developer tool for docs/real-projects.md,
-// like replay-deploys.mjs; the apps stay out of this repository.
+// "outside of application context", is counted as app code, not as a disagreement. Before the states,
+// one `alembic upgrade head` from an empty database finds the first revision whose body runs app code;
+// when there is one, every state before it is compared on `upgrade <its down_revision>` (verify
+// --target the same) instead of head, which all of them would hit (base when it is the first revision;
+// a merge revision keeps head), and the states from it on are not made. `check` runs once per app.
+// A developer tool for docs/real-projects.md, like replay-deploys.mjs; the apps stay out of this repository.
 //
 //   node scripts/replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT]
-//        [--dialect sqlite] [--dialect postgresql] [--max-states 40] [--flask-config KEY=VALUE …] [--json]
+//        [--dialect sqlite] [--dialect postgresql] [--dialect mysql] [--max-states 40] [--flask-config KEY=VALUE …]
+//        [--engines NAME,NAME [--version-table 'alembic_version_{engine}']] [--stand-in APP.NAME=LIB.NAME …] [--json]
 //
-// --versions DIALECT=DIR (sqlite=…, postgresql=…) gives a folder per dialect: env.py then sets
+// --versions DIALECT=DIR (sqlite=…, postgresql=…, mysql=…) gives a folder per dialect: env.py then sets
 // context.script.version_locations under `if connection.dialect.name == …`, as such apps do.
 // More than --max-states states per dialect are sampled evenly (first and last kept). --flask-config runs
 // the migrations inside a bare Flask app context with that config, as `flask db upgrade` runs them inside
 // the app's (for bodies that read current_app.config).
+// --engines runs a multi-database app (Alembic's multidb template, Flask-Migrate's init --multidb: each
+// revision's upgrade(engine_name) calls upgrade_<engine>()): alembic.ini gets `databases = NAME, NAME`,
+// env.py is the template's (one connection and transaction per database, run_migrations(engine_name=…),
+// URLs from DATABASE_URL_<NAME>, the version table --version-table names per engine), and each state has
+// one database per engine, all copied; verify runs once per database, as other-databases-not-verified
+// asks, and the prediction is BLOCKED when any of them is. --stand-in gives an app's name a library's
+// in its place, where the body would otherwise stop at it as app code: a column type the type it is
+// stored as (JSONPickleType, a PickleType with impl = Text: sqlalchemy.Text), a logger factory
+// logging.getLogger. Only for names whose source says they are that and no more.
 // Prints one line per disagreement and a summary (--json: one line of JSON); exit 1 on any
 // disagreement, 2 on a usage error.
 import { spawnSync } from 'node:child_process';
-import {
-  chownSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import net from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setImmediate } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { DIALECTS, makeDatabases } from './replay-bodies-db.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(HERE, '..', 'bin', 'alembic-preflight.js');
 const STUBS = path.join(HERE, 'replay-bodies.py');
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
-const DIALECTS = ['sqlite', 'postgresql'];
 /** A failure that comes from running application code: a stand-in used, or Flask's app context missing. */
 const APP_CODE = /AppCodeUsed|outside of application context/u;
 
@@ -59,27 +64,45 @@ const { values } = parseArgs({
     dialect: { type: 'string', multiple: true, default: [] },
     'max-states': { type: 'string', default: '40' },
     'flask-config': { type: 'string', multiple: true, default: [] },
+    engines: { type: 'string' },
+    'stand-in': { type: 'string', multiple: true, default: [] },
+    'version-table': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 const usage = () => {
   console.error(
-    'usage: replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT] [--dialect sqlite|postgresql …] [--max-states N] [--flask-config KEY=VALUE …] [--json]',
+    'usage: replay-bodies.mjs --versions DIR [--versions DIALECT=DIR …] [--name OWNER/NAME@COMMIT] [--dialect sqlite|postgresql|mysql …] [--max-states N] [--flask-config KEY=VALUE …] [--engines NAME,NAME [--version-table T]] [--stand-in APP.NAME=LIB.NAME …] [--json]',
   );
   process.exit(2);
 };
-const dialects = values.dialect.length > 0 ? values.dialect : DIALECTS;
+/** Engine names for a multi-database app (alembic.ini's `databases`), else [null]: one database. */
+const engines = values.engines ? values.engines.split(/,\s*/u).filter(Boolean) : [null];
+const multidb = engines[0] !== null;
+/** The version table, `{engine}` replaced by the engine's name. */
+const versionTable = (e) => values['version-table']?.replaceAll('{engine}', e ?? '');
+const dialects = values.dialect.length > 0 ? values.dialect : ['sqlite', 'postgresql'];
 const maxStates = Number(values['max-states']);
+if (multidb && engines.some((e) => !/^\w+$/u.test(e))) usage();
 if (values.versions.length === 0 || dialects.some((d) => !DIALECTS.includes(d)) || !(maxStates >= 2)) usage();
 /** dialect → folders ('*' for every dialect) */
 const folders = new Map();
 for (const v of values.versions) {
-  const m = /^(sqlite|postgresql)=(.*)$/u.exec(v);
+  const m = new RegExp(`^(${DIALECTS.join('|')})=(.*)$`, 'u').exec(v);
   const [key, dir] = m ? [m[1], m[2]] : ['*', v];
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) usage();
   folders.set(key, [...(folders.get(key) ?? []), path.resolve(dir)]);
 }
 const perDialect = !folders.has('*');
+if (perDialect && multidb) usage();
+// an app's name, standing in as a library's (its column type as the type it is stored as)
+const standIns = Object.fromEntries(
+  values['stand-in'].map((kv) => {
+    const m = /^(\w[\w.]*)=(\w[\w.]*\.\w+)$/u.exec(kv);
+    if (!m) usage();
+    return [m[1], m[2]];
+  }),
+);
 const flaskConfig = new Map(
   values['flask-config'].map((kv) => {
     const at = kv.indexOf('=');
@@ -121,6 +144,7 @@ const versionBlock = perDialect
       .join('\n') + '\n        context.script.__dict__.pop("_version_locations", None)\n'
   : '';
 const ENV_PY = `import os
+import re
 import sys
 from logging.config import fileConfig
 
@@ -135,7 +159,36 @@ fileConfig(config.config_file_name)
 target_metadata = None
 
 
+${
+  multidb
+    ? `# Alembic's multidb template: the migrations run once per database alembic.ini's \`databases\` lists,
+# all in one transaction per database, each with its own version table; URLs from DATABASE_URL_<name>
 def run_migrations_online():
+    recs = {}
+    for name in re.split(r",\\s*", config.get_main_option("databases")):
+        conn = create_engine(os.environ["DATABASE_URL_" + name], poolclass=pool.NullPool).connect()
+        recs[name] = (conn, conn.begin())
+    replay_bodies_stubs.install(context.script._version_locations)
+    try:
+        for name, (conn, _) in recs.items():
+            context.configure(
+                connection=conn,
+                upgrade_token="%s_upgrades" % name,
+                downgrade_token="%s_downgrades" % name,
+                target_metadata=None,${values['version-table'] ? `\n                version_table=${JSON.stringify(values['version-table'].replace('{engine}', '%s'))} % name,` : ''}
+            )
+            context.run_migrations(engine_name=name)
+        for _, tx in recs.values():
+            tx.commit()
+    except Exception:
+        for _, tx in recs.values():
+            tx.rollback()
+        raise
+    finally:
+        for conn, _ in recs.values():
+            conn.close()
+`
+    : `def run_migrations_online():
     url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
     connectable = create_engine(url, poolclass=pool.NullPool)
     with connectable.connect() as connection:
@@ -143,7 +196,8 @@ ${versionBlock}        replay_bodies_stubs.install(context.script._version_locat
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
-
+`
+}
 
 ${
   flaskConfig.size > 0
@@ -166,7 +220,7 @@ writeFileSync(
   `[alembic]
 script_location = ${proj}
 version_locations = ${iniFolders.join(' ')}
-sqlalchemy.url = sqlite:///${path.join(root, 'check.db')}
+sqlalchemy.url = sqlite:///${path.join(root, 'check.db')}${multidb ? `\ndatabases = ${engines.join(', ')}` : ''}
 
 [loggers]
 keys = root,sqlalchemy,alembic
@@ -209,13 +263,19 @@ function run(cmd, args, env = {}) {
     cwd: proj,
     encoding: 'utf8',
     maxBuffer: 1 << 28,
-    env: { ...process.env, ...env },
+    env: { ...process.env, REPLAY_STAND_INS: JSON.stringify(standIns), ...env },
   });
 }
 
+/** A database's name for an engine (multidb: one database per engine). */
+const dbName = (base, e) => (e === null ? base : `${base}_${e}`);
+/** The URL variables env.py reads, for urls[i] the URL of engines[i]. */
+const urlEnv = (urls) =>
+  Object.fromEntries(engines.map((e, i) => [e === null ? 'DATABASE_URL' : `DATABASE_URL_${e}`, urls[i]]));
+
 /** Real Alembic: rc, the last line of its output, and the revision it was running when it stopped. */
-function alembic(url, ...args) {
-  const r = run(PYTHON, ['-m', 'alembic', '-c', INI, ...args], { DATABASE_URL: url });
+function alembic(urls, ...args) {
+  const r = run(PYTHON, ['-m', 'alembic', '-c', INI, ...args], urlEnv(urls));
   const out = `${r.stderr ?? ''}`;
   const lines = out.split('\n').filter((l) => l.trim() !== '');
   const running = [...out.matchAll(/Running upgrade .*?-> (\S+?),? /gu)].map((m) => m[1]);
@@ -235,10 +295,12 @@ function alembic(url, ...args) {
   };
 }
 
-function preflight(command, url) {
+function preflight(command, url, target = 'head', engine = null) {
   const args = [BIN, command, '--format', 'json', '--alembic-version', '1.8.1', '--python-version', '3.11'];
   args.push('-c', INI, '--cache-dir', cacheDir);
   if (command === 'verify') args.push('--no-git');
+  if (target !== 'head') args.push('--target', target);
+  if (command === 'verify' && versionTable(engine)) args.push('--version-table', versionTable(engine));
   const r = run(process.execPath, args, url ? { DATABASE_URL: url } : {});
   let doc = null;
   try {
@@ -267,68 +329,25 @@ function preflight(command, url) {
   };
 }
 
-// PostgreSQL: a throwaway cluster, trust auth on loopback, run as the postgres user when we are root
-let pg = null;
-const asRoot = process.getuid?.() === 0;
-function pgCmd(bin, args) {
-  const full = asRoot
-    ? ['runuser', '-u', 'postgres', '--', path.join(PG_BIN, bin), ...args]
-    : [path.join(PG_BIN, bin), ...args];
-  return spawnSync(full[0], full.slice(1), { encoding: 'utf8', cwd: '/' });
+/** Several databases' verify reports as one prediction: blocked if any is, a stop if any stops. */
+function combined(reports) {
+  if (reports.length === 1) return reports[0];
+  const union = (key) => [...new Set(reports.flatMap((r) => r[key]))];
+  const stop = reports.find((r) => r.exit === 2 || r.verdict === null);
+  return {
+    exit: stop?.exit ?? Math.max(...reports.map((r) => r.exit)),
+    verdict: stop ? null : reports.some((r) => r.verdict === 'BLOCKED') ? 'BLOCKED' : 'OK',
+    codes: union('codes'),
+    errorCodes: union('errorCodes'),
+    errors: reports.flatMap((r) => r.errors).slice(0, 2),
+    predictedAt: union('predictedAt'),
+    message: stop?.message ?? null,
+  };
 }
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-async function startPg() {
-  const dir = path.join(root, 'pg');
-  mkdirSync(dir);
-  if (asRoot) {
-    const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    chownSync(root, id('-u'), id('-g'));
-    chownSync(dir, id('-u'), id('-g'));
-  }
-  const data = path.join(dir, 'data');
-  let r = pgCmd('initdb', [
-    '-D',
-    data,
-    '-U',
-    'replay',
-    '--auth=trust',
-    '-E',
-    'UTF8',
-    '--no-locale',
-    '--no-sync',
-  ]);
-  if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
-  const port = await freePort();
-  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off`;
-  r = pgCmd('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', 'start']);
-  if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}${r.stdout}`);
-  pg = { data, port, url: (db) => `postgresql://replay@127.0.0.1:${port}/${db}` };
-}
-function stopPg() {
-  if (pg) pgCmd('pg_ctl', ['-D', pg.data, '-m', 'immediate', 'stop']);
-  pg = null;
-}
-function psql(sql) {
-  const r = spawnSync(
-    path.join(PG_BIN, 'psql'),
-    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', pg.url('postgres'), '-c', sql],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
-}
+
+const { dbs: databases, stopAll } = makeDatabases(root);
 function cleanup() {
-  stopPg();
+  stopAll();
   rmSync(root, { recursive: true, force: true });
 }
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -338,36 +357,6 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-const databases = {
-  sqlite: {
-    init() {
-      writeFileSync(path.join(root, 'work.db'), '');
-      return `sqlite:///${path.join(root, 'work.db')}`;
-    },
-    copy() {
-      copyFileSync(path.join(root, 'work.db'), path.join(root, 'snap.db'));
-      return `sqlite:///${path.join(root, 'snap.db')}`;
-    },
-    drop() {
-      rmSync(path.join(root, 'snap.db'), { force: true });
-    },
-  },
-  postgresql: {
-    init() {
-      psql('DROP DATABASE IF EXISTS work');
-      psql('CREATE DATABASE work');
-      return pg.url('work');
-    },
-    copy() {
-      psql('CREATE DATABASE snap TEMPLATE work');
-      return pg.url('snap');
-    },
-    drop() {
-      psql('DROP DATABASE IF EXISTS snap');
-    },
-  },
-};
-
 /** k indices 0..n, at most max of them, evenly spread, first and last kept. */
 function sample(n, max) {
   if (n + 1 <= max) return [...Array(n + 1).keys()];
@@ -376,6 +365,7 @@ function sample(n, max) {
 
 const result = {
   app: name,
+  engines: multidb ? engines : null,
   revisions: null,
   stubbed: [],
   check: null,
@@ -403,12 +393,29 @@ try {
     const hist = JSON.parse(h.stdout);
     result.revisions ??= hist.order.length;
     result.stubbed = hist.stubbed;
-    if (dialect === 'postgresql' && !pg) await startPg();
     const db = databases[dialect];
-    const ks = sample(hist.order.length, maxStates);
+    await db.start();
+    // From an empty database, `upgrade head` stops at the first revision whose body runs app code, and so
+    // would every state before it: those states are compared on `upgrade <its down_revision>` instead.
+    const n = hist.order.length;
+    const fresh = alembic(
+      engines.map((e) => db.init(dbName('work', e))),
+      'upgrade',
+      'head',
+    );
+    let target = 'head';
+    const downs = fresh.appCode && fresh.failedAt ? (hist.down[fresh.failedAt] ?? []) : null;
+    if (downs?.length === 1) target = downs[0];
+    else if (downs?.length === 0) target = 'base';
+    const lastK = target === 'head' ? n : target === 'base' ? 0 : hist.order.indexOf(target) + 1;
+    const ks = sample(lastK, maxStates);
     const tally = {
+      target,
+      appCodeAt: downs ? fresh.failedAt : null,
+      freshFailure: fresh.rc === 0 ? null : { at: fresh.failedAt, appCode: fresh.appCode, last: fresh.last },
       states: ks.length,
-      sampled: ks.length < hist.order.length + 1,
+      beyondTarget: n - lastK,
+      sampled: ks.length < lastK + 1,
       run: 0,
       agree: 0,
       agreeSameRevision: 0,
@@ -422,7 +429,7 @@ try {
       realFailures: 0,
     };
     result.dialects[dialect] = tally;
-    const work = db.init();
+    const work = engines.map((e) => db.init(dbName('work', e)));
     let built = true;
     for (const k of ks) {
       // let a SIGINT/SIGTERM handler run between states (the steps themselves are synchronous)
@@ -446,10 +453,11 @@ try {
           continue;
         }
       }
-      const url = db.copy();
+      const urls = engines.map((e) => db.copy(dbName('work', e), dbName('snap', e)));
       try {
-        const v = preflight('verify', url);
-        const t = alembic(url, 'upgrade', 'head');
+        // multidb: verify once per database, as other-databases-not-verified asks
+        const v = combined(engines.map((e, i) => preflight('verify', urls[i], target, e)));
+        const t = alembic(urls, 'upgrade', target);
         tally.run++;
         if (t.rc !== 0) tally.realFailures++;
         const where = `${dialect} k=${k} (${rev})`;
@@ -503,7 +511,7 @@ try {
             );
         }
       } finally {
-        db.drop();
+        for (const e of engines) db.drop(dbName('snap', e));
       }
     }
   }
@@ -523,7 +531,7 @@ else {
     );
   for (const [d, t] of Object.entries(result.dialects))
     console.log(
-      `${name} ${d}: ${t.run} of ${t.states} states run${t.sampled ? ' (sampled)' : ''}, ${t.agree} agree (${t.agreeSameRevision} blocked at the revision predicted), ${t.falseOk} false OK, ${t.falseBlock} false block, ${t.configStops} configuration stops, ${t.appCode} app code, ${t.realFailures} real failures`,
+      `${name} ${d}: ${t.target === 'head' ? 'upgrade head' : `upgrade ${t.target} (before ${t.appCodeAt ?? '?'}, the first revision whose body runs app code; ${t.beyondTarget} states after it not made)`}; ${t.run} of ${t.states} states run${t.sampled ? ' (sampled)' : ''}, ${t.agree} agree (${t.agreeSameRevision} blocked at the revision predicted), ${t.falseOk} false OK, ${t.falseBlock} false block, ${t.configStops} configuration stops, ${t.appCode} app code, ${t.realFailures} real failures`,
     );
   console.log(
     `${name}: ${result.revisions ?? '?'} revisions; check exit ${result.check?.exit} [${result.check?.errorCodes.join(' ')}]; stubbed ${result.stubbed.join(' ') || 'nothing'}; ${result.seconds}s`,

@@ -6,7 +6,9 @@ these refuse to be used: calling one, indexing it or iterating it raises AppCode
 whose upgrade() runs application code fails with a recognisable error instead of running something
 else. Importing a name and never using it (the common case) works. One exception: an imported `db`
 (Flask-SQLAlchemy's object) gives SQLAlchemy's own names (`db.Integer` is `sqlalchemy.Integer`), and
-a stand-in for anything else.
+a stand-in for anything else; sqlalchemy_utils' column types and SQLModel's AutoString are the
+SQLAlchemy types they are stored as, and the app names in STAND_INS (replay-bodies.mjs --stand-in) are
+the library names given there.
 
 Run as a script (`python replay_bodies_stubs.py INI [FOLDER …]`), it prints the revisions as JSON in the order
 `alembic upgrade` applies them from base (parents first), with the heads and the merge points.
@@ -25,6 +27,20 @@ class AppCodeUsed(Exception):
     pass
 
 
+# app names given a library's stand-in on the command line (replay-bodies.mjs --stand-in
+# keylime.db.verifier_db.JSONPickleType=sqlalchemy.Text, as JSON in REPLAY_STAND_INS): full name -> the
+# library's full name
+STAND_INS = json.loads(os.environ.get("REPLAY_STAND_INS") or "{}")
+
+
+def _declared(name):
+    found = STAND_INS.get(name)
+    if found is None:
+        return None
+    module, _, attr = found.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
 class _Stub:
     def __init__(self, name):
         object.__setattr__(self, "_name", name)
@@ -32,7 +48,7 @@ class _Stub:
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return _Stub(f"{self._name}.{name}")
+        return _declared(f"{self._name}.{name}") or _Stub(f"{self._name}.{name}")
 
     def __call__(self, *args, **kwargs):
         raise AppCodeUsed(f"app code called: {self._name}()")
@@ -69,7 +85,7 @@ class _SqlAlchemyNamespace:
         for module in (sqlalchemy, sqlalchemy.orm):
             if hasattr(module, name):
                 return getattr(module, name)
-        return _Stub(f"{self._name}.{name}")
+        return _declared(f"{self._name}.{name}") or _Stub(f"{self._name}.{name}")
 
 
 class _StubModule(types.ModuleType):
@@ -78,7 +94,7 @@ class _StubModule(types.ModuleType):
             raise AttributeError(name)
         if name == "db":
             return _SqlAlchemyNamespace(f"{self.__name__}.db")
-        return _Stub(f"{self.__name__}.{name}")
+        return _declared(f"{self.__name__}.{name}") or _Stub(f"{self.__name__}.{name}")
 
 
 def _sqlalchemy_utils_types():
@@ -140,10 +156,36 @@ class _SqlAlchemyUtilsModule(types.ModuleType):
         raise AppCodeUsed(f"library code called: {self.__name__}()")
 
 
+def _sqlmodel_auto_string():
+    """SQLModel's AutoString (a library type, like sqlalchemy_utils'): VARCHAR, 255 long on MySQL."""
+    import sqlalchemy as sa
+
+    class AutoString(sa.types.TypeDecorator):
+        impl = sa.types.String
+        cache_ok = True
+        mysql_default_length = 255
+
+        def load_dialect_impl(self, dialect):
+            if dialect.name == "mysql":
+                return dialect.type_descriptor(sa.types.String(self.mysql_default_length))
+            return super().load_dialect_impl(dialect)
+
+    return AutoString
+
+
+class _SqlModelModule(_StubModule):
+    def __getattr__(self, name):
+        if name == "AutoString" and self.__name__ == "sqlmodel.sql.sqltypes":
+            return _sqlmodel_auto_string()
+        return super().__getattr__(name)
+
+
 class _Loader(importlib.abc.Loader):
     def create_module(self, spec):
         if spec.name.split(".")[0] == "sqlalchemy_utils":
             module = _SqlAlchemyUtilsModule(spec.name)
+        elif spec.name.split(".")[0] == "sqlmodel":
+            module = _SqlModelModule(spec.name)
         else:
             module = _StubModule(spec.name)
         module.__path__ = []
@@ -200,6 +242,7 @@ def install(folders):
 def _history(ini, folders):
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from alembic import util
 
     cfg = Config(ini)
     script = ScriptDirectory.from_config(cfg)
@@ -216,6 +259,7 @@ def _history(ini, folders):
                 "merges": [r.revision for r in revs if r.is_merge_point],
                 "branchPoints": [r.revision for r in revs if r.is_branch_point],
                 "heads": list(script.get_heads()),
+                "down": {r.revision: list(util.to_tuple(r.down_revision, default=())) for r in revs},
                 "stubbed": stubbed,
             }
         )
