@@ -2,6 +2,7 @@ import { isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/expres
 import type { ObjectKind, SchemaOp } from './schema-object.js';
 import { everything, type OpWriter, type Resolve } from './op-writer.js';
 import { sqlStep } from './sql-argument.js';
+import { droppedWith } from './sql-ops.js';
 
 type Call = PyExpr & { k: 'call' };
 
@@ -233,6 +234,7 @@ function dropColumn(a: OpArgs): void {
     line: a.line,
     ...batchFlag(a),
   });
+  for (const op of droppedWith(a.table, a.line)) a.out.push(op);
 }
 
 /** alter_column's arguments that change the column itself (its name aside): ALTER COLUMN on the server. */

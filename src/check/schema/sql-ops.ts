@@ -156,6 +156,16 @@ function setColumns(c: Cursor): { name: string; value?: string }[] {
   }
 }
 
+/**
+ * What a dropped column takes along: the server drops the constraints that involve it (a primary key on
+ * it, so that `t_pkey` can be made again). The steps do not say which columns a constraint has, so the
+ * table's constraints become unknown; its indexes stay known (their names usually name the column).
+ */
+export function droppedWith(table: string, line: number): SchemaOp[] {
+  const why = 'dropped with a column of the table';
+  return [{ op: 'forget', kind: 'constraint', table, name: null, line, why }];
+}
+
 /** CREATE EXTENSION [IF NOT EXISTS] name …: strict without IF NOT EXISTS. */
 function createExtension(c: Cursor, line: number, out: SchemaOp[]): void {
   const strict = !c.eat('IF', 'NOT', 'EXISTS');
@@ -419,7 +429,9 @@ function alterAction(c: Cursor, table: string, line: number): SchemaOp[] | undef
     c.eat('COLUMN');
     const strict = !c.eat('IF', 'EXISTS');
     const name = c.name();
-    return name === undefined ? undefined : [{ op: 'drop', obj: col(name), strict, line }];
+    return name === undefined
+      ? undefined
+      : [{ op: 'drop', obj: col(name), strict, line }, ...droppedWith(table, line)];
   }
   if (c.eat('RENAME', 'CONSTRAINT')) {
     const name = c.name();

@@ -72,6 +72,39 @@ describe('schema-ahead-of-stamp', () => {
       expect(f.message).toContain('will fail there with "relation "guest_sessions" already exists"');
     }, 60_000);
 
+    it('a constraint dropped with its column is no clash when made again; the control without the drop still blocks', async () => {
+      for (const [db, second, blocks] of [
+        [
+          'probe_pk_moved',
+          'op.drop_column("t", "id")\nop.create_primary_key("t_pkey", "t", ["new_id"])',
+          false,
+        ],
+        ['probe_pk_kept', 'op.create_primary_key("t_pkey", "t", ["new_id"])', true],
+      ] as const) {
+        await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
+        const url = pg().urlFor(db);
+        const root = projectWith([
+          [
+            'a1000000',
+            'op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("new_id", sa.Integer(), nullable=False))',
+          ],
+          ['b2000000', second],
+        ]);
+        expect(exampleAlembic(root, url, 'upgrade', 'a1000000').status).toBe(0);
+        const out = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+        const real = exampleAlembic(root, url, 'upgrade', 'head');
+        const codes = out.result.findings.map((x) => x.code);
+        if (blocks) {
+          // PostgreSQL: a table has one primary key (the name t_pkey is taken too)
+          expect(real.status, db).not.toBe(0);
+          expect([codes.includes('schema-ahead-of-stamp'), out.exitCode], db).toEqual([true, 1]);
+        } else {
+          expect(real.status, `${db}: ${real.error}`).toBe(0);
+          expect([codes.includes('schema-ahead-of-stamp'), out.exitCode], db).toEqual([false, 0]);
+        }
+      }
+    }, 90_000);
+
     /** An enum made by one revision and given a value by the next (with or without IF NOT EXISTS), stamped at the first. */
     async function enumApp(db: string, ifNotExists: boolean, handAdded: boolean): Promise<[string, string]> {
       await pgExec(pg().url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db}`]);
