@@ -75,6 +75,7 @@ export const FINDING_CODES = [
   'revision-cycle',
   'revision-id-too-long',
   'migration-partly-applied',
+  'migration-waits-for-input',
   'schema-ahead-of-stamp',
   'schema-already-present',
   'schema-behind-stamp',

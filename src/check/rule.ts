@@ -7,6 +7,7 @@ import type { AppWords } from './app-words.js';
 import type { StampValue } from '../alembic/graph/version-rows.js';
 import type { LedgerView } from './ledger-view.js';
 import type { SqliteStep } from './schema/sqlite-steps.js';
+import type { InputRead } from './input-reads.js';
 import type { Finding, FindingCode, Severity } from './finding.js';
 import type { PendingLocks } from './schema/pending-locks.js';
 import type { SchemaProbe } from './schema/schema-probe.js';
@@ -60,6 +61,8 @@ export interface DatabaseContext {
   readonly inTransaction?: InTransactionStep;
   /** The first pending revision with some of its steps already in the database (a run that stopped partway). */
   readonly partly?: PartlyApplied;
+  /** The first pending upgrade() that reads its terminal (`input()`): without one it fails with EOFError. */
+  readonly inputRead?: InputRead;
   /** Nothing stamped, yet tables the pending migrations create are there (schema-already-present). */
   readonly alreadyPresent?: AlreadyPresent;
   /** What the catalog says of Alembic's writes to the existing version table (absent where it was not read). */

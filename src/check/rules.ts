@@ -35,6 +35,7 @@ import { schemaBehindStamp } from './rules/schema-behind-stamp.js';
 import { schemaObjectMissing } from './rules/schema-object-missing.js';
 import { extensionUnavailable } from './rules/extension-unavailable.js';
 import { enumValueUsedBeforeCommit } from './rules/enum-value-used-before-commit.js';
+import { migrationWaitsForInput } from './rules/migration-waits-for-input.js';
 import { sqliteNeedsBatch } from './rules/sqlite-needs-batch.js';
 import { schemaProbesUnavailable } from './rules/schema-probes-unavailable.js';
 import { stampsOverlap } from './rules/stamps-overlap.js';
@@ -178,6 +179,7 @@ export const RULES: readonly Rule[] = [
   schemaObjectMissing,
   extensionUnavailable,
   enumValueUsedBeforeCommit,
+  migrationWaitsForInput,
   sqliteNeedsBatch,
   concurrentlyInTransaction,
   schemaProbesUnavailable,

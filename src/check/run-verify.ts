@@ -1,4 +1,5 @@
 import { mysqlStorage } from '../database/mysql-collation.js';
+import { firstInputRead } from './input-reads.js';
 import type { Forensics } from '../history/git-history.js';
 import type { ProjectModel } from '../alembic/loading/project-model.js';
 import { predictUpgrade, resolveStamps, type UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
@@ -87,6 +88,7 @@ export function databaseFacts(
   const sqliteRefused = sqliteStepsRefused(model, state, prediction, schemaOps, envPyText(model));
   const inTransaction = inTransactionRefused(model, state, prediction, envPyText(model));
   const partly = partlyAppliedFirst(model, state, prediction, schema?.clash, schemaOps);
+  const inputRead = model.failure ? undefined : firstInputRead(model, prediction);
   return {
     state,
     stamps,
@@ -110,6 +112,7 @@ export function databaseFacts(
     ...(sqliteRefused ? { sqliteRefused } : {}),
     ...(inTransaction ? { inTransaction } : {}),
     ...(partly ? { partly } : {}),
+    ...(inputRead ? { inputRead } : {}),
     ...(present ? { alreadyPresent: present } : {}),
     ...(writes ? { versionWrites: writes } : {}),
     ...(afterDelete.size > 0 ? { afterDelete } : {}),
