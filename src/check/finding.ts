@@ -82,6 +82,7 @@ export const FINDING_CODES = [
   'schema-object-missing',
   'schema-probes-unavailable',
   'sqlite-needs-batch',
+  'sqlite-refuses-postgres-sql',
   'script-location-needs-install',
   'script-location-unresolved',
   'self-loop',

@@ -37,6 +37,7 @@ import { extensionUnavailable } from './rules/extension-unavailable.js';
 import { enumValueUsedBeforeCommit } from './rules/enum-value-used-before-commit.js';
 import { migrationWaitsForInput } from './rules/migration-waits-for-input.js';
 import { sqliteNeedsBatch } from './rules/sqlite-needs-batch.js';
+import { sqliteRefusesPostgresSql } from './rules/sqlite-refuses-postgres-sql.js';
 import { schemaProbesUnavailable } from './rules/schema-probes-unavailable.js';
 import { stampsOverlap } from './rules/stamps-overlap.js';
 import { versionTableMissing } from './rules/version-table-missing.js';
@@ -181,6 +182,7 @@ export const RULES: readonly Rule[] = [
   enumValueUsedBeforeCommit,
   migrationWaitsForInput,
   sqliteNeedsBatch,
+  sqliteRefusesPostgresSql,
   concurrentlyInTransaction,
   schemaProbesUnavailable,
   databaseNotWritable,

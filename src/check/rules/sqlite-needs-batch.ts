@@ -14,7 +14,8 @@ export const sqliteNeedsBatch: Rule = {
     'A pending step SQLite cannot run outside batch_alter_table (ALTER COLUMN, a constraint added or dropped, a key, UNIQUE or indexed column dropped): the upgrade fails there.',
   check({ database: db }) {
     const step = db?.sqliteRefused;
-    if (!db || !step) return [];
+    // PostgreSQL-only SQL is sqlite-refuses-postgres-sql's: batch mode does not help there
+    if (!db || !step || step.postgresOnly) return [];
     if (step.inBatch)
       return [
         {

@@ -14,6 +14,19 @@ export interface SqliteStep {
   readonly alembicError: string;
   /** Inside batch_alter_table, which refuses it there (an unnamed constraint). */
   readonly inBatch?: true;
+  /** PostgreSQL's SQL that SQLite has no statement for (`ALTER TYPE … ADD VALUE`): batch mode is no fix. */
+  readonly postgresOnly?: string;
+}
+
+/** A step read from literal SQL that only PostgreSQL has: the statement, and the word SQLite's parser stops at. */
+function postgresOnly(op: SchemaOp): { statement: string; word: string } | undefined {
+  if (op.op === 'create' && op.obj.kind === 'label')
+    return { statement: 'ALTER TYPE … ADD VALUE', word: 'TYPE' };
+  if (op.op === 'rename' && op.obj.kind === 'label')
+    return { statement: 'ALTER TYPE … RENAME VALUE', word: 'TYPE' };
+  if ((op.op === 'create' || op.op === 'drop') && op.obj.kind === 'extension')
+    return { statement: `${op.op === 'create' ? 'CREATE' : 'DROP'} EXTENSION`, word: 'EXTENSION' };
+  return undefined;
 }
 
 const NO_CONSTRAINTS =
@@ -129,6 +142,14 @@ export function sqliteStepsRefused(
   for (const step of prediction.steps) {
     for (const op of ops(step.revision)) {
       const at = { revision: step.revision, path: ops.path(step.revision), line: op.line };
+      const pg = postgresOnly(op);
+      if (pg)
+        return {
+          ...at,
+          what: `runs PostgreSQL's ${pg.statement}`,
+          alembicError: `sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) near "${pg.word}": syntax error`,
+          postgresOnly: pg.statement,
+        };
       if (op.op === 'need' && op.obj.kind === 'column' && op.alters && !op.batch)
         return {
           ...at,
