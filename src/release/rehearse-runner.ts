@@ -93,10 +93,15 @@ export class RehearseRunner {
     }
     const expected =
       command === 'stamp' ? (target === 'base' ? [] : [target]) : this.expectedAfter(command, target);
+    // a signal that came during the probe: start nothing more
+    if (this.interrupted) return false;
     const loadedBefore = s.fence.loaded();
     const child = await this.child(argv, `\`${this.commandName} ${command} ${target}\``);
     if (!child) return false;
-    if (s.fence.loaded() === loadedBefore) return this.halt(fenceNotLoaded(this.commandName));
+    // stopped by a signal (the probe above proved the fence loads in this Python): the signal is why,
+    // even where it came before the child's Python got as far as loading the fence
+    if (!this.interrupted && s.fence.loaded() === loadedBefore)
+      return this.halt(fenceNotLoaded(this.commandName));
     const ok = child.code === 0;
     this.lastFailure = ok
       ? undefined
