@@ -1,5 +1,6 @@
 import type { StampValue } from '../alembic/graph/upgrade-plan.js';
 import type { DatabaseContext } from './rule.js';
+import type { UpgradeClash } from './schema/schema-object.js';
 import type { AppWords } from './app-words.js';
 import { sqlTableName } from '../database/quote-ident.js';
 
@@ -23,4 +24,18 @@ export function upgradeCommand(db: DatabaseContext): string {
 /** The upgrade to `target` as the app runs it (app-words.ts): `flask db upgrade`, `alembic -c db/alembic.ini upgrade heads`. */
 export function upgradeAs(words: AppWords, target: string): string {
   return words.alembic('upgrade', target);
+}
+
+/**
+ * The schema probes' failing pending step with this problem: the certain one, else (when no certain
+ * failure comes first) one under if, for or try, which fails only if it runs.
+ */
+export function pendingClash(
+  db: DatabaseContext | undefined,
+  problem: UpgradeClash['problem'],
+): { clash: UpgradeClash; certain: boolean } | undefined {
+  const schema = db?.schema;
+  if (schema?.clash)
+    return schema.clash.problem === problem ? { clash: schema.clash, certain: true } : undefined;
+  return schema?.maybe?.problem === problem ? { clash: schema.maybe, certain: false } : undefined;
 }

@@ -166,7 +166,7 @@ function tenantKey(t: TenantState): string {
     sorted(c.constraints ?? []),
     [...(c.types ?? [])].sort(),
     sorted(c.enumLabels ?? []),
-    [...(c.extensions ?? [])].map(([n, i]) => `${n}:${i}`).sort(),
+    sorted(c.enumColumns ?? []),
     t.mysql ?? null,
   ];
   return sha256Hex(Buffer.from(JSON.stringify(facts)));

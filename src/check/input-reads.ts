@@ -1,7 +1,7 @@
-import type { ProjectModel } from '../alembic/loading/project-model.js';
-import { revisionText } from '../alembic/loading/project-model.js';
+import { revisionFile, type ProjectModel } from '../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
 import { tokenize, Tok } from '../python/python-tokenizer.js';
+import { compoundKeyword } from './schema/schema-ops.js';
 
 /** A pending upgrade() that reads a line from its terminal: without one it fails with EOFError. */
 export interface InputRead {
@@ -12,23 +12,7 @@ export interface InputRead {
   readonly conditional: boolean;
 }
 
-/** Statements that open a block; the bodies of the CONDITIONAL ones may not run (a try body does). */
-const OPENS = new Set([
-  'if',
-  'elif',
-  'else',
-  'for',
-  'while',
-  'try',
-  'except',
-  'finally',
-  'with',
-  'match',
-  'case',
-  'def',
-  'class',
-  'async',
-]);
+/** Blocks whose bodies may not run (a try, finally or with body does). */
 const CONDITIONAL = new Set([
   'if',
   'elif',
@@ -40,7 +24,6 @@ const CONDITIONAL = new Set([
   'case',
   'def',
   'class',
-  'async',
 ]);
 
 /**
@@ -70,7 +53,8 @@ export function inputReadIn(text: string): { line: number; conditional: boolean 
           (tok.text === 'stdin' && t[k - 1]?.text === '.' && t[k - 2]?.text === 'sys')),
     );
     if (reads >= 0) return { line: t[reads]!.line, conditional };
-    if (OPENS.has(t[0]?.text ?? '')) stack.push({ indent, conditional: CONDITIONAL.has(t[0]!.text) });
+    const opens = compoundKeyword(t);
+    if (opens !== undefined) stack.push({ indent, conditional: CONDITIONAL.has(opens) });
   }
   return undefined;
 }
@@ -78,10 +62,9 @@ export function inputReadIn(text: string): { line: number; conditional: boolean 
 /** The first pending revision whose upgrade() reads its terminal. */
 export function firstInputRead(model: ProjectModel, prediction: UpgradePrediction): InputRead | undefined {
   for (const step of prediction.steps) {
-    const rev = model.map.byKey.get(step.revision);
-    const text = rev ? revisionText(model, rev.file.absPath) : undefined;
-    const found = text === undefined ? undefined : inputReadIn(text);
-    if (found && rev) return { revision: step.revision, path: rev.file.path, ...found };
+    const file = revisionFile(model, step.revision);
+    const found = file && inputReadIn(file.text);
+    if (found) return { revision: step.revision, path: file.path, ...found };
   }
   return undefined;
 }

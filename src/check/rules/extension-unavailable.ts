@@ -1,4 +1,4 @@
-import { upgradeCommand } from '../db-helpers.js';
+import { pendingClash, upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -14,11 +14,9 @@ export const extensionUnavailable: Rule = {
   summary:
     'A pending migration runs CREATE EXTENSION for an extension the PostgreSQL server does not provide: the upgrade fails on "extension … is not available".',
   check({ database: db }) {
-    const certain = db?.schema?.clash?.problem === 'unavailable' ? db.schema.clash : undefined;
-    const maybe =
-      !db?.schema?.clash && db?.schema?.maybe?.problem === 'unavailable' ? db.schema.maybe : undefined;
-    const clash = certain ?? maybe;
-    if (!db || !clash) return [];
+    const found = pendingClash(db, 'unavailable');
+    if (!db || !found) return [];
+    const { clash, certain } = found;
     const name = clash.obj.name;
     const where = `${clash.path}:${clash.line}`;
     // current minor releases word it so; older ones say "could not open extension control file …"

@@ -1,4 +1,4 @@
-import { upgradeCommand } from '../db-helpers.js';
+import { pendingClash, upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
 import { clashError, describeObject } from '../schema/describe-object.js';
 import { fittingTitle } from '../finding-title.js';
@@ -16,13 +16,11 @@ export const schemaObjectMissing: Rule = {
   summary:
     'A pending migration works on a table, column, index or constraint that is not in the database: the upgrade fails on "does not exist".',
   check({ model, database: db }) {
-    const certain = db?.schema?.clash?.problem === 'missing' ? db.schema.clash : undefined;
     // a step under if, for or try fails only if it runs: a warning, unless a certain failure comes first
-    const maybe =
-      !db?.schema?.clash && db?.schema?.maybe?.problem === 'missing' ? db.schema.maybe : undefined;
-    const clash = certain ?? maybe;
+    const found = pendingClash(db, 'missing');
     // a partly applied first migration is migration-partly-applied's
-    if (!db || !clash || db.partly) return [];
+    if (!db || !found || db.partly) return [];
+    const { clash, certain } = found;
     const what = describeObject(clash.obj);
     const maker = db.schema?.behind.find(
       (m) => m.expected === 'present' && (m.obj.name === clash.obj.name || m.obj.name === clash.obj.table),
@@ -30,7 +28,7 @@ export const schemaObjectMissing: Rule = {
     const parent = maker ? model.map.byKey.get(maker.by.revision)?.versionedDown : undefined;
     const back = parent?.length === 1 ? parent[0]! : parent?.length === 0 ? 'base' : undefined;
     const error = clashError(clash, db.state);
-    if (maybe) {
+    if (!certain) {
       return [
         {
           code: 'schema-object-missing',

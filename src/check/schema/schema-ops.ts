@@ -195,7 +195,7 @@ function assignedAt(t: readonly Token[]): number | undefined {
 const COMPOUND = new Set('if elif else for while try except finally with def class match case'.split(' '));
 
 /** The compound statement a line opens (`async` skipped), or undefined. */
-function compoundKeyword(t: readonly Token[]): string | undefined {
+export function compoundKeyword(t: readonly Token[]): string | undefined {
   const first = t[0]?.text === 'async' ? t[1] : t[0];
   if (first?.type !== Tok.Name || !COMPOUND.has(first.text)) return undefined;
   // `match` and `case` are soft keywords: `match = …` or `match(…)` is a statement
