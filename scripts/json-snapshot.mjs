@@ -7,7 +7,7 @@
 //   node scripts/json-snapshot.mjs --out /tmp/after [--project DIR ...] --compare /tmp/before
 //
 // The set: the bundled example (every command: check, verify, verify --downgrade and --databases,
-// release, backfill, restamp, ledger, graph, fleet, hook-job, scan-logs, explain; on SQLite databases
+// release, backfill, fix, restamp, ledger, graph, fleet, hook-job, scan-logs, explain; on SQLite databases
 // stamped fresh, as in the incident, at its first revision and at head), the example with platform
 // files that disagree (a Procfile, fly.toml, render.yaml, app.json; on and off each platform), generated projects of several
 // shapes (test/oracle/corpus.py, fixed seeds, written to the same temporary paths every run), a
@@ -102,6 +102,7 @@ const example = path.join(WORK, 'example');
 rmSync(example, { recursive: true, force: true });
 cpSync(path.join(REPO, 'examples', 'heroku-app'), example, { recursive: true });
 everyFormat('example.check', example, ['check'], REVIEW);
+everyFormat('example.fix', example, ['fix', '1f2a3b4c5d6e', '2a3b4c5d6e7f'], PLAIN);
 docs.set('example.check-no-lint.json', run(example, ['check', '--no-lint', '--format', 'json']));
 const STATES = [
   ['fresh', null],

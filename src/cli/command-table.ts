@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../commands/command-spec.js';
 import { backfill } from '../commands/backfill/backfill.js';
 import { check } from '../commands/check/check.js';
+import { fix } from '../commands/fix/fix.js';
 import { explainCommand } from '../commands/explain/explain.js';
 import { fleet } from '../commands/fleet/fleet.js';
 import { graph } from '../commands/graph/graph.js';
@@ -17,6 +18,7 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
   check,
   verify,
   backfill,
+  fix,
   scanLogs,
   restamp,
   release,

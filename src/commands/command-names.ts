@@ -6,6 +6,7 @@ export const COMMAND_NAMES = [
   'check',
   'verify',
   'backfill',
+  'fix',
   'scan-logs',
   'restamp',
   'release',

@@ -34,6 +34,15 @@ export const EXIT_CODES = {
     '73 --write could not write (another run, permissions, a file changed meanwhile): nothing was written',
     CODES.bug,
   ].join('\n  '),
+  fix: [
+    'Exit codes:',
+    '0  every heavy step is rewritten (in the diff, or written), or none is heavy',
+    '1  a heavy step is left unchanged (each is named, with the way to make the change instead)',
+    CODES.usage,
+    CODES.database,
+    '73 --write could not write (another run, permissions, uncommitted changes, a file changed meanwhile): nothing was written',
+    CODES.bug,
+  ].join('\n  '),
   restamp: [
     'Exit codes:',
     '0  the UPDATE is proven (dry run), or written',

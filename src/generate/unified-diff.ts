@@ -48,3 +48,67 @@ function splitLines(text: string): string[] {
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
+
+/** Lines `first`..`last` (1-based, inclusive; `last` = `first` - 1 inserts before `first`) replaced by `text`. */
+export interface LineEdit {
+  readonly first: number;
+  readonly last: number;
+  readonly text: string;
+}
+
+/**
+ * The unified diff of a file's line edits (sorted, none overlapping), as `patch -p1` applies it: hunks
+ * with three lines of context, merged where their context meets, and the end of a file without a
+ * final newline marked as git marks it.
+ */
+export function editsDiff(
+  relPath: string,
+  before: string,
+  after: string,
+  edits: readonly LineEdit[],
+  context = 3,
+): string {
+  if (edits.length === 0) return '';
+  const rows = (text: string): { lines: string[]; final: boolean } => {
+    const lines = text.split('\n');
+    const final = text.endsWith('\n');
+    if (final) lines.pop();
+    return { lines, final };
+  };
+  const old = rows(before);
+  const neu = rows(after);
+  const sorted = [...edits].sort((a, b) => a.first - b.first);
+  const groups: LineEdit[][] = [];
+  for (const e of sorted) {
+    const last = groups.at(-1);
+    const prev = last?.at(-1);
+    if (last && prev && e.first - context <= prev.last + context + 1) last.push(e);
+    else groups.push([e]);
+  }
+  // a line of either side, with git's marker after a file's last line when it has no newline
+  const row = (sign: string, side: typeof old, i: number): string =>
+    `${sign}${side.lines[i]}\n${i === side.lines.length - 1 && !side.final ? '\\ No newline at end of file\n' : ''}`;
+  let out = `--- a/${relPath}\n+++ b/${relPath}\n`;
+  let shift = 0;
+  for (const g of groups) {
+    const from = Math.max(1, g[0]!.first - context);
+    const to = Math.min(old.lines.length, g.at(-1)!.last + context);
+    let body = '';
+    let added = 0;
+    let line = from;
+    for (const e of g) {
+      for (; line < e.first; line++) body += row(' ', old, line - 1);
+      for (; line <= e.last; line++) body += row('-', old, line - 1);
+      const count = e.text.split('\n').length;
+      const at = e.first - 1 + shift + added;
+      for (let k = 0; k < count; k++) body += row('+', neu, at + k);
+      added += count - (e.last - e.first + 1);
+    }
+    for (; line <= to; line++) body += row(' ', old, line - 1);
+    const oldCount = to - from + 1;
+    const newCount = oldCount + added;
+    out += `@@ -${oldCount === 0 ? from - 1 : from},${oldCount} +${newCount === 0 ? from + shift - 1 : from + shift},${newCount} @@\n${body}`;
+    shift += added;
+  }
+  return out;
+}

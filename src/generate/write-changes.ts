@@ -40,7 +40,7 @@ export class WriteConflict extends Error {
  * if they still hold the bytes we planned against. On any failure the tree is
  * put back as it was. Returns an undo function for a later failed proof.
  */
-export function writeChanges(changes: readonly FileChange[]): () => void {
+export function writeChanges(changes: readonly FileChange[], command = 'backfill'): () => void {
   const temps: string[] = [];
   const done: (() => void)[] = [];
   const undo = (): void => {
@@ -100,9 +100,12 @@ export function writeChanges(changes: readonly FileChange[]): () => void {
   } catch (e) {
     undo();
     if (e instanceof WriteConflict)
-      throw new WriteError(`${e.message}. Run backfill again: it plans against the files as they are now.`, {
-        hint: 'Another process (an editor, a second backfill, git) changed the files while this run planned.',
-      });
+      throw new WriteError(
+        `${e.message}. Run ${command} again: it plans against the files as they are now.`,
+        {
+          hint: `Another process (an editor, a second ${command}, git) changed the files while this run planned.`,
+        },
+      );
     if ((e as NodeJS.ErrnoException).code) throw cannotWrite(e, path.dirname(changes[0]?.absPath ?? '.'));
     throw e;
   } finally {
@@ -152,7 +155,11 @@ const OUR_TEMP = /^(\..+\.[0-9a-f]{8}\.tmp|.+\.[0-9a-f]{8}\.restore)$/u;
  * changing, and the two could leave two heads while each says OK. The lock holds the holder's pid; a lock
  * whose process is gone (a killed run) is taken over, and the temporaries it left are removed.
  */
-export function acquireWriteLock(folder: string, folders: readonly string[]): { release(): void } {
+export function acquireWriteLock(
+  folder: string,
+  folders: readonly string[],
+  command = 'backfill',
+): { release(): void } {
   const file = path.join(folder, LOCK);
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
@@ -164,9 +171,9 @@ export function acquireWriteLock(folder: string, folders: readonly string[]): { 
       const holder = Number(readText(file)?.trim());
       if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
         throw new WriteError(
-          `Another alembic-preflight backfill --write (process ${holder}) is writing in ${folder}; nothing was written.`,
+          `Another alembic-preflight ${command} --write (process ${holder}) is writing in ${folder}; nothing was written.`,
           {
-            hint: `Wait for it to finish, then run backfill again (it reads the files anew). If no such run exists, remove ${path.join(folder, LOCK)}.`,
+            hint: `Wait for it to finish, then run ${command} again (it reads the files anew). If no such run exists, remove ${path.join(folder, LOCK)}.`,
           },
         );
       }

@@ -48,6 +48,10 @@ export interface MatrixCell {
   readonly observed: Observed;
   /** The error verify --locks block gives for a heavy cell; none for a light one. */
   readonly code?: string;
+  /** A heavy cell: what `fix` does with its step (rewritten; left unchanged and named; nothing heavy to it). */
+  readonly fix?: 'rewritten' | 'left' | 'nothing';
+  /** The rewrite is run and observed in the suite too, not only by `npm run lock-matrix`. */
+  readonly fixSample?: true;
 }
 
 const NONE = { rewrite: false, indexBuilt: false, scanned: false, mode: null, timedOut: false } as const;
@@ -66,6 +70,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: "op.add_column('events', sa.Column('r', sa.Float(), server_default=sa.text('random()')))",
     observed: { ...WAITED_AE, rewrite: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'partitioned: create_index builds on every partition',
@@ -73,6 +78,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: "op.create_index('ix_events_amount', 'events', ['amount'])",
     observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'partitioned, lock_timeout set first: add_column nullable is light',
@@ -86,6 +92,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: "op.add_column('animals', sa.Column('r', sa.Float(), server_default=sa.text('random()')))",
     observed: { ...WAITED_AE, rewrite: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'never analysed: create_index on a table whose rows are estimated from its pages',
@@ -93,6 +100,8 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: "op.create_index('ix_logs_amount', 'logs', ['amount'])",
     observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
     code: 'lock-on-large-table',
+    fix: 'rewritten',
+    fixSample: true,
   },
   {
     name: "another schema (schema='other'): not graded, so blocked",
@@ -100,12 +109,14 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: "op.create_index('ix_big_amount', 'big', ['amount'], schema='other')",
     observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
     code: 'lock-not-graded',
+    fix: 'left',
   },
   {
     name: "schema='public' is the schema read: graded",
     upgrade: "op.create_index('ix_orders_amount', 'orders', ['amount'], schema='public')",
     observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
     code: 'lock-on-large-table',
+    fix: 'rewritten',
   },
   // what Alembic emits besides the operation
   {
@@ -113,24 +124,28 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: "op.add_column('orders', sa.Column('buyer_id', sa.Integer(), sa.ForeignKey('customers.id')))",
     observed: { ...WAITED_AE, scanned: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'add_column(unique=True) builds a unique index',
     upgrade: "op.add_column('orders', sa.Column('ref', sa.Integer(), unique=True))",
     observed: { ...WAITED_AE, indexBuilt: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'add_column(index=True) builds an index',
     upgrade: "op.add_column('orders', sa.Column('ref', sa.Integer(), index=True))",
     observed: { ...WAITED_AE, indexBuilt: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'add_column with a CheckConstraint scans to validate it',
     upgrade: "op.add_column('orders', sa.Column('qty', sa.Integer(), sa.CheckConstraint('qty > 0')))",
     observed: { ...WAITED_AE, scanned: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'batch_alter_table(recreate="always") copies the table',
@@ -138,6 +153,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
       "with op.batch_alter_table('orders', recreate='always') as b:\n    b.add_column(sa.Column('extra', sa.Integer()))",
     observed: { ...NONE, rewrite: true, mode: 'AccessExclusiveLock' },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   // SQL
   {
@@ -146,6 +162,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: 'op.execute(f"UPDATE {table_name()} SET amount = 0")',
     observed: { ...NONE, scanned: true },
     code: 'lock-not-graded',
+    fix: 'left',
   },
   {
     name: 'an f-string naming its table through a module constant: graded as the ALTER it is',
@@ -153,36 +170,42 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: 'op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN amount TYPE bigint")',
     observed: { ...WAITED_AE, rewrite: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'str.format with a local variable: an UPDATE of every row',
     upgrade: 'table = "orders"\nop.execute("UPDATE {} SET amount = 0".format(table))',
     observed: { ...NONE, scanned: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'two statements in one string: SET lock_timeout = 0, then ALTER TABLE',
     upgrade: 'op.execute("SET lock_timeout = 0; ALTER TABLE orders ADD COLUMN extra integer")',
     observed: WAITED_AE,
     code: 'lock-timeout-missing',
+    fix: 'left',
   },
   {
     name: 'CLUSTER rewrites the table',
     upgrade: 'op.execute("CLUSTER orders USING orders_pkey")',
     observed: { ...WAITED_AE, rewrite: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'REINDEX TABLE rebuilds its indexes',
     upgrade: 'op.execute("REINDEX TABLE orders")',
     observed: { ...NONE, indexBuilt: true, mode: 'ShareLock' },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'LOCK TABLE in ACCESS EXCLUSIVE mode with no lock_timeout',
     upgrade: 'op.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")',
     observed: WAITED_AE,
     code: 'lock-timeout-missing',
+    fix: 'left',
   },
   // timeouts
   {
@@ -190,6 +213,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: ADD_NULLABLE,
     observed: WAITED_AE,
     code: 'lock-timeout-missing',
+    fix: 'rewritten',
   },
   {
     name: 'lock_timeout only in a docstring, a comment and downgrade(): none in force',
@@ -197,6 +221,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: '',
     observed: WAITED_AE,
     code: 'lock-timeout-missing',
+    fix: 'rewritten',
   },
   {
     name: "env.py's SET lock_timeout = 0 overrides the role's 500ms",
@@ -205,12 +230,15 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: ADD_NULLABLE,
     observed: WAITED_AE,
     code: 'lock-timeout-missing',
+    fix: 'rewritten',
+    fixSample: true,
   },
   {
     name: 'SET lock_timeout after the step bounds nothing',
     upgrade: `${ADD_NULLABLE}\n${SET_TIMEOUT}`,
     observed: WAITED_AE,
     code: 'lock-timeout-missing',
+    fix: 'rewritten',
   },
   {
     name: 'SET lock_timeout in the migration, before the step: light',
@@ -247,6 +275,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: `${SET_TIMEOUT}\n${ADD_NULLABLE}`,
     observed: { ...GAVE_UP, queuedBehindApp: true },
     code: 'lock-queue-blocker',
+    fix: 'nothing',
   },
   // light counterparts of heavy kinds
   {
@@ -269,6 +298,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: `${SET_TIMEOUT}\nop.alter_column('orders', 'note', type_=sa.String(100), existing_type=sa.String(50), postgresql_using="note || ''")`,
     observed: { ...GAVE_UP, rewrite: true },
     code: 'lock-on-large-table',
+    fix: 'left',
   },
   {
     name: 'varchar to text in SQL: no rewrite, light',
@@ -292,6 +322,7 @@ export const LOCK_MATRIX: readonly MatrixCell[] = [
     upgrade: `${SET_TIMEOUT}\n${CREATE_REFERENCING}`,
     observed: { ...NONE, mode: 'ShareRowExclusiveLock', timedOut: true, queuedBehindApp: true },
     code: 'lock-queue-blocker',
+    fix: 'nothing',
   },
   {
     name: 'a foreign key added NOT VALID with a lock_timeout: no scan, light',

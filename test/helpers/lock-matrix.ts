@@ -54,7 +54,7 @@ export interface CellRun {
   readonly detail: string;
 }
 
-const ENV_PY = onlineEnvPy(
+export const ENV_PY = onlineEnvPy(
   'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))',
 );
 

@@ -4,6 +4,7 @@ import type { ProjectFiles } from '../../project/project-files.js';
 import { parseIni } from '../../alembic/config/ini-parser.js';
 import { ConfigError } from '../../errors/errors.js';
 import type { Severity } from '../finding.js';
+import { timeoutMs } from '../schema/timeout-setting.js';
 
 export type RuleSetting = Severity | 'off' | 'on';
 
@@ -28,6 +29,8 @@ export interface LintConfig {
   readonly appSources: readonly string[];
   /** enum-add-value-unguarded: the server's major version, when known (ADD VALUE is refused in a transaction before 12). */
   readonly postgresVersion?: number;
+  /** fix: the lock_timeout written before a step that still takes a lock stopping writes (default 5s). */
+  readonly lockTimeout: string;
   /** Revisions at or below which lint findings are not reported (see lint-baseline), with where that was set. */
   readonly lintSince?: { readonly names: readonly string[]; readonly from: string };
   /** release: record what it applied in the ledger (default true). */
@@ -74,6 +77,7 @@ export async function loadLintConfig(
     targetsSqlite: fromToml?.targetsSqlite ?? fromIni?.targetsSqlite ?? 'auto',
     appSources: fromToml?.appSources ?? fromIni?.appSources ?? DEFAULT_APP_SOURCES,
     postgresVersion: fromToml?.postgresVersion ?? fromIni?.postgresVersion,
+    lockTimeout: fromToml?.lockTimeout ?? fromIni?.lockTimeout ?? DEFAULT_LOCK_TIMEOUT,
     lintSince: fromToml?.lintSince ?? fromIni?.lintSince,
     ledger: fromToml?.ledger ?? fromIni?.ledger ?? true,
     ledgerTable: fromToml?.ledgerTable ?? fromIni?.ledgerTable,
@@ -95,6 +99,7 @@ interface Partial {
   targetsSqlite?: boolean | 'auto';
   appSources?: string[];
   postgresVersion?: number;
+  lockTimeout?: string;
   lintSince?: { names: string[]; from: string };
   ledger?: boolean;
   ledgerTable?: string;
@@ -111,6 +116,7 @@ const KEYS = [
   'targets-sqlite',
   'app-sources',
   'postgres-version',
+  'lock-timeout',
   'lint-since',
   'ledger',
   'ledger-table',
@@ -193,6 +199,7 @@ async function readPyproject(
     out.appSources = v as string[];
   }
   if (t['postgres-version'] !== undefined) out.postgresVersion = checkVersion(t['postgres-version'], where);
+  if (t['lock-timeout'] !== undefined) out.lockTimeout = checkLockTimeout(t['lock-timeout'], where);
   if (t['lint-since'] !== undefined) {
     const v = t['lint-since'];
     const names = typeof v === 'string' ? [v] : v;
@@ -277,6 +284,8 @@ function readIniSection(
       out.appSources = raw.split(/[\s,]+/).filter(Boolean);
     } else if (key === 'postgres-version') {
       out.postgresVersion = checkVersion(Number(raw), where);
+    } else if (key === 'lock-timeout') {
+      out.lockTimeout = checkLockTimeout(raw, where);
     } else if (key === 'lint-since') {
       const names = raw.split(/[\s,]+/).filter(Boolean);
       if (names.length === 0) throw configError(where, 'lint-since must name at least one revision id');
@@ -305,7 +314,7 @@ function readIniSection(
     } else {
       throw configError(
         where,
-        `has an unknown option '${key}' (known: lint, targets-sqlite, app-sources, postgres-version, lint-since, ledger, ledger-table, on-ahead, ignore, rule.<code>)`,
+        `has an unknown option '${key}' (known: lint, targets-sqlite, app-sources, postgres-version, lock-timeout, lint-since, ledger, ledger-table, on-ahead, ignore, rule.<code>)`,
       );
     }
   }
@@ -375,6 +384,22 @@ function checkSetting(v: unknown, code: string, where: string): RuleSetting {
       `sets ${code} to ${JSON.stringify(v)}; use "error", "warning", "info", "on" or "off"`,
     );
   return v as RuleSetting;
+}
+
+/** The lock_timeout `fix` writes unless the settings say otherwise. */
+export const DEFAULT_LOCK_TIMEOUT = '5s';
+
+/** A lock_timeout as PostgreSQL takes it in SET: a number and a unit (`5s`, `500ms`, `1min`), above 0. */
+function checkLockTimeout(v: unknown, where: string): string {
+  const ms = typeof v === 'string' ? timeoutMs(v) : undefined;
+  // a bare number is milliseconds to PostgreSQL: the unit is asked for, so that nobody means seconds and gets ms
+  const last = typeof v === 'string' ? (v.trim().at(-1) ?? '') : '';
+  if (typeof v !== 'string' || ms === undefined || ms <= 0 || !(last >= 'a' && last <= 'z'))
+    throw configError(
+      where,
+      `lock-timeout must be a duration with its unit, such as "5s" or "500ms", not ${JSON.stringify(v)}`,
+    );
+  return v.trim();
 }
 
 function checkVersion(v: unknown, where: string): number {

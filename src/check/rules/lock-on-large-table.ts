@@ -35,11 +35,11 @@ export const lockOnLargeTable: Rule = {
           s.grade.work !== 'instant' &&
           (s.grade.rowLocks === true || blockedBy(s.grade.mode) !== 'nothing the app does'),
       )
-      .map((s) => finding(s, locks.settings.mode === 'block'));
+      .map((s) => finding(s, locks.settings.mode === 'block', db.words.preflight('fix', s.revision)));
   },
 };
 
-function finding(s: PendingLock, block: boolean): Finding {
+function finding(s: PendingLock, block: boolean, fixCommand: string): Finding {
   if (s.mysql) return mysqlFinding(s, s.mysql, block);
   const { grade, step } = s;
   const blocked = grade.rowLocks ? 'writes to the rows it changes' : blockedBy(grade.mode);
@@ -61,6 +61,8 @@ function finding(s: PendingLock, block: boolean): Finding {
       `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0]!.toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade.rowLocks ? 'each row it changes is written anew and stays locked until the migration commits' : WHAT[grade.work]}), and the release still serving keeps sending them.` +
       `${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ''}${grade.caveat ? ` ${grade.caveat}` : ''}${also}${step.conditional ? ' The step is under if, for or try, or in a helper: it may not run.' : ''}`,
     hint: `Safe form: ${grade.recipe}.${block ? ' (--locks block makes this an error; --locks warn reports it only.)' : ' (--locks block makes this stop the release.)'}`,
+    // a rewrite has no light form for fix to write: the hint's expand/contract steps are the way
+    ...(grade.work !== 'rewrite' && !step.sql ? { fix: fixCommand } : {}),
     path: s.path,
     line: step.line,
     revision: s.revision,

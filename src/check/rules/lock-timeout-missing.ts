@@ -39,6 +39,10 @@ export const lockTimeoutMissing: Rule = {
         ),
         message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. No lock_timeout is in force when it runs: neither the role, the database, env.py's migrating path nor a statement before it in the pending migrations sets one above 0${locks.timeouts ? ` (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : 'none'})` : ''}.`,
         hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,
+        // a rewrite has no light form for fix to write
+        ...(first.step.sql || first.grade.work === 'rewrite'
+          ? {}
+          : { fix: db.words.preflight('fix', first.revision) }),
         path: first.path,
         line: first.step.line,
         revision: first.revision,

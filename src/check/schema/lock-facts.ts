@@ -29,7 +29,9 @@ export type LockFlag =
   /** inside batch_alter_table(recreate="always"): the table is copied into a new one */
   | 'recreate'
   /** UPDATE or DELETE with a WHERE clause: it may touch few rows */
-  | 'where';
+  | 'where'
+  /** alter_column(nullable=False) after a CHECK (col IS NOT NULL) on the table was validated earlier in the revision */
+  | 'checked-not-null';
 
 /**
  * A step of upgrade() that takes a lock on a table that may already hold rows: the Alembic operation,

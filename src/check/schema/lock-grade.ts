@@ -71,45 +71,8 @@ export function gradeLock(step: LockStep, major: number, coercible = false): Loc
   switch (step.call) {
     case 'add_column':
       return gradeAddColumn(has, major);
-    case 'alter_column': {
-      if (has('type') && coercible && !has('not-null'))
-        return {
-          mode: 'ACCESS EXCLUSIVE',
-          work: 'instant',
-          caveat:
-            'The new type is binary-coercible from the old one (pg_cast), so PostgreSQL rewrites nothing.',
-          recipe: 'set lock_timeout so a queued lock gives up',
-        };
-      if (has('type'))
-        return {
-          mode: 'ACCESS EXCLUSIVE',
-          work: 'rewrite',
-          caveat:
-            'PostgreSQL does not rewrite when the new type is binary-coercible (varchar(n) to text, or to a longer varchar).',
-          recipe:
-            'add a column of the new type, backfill it in batches, switch the code over, then drop the old one',
-        };
-      if (has('not-null'))
-        return {
-          mode: 'ACCESS EXCLUSIVE',
-          work: 'scan',
-          ...(major >= 12
-            ? {
-                caveat:
-                  'PostgreSQL skips the scan when a valid CHECK (column IS NOT NULL) constraint exists.',
-              }
-            : {}),
-          recipe:
-            major >= 12
-              ? "op.create_check_constraint(name, table, 'col IS NOT NULL', postgresql_not_valid=True); op.execute('ALTER TABLE … VALIDATE CONSTRAINT name'); then alter_column(nullable=False) and drop the check"
-              : 'backfill first, and run it when traffic is lowest: before PostgreSQL 12 it always scans',
-        };
-      return {
-        mode: 'ACCESS EXCLUSIVE',
-        work: 'instant',
-        recipe: 'set lock_timeout so a queued lock gives up',
-      };
-    }
+    case 'alter_column':
+      return gradeAlterColumn(has, major, coercible);
     case 'create_index':
       return has('concurrently')
         ? { mode: 'SHARE UPDATE EXCLUSIVE', work: 'index', recipe: 'already concurrent' }
@@ -289,6 +252,56 @@ export function breaksServing(step: LockStep): { readonly what: string; readonly
     default:
       return undefined;
   }
+}
+
+/** alter_column: a type change rewrites unless binary-coercible; SET NOT NULL scans unless a validated check proves it. */
+function gradeAlterColumn(
+  has: (f: LockStep['flags'][number]) => boolean,
+  major: number,
+  coercible: boolean,
+): LockGrade {
+  if (has('type') && coercible && !has('not-null'))
+    return {
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'instant',
+      caveat: 'The new type is binary-coercible from the old one (pg_cast), so PostgreSQL rewrites nothing.',
+      recipe: 'set lock_timeout so a queued lock gives up',
+    };
+  if (has('type'))
+    return {
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'rewrite',
+      caveat:
+        'PostgreSQL does not rewrite when the new type is binary-coercible (varchar(n) to text, or to a longer varchar).',
+      recipe:
+        'add a column of the new type, backfill it in batches, switch the code over, then drop the old one',
+    };
+  if (has('not-null') && has('checked-not-null') && major >= 12)
+    return {
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'instant',
+      caveat: 'A CHECK (column IS NOT NULL) validated before it lets PostgreSQL skip the scan.',
+      recipe: 'set lock_timeout so a queued lock gives up',
+    };
+  if (has('not-null'))
+    return {
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'scan',
+      ...(major >= 12
+        ? {
+            caveat: 'PostgreSQL skips the scan when a valid CHECK (column IS NOT NULL) constraint exists.',
+          }
+        : {}),
+      recipe:
+        major >= 12
+          ? "op.create_check_constraint(name, table, 'col IS NOT NULL', postgresql_not_valid=True); op.execute('ALTER TABLE … VALIDATE CONSTRAINT name'); then alter_column(nullable=False) and drop the check"
+          : 'backfill first, and run it when traffic is lowest: before PostgreSQL 12 it always scans',
+    };
+  return {
+    mode: 'ACCESS EXCLUSIVE',
+    work: 'instant',
+    recipe: 'set lock_timeout so a queued lock gives up',
+  };
 }
 
 /** PostgreSQL's conflict table: the modes each mode waits for (and makes wait). */

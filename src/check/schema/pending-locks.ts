@@ -7,11 +7,12 @@ import {
   type VersionTableState,
 } from '../../database/version-table.js';
 import { light, type LockStep } from './lock-facts.js';
+import { withCheckedNotNull } from './checked-not-null.js';
 import { mysqlPendingLocks } from './mysql-pending-locks.js';
 import { gradeLock } from './lock-grade.js';
 import type { LockSettings, PendingLock, PendingLocks, TimeoutSetting } from './lock-types.js';
 import type { SchemaOp } from './schema-object.js';
-import { lockSteps, type LiteralSql } from './schema-ops.js';
+import { lockSteps, schemaOps, type LiteralSql } from './schema-ops.js';
 import { sqlLockSteps, type ParsedSql } from './sql-lock-steps.js';
 import { envPyTimeout, sqlTimeouts } from './timeout-setting.js';
 import { RUN_TIME } from './sql-argument.js';
@@ -99,7 +100,7 @@ export function pendingLocks(
     sqlUngraded += sql.ungraded;
     for (const u of sql.unread) unread.push({ revision, path: rev.file.path, ...u });
     const fromSql = sql.steps;
-    for (const step of [...read.steps, ...fromSql]) {
+    for (const step of withCheckedNotNull([...read.steps, ...fromSql])) {
       // a table in another schema than the one whose sizes were read: its size is not known
       if (step.schema !== undefined && step.schema !== catalog.schema) {
         unread.push({
@@ -143,6 +144,38 @@ export function pendingLocks(
     ...(catalog.timeouts ? { timeouts: catalog.timeouts } : {}),
     ...(timeoutSet ? { timeoutSet } : {}),
   };
+}
+
+/**
+ * A revision's steps graded with no database to size them (`fix` without a URL): every table the
+ * file does not create counts as large, and each step runs under the lock_timeout env.py and the
+ * file's own SET statements put in force (the role's is not known: none).
+ */
+export function fileLocks(
+  file: { readonly revision: string; readonly path: string; readonly text: string },
+  major: number,
+  envPy?: { readonly text: string },
+  parseSql?: SqlParser,
+): Pick<PendingLocks, 'steps' | 'unread'> {
+  const read = lockSteps(file.text);
+  const created = new Set(
+    schemaOps(file.text).flatMap((o) => (o.op === 'create' && o.obj.kind === 'table' ? [o.obj.name] : [])),
+  );
+  const sets = read.sql.flatMap((q) => sqlTimeouts(q.sql).map((set) => ({ line: q.line, ...set })));
+  const session = (envPy ? envPyTimeout(envPy.text)?.ms : undefined) ?? 0;
+  const sql = sqlSteps(read.sql, undefined, undefined, parseSql);
+  const where = { revision: file.revision, path: file.path };
+  const steps = withCheckedNotNull([...read.steps, ...sql.steps])
+    .filter((step) => step.table !== '' && !created.has(step.table) && step.call !== 'create_table')
+    .map((step) => ({
+      ...where,
+      step,
+      grade: gradeLock(step, major),
+      table: step.table,
+      large: true,
+      timeoutMs: timeoutAt(sets, session, step.line),
+    }));
+  return { steps, unread: [...read.unread, ...sql.unread].map((u) => ({ ...where, ...u })) };
 }
 
 /** Every pending revision not graded, for a gate that has no sizes to grade with: lock-not-graded says so. */
@@ -190,7 +223,7 @@ function timeoutAt(
  */
 function sqlSteps(
   sql: readonly LiteralSql[],
-  lowerNames: readonly string[],
+  lowerNames: readonly string[] | undefined,
   schemaRead: string | undefined,
   parseSql: SqlParser | undefined,
 ): { steps: LockStep[]; unread: { line: number; why: string }[]; ungraded: number } {
@@ -198,7 +231,8 @@ function sqlSteps(
   const unread: { line: number; why: string }[] = [];
   let ungraded = 0;
   for (const q of sql.filter(
-    (x) => !light(x.sql) && (namesAny(x.sql, lowerNames) || x.sql.includes(RUN_TIME)),
+    (x) =>
+      !light(x.sql) && (lowerNames === undefined || namesAny(x.sql, lowerNames) || x.sql.includes(RUN_TIME)),
   )) {
     const parsed = parseSql?.(q.sql);
     if (parsed === undefined) {

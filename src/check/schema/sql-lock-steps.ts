@@ -202,7 +202,13 @@ function alterTableCmd(
     case 'AT_DropConstraint':
       return step('drop_constraint', table);
     case 'AT_ValidateConstraint':
-      return step('validate_constraint', table);
+      // the constraint's name: a NOT NULL check validated by name lets a later SET NOT NULL skip its scan
+      return step(
+        'validate_constraint',
+        table,
+        [],
+        typeof c['name'] === 'string' ? { data: { name: c['name'] } } : {},
+      );
     case 'AT_AddConstraint': {
       const k = (((c['def'] ?? {}) as Node)['Constraint'] ?? {}) as Node;
       const notValid: LockFlag[] = k['skip_validation'] === true ? ['not-valid'] : [];

@@ -1,0 +1,273 @@
+import path from 'node:path';
+import { loadProjectConfig } from '../../alembic/config/alembic-config.js';
+import { modelFromConfig, revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
+import { atLeast } from '../../alembic/config/alembic-version.js';
+import { envPyText } from '../../check/rule-helpers.js';
+import { fileLocks } from '../../check/schema/pending-locks.js';
+import { DEFAULT_LOCK_SETTINGS, type PendingLock } from '../../check/schema/lock-types.js';
+import { databaseLabel } from '../../database/version-table.js';
+import { UsageError, WriteError } from '../../errors/errors.js';
+import { planFile, type FilePlan, type FixSettings } from '../../generate/plan-fix.js';
+import { acquireWriteLock, writeChanges } from '../../generate/write-changes.js';
+import { pinnedVersion, projectFileReader } from '../../packaging/package-pins.js';
+import { fixJson, fixText, type FixOutcome } from '../../report/fix-report.js';
+import { configOptions, projectLintConfig, resolveAlembicVersion } from '../../workspace/open-project.js';
+import {
+  urlSourceOf,
+  withFiles,
+  type CommandOutput,
+  type VerifyCommandOptions,
+} from '../../workspace/command-options.js';
+import { loadSqlParser } from '../../workspace/sql-parser.js';
+import { gatherVerification, verificationOutcome } from '../../workspace/verification.js';
+import { EXIT } from '../../errors/errors.js';
+
+export interface FixCommandOptions extends VerifyCommandOptions {
+  /** Revision ids (or unique prefixes) to rewrite; none: every pending revision of the database. */
+  readonly revisions?: readonly string[];
+  readonly write?: boolean;
+  /** Write over a file with uncommitted changes in its git work tree. */
+  readonly force?: boolean;
+}
+
+/** The server version `fix` grades for without a database, unless the settings name one. */
+const ASSUMED_MAJOR = 15;
+
+/**
+ * `fix`: each heavy PostgreSQL step of the named (or pending) revisions rewritten into its safe form.
+ * A dry run prints the diff; --write replaces the files atomically. Never runs a migration, never
+ * writes to a database.
+ */
+export async function fixCommand(opts: FixCommandOptions): Promise<CommandOutput & { outcome: FixOutcome }> {
+  const given = withFiles(opts);
+  const ids = opts.revisions ?? [];
+  const source = urlSourceOf(given);
+  if (ids.length === 0 && !source.url)
+    throw new UsageError(
+      `Name the revisions to fix, or give the database to size them on (--database-url, or $${source.variable}).`,
+      {
+        hint: 'alembic-preflight fix 1f2a3b4c5d6e rewrites that revision; with a database URL and no id, every pending revision.',
+      },
+    );
+  const gathered = source.url ? await fromDatabase(given, ids) : await fromFiles(given, ids);
+  const { model, steps, revisions, settings } = gathered;
+  const plans = revisions.map((rev) =>
+    planFile(
+      rev,
+      steps.filter((s) => s.revision === rev.revision),
+      settings,
+    ),
+  );
+  const changed = plans.filter((p) => p.after !== p.before);
+  let written = false;
+  if (opts.write && changed.length > 0) {
+    refuseDirty(model, changed, opts.force === true);
+    const folders = model.config.versionLocations.filter((l) => l.exists).map((l) => l.absPath);
+    const lock = acquireWriteLock(folders[0] ?? model.config.cwd, folders, 'fix');
+    try {
+      writeChanges(
+        changed.map((p) => ({
+          absPath: p.absPath,
+          before: Buffer.from(p.before),
+          after: Buffer.from(p.after),
+        })),
+        'fix',
+      );
+      written = true;
+    } finally {
+      lock.release();
+    }
+  }
+  const outcome: FixOutcome = {
+    ...(gathered.sizedBy ? { sizedBy: gathered.sizedBy } : { assumedMajor: settings.major ?? ASSUMED_MAJOR }),
+    files: plans,
+    write: opts.write === true,
+    written,
+  };
+  const left = plans.some((p) => p.steps.some((s) => s.how === undefined));
+  const document = opts.format === 'json' ? fixJson(outcome) : undefined;
+  return {
+    stdout: document ? `${JSON.stringify(document, null, 2)}\n` : fixText(outcome),
+    exitCode: left ? EXIT.blocked : EXIT.ok,
+    outcome,
+    ...(document ? { document } : {}),
+  };
+}
+
+interface Gathered {
+  readonly model: ProjectModel;
+  readonly revisions: { revision: string; path: string; absPath: string; text: string }[];
+  readonly steps: readonly PendingLock[];
+  readonly settings: FixSettings;
+  readonly sizedBy?: string;
+}
+
+/** With a database: the pending revisions (or the named ones, which must be pending), graded on the live sizes. */
+async function fromDatabase(
+  opts: FixCommandOptions & { files: NonNullable<FixCommandOptions['files']> },
+  ids: readonly string[],
+): Promise<Gathered> {
+  const result = await verificationOutcome(
+    await gatherVerification({
+      ...opts,
+      locks: { ...(opts.locks ?? DEFAULT_LOCK_SETTINGS), mode: 'block' },
+      data: { mode: 'off', timeoutMs: 1, budgetMs: 1 },
+    }),
+  );
+  const { model, database } = result;
+  const { state, prediction, ledger } = database;
+  if (state.dialect !== 'postgresql')
+    throw new UsageError(`fix rewrites PostgreSQL steps; ${databaseLabel(state)} is not PostgreSQL.`, {
+      hint: 'verify --locks block grades MySQL and MariaDB steps, and its findings give the online DDL to use.',
+    });
+  if (!prediction.willSucceed)
+    throw new UsageError(
+      `The upgrade fails before its steps run, so they cannot be sized: ${prediction.cliOutput ?? prediction.unpredictable ?? 'see verify'}`,
+      {
+        hint: 'Run alembic-preflight verify: fix what it reports first, then fix the heavy steps.',
+      },
+    );
+  const pending = prediction.steps.map((s) => s.revision);
+  const chosen = ids.length === 0 ? pending : ids.map((id) => resolveId(model, id));
+  for (const id of chosen) {
+    if (ledger.known.has(id) || !pending.includes(id))
+      throw new UsageError(
+        `${id} is not pending on ${databaseLabel(state)}: the database${ledger.known.has(id) ? "'s ledger" : ''} already holds it, or it is not on the upgrade's path.`,
+        {
+          hint: 'A migration a database has run is not rewritten (applied-migration-edited would report it); write a new revision for what it should change.',
+        },
+      );
+  }
+  const settings = await fixSettings(model, database.locks?.major);
+  const locks = database.locks;
+  if (!locks)
+    throw new UsageError(`The pending steps could not be graded on ${databaseLabel(state)}.`, {
+      hint: 'Run alembic-preflight verify --locks block to see why.',
+    });
+  return {
+    model,
+    revisions: chosen.map((id) => revisionFile(model, id)),
+    steps: [...locks.steps, ...locks.unread.map((u) => unreadStep(u))],
+    settings,
+    sizedBy: databaseLabel(state),
+  };
+}
+
+/** Without a database: the named revisions, every table they do not create taken as large. */
+async function fromFiles(
+  opts: FixCommandOptions & { files: NonNullable<FixCommandOptions['files']> },
+  ids: readonly string[],
+): Promise<Gathered> {
+  const config = await loadProjectConfig(configOptions(opts));
+  const model = modelFromConfig(config, resolveAlembicVersion(config.files, config.cwd, opts.alembicVersion));
+  const settings = await fixSettings(model, undefined);
+  const revisions = ids.map((id) => revisionFile(model, resolveId(model, id)));
+  const env = envPyText(model);
+  const needsParser = revisions.some((r) => r.text.includes('execute('));
+  const parseSql = needsParser ? await loadSqlParser() : undefined;
+  const steps = revisions.flatMap((r) => {
+    const got = fileLocks(
+      r,
+      settings.major ?? ASSUMED_MAJOR,
+      env !== undefined ? { text: env } : undefined,
+      parseSql,
+    );
+    return [...got.steps, ...got.unread.map((u) => unreadStep(u))];
+  });
+  return { model, revisions, steps, settings };
+}
+
+/** A line the reading could not follow, as a heavy step left unchanged: nothing claims it light. */
+function unreadStep(u: { revision: string; path: string; line: number; why: string }): PendingLock {
+  return {
+    revision: u.revision,
+    path: u.path,
+    step: { call: 'execute', table: '', flags: [], line: u.line, conditional: false, sql: true },
+    grade: {
+      mode: 'ACCESS EXCLUSIVE',
+      work: 'rewrite',
+      uncertain: u.why,
+      recipe: `read it by hand: ${u.why}`,
+    },
+    table: '?',
+    large: true,
+    timeoutMs: 0,
+  };
+}
+
+async function fixSettings(model: ProjectModel, major: number | undefined): Promise<FixSettings> {
+  if (!atLeast(model.alembicVersion, 1, 2))
+    throw new UsageError(
+      `The app runs Alembic ${model.alembicVersion.label}; the safe forms need autocommit_block(), from Alembic 1.2.`,
+      {
+        hint: 'Upgrade Alembic to 1.2 or later (pip install "alembic>=1.2"), then run fix again.',
+      },
+    );
+  const lint = await projectLintConfig(model.config);
+  const pin = pinnedVersion('sqlalchemy', projectFileReader(model.config.files, model.config.cwd));
+  const old = pin ? olderThan(pin.version, [1, 4, 32]) : false;
+  return {
+    lockTimeout: lint.lockTimeout,
+    ...(old && pin
+      ? {
+          notValidRefused: `postgresql_not_valid= needs SQLAlchemy 1.4.32; ${pin.source} pins ${pin.version}`,
+        }
+      : {}),
+    ...((major ?? lint.postgresVersion) !== undefined ? { major: (major ?? lint.postgresVersion)! } : {}),
+  };
+}
+
+function olderThan(version: string, than: readonly number[]): boolean {
+  const parts = version.split('.').map((x) => Number.parseInt(x, 10));
+  for (let i = 0; i < than.length; i++) {
+    const v = parts[i] ?? 0;
+    if (Number.isNaN(v)) return false;
+    if (v !== than[i]) return v < than[i]!;
+  }
+  return false;
+}
+
+/** A revision id as Alembic takes it on the command line: the whole id or a unique prefix. */
+function resolveId(model: ProjectModel, id: string): string {
+  if (model.map.byKey.has(id)) return id;
+  const matches = model.map.revisions.filter((r) => r.key.startsWith(id)).map((r) => r.key);
+  if (matches.length === 1) return matches[0]!;
+  throw new UsageError(
+    matches.length === 0
+      ? `No revision file has the id ${id}.`
+      : `${id} is the start of ${matches.length} revision ids: ${matches.slice(0, 5).join(', ')}.`,
+    { hint: 'Give a revision id as alembic history prints it.' },
+  );
+}
+
+function revisionFile(
+  model: ProjectModel,
+  id: string,
+): { revision: string; path: string; absPath: string; text: string } {
+  const rev = model.map.byKey.get(id)!;
+  const text = revisionText(model, rev.file.absPath);
+  if (text === undefined)
+    throw new UsageError(`${rev.file.path} could not be read as text.`, {
+      hint: 'Check the file is UTF-8 and readable.',
+    });
+  return { revision: id, path: rev.file.path, absPath: rev.file.absPath, text };
+}
+
+/** Inside a git work tree, a file with uncommitted changes is not written over unless --force. */
+function refuseDirty(model: ProjectModel, plans: readonly FilePlan[], force: boolean): void {
+  if (force) return;
+  const cwd = model.config.cwd;
+  const files = plans.map((p) => path.relative(cwd, p.absPath));
+  const status = model.config.files.git(cwd, ['status', '--porcelain', '--', ...files]);
+  if (status === null || status.status !== 0 || status.stdout.trim() === '') return;
+  const dirty = status.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.slice(3));
+  throw new WriteError(
+    `${dirty.join(', ')} ha${dirty.length === 1 ? 's' : 've'} uncommitted changes: nothing was written.`,
+    {
+      hint: 'Commit or stash them first, so the rewrite is a change of its own you can review; or pass --force.',
+    },
+  );
+}

@@ -1,0 +1,178 @@
+import { blockedBy, stepName } from '../check/schema/lock-grade.js';
+import type { PendingLock } from '../check/schema/lock-types.js';
+import { Tok } from '../python/tokens.js';
+import { callStatementAt, statementsOf } from './call-statement.js';
+import { recipeFor, type RecipeContext } from './fix-recipes.js';
+import type { LineEdit } from './unified-diff.js';
+
+/** A heavy step `fix` rewrote, or left as it was (with why, and the way to make the change instead). */
+export interface FixedStep {
+  readonly revision: string;
+  readonly path: string;
+  readonly line: number;
+  /** `op.create_index` on `orders`. */
+  readonly step: string;
+  readonly table: string;
+  /** What it was rewritten into; absent when it was left. */
+  readonly how?: string;
+  readonly why?: string;
+  readonly instead?: string;
+}
+
+/** One revision file's rewrite: its text after, the edits (for the diff), each heavy step's outcome. */
+export interface FilePlan {
+  readonly revision: string;
+  readonly path: string;
+  readonly absPath: string;
+  readonly before: string;
+  readonly after: string;
+  readonly edits: readonly LineEdit[];
+  readonly steps: readonly FixedStep[];
+}
+
+/**
+ * Whether a graded step is one `fix` rewrites: it rewrites, scans or indexes a large table under a lock
+ * that stops the app, or waits for ACCESS EXCLUSIVE on one with no lock_timeout in force (what
+ * lock-on-large-table and lock-timeout-missing report).
+ */
+export function heavy(s: PendingLock): boolean {
+  if (!s.large) return false;
+  const stops = s.grade.rowLocks === true || blockedBy(s.grade.mode) !== 'nothing the app does';
+  if (s.grade.work !== 'instant' && stops) return true;
+  return (
+    s.timeoutMs === 0 &&
+    (s.grade.mode === 'ACCESS EXCLUSIVE' || s.grade.alsoLocks?.mode === 'ACCESS EXCLUSIVE')
+  );
+}
+
+/** Settings of the rewrite that do not depend on the file. */
+export interface FixSettings {
+  /** The lock_timeout written before a step that still takes a lock stopping writes (`5s`). */
+  readonly lockTimeout: string;
+  readonly notValidRefused?: string;
+  readonly major?: number;
+}
+
+/**
+ * The rewrite of one revision file: each heavy step (graded, in `steps`) replaced by its safe form
+ * where a recipe and the statement's shape allow, else left and named. Pure: text in, text out.
+ */
+export function planFile(
+  file: { readonly revision: string; readonly path: string; readonly absPath: string; readonly text: string },
+  steps: readonly PendingLock[],
+  settings: FixSettings,
+): FilePlan {
+  const lines = statementsOf(file.text);
+  const byLine = new Map<number, PendingLock[]>();
+  for (const s of steps) byLine.set(s.step.line, [...(byLine.get(s.step.line) ?? []), s]);
+  const edits: LineEdit[] = [];
+  const out: FixedStep[] = [];
+  const sa = lines ? sqlalchemyText(lines) : undefined;
+  for (const [line, here] of [...byLine].sort((a, b) => a[0] - b[0])) {
+    const heavyHere = here.filter(heavy);
+    if (heavyHere.length === 0) continue;
+    const s = heavyHere[0]!;
+    const named = {
+      revision: file.revision,
+      path: file.path,
+      line,
+      step: stepName(s.step),
+      table: s.table,
+    };
+    const leave = (why: string, instead = s.grade.recipe): void => void out.push({ ...named, why, instead });
+    const why = unsafe(s, here.length);
+    if (why) {
+      leave(why);
+      continue;
+    }
+    const call = lines ? callStatementAt(file.text, lines, line) : 'the file could not be read';
+    if (typeof call === 'string') {
+      leave(call);
+      continue;
+    }
+    const ctx: RecipeContext = {
+      unit: unitOf(call.indent),
+      text: sa?.name ?? 'sa.text',
+      timeout: s.timeoutMs === 0 ? settings.lockTimeout : undefined,
+      ...(settings.notValidRefused ? { notValidRefused: settings.notValidRefused } : {}),
+      ...(settings.major !== undefined ? { major: settings.major } : {}),
+      ...(s.size?.tree === 'partitions' ? { partitioned: true } : {}),
+    };
+    const r = recipeFor(call, s.step, s.grade, ctx);
+    if ('why' in r) {
+      leave(r.why, r.instead);
+      continue;
+    }
+    edits.push({ first: call.first, last: call.last, text: r.text });
+    out.push({ ...named, how: r.how });
+  }
+  // the recipes read the catalog through sqlalchemy.text: import it where the file does not
+  if (edits.length > 0 && sa?.importAfter !== undefined)
+    edits.unshift({
+      first: sa.importAfter + 1,
+      last: sa.importAfter,
+      text: `import ${sa.name === 'sa.text' ? 'sqlalchemy as sa' : 'sqlalchemy'}`,
+    });
+  return { ...file, before: file.text, after: applyEdits(file.text, edits), edits, steps: out };
+}
+
+/** Why a heavy step is not rewritten whatever its call: it may not run, or runs inside something else. */
+function unsafe(s: PendingLock, onLine: number): string | undefined {
+  if (s.step.sql) return "it is op.execute's SQL: rewrite the statement by hand";
+  if (s.step.conditional) return 'it is under if, for or try, or in a helper function';
+  if (s.step.batch) return 'it is inside batch_alter_table';
+  if (s.step.autocommit) return 'it is inside an autocommit_block already';
+  if (onLine > 1) return 'the statement takes several locks (a column with its constraint or index)';
+  return undefined;
+}
+
+function unitOf(indent: string): string {
+  if (indent.startsWith('\t')) return '\t';
+  return indent.length === 2 ? '  ' : '    ';
+}
+
+/**
+ * How the file reaches sqlalchemy.text (`sa.text`, `sqlalchemy.text`, `text`), or the line after
+ * which `import sqlalchemy as sa` goes (the last of the module's top-level imports).
+ */
+function sqlalchemyText(lines: NonNullable<ReturnType<typeof statementsOf>>): {
+  name: string;
+  importAfter?: number;
+} {
+  let importAfter = 0;
+  let saTaken = false;
+  for (const l of lines) {
+    const t = l.tokens;
+    if (t.some((x) => x.type === Tok.Name && x.text === 'sa')) saTaken = true;
+    if (l.indent !== 0) continue;
+    const words = t.map((x) => x.text);
+    if (words[0] === 'import' || words[0] === 'from') importAfter = t[t.length - 1]!.line;
+    if (words[0] === 'import' && words[1] === 'sqlalchemy') {
+      if (words.length === 2) return { name: 'sqlalchemy.text' };
+      if (words[2] === 'as' && words.length === 4) return { name: `${words[3]}.text` };
+    }
+    if (words[0] === 'from' && words[1] === 'sqlalchemy' && words[2] === 'import') {
+      const at = words.indexOf('text', 3);
+      if (at > 0 && words[at + 1] !== 'as') return { name: 'text' };
+    }
+  }
+  // `sa` is used for something else: reach it by its full name
+  if (saTaken) return { name: 'sqlalchemy.text', importAfter };
+  return { name: 'sa.text', importAfter };
+}
+
+/** The text with each edit's lines replaced (edits sorted by line, none overlapping). */
+export function applyEdits(text: string, edits: readonly LineEdit[]): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split('\n');
+  const sorted = [...edits].sort((a, b) => b.first - a.first);
+  for (const e of sorted) {
+    const cr = eol === '\r\n';
+    const replacement = e.text.split('\n').map((l) => (cr && !l.endsWith('\r') ? `${l}\r` : l));
+    // the last line of the file without its end of line keeps having none
+    const lastIsFinal = e.last === lines.length && !text.endsWith('\n');
+    if (lastIsFinal && cr) replacement[replacement.length - 1] = replacement.at(-1)!.slice(0, -1);
+    lines.splice(e.first - 1, e.last - e.first + 1, ...replacement);
+  }
+  return lines.join('\n');
+}
