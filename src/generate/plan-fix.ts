@@ -76,7 +76,7 @@ export function planFile(
       revision: file.revision,
       path: file.path,
       line,
-      step: stepName(s.step),
+      step: s.table === '' && s.grade.uncertain ? 'this line' : stepName(s.step),
       table: s.table,
     };
     const leave = (why: string, instead = s.grade.recipe): void => void out.push({ ...named, why, instead });
@@ -118,6 +118,8 @@ export function planFile(
 
 /** Why a heavy step is not rewritten whatever its call: it may not run, or runs inside something else. */
 function unsafe(s: PendingLock, onLine: number): string | undefined {
+  // a line the reading could not follow (lock-not-graded's): nothing is known of its lock
+  if (s.table === '' && s.grade.uncertain) return `the reading could not follow it: ${s.grade.uncertain}`;
   if (s.step.sql) return "it is op.execute's SQL: rewrite the statement by hand";
   if (s.step.conditional) return 'it is under if, for or try, or in a helper function';
   if (s.step.batch) return 'it is inside batch_alter_table';

@@ -32,7 +32,7 @@ function verdictOf(o: FixOutcome): VerdictLine {
 }
 
 function stepLine(s: FixedStep): string {
-  return `${s.path}:${s.line} ${s.step} on ${s.table}`;
+  return `${s.path}:${s.line} ${s.step}${s.table ? ` on ${s.table}` : ''}`;
 }
 
 /** The diff of each file (a dry run) or what was written, each heavy step's outcome, and the verdict. */

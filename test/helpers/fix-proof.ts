@@ -3,25 +3,9 @@ import path from 'node:path';
 import type { Client } from 'pg';
 import { pgExec, pidOf, type PgServer } from './pg-cluster.js';
 import { makeProject, migration, rev } from './project.js';
-import { upgrade } from './lock-matrix.js';
+import { ENV_PY, TEMPLATE, upgrade } from './lock-matrix.js';
 import { ORACLE_PYTHON } from './oracle.js';
 import { spawn } from 'node:child_process';
-
-/** The template every proof clones: customers, and orders with `rows` rows (valid keys, no NULL, no duplicate). */
-export const FIX_TEMPLATE = 'fix_shapes';
-
-export async function setUpFixShapes(pg: PgServer, rows: number): Promise<void> {
-  await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${FIX_TEMPLATE}`, `CREATE DATABASE ${FIX_TEMPLATE}`]);
-  await pgExec(pg.urlFor(FIX_TEMPLATE), [
-    'CREATE TABLE customers (id integer PRIMARY KEY)',
-    'INSERT INTO customers SELECT generate_series(1, 100)',
-    'CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer, amount integer, note varchar(50), code integer)',
-    `INSERT INTO orders SELECT g, 1 + g % 100, g % 97, 'n' || g, g FROM generate_series(1, ${rows}) g`,
-    'CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)',
-    "INSERT INTO alembic_version VALUES ('a0')",
-    'ANALYZE customers, orders',
-  ]);
-}
 
 /**
  * A module env.py imports first: for each statement Alembic runs, whether it ran in autocommit and,
@@ -70,25 +54,8 @@ export function observed(envPy: string): string {
   return `import observe_statements  # noqa: F401\n${envPy}`;
 }
 
-/** A plain online env.py, observed. */
-export const OBSERVED_ENV_PY = observed(`import os
-from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-config = context.config
-config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"].replace("%", "%%"))
-
-
-def run_migrations_online():
-    engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        context.configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-run_migrations_online()
-`);
+/** The lock matrix's plain online env.py, observed. */
+export const OBSERVED_ENV_PY = observed(ENV_PY);
 
 /** One logged statement: in a transaction, what it read of orders and what the transaction held on it after. */
 export interface LoggedStatement {
@@ -149,10 +116,7 @@ export function fixProject(
 }
 
 export async function cloneDb(pg: PgServer, name: string): Promise<string> {
-  await pgExec(pg.url, [
-    `DROP DATABASE IF EXISTS ${name}`,
-    `CREATE DATABASE ${name} TEMPLATE ${FIX_TEMPLATE}`,
-  ]);
+  await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`]);
   return pg.urlFor(name);
 }
 

@@ -4,9 +4,8 @@ import { fixCommand } from '../../src/commands/fix/fix-command.js';
 import { snapshotSchema } from '../../src/database/schema-snapshot.js';
 import { catalogFacts, observed, OBSERVER_PY, upgradeBesideWriter, type ObservedRun } from './fix-proof.js';
 import type { MatrixCell } from './lock-matrix-cells.js';
-import { ENV_PY } from './lock-matrix.js';
-import { pgExec, type PgServer } from './pg-cluster.js';
-import { makeProject, migration, rev } from './project.js';
+import { cellProject } from './lock-matrix.js';
+import type { PgServer } from './pg-cluster.js';
 
 /** What `fix` did with a heavy cell, and, where it rewrote the step and it was asked, the rewrite run and observed. */
 export interface FixColumn {
@@ -31,28 +30,9 @@ export async function fixColumn(
   threshold: number,
   observe: boolean,
 ): Promise<FixColumn> {
-  const db = `lock_fix_${i}`;
-  await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db} TEMPLATE lock_shapes`]);
-  const url = pg.urlFor(db);
-  if (cell.setup)
-    await pgExec(
-      url,
-      cell.setup.map((s) => s.replaceAll('$DB', db)),
-    );
   const file = 'migrations/versions/b1_step.py';
-  const root = makeProject({
-    'migrations/env.py': observed(cell.envPy ?? ENV_PY),
+  const { url, root } = await cellProject(pg, cell, `lock_fix_${i}`, observed, {
     'observe_statements.py': OBSERVER_PY,
-    'migrations/versions/a0_base.py': rev('a0', null),
-    [file]:
-      cell.file ??
-      migration(
-        'b1',
-        'a0',
-        cell.upgrade,
-        cell.downgrade ?? 'pass',
-        `import sqlalchemy as sa\n${cell.header ?? ''}`,
-      ),
   });
   const before = readFileSync(path.join(root, file), 'utf8');
   const out = await fixCommand({

@@ -7,7 +7,7 @@ import { pgExec, pidOf, type PgServer } from './pg-cluster.js';
 import { makeProject, migration, onlineEnvPy, rev } from './project.js';
 
 /** The template database every cell clones: one table of each shape, `rows` rows each. */
-const TEMPLATE = 'lock_shapes';
+export const TEMPLATE = 'lock_shapes';
 
 /**
  * The shapes: a plain table (analysed) referencing customers; a partitioned table whose partitions are
@@ -74,14 +74,17 @@ export function envPyWith(opts: { line?: string; connectArgs?: string }): string
   return text;
 }
 
-/** One cell: clone the shapes, grade with verify --locks block, then run real Alembic under observation. */
-export async function runCell(
+/**
+ * The cell's database, cloned from the shapes as `db` with the cell's settings applied, and its
+ * project (env.py passed through `env`: an observer imported first, say).
+ */
+export async function cellProject(
   pg: PgServer,
   cell: MatrixCell,
-  i: number,
-  threshold: number,
-): Promise<CellRun> {
-  const db = `lock_cell_${i}`;
+  db: string,
+  env: (envPy: string) => string = (e) => e,
+  extra: Record<string, string> = {},
+): Promise<{ url: string; root: string }> {
   await pgExec(pg.url, [`DROP DATABASE IF EXISTS ${db}`, `CREATE DATABASE ${db} TEMPLATE ${TEMPLATE}`]);
   const url = pg.urlFor(db);
   if (cell.setup)
@@ -90,7 +93,7 @@ export async function runCell(
       cell.setup.map((s) => s.replaceAll('$DB', db)),
     );
   const root = makeProject({
-    'migrations/env.py': cell.envPy ?? ENV_PY,
+    'migrations/env.py': env(cell.envPy ?? ENV_PY),
     'migrations/versions/a0_base.py': rev('a0', null),
     'migrations/versions/b1_step.py':
       cell.file ??
@@ -101,7 +104,19 @@ export async function runCell(
         cell.downgrade ?? 'pass',
         `import sqlalchemy as sa\n${cell.header ?? ''}`,
       ),
+    ...extra,
   });
+  return { url, root };
+}
+
+/** One cell: clone the shapes, grade with verify --locks block, then run real Alembic under observation. */
+export async function runCell(
+  pg: PgServer,
+  cell: MatrixCell,
+  i: number,
+  threshold: number,
+): Promise<CellRun> {
+  const { url, root } = await cellProject(pg, cell, `lock_cell_${i}`);
   // the app's session: it updated a row and went idle, its transaction open (a writer that forgot to commit)
   const app = cell.holder ? await holdRow(url) : undefined;
   const verified = await verifyCommand({

@@ -3,6 +3,8 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { fixCommand } from '../../src/commands/fix/fix-command.js';
+import { PreflightError } from '../../src/errors/errors.js';
 import { PYTHON } from '../helpers/oracle.js';
 import { pgExec } from '../helpers/pg-cluster.js';
 import { postgresForSuite } from '../helpers/postgres-suite.js';
@@ -15,6 +17,33 @@ import { tempDir } from '../helpers/temp-dir.js';
 // that CPython compiles; and each refusal, with a control that goes through.
 
 const FILE = 'migrations/versions/b1_step.py';
+
+/** `fix` in process, as the CLI runs it: its output and exit code, or a refusal's (UsageError: 2, WriteError: 73). */
+async function fix(
+  cwd: string,
+  args: {
+    revisions?: string[];
+    write?: boolean;
+    force?: boolean;
+    json?: boolean;
+    env?: Record<string, string>;
+  } = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  try {
+    const out = await fixCommand({
+      format: args.json ? 'json' : 'text',
+      cwd,
+      env: args.env ?? {},
+      revisions: args.revisions ?? ['b1'],
+      ...(args.write ? { write: true } : {}),
+      ...(args.force ? { force: true } : {}),
+    });
+    return { status: out.exitCode, stdout: out.stdout, stderr: '' };
+  } catch (e) {
+    if (e instanceof PreflightError) return { status: e.exitCode, stdout: '', stderr: e.message };
+    throw e;
+  }
+}
 
 /** A project whose b1 file is `text` as given (bytes kept), after a0. */
 function project(text: string, extra: Record<string, string> = {}): string {
@@ -79,19 +108,19 @@ def upgrade():
 };
 
 describe('fix: the diff, --write and what they write', () => {
-  it.each(Object.entries(LAYOUTS))('%s', (_name, text) => {
+  it.each(Object.entries(LAYOUTS))('%s', async (_name, text) => {
     const dry = project(text);
     const written = project(text);
-    const out = runCli(dry, ['fix', 'b1']);
+    const out = await fix(dry);
     expect(out.status, out.stdout + out.stderr).toBe(0);
     // the dry run changed nothing
     expect(readFileSync(path.join(dry, FILE)).equals(Buffer.from(text))).toBe(true);
-    const w = runCli(written, ['fix', 'b1', '--write']);
+    const w = await fix(written, { write: true });
     expect(w.status, w.stdout + w.stderr).toBe(0);
     const after = readFileSync(path.join(written, FILE));
     expect(after.equals(Buffer.from(text))).toBe(false);
     // patch applies the printed diff and gives exactly what --write wrote
-    const diff = JSON.parse(runCli(dry, ['fix', 'b1', '--format', 'json']).stdout).files[0].diff as string;
+    const diff = JSON.parse((await fix(dry, { json: true })).stdout).files[0].diff as string;
     const applied = spawnSync('patch', ['-p1', '--binary', '--no-backup-if-mismatch'], {
       cwd: dry,
       input: diff,
@@ -102,11 +131,11 @@ describe('fix: the diff, --write and what they write', () => {
     const compiled = spawnSync(PYTHON, ['-m', 'py_compile', path.join(written, FILE)], { encoding: 'utf8' });
     expect(compiled.status, compiled.stderr).toBe(0);
     // and fix finds nothing left to do in its own output
-    const again = runCli(written, ['fix', 'b1', '--format', 'json']);
+    const again = await fix(written, { json: true });
     expect(JSON.parse(again.stdout).files[0].changed, again.stdout).toBe(false);
   });
 
-  it('keeps what it cannot rewrite, names it with the way instead, and exits 1', () => {
+  it('keeps what it cannot rewrite, names it with the way instead, and exits 1', async () => {
     const root = project(
       migration(
         'b1',
@@ -115,7 +144,7 @@ describe('fix: the diff, --write and what they write', () => {
         'pass',
       ),
     );
-    const out = runCli(root, ['fix', 'b1', '--format', 'json']);
+    const out = await fix(root, { json: true });
     expect(out.status).toBe(1);
     const steps = JSON.parse(out.stdout).files[0].steps as {
       line: number;
@@ -130,13 +159,13 @@ describe('fix: the diff, --write and what they write', () => {
     ]);
     expect(steps[0]!.why).toContain('under if, for or try');
     expect(steps[1]!.instead).toContain('expand/contract');
-    const text = runCli(root, ['fix', 'b1']);
+    const text = await fix(root);
     expect(text.stdout.trimEnd().split('\n').at(-1)).toBe(
       'BLOCKED: 2 heavy steps left unchanged, 1 rewritten in the diff; dry run: nothing written',
     );
   });
 
-  it('leaves a table the revision creates alone, and says nothing is heavy', () => {
+  it('leaves a table the revision creates alone, and says nothing is heavy', async () => {
     const root = project(
       migration(
         'b1',
@@ -145,27 +174,27 @@ describe('fix: the diff, --write and what they write', () => {
         'pass',
       ),
     );
-    const out = runCli(root, ['fix', 'b1']);
+    const out = await fix(root);
     expect(out.status, out.stdout).toBe(0);
     expect(out.stdout.trimEnd().split('\n').at(-1)).toBe(
       'OK: no step takes a heavy lock; dry run: nothing written',
     );
-    expect(runCli(root, ['fix', 'b1', '--write']).status).toBe(0);
+    expect((await fix(root, { write: true })).status).toBe(0);
     expect(readFileSync(path.join(root, FILE), 'utf8')).not.toContain('CONCURRENTLY');
   });
 
-  it('with neither a revision nor a database: exit 2, naming both; with a revision it runs', () => {
+  it('with neither a revision nor a database: exit 2, naming both; with a revision it runs', async () => {
     const root = project(LAYOUTS['one line each, with a comment after a call, no sqlalchemy import']!);
     const none = runCli(root, ['fix']);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('Name the revisions to fix, or give the database');
-    expect(runCli(root, ['fix', 'b']).status).toBe(0);
-    const unknown = runCli(root, ['fix', 'zz']);
+    expect((await fix(root, { revisions: ['b'] })).status).toBe(0);
+    const unknown = await fix(root, { revisions: ['zz'] });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('No revision file has the id zz');
   });
 
-  it('a file with uncommitted changes in git is not written over (73) unless --force; a committed one is', () => {
+  it('a file with uncommitted changes in git is not written over (73) unless --force; a committed one is', async () => {
     const text = LAYOUTS['one line each, with a comment after a call, no sqlalchemy import']!;
     const root = project(text);
     const git = (...args: string[]): string =>
@@ -181,31 +210,26 @@ describe('fix: the diff, --write and what they write', () => {
     expect(refused.status).toBe(73);
     expect(refused.stderr).toContain('uncommitted changes');
     expect(readFileSync(path.join(root, FILE), 'utf8')).toBe(`${text}# edited\n`);
-    expect(runCli(root, ['fix', 'b1', '--write', '--force']).status).toBe(0);
+    expect((await fix(root, { write: true, force: true })).status).toBe(0);
     expect(readFileSync(path.join(root, FILE), 'utf8')).toContain('CONCURRENTLY');
     // committed: written without --force
     git('checkout', '-q', '--', FILE);
-    expect(runCli(root, ['fix', 'b1', '--write']).status).toBe(0);
+    expect((await fix(root, { write: true })).status).toBe(0);
     expect(readFileSync(path.join(root, FILE), 'utf8')).toContain('CONCURRENTLY');
   });
 
-  it('Alembic before 1.2 is refused (no autocommit_block); 1.2 is not', () => {
+  it('Alembic before 1.2 is refused (no autocommit_block); 1.2 is not', async () => {
     const text = LAYOUTS['one line each, with a comment after a call, no sqlalchemy import']!;
     const old = project(text, { 'requirements.txt': 'alembic==1.1.0\n' });
     const refused = runCli(old, ['fix', 'b1']);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('autocommit_block(), from Alembic 1.2');
-    expect(runCli(project(text, { 'requirements.txt': 'alembic==1.2.0\n' }), ['fix', 'b1']).status).toBe(0);
+    expect((await fix(project(text, { 'requirements.txt': 'alembic==1.2.0\n' }))).status).toBe(0);
   });
 
-  it('a NOT VALID constraint needs SQLAlchemy 1.4.32: an older pin leaves it, named; 1.4.32 rewrites it', () => {
+  it('a NOT VALID constraint needs SQLAlchemy 1.4.32: an older pin leaves it, named; 1.4.32 rewrites it', async () => {
     const text = LAYOUTS['one line each, with a comment after a call, no sqlalchemy import']!;
-    const old = runCli(project(text, { 'requirements.txt': 'SQLAlchemy==1.4.31\n' }), [
-      'fix',
-      'b1',
-      '--format',
-      'json',
-    ]);
+    const old = await fix(project(text, { 'requirements.txt': 'SQLAlchemy==1.4.31\n' }), { json: true });
     expect(old.status).toBe(1);
     const steps = JSON.parse(old.stdout).files[0].steps as {
       step: string;
@@ -219,22 +243,18 @@ describe('fix: the diff, --write and what they write', () => {
     expect(steps[1]!.why).toBe(
       'postgresql_not_valid= needs SQLAlchemy 1.4.32; requirements.txt:1 pins 1.4.31',
     );
-    expect(runCli(project(text, { 'requirements.txt': 'SQLAlchemy==1.4.32\n' }), ['fix', 'b1']).status).toBe(
-      0,
-    );
+    expect((await fix(project(text, { 'requirements.txt': 'SQLAlchemy==1.4.32\n' }))).status).toBe(0);
   });
 
-  it('a lock-timeout setting without a unit is a configuration error', () => {
+  it('a lock-timeout setting without a unit is a configuration error', async () => {
     const text = LAYOUTS['one line each, with a comment after a call, no sqlalchemy import']!;
-    const bad = runCli(
+    const bad = await fix(
       project(text, { 'pyproject.toml': '[tool.alembic-preflight]\nlock-timeout = "5"\n' }),
-      ['fix', 'b1'],
     );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('lock-timeout must be a duration with its unit');
-    const good = runCli(
+    const good = await fix(
       project(text, { 'pyproject.toml': '[tool.alembic-preflight]\nlock-timeout = "2s"\n' }),
-      ['fix', 'b1'],
     );
     expect(good.stdout).toContain("SET LOCAL lock_timeout = '2s'");
   });

@@ -260,13 +260,17 @@ function gradeAlterColumn(
   major: number,
   coercible: boolean,
 ): LockGrade {
+  // a catalog change under ACCESS EXCLUSIVE, and why it is no more
+  const instant = (caveat: string): LockGrade => ({
+    mode: 'ACCESS EXCLUSIVE',
+    work: 'instant',
+    caveat,
+    recipe: 'set lock_timeout so a queued lock gives up',
+  });
   if (has('type') && coercible && !has('not-null'))
-    return {
-      mode: 'ACCESS EXCLUSIVE',
-      work: 'instant',
-      caveat: 'The new type is binary-coercible from the old one (pg_cast), so PostgreSQL rewrites nothing.',
-      recipe: 'set lock_timeout so a queued lock gives up',
-    };
+    return instant(
+      'The new type is binary-coercible from the old one (pg_cast), so PostgreSQL rewrites nothing.',
+    );
   if (has('type'))
     return {
       mode: 'ACCESS EXCLUSIVE',
@@ -277,12 +281,7 @@ function gradeAlterColumn(
         'add a column of the new type, backfill it in batches, switch the code over, then drop the old one',
     };
   if (has('not-null') && has('checked-not-null') && major >= 12)
-    return {
-      mode: 'ACCESS EXCLUSIVE',
-      work: 'instant',
-      caveat: 'A CHECK (column IS NOT NULL) validated before it lets PostgreSQL skip the scan.',
-      recipe: 'set lock_timeout so a queued lock gives up',
-    };
+    return instant('A CHECK (column IS NOT NULL) validated before it lets PostgreSQL skip the scan.');
   if (has('not-null'))
     return {
       mode: 'ACCESS EXCLUSIVE',

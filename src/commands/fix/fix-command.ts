@@ -187,9 +187,9 @@ function unreadStep(u: { revision: string; path: string; line: number; why: stri
       mode: 'ACCESS EXCLUSIVE',
       work: 'rewrite',
       uncertain: u.why,
-      recipe: `read it by hand: ${u.why}`,
+      recipe: 'read the line and write its safe form by hand (docs/zero-downtime.md)',
     },
-    table: '?',
+    table: '',
     large: true,
     timeoutMs: 0,
   };
