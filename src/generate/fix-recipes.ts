@@ -23,6 +23,8 @@ export interface RecipeContext {
 export interface Rewrite {
   readonly text: string;
   readonly how: string;
+  /** It runs an autocommit_block, which commits what the migration did before it. */
+  readonly commits?: true;
 }
 
 /** A heavy step left as it is: why, and the way to do the change instead. */
@@ -161,6 +163,7 @@ function concurrentIndex(call: CallStatement, step: LockStep, ctx: RecipeContext
       indented(call.withKeyword('postgresql_concurrently', 'True'), u + u, insideString),
     ].join('\n'),
     how: 'built CONCURRENTLY in autocommit_block',
+    commits: true,
   };
 }
 
@@ -193,6 +196,7 @@ function uniqueUsingIndex(call: CallStatement, step: LockStep, ctx: RecipeContex
       `${i}${u}op.execute(${py(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE USING INDEX ${quoteIdent(name)}`)})`,
     ].join('\n'),
     how: 'unique index built CONCURRENTLY, then ADD CONSTRAINT … USING INDEX',
+    commits: true,
   };
 }
 
@@ -217,6 +221,7 @@ function notValidThenValidate(call: CallStatement, step: LockStep, ctx: RecipeCo
       `${i}${u}op.execute(${py(`ALTER TABLE ${regclass(step.table, schema)} VALIDATE CONSTRAINT ${quoteIdent(name)}`)})`,
     ].join('\n'),
     how: `${what} added NOT VALID, then validated in its own transaction`,
+    commits: true,
   };
 }
 
@@ -263,6 +268,7 @@ function notNullByCheck(call: CallStatement, step: LockStep, ctx: RecipeContext)
       `${i}op.drop_constraint(${py(check)}, ${py(step.table)}, type_="check"${schemaArg})`,
     ].join('\n'),
     how: 'NOT NULL proved by a check validated in its own transaction',
+    commits: true,
   };
 }
 

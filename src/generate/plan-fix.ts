@@ -1,6 +1,7 @@
 import { blockedBy, stepName } from '../check/schema/lock-grade.js';
 import type { PendingLock } from '../check/schema/lock-types.js';
 import { Tok } from '../python/tokens.js';
+import { schemaOps } from '../check/schema/schema-ops.js';
 import { callStatementAt, statementsOf } from './call-statement.js';
 import { recipeFor, type RecipeContext } from './fix-recipes.js';
 import type { LineEdit } from './unified-diff.js';
@@ -17,6 +18,11 @@ export interface FixedStep {
   readonly how?: string;
   readonly why?: string;
   readonly instead?: string;
+  /**
+   * Lines of upgrade() before a rewrite that commits (autocommit_block) whose steps are not guarded:
+   * committed with it, so a retry after a later failure runs them again.
+   */
+  readonly rerunOnRetry?: readonly number[];
 }
 
 /** One revision file's rewrite: its text after, the edits (for the diff), each heavy step's outcome. */
@@ -68,6 +74,9 @@ export function planFile(
   const edits: LineEdit[] = [];
   const out: FixedStep[] = [];
   const sa = lines ? sqlalchemyText(lines) : undefined;
+  // the lines of upgrade()'s steps, and those of the rewrites that look before they act
+  const stepLines = [...new Set(schemaOps(file.text).map((o) => o.line))];
+  const guarded = new Set<number>();
   for (const [line, here] of [...byLine].sort((a, b) => a[0] - b[0])) {
     const heavyHere = here.filter(heavy);
     if (heavyHere.length === 0) continue;
@@ -104,7 +113,9 @@ export function planFile(
       continue;
     }
     edits.push({ first: call.first, last: call.last, text: r.text });
-    out.push({ ...named, how: r.how });
+    const rerun = r.commits ? unguardedBefore(stepLines, guarded, line) : [];
+    out.push({ ...named, how: r.how, ...(rerun.length > 0 ? { rerunOnRetry: rerun } : {}) });
+    if (r.commits) guarded.add(line);
   }
   // the recipes read the catalog through sqlalchemy.text: import it where the file does not
   if (edits.length > 0 && sa?.importAfter !== undefined)
@@ -114,6 +125,11 @@ export function planFile(
       text: `import ${sa.name === 'sa.text' ? 'sqlalchemy as sa' : 'sqlalchemy'}`,
     });
   return { ...file, before: file.text, after: applyEdits(file.text, edits), edits, steps: out };
+}
+
+/** The steps before `line` that a rewrite committing there would commit with it, unguarded. */
+function unguardedBefore(stepLines: readonly number[], guarded: ReadonlySet<number>, line: number): number[] {
+  return stepLines.filter((l) => l < line && !guarded.has(l)).sort((a, b) => a - b);
 }
 
 /** Why a heavy step is not rewritten whatever its call: it may not run, or runs inside something else. */

@@ -1,6 +1,6 @@
 /**
- * A unified diff (as `git diff` prints it) for the two kinds of change we
- * make: a new file, and in-place edits that keep the line count.
+ * A unified diff (as `git diff` prints it) for backfill's changes: a new file, and in-place edits
+ * that keep the line count (fix's edits, which change it, are `editsDiff`'s).
  */
 export function unifiedDiff(relPath: string, before: string | null, after: string, context = 3): string {
   const b = before === null ? [] : splitLines(before);

@@ -46,8 +46,13 @@ export function fixText(o: FixOutcome): string {
     if (f.after !== f.before && !o.written)
       out.push(editsDiff(relative(f), f.before, f.after, f.edits).trimEnd(), '');
     for (const s of f.steps) {
-      if (s.how) out.push(`${o.written ? 'rewritten' : 'rewrites'}: ${stepLine(s)}: ${s.how}`);
-      else {
+      if (s.how) {
+        out.push(`${o.written ? 'rewritten' : 'rewrites'}: ${stepLine(s)}: ${s.how}`);
+        if (s.rerunOnRetry)
+          out.push(
+            `  note: its autocommit_block commits the step${s.rerunOnRetry.length === 1 ? '' : 's'} above it (line${s.rerunOnRetry.length === 1 ? '' : 's'} ${s.rerunOnRetry.join(', ')}); if a later step fails, the retry runs ${s.rerunOnRetry.length === 1 ? 'it' : 'them'} again: move this step into a revision of its own`,
+          );
+      } else {
         out.push(`left unchanged: ${stepLine(s)}`);
         out.push(`  why: ${s.why}`);
         out.push(`  instead: ${s.instead}`);
@@ -82,7 +87,7 @@ export function fixJson(o: FixOutcome): unknown {
         step: s.step,
         table: s.table,
         rewritten: s.how !== undefined,
-        ...(s.how ? { how: s.how } : { why: s.why, instead: s.instead }),
+        ...(s.how ? { how: s.how, rerunOnRetry: s.rerunOnRetry ?? [] } : { why: s.why, instead: s.instead }),
       })),
     })),
   };

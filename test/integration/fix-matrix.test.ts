@@ -253,6 +253,24 @@ describe('fix on PostgreSQL: every rewritten step runs beside a writer without s
     300_000,
   );
 
+  it('a step before a rewrite that commits runs again on the retry, as fix notes; nothing is noted before the first step', async () => {
+    const root = fixProject(
+      "op.add_column('orders', sa.Column('ref', sa.Integer()))\nop.create_unique_constraint('uq_orders_code', 'orders', ['code'])",
+      'pass',
+    );
+    const out = await fixCommand({ format: 'json', cwd: root, env: {}, revisions: ['b1'], write: true });
+    const steps = JSON.parse(out.stdout).files[0].steps as { line: number; rerunOnRetry: number[] }[];
+    expect(steps.map((s) => s.rerunOnRetry)).toEqual([[], [steps[0]!.line]]);
+    const url = await cloneDb(pg(), 'fix_rerun');
+    await pgExec(url, 'UPDATE orders SET code = 1 WHERE id = 2');
+    expect((await alembic(root, url, ['upgrade', 'head'])).status).not.toBe(0);
+    await pgExec(url, 'DELETE FROM orders WHERE id = 2');
+    const retry = await alembic(root, url, ['upgrade', 'head']);
+    expect(retry.status).not.toBe(0);
+    expect(retry.out).toContain('column "ref" of relation "orders" already exists');
+    expect(await versionOf(url)).toEqual(['a0']);
+  }, 300_000);
+
   it('a session idle in transaction: the ACCESS EXCLUSIVE step gives up at the lock-timeout setting; once it is gone, the retry succeeds', async () => {
     const up = "op.alter_column('orders', 'note', existing_type=sa.String(50), nullable=False)";
     const settings = { 'pyproject.toml': '[tool.alembic-preflight]\nlock-timeout = "300ms"\n' };
