@@ -1,3 +1,4 @@
+import { argumentEnd, matching } from '../alembic/env/env-tokens.js';
 import { tokenize, Tok, type LogicalLine, type Token } from '../python/python-tokenizer.js';
 
 /**
@@ -42,7 +43,7 @@ export function callStatementAt(
   const op = (i: number, s: string): boolean => t[i]?.type === Tok.Op && t[i]!.text === s;
   if (!(t[0]!.type === Tok.Name && op(1, '.') && t[2]!.type === Tok.Name && op(3, '(')))
     return 'not a plain op.… call statement';
-  if (closingOf(t, 3) !== t.length - 1) return 'the call is part of a larger expression';
+  if (matching(t, 3) !== t.length - 1) return 'the call is part of a larger expression';
   const starts = lineStarts(text);
   const off = (x: Token): number => starts[x.line - 1]! + x.col;
   const close = t[t.length - 1]!;
@@ -93,49 +94,25 @@ export function callStatementAt(
   };
 }
 
-/** The index of the bracket that closes the one at `open`, or -1. */
-function closingOf(t: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < t.length; i++) {
-    const x = t[i]!;
-    if (x.type !== Tok.Op) continue;
-    if (x.text === '(' || x.text === '[' || x.text === '{') depth++;
-    else if (x.text === ')' || x.text === ']' || x.text === '}') {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
-
-/** The call's arguments between its brackets, split at the commas of its own depth. */
+/** The call's arguments between its brackets, each with its keyword when it has one. */
 function argumentsOf(
   t: readonly Token[],
   text: string,
   off: (x: Token) => number,
 ): { kw?: string; text: string }[] {
   const out: { kw?: string; text: string }[] = [];
-  let depth = 0;
-  let from = 4;
-  const flush = (to: number): void => {
-    if (to <= from) return;
-    const a = t[from]!;
-    const b = t[to - 1]!;
-    const src = text.slice(off(a), off(b) + b.text.length);
-    const kw = a.type === Tok.Name && t[from + 1]?.type === Tok.Op && t[from + 1]!.text === '=';
-    out.push(kw ? { kw: a.text, text: src.slice(src.indexOf('=') + 1).trim() } : { text: src });
-  };
-  for (let i = 4; i < t.length - 1; i++) {
-    const x = t[i]!;
-    if (x.type !== Tok.Op) continue;
-    if ('([{'.includes(x.text)) depth++;
-    else if (')]}'.includes(x.text)) depth--;
-    else if (x.text === ',' && depth === 0) {
-      flush(i);
-      from = i + 1;
+  const close = t.length - 1;
+  for (let from = 4; from < close;) {
+    const to = argumentEnd(t, from, close);
+    if (to > from) {
+      const a = t[from]!;
+      const b = t[to - 1]!;
+      const src = text.slice(off(a), off(b) + b.text.length);
+      const kw = a.type === Tok.Name && t[from + 1]?.type === Tok.Op && t[from + 1]!.text === '=';
+      out.push(kw ? { kw: a.text, text: src.slice(src.indexOf('=') + 1).trim() } : { text: src });
     }
+    from = to + 1;
   }
-  flush(t.length - 1);
   return out;
 }
 

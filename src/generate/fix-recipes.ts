@@ -1,6 +1,7 @@
 import type { LockStep } from '../check/schema/lock-facts.js';
 import type { LockGrade } from '../check/schema/lock-grade.js';
 import { quoteIdent } from '../database/quote-ident.js';
+import { pyRepr } from '../python/python-value.js';
 import { indented, type CallStatement } from './call-statement.js';
 
 /** What a recipe needs besides the step: how the file indents and names sqlalchemy, the timeout to set. */
@@ -75,8 +76,8 @@ export function recipeFor(
   return { why: `no recipe rewrites ${step.call} that ${grade.work}s`, instead: grade.recipe };
 }
 
-const py = (s: string): string =>
-  s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+/** A Python string literal of `s`, as repr() writes it. */
+const py = (s: string): string => pyRepr({ t: 'str', v: s });
 
 /** A relation as to_regclass reads it: quoted, so its case is kept. */
 const regclass = (name: string, schema?: string): string =>

@@ -1,4 +1,5 @@
-import { blockedBy, stepName } from '../check/schema/lock-grade.js';
+import { stepName } from '../check/schema/lock-grade.js';
+import { holdsLargeTable, waitsUnbounded } from '../check/schema/pending-locks.js';
 import type { PendingLock } from '../check/schema/lock-types.js';
 import { Tok } from '../python/tokens.js';
 import { schemaOps } from '../check/schema/schema-ops.js';
@@ -36,19 +37,9 @@ export interface FilePlan {
   readonly steps: readonly FixedStep[];
 }
 
-/**
- * Whether a graded step is one `fix` rewrites: it rewrites, scans or indexes a large table under a lock
- * that stops the app, or waits for ACCESS EXCLUSIVE on one with no lock_timeout in force (what
- * lock-on-large-table and lock-timeout-missing report).
- */
-export function heavy(s: PendingLock): boolean {
-  if (!s.large) return false;
-  const stops = s.grade.rowLocks === true || blockedBy(s.grade.mode) !== 'nothing the app does';
-  if (s.grade.work !== 'instant' && stops) return true;
-  return (
-    s.timeoutMs === 0 &&
-    (s.grade.mode === 'ACCESS EXCLUSIVE' || s.grade.alsoLocks?.mode === 'ACCESS EXCLUSIVE')
-  );
+/** A step `fix` rewrites: one lock-on-large-table or lock-timeout-missing reports. */
+function heavy(s: PendingLock): boolean {
+  return holdsLargeTable(s) || waitsUnbounded(s);
 }
 
 /** Settings of the rewrite that do not depend on the file. */
@@ -66,30 +57,40 @@ export interface FixSettings {
 export function planFile(
   file: { readonly revision: string; readonly path: string; readonly absPath: string; readonly text: string },
   steps: readonly PendingLock[],
+  unread: readonly { readonly line: number; readonly why: string }[],
   settings: FixSettings,
 ): FilePlan {
   const lines = statementsOf(file.text);
   const byLine = new Map<number, PendingLock[]>();
   for (const s of steps) byLine.set(s.step.line, [...(byLine.get(s.step.line) ?? []), s]);
+  // lines the reading could not follow (lock-not-graded's): nothing is known of their locks
+  const lost = new Map<number, string[]>();
+  for (const u of unread) lost.set(u.line, [...(lost.get(u.line) ?? []), u.why]);
   const edits: LineEdit[] = [];
   const out: FixedStep[] = [];
   const sa = lines ? sqlalchemyText(lines) : undefined;
   // the lines of upgrade()'s steps, and those of the rewrites that look before they act
   const stepLines = [...new Set(schemaOps(file.text).map((o) => o.line))];
   const guarded = new Set<number>();
-  for (const [line, here] of [...byLine].sort((a, b) => a[0] - b[0])) {
-    const heavyHere = here.filter(heavy);
-    if (heavyHere.length === 0) continue;
-    const s = heavyHere[0]!;
-    const named = {
-      revision: file.revision,
-      path: file.path,
-      line,
-      step: s.table === '' && s.grade.uncertain ? 'this line' : stepName(s.step),
-      table: s.table,
-    };
+  for (const line of [...new Set([...byLine.keys(), ...lost.keys()])].sort((a, b) => a - b)) {
+    const here = byLine.get(line) ?? [];
+    const notRead = lost.get(line) ?? [];
+    const where = { revision: file.revision, path: file.path, line };
+    const s = here.find(heavy);
+    if (!s) {
+      if (notRead.length > 0)
+        out.push({
+          ...where,
+          step: 'this line',
+          table: '',
+          why: `the reading could not follow it: ${notRead[0]}`,
+          instead: 'read the line and write its safe form by hand (docs/zero-downtime.md)',
+        });
+      continue;
+    }
+    const named = { ...where, step: stepName(s.step), table: s.table };
     const leave = (why: string, instead = s.grade.recipe): void => void out.push({ ...named, why, instead });
-    const why = unsafe(s, here.length);
+    const why = unsafe(s, here.length + notRead.length);
     if (why) {
       leave(why);
       continue;
@@ -134,8 +135,6 @@ function unguardedBefore(stepLines: readonly number[], guarded: ReadonlySet<numb
 
 /** Why a heavy step is not rewritten whatever its call: it may not run, or runs inside something else. */
 function unsafe(s: PendingLock, onLine: number): string | undefined {
-  // a line the reading could not follow (lock-not-graded's): nothing is known of its lock
-  if (s.table === '' && s.grade.uncertain) return `the reading could not follow it: ${s.grade.uncertain}`;
   if (s.step.sql) return "it is op.execute's SQL: rewrite the statement by hand";
   if (s.step.conditional) return 'it is under if, for or try, or in a helper function';
   if (s.step.batch) return 'it is inside batch_alter_table';

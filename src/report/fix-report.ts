@@ -16,7 +16,8 @@ export interface FixOutcome {
 
 const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
 
-function verdictOf(o: FixOutcome): VerdictLine {
+/** The one verdict of a fix run: OK when every heavy step is rewritten (or none is heavy), else BLOCKED. */
+export function fixVerdict(o: FixOutcome): VerdictLine {
   const steps = o.files.flatMap((f) => f.steps);
   const left = steps.filter((s) => s.how === undefined).length;
   const done = steps.length - left;
@@ -60,7 +61,7 @@ export function fixText(o: FixOutcome): string {
     }
     if (f.steps.length > 0) out.push('');
   }
-  out.push(verdictLineText(verdictOf(o)));
+  out.push(verdictLineText(fixVerdict(o)));
   return `${out.join('\n')}\n`;
 }
 
@@ -69,11 +70,12 @@ function relative(f: FilePlan): string {
 }
 
 export function fixJson(o: FixOutcome): unknown {
+  const verdict = fixVerdict(o);
   return {
     schemaVersion: 1,
     command: 'fix',
-    ok: verdictOf(o).word === 'OK',
-    verdict: verdictJson(verdictOf(o)),
+    ok: verdict.word === 'OK',
+    verdict: verdictJson(verdict),
     sizedBy: o.sizedBy ?? null,
     assumedPostgresMajor: o.assumedMajor ?? null,
     written: o.written,

@@ -84,14 +84,14 @@ export function revisionText(model: ProjectModel, absPath: string): string | und
   return model.texts.get(absPath);
 }
 
-/** A revision's file, its path as the reports name it and its text; undefined when it has none the model could read. */
+/** A revision's file, its path as the reports name it, where it is and its text; undefined when it has none the model could read. */
 export function revisionFile(
   model: ProjectModel,
   revision: string,
-): { path: string; text: string } | undefined {
+): { path: string; absPath: string; text: string } | undefined {
   const rev = model.map.byKey.get(revision);
   const text = rev ? revisionText(model, rev.file.absPath) : undefined;
-  return rev && text !== undefined ? { path: rev.file.path, text } : undefined;
+  return rev && text !== undefined ? { path: rev.file.path, absPath: rev.file.absPath, text } : undefined;
 }
 
 /** Reads the configuration and every revision file, and builds the graph as Alembic would. */

@@ -1,7 +1,7 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { blockedBy, stepName } from '../schema/lock-grade.js';
-import { sizeText, type PendingLock } from '../schema/pending-locks.js';
+import { holdsLargeTable, sizeText, type PendingLock } from '../schema/pending-locks.js';
 import type { MysqlGrade } from '../schema/mysql-online-ddl.js';
 import { restatedTitle } from '../finding-title.js';
 
@@ -29,12 +29,7 @@ export const lockOnLargeTable: Rule = {
     const locks = db?.locks;
     if (!locks) return [];
     return locks.steps
-      .filter(
-        (s) =>
-          s.large &&
-          s.grade.work !== 'instant' &&
-          (s.grade.rowLocks === true || blockedBy(s.grade.mode) !== 'nothing the app does'),
-      )
+      .filter(holdsLargeTable)
       .map((s) => finding(s, locks.settings.mode === 'block', db.words.preflight('fix', s.revision)));
   },
 };

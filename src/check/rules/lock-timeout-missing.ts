@@ -1,6 +1,6 @@
 import type { Rule } from '../rule.js';
 import { stepName } from '../schema/lock-grade.js';
-import { sizeText, type PendingLocks } from '../schema/pending-locks.js';
+import { sizeText, waitsUnbounded, type PendingLocks } from '../schema/pending-locks.js';
 import type { Finding } from '../finding.js';
 import { fittingTitle, restatedTitle } from '../finding-title.js';
 
@@ -20,12 +20,7 @@ export const lockTimeoutMissing: Rule = {
     const mysql = mysqlWait(locks);
     if (mysql) return [mysql];
     // per step: a timeout set after it, in downgrade() or in a docstring bounds nothing
-    const first = locks.steps.find(
-      (s) =>
-        s.large &&
-        s.timeoutMs === 0 &&
-        (s.grade.mode === 'ACCESS EXCLUSIVE' || s.grade.alsoLocks?.mode === 'ACCESS EXCLUSIVE'),
-    );
+    const first = locks.steps.find(waitsUnbounded);
     if (!first) return [];
     return [
       {

@@ -9,7 +9,7 @@ import {
 import { light, type LockStep } from './lock-facts.js';
 import { withCheckedNotNull } from './checked-not-null.js';
 import { mysqlPendingLocks } from './mysql-pending-locks.js';
-import { gradeLock } from './lock-grade.js';
+import { blockedBy, gradeLock } from './lock-grade.js';
 import type { LockSettings, PendingLock, PendingLocks, TimeoutSetting } from './lock-types.js';
 import type { SchemaOp } from './schema-object.js';
 import { lockSteps, schemaOps, type LiteralSql } from './schema-ops.js';
@@ -176,6 +176,27 @@ export function fileLocks(
       timeoutMs: timeoutAt(sets, session, step.line),
     }));
   return { steps, unread: [...read.unread, ...sql.unread].map((u) => ({ ...where, ...u })) };
+}
+
+/**
+ * Whether a graded step rewrites, scans or indexes a large table under a lock that stops the app
+ * (lock-on-large-table reports it; fix rewrites it).
+ */
+export function holdsLargeTable(s: PendingLock): boolean {
+  return (
+    s.large &&
+    s.grade.work !== 'instant' &&
+    (s.grade.rowLocks === true || blockedBy(s.grade.mode) !== 'nothing the app does')
+  );
+}
+
+/** Whether a step waits for ACCESS EXCLUSIVE on a large table with no lock_timeout in force (lock-timeout-missing; fix). */
+export function waitsUnbounded(s: PendingLock): boolean {
+  return (
+    s.large &&
+    s.timeoutMs === 0 &&
+    (s.grade.mode === 'ACCESS EXCLUSIVE' || s.grade.alsoLocks?.mode === 'ACCESS EXCLUSIVE')
+  );
 }
 
 /** Every pending revision not graded, for a gate that has no sizes to grade with: lock-not-graded says so. */

@@ -1,16 +1,18 @@
 import path from 'node:path';
 import { loadProjectConfig } from '../../alembic/config/alembic-config.js';
-import { modelFromConfig, revisionText, type ProjectModel } from '../../alembic/loading/project-model.js';
-import { atLeast } from '../../alembic/config/alembic-version.js';
+import { modelFromConfig, revisionFile, type ProjectModel } from '../../alembic/loading/project-model.js';
+import { atLeast, parseAlembicVersion } from '../../alembic/config/alembic-version.js';
+import type { LintConfig } from '../../check/lint/lint-config.js';
 import { envPyText } from '../../check/rule-helpers.js';
 import { fileLocks } from '../../check/schema/pending-locks.js';
-import { DEFAULT_LOCK_SETTINGS, type PendingLock } from '../../check/schema/lock-types.js';
+import { DEFAULT_LOCK_SETTINGS, type PendingLock, type PendingLocks } from '../../check/schema/lock-types.js';
+import { DEFAULT_DATA_SETTINGS } from '../../check/policy.js';
 import { databaseLabel } from '../../database/version-table.js';
 import { UsageError, WriteError } from '../../errors/errors.js';
 import { planFile, type FilePlan, type FixSettings } from '../../generate/plan-fix.js';
 import { acquireWriteLock, writeChanges } from '../../generate/write-changes.js';
 import { pinnedVersion, projectFileReader } from '../../packaging/package-pins.js';
-import { fixJson, fixText, type FixOutcome } from '../../report/fix-report.js';
+import { fixJson, fixText, fixVerdict, type FixOutcome } from '../../report/fix-report.js';
 import { configOptions, projectLintConfig, resolveAlembicVersion } from '../../workspace/open-project.js';
 import {
   urlSourceOf,
@@ -50,11 +52,12 @@ export async function fixCommand(opts: FixCommandOptions): Promise<CommandOutput
       },
     );
   const gathered = source.url ? await fromDatabase(given, ids) : await fromFiles(given, ids);
-  const { model, steps, revisions, settings } = gathered;
+  const { model, steps, unread, revisions, settings } = gathered;
   const plans = revisions.map((rev) =>
     planFile(
       rev,
       steps.filter((s) => s.revision === rev.revision),
+      unread.filter((u) => u.revision === rev.revision),
       settings,
     ),
   );
@@ -84,20 +87,25 @@ export async function fixCommand(opts: FixCommandOptions): Promise<CommandOutput
     write: opts.write === true,
     written,
   };
-  const left = plans.some((p) => p.steps.some((s) => s.how === undefined));
   const document = opts.format === 'json' ? fixJson(outcome) : undefined;
   return {
     stdout: document ? `${JSON.stringify(document, null, 2)}\n` : fixText(outcome),
-    exitCode: left ? EXIT.blocked : EXIT.ok,
+    // the verdict the report renders decides the exit: a heavy step left unchanged blocks
+    exitCode: fixVerdict(outcome).word === 'OK' ? EXIT.ok : EXIT.blocked,
     outcome,
     ...(document ? { document } : {}),
   };
 }
 
+/** A revision file `fix` plans for. */
+type RevisionTarget = { revision: string; path: string; absPath: string; text: string };
+
+/** What the plan reads: the files, their graded steps and the lines the reading could not follow. */
 interface Gathered {
   readonly model: ProjectModel;
-  readonly revisions: { revision: string; path: string; absPath: string; text: string }[];
+  readonly revisions: readonly RevisionTarget[];
   readonly steps: readonly PendingLock[];
+  readonly unread: PendingLocks['unread'];
   readonly settings: FixSettings;
   readonly sizedBy?: string;
 }
@@ -107,14 +115,12 @@ async function fromDatabase(
   opts: FixCommandOptions & { files: NonNullable<FixCommandOptions['files']> },
   ids: readonly string[],
 ): Promise<Gathered> {
-  const result = await verificationOutcome(
-    await gatherVerification({
-      ...opts,
-      locks: { ...(opts.locks ?? DEFAULT_LOCK_SETTINGS), mode: 'block' },
-      data: { mode: 'off', timeoutMs: 1, budgetMs: 1 },
-    }),
-  );
-  const { model, database } = result;
+  const v = await gatherVerification({
+    ...opts,
+    locks: { ...(opts.locks ?? DEFAULT_LOCK_SETTINGS), mode: 'block' },
+    data: { ...DEFAULT_DATA_SETTINGS, mode: 'off' },
+  });
+  const { model, database } = await verificationOutcome(v);
   const { state, prediction, ledger } = database;
   if (state.dialect !== 'postgresql')
     throw new UsageError(`fix rewrites PostgreSQL steps; ${databaseLabel(state)} is not PostgreSQL.`, {
@@ -138,7 +144,8 @@ async function fromDatabase(
         },
       );
   }
-  const settings = await fixSettings(model, database.locks?.major);
+  // the settings the verification read (pyproject.toml, alembic.ini): not read again
+  const settings = fixSettings(model, v.settings, database.locks?.major);
   const locks = database.locks;
   if (!locks)
     throw new UsageError(`The pending steps could not be graded on ${databaseLabel(state)}.`, {
@@ -146,8 +153,9 @@ async function fromDatabase(
     });
   return {
     model,
-    revisions: chosen.map((id) => revisionFile(model, id)),
-    steps: [...locks.steps, ...locks.unread.map((u) => unreadStep(u))],
+    revisions: chosen.map((id) => fileOf(model, id)),
+    steps: locks.steps,
+    unread: locks.unread,
     settings,
     sizedBy: databaseLabel(state),
   };
@@ -160,42 +168,24 @@ async function fromFiles(
 ): Promise<Gathered> {
   const config = await loadProjectConfig(configOptions(opts));
   const model = modelFromConfig(config, resolveAlembicVersion(config.files, config.cwd, opts.alembicVersion));
-  const settings = await fixSettings(model, undefined);
-  const revisions = ids.map((id) => revisionFile(model, resolveId(model, id)));
+  const settings = fixSettings(model, await projectLintConfig(config), undefined);
+  const revisions = ids.map((id) => fileOf(model, resolveId(model, id)));
   const env = envPyText(model);
   const needsParser = revisions.some((r) => r.text.includes('execute('));
   const parseSql = needsParser ? await loadSqlParser() : undefined;
-  const steps = revisions.flatMap((r) => {
-    const got = fileLocks(
-      r,
-      settings.major ?? ASSUMED_MAJOR,
-      env !== undefined ? { text: env } : undefined,
-      parseSql,
-    );
-    return [...got.steps, ...got.unread.map((u) => unreadStep(u))];
-  });
-  return { model, revisions, steps, settings };
-}
-
-/** A line the reading could not follow, as a heavy step left unchanged: nothing claims it light. */
-function unreadStep(u: { revision: string; path: string; line: number; why: string }): PendingLock {
+  const read = revisions.map((r) =>
+    fileLocks(r, settings.major ?? ASSUMED_MAJOR, env !== undefined ? { text: env } : undefined, parseSql),
+  );
   return {
-    revision: u.revision,
-    path: u.path,
-    step: { call: 'execute', table: '', flags: [], line: u.line, conditional: false, sql: true },
-    grade: {
-      mode: 'ACCESS EXCLUSIVE',
-      work: 'rewrite',
-      uncertain: u.why,
-      recipe: 'read the line and write its safe form by hand (docs/zero-downtime.md)',
-    },
-    table: '',
-    large: true,
-    timeoutMs: 0,
+    model,
+    revisions,
+    steps: read.flatMap((x) => x.steps),
+    unread: read.flatMap((x) => x.unread),
+    settings,
   };
 }
 
-async function fixSettings(model: ProjectModel, major: number | undefined): Promise<FixSettings> {
+function fixSettings(model: ProjectModel, lint: LintConfig, major: number | undefined): FixSettings {
   if (!atLeast(model.alembicVersion, 1, 2))
     throw new UsageError(
       `The app runs Alembic ${model.alembicVersion.label}; the safe forms need autocommit_block(), from Alembic 1.2.`,
@@ -203,9 +193,10 @@ async function fixSettings(model: ProjectModel, major: number | undefined): Prom
         hint: 'Upgrade Alembic to 1.2 or later (pip install "alembic>=1.2"), then run fix again.',
       },
     );
-  const lint = await projectLintConfig(model.config);
   const pin = pinnedVersion('sqlalchemy', projectFileReader(model.config.files, model.config.cwd));
-  const old = pin ? olderThan(pin.version, [1, 4, 32]) : false;
+  // an x.y.z read as Alembic's versions are, compared the same way
+  const pinned = pin ? parseAlembicVersion(pin.version) : null;
+  const old = pinned !== null && !atLeast(pinned, 1, 4, 32);
   return {
     lockTimeout: lint.lockTimeout,
     ...(old && pin
@@ -215,16 +206,6 @@ async function fixSettings(model: ProjectModel, major: number | undefined): Prom
       : {}),
     ...((major ?? lint.postgresVersion) !== undefined ? { major: (major ?? lint.postgresVersion)! } : {}),
   };
-}
-
-function olderThan(version: string, than: readonly number[]): boolean {
-  const parts = version.split('.').map((x) => Number.parseInt(x, 10));
-  for (let i = 0; i < than.length; i++) {
-    const v = parts[i] ?? 0;
-    if (Number.isNaN(v)) return false;
-    if (v !== than[i]) return v < than[i]!;
-  }
-  return false;
 }
 
 /** A revision id as Alembic takes it on the command line: the whole id or a unique prefix. */
@@ -240,17 +221,16 @@ function resolveId(model: ProjectModel, id: string): string {
   );
 }
 
-function revisionFile(
-  model: ProjectModel,
-  id: string,
-): { revision: string; path: string; absPath: string; text: string } {
-  const rev = model.map.byKey.get(id)!;
-  const text = revisionText(model, rev.file.absPath);
-  if (text === undefined)
+/** The revision's file as the model read it; one it could not decode is refused, not guessed. */
+function fileOf(model: ProjectModel, id: string): RevisionTarget {
+  const file = revisionFile(model, id);
+  if (!file) {
+    const rev = model.map.byKey.get(id)!;
     throw new UsageError(`${rev.file.path} could not be read as text.`, {
       hint: 'Check the file is UTF-8 and readable.',
     });
-  return { revision: id, path: rev.file.path, absPath: rev.file.absPath, text };
+  }
+  return { revision: id, ...file };
 }
 
 /** Inside a git work tree, a file with uncommitted changes is not written over unless --force. */
