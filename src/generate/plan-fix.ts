@@ -5,6 +5,8 @@ import { Tok } from '../python/tokens.js';
 import { schemaOps } from '../check/schema/schema-ops.js';
 import { callStatementAt, statementsOf } from './call-statement.js';
 import { recipeFor, type RecipeContext } from './fix-recipes.js';
+import { mysqlRecipeFor } from './mysql-fix-recipes.js';
+import { timeoutMs } from '../check/schema/timeout-setting.js';
 import type { LineEdit } from './unified-diff.js';
 
 /** A heavy step `fix` rewrote, or left as it was (with why, and the way to make the change instead). */
@@ -37,8 +39,16 @@ export interface FilePlan {
   readonly steps: readonly FixedStep[];
 }
 
-/** A step `fix` rewrites: one lock-on-large-table or lock-timeout-missing reports. */
+/**
+ * A step `fix` rewrites: one lock-on-large-table or lock-timeout-missing reports; on MySQL and MariaDB
+ * also an index built from every row of a large table without LOCK=NONE written, which the server
+ * runs online by default but may not (it falls back to a copy that blocks writes where it cannot).
+ */
 function heavy(s: PendingLock): boolean {
+  if (s.mysql)
+    return (
+      s.large && (s.mysql.lock !== 'NONE' || (s.mysql.builds === true && !s.step.flags.includes('online')))
+    );
   return holdsLargeTable(s) || waitsUnbounded(s);
 }
 
@@ -48,6 +58,8 @@ export interface FixSettings {
   readonly lockTimeout: string;
   readonly notValidRefused?: string;
   readonly major?: number;
+  /** MySQL, MariaDB: the database the tables are in, when a database sized them. */
+  readonly database?: string;
 }
 
 /**
@@ -72,6 +84,7 @@ export function planFile(
   // the lines of upgrade()'s steps, and those of the rewrites that look before they act
   const stepLines = [...new Set(schemaOps(file.text).map((o) => o.line))];
   const guarded = new Set<number>();
+  let waitSet = false;
   for (const line of [...new Set([...byLine.keys(), ...lost.keys()])].sort((a, b) => a - b)) {
     const here = byLine.get(line) ?? [];
     const notRead = lost.get(line) ?? [];
@@ -100,20 +113,21 @@ export function planFile(
       leave(call);
       continue;
     }
-    const ctx: RecipeContext = {
-      unit: unitOf(call.indent),
-      text: sa?.name ?? 'sa.text',
-      timeout: s.timeoutMs === 0 ? settings.lockTimeout : undefined,
-      ...(settings.notValidRefused ? { notValidRefused: settings.notValidRefused } : {}),
-      ...(settings.major !== undefined ? { major: settings.major } : {}),
-      ...(s.size?.tree === 'partitions' ? { partitioned: true } : {}),
-    };
-    const r = recipeFor(call, s.step, s.grade, ctx);
+    const r = s.mysql
+      ? mysqlRecipeFor(call, s.step, s.mysql, {
+          unit: unitOf(call.indent),
+          text: sa?.name ?? 'sa.text',
+          // a SET written above lasts for the session: the steps after it wait under it
+          waitSeconds: waitSet ? undefined : waitSeconds(s.timeoutMs, settings.lockTimeout),
+          ...(settings.database !== undefined ? { database: settings.database } : {}),
+        })
+      : recipeFor(call, s.step, s.grade, recipeContext(call, s, sa?.name, settings));
     if ('why' in r) {
       leave(r.why, r.instead);
       continue;
     }
     edits.push({ first: call.first, last: call.last, text: r.text });
+    if (s.mysql && r.text.includes('lock_wait_timeout')) waitSet = true;
     const rerun = r.commits ? unguardedBefore(stepLines, guarded, line) : [];
     out.push({ ...named, how: r.how, ...(rerun.length > 0 ? { rerunOnRetry: rerun } : {}) });
     if (r.commits) guarded.add(line);
@@ -126,6 +140,33 @@ export function planFile(
       text: `import ${sa.name === 'sa.text' ? 'sqlalchemy as sa' : 'sqlalchemy'}`,
     });
   return { ...file, before: file.text, after: applyEdits(file.text, edits), edits, steps: out };
+}
+
+/** What a PostgreSQL recipe needs from the step and the settings. */
+function recipeContext(
+  call: { readonly indent: string },
+  s: PendingLock,
+  text: string | undefined,
+  settings: FixSettings,
+): RecipeContext {
+  return {
+    unit: unitOf(call.indent),
+    text: text ?? 'sa.text',
+    timeout: s.timeoutMs === 0 ? settings.lockTimeout : undefined,
+    ...(settings.notValidRefused ? { notValidRefused: settings.notValidRefused } : {}),
+    ...(settings.major !== undefined ? { major: settings.major } : {}),
+    ...(s.size?.tree === 'partitions' ? { partitioned: true } : {}),
+  };
+}
+
+/**
+ * The lock_wait_timeout to write before a MySQL step, in whole seconds (MySQL takes no fraction):
+ * none when one as short is in force already.
+ */
+function waitSeconds(inForceMs: number, setting: string): number | undefined {
+  const ms = timeoutMs(setting) ?? 5000;
+  if (inForceMs > 0 && inForceMs <= ms) return undefined;
+  return Math.max(1, Math.ceil(ms / 1000));
 }
 
 /** The steps before `line` that a rewrite committing there would commit with it, unguarded. */

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { fixCommand } from '../../src/commands/fix/fix-command.js';
@@ -225,6 +226,22 @@ describe('fix: the diff, --write and what they write', () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('autocommit_block(), from Alembic 1.2');
     expect((await fix(project(text, { 'requirements.txt': 'alembic==1.2.0\n' }))).status).toBe(0);
+  });
+
+  it('MySQL needs no autocommit_block: Alembic 1.1 is rewritten for --dialect mysql; a SQLite database is refused', async () => {
+    const text = LAYOUTS['one line each, with a comment after a call, no sqlalchemy import']!;
+    const old = project(text, { 'requirements.txt': 'alembic==1.1.0\n' });
+    const mysql = runCli(old, ['fix', 'b1', '--dialect', 'mysql']);
+    expect(mysql.stdout).toContain('ALGORITHM=INPLACE, LOCK=NONE');
+    expect(mysql.stdout).toContain('(MySQL 8.0)');
+    const db = new Database(path.join(old, 'app.db'));
+    db.exec(
+      "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('a0')",
+    );
+    db.close();
+    const sqlite = runCli(old, ['fix', '--database-url', `sqlite:///${path.join(old, 'app.db')}`]);
+    expect(sqlite.status).toBe(2);
+    expect(sqlite.stderr).toContain('is SQLite');
   });
 
   it('a NOT VALID constraint needs SQLAlchemy 1.4.32: an older pin leaves it, named; 1.4.32 rewrites it', async () => {

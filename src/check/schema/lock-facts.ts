@@ -26,6 +26,8 @@ export type LockFlag =
   | 'rename'
   /** ADD CONSTRAINT … USING INDEX: the index was built before */
   | 'using-index'
+  /** MySQL, MariaDB: LOCK=NONE written (mysql-online-index.ts): the server builds it with writes going on, or refuses it */
+  | 'online'
   /** inside batch_alter_table(recreate="always"): the table is copied into a new one */
   | 'recreate'
   /** UPDATE or DELETE with a WHERE clause: it may touch few rows */

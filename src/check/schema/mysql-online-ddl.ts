@@ -47,6 +47,8 @@ const INDEX: Grade = {
   recipe: 'it runs online; the index is built from every row, so time it on a copy',
 };
 
+const ONLINE = 'LOCK=NONE is written: the server builds it with writes going on, or refuses the statement';
+
 /**
  * The grade of an Alembic step on MariaDB (10.6 and later, as the server's ALGORITHM= and LOCK= checks
  * answer) or MySQL 8.0 (its manual's online DDL tables); undefined for a step it does not know, which
@@ -83,8 +85,10 @@ function grade(step: LockStep, mariadb: boolean): Grade | undefined {
       if (has('not-null')) return REBUILD;
       return INSTANT;
     case 'create_index':
-    case 'create_unique_constraint':
-      return mariadb ? INDEX : { ...INDEX, algorithm: 'INPLACE' };
+    case 'create_unique_constraint': {
+      const index = has('online') ? { ...INDEX, recipe: ONLINE } : INDEX;
+      return mariadb ? index : { ...index, algorithm: 'INPLACE' };
+    }
     case 'drop_index':
       return mariadb ? { ...INSTANT, algorithm: 'NOCOPY' } : { ...INSTANT, algorithm: 'INPLACE' };
     case 'drop_constraint':

@@ -1,11 +1,16 @@
 import { revisionFile, type ProjectModel } from '../../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../../alembic/graph/upgrade-plan.js';
-import type { SchemaCatalog, TableSize, VersionTableState } from '../../database/version-table.js';
+import type {
+  MysqlFacts,
+  SchemaCatalog,
+  TableSize,
+  VersionTableState,
+} from '../../database/version-table.js';
 import { light } from './lock-facts.js';
 import type { LockGrade } from './lock-grade.js';
 import type { LockSettings, MetadataLocks, PendingLock, PendingLocks } from './lock-types.js';
 import { mysqlGrade, type MysqlGrade } from './mysql-online-ddl.js';
-import { lockSteps } from './schema-ops.js';
+import { lockSteps, schemaOps } from './schema-ops.js';
 import { mysqlLockWaits } from '../../database/mysql-lock-wait.js';
 import { envPyTimeout } from './timeout-setting.js';
 
@@ -117,4 +122,45 @@ function metadataLocks(
     locked: (catalog.lockedTables ?? []).filter((t) => touched.has(t.toLowerCase())),
     ...(catalog.sessionsHidden ? { blind: catalog.sessionsHidden } : {}),
   };
+}
+
+/**
+ * Without a database: one revision file's steps graded for MySQL 8.0 or MariaDB, every table it does
+ * not create taken as large; the lock_wait_timeout in force is env.py's, then each SET before a step.
+ */
+export function mysqlFileLocks(
+  file: { readonly revision: string; readonly path: string; readonly text: string },
+  flavor: MysqlFacts['flavor'],
+  envPy?: { readonly text: string },
+): Pick<PendingLocks, 'steps' | 'unread'> {
+  const read = lockSteps(file.text);
+  const where = { revision: file.revision, path: file.path };
+  const created = new Set(
+    schemaOps(file.text).flatMap((o) => (o.op === 'create' && o.obj.kind === 'table' ? [o.obj.name] : [])),
+  );
+  const sets = read.sql.flatMap((q) => mysqlLockWaits(q.sql).map((x) => ({ line: q.line, ms: x.ms })));
+  const session = (envPy ? envPyTimeout(envPy.text, 'mysql')?.ms : undefined) ?? 0;
+  const unread: PendingLocks['unread'][number][] = read.unread.map((u) => ({ ...where, ...u }));
+  for (const q of read.sql)
+    if (!light(q.sql))
+      unread.push({ ...where, line: q.line, why: `the SQL op.execute runs is not graded on ${flavor}` });
+  const steps: PendingLock[] = [];
+  for (const step of read.steps) {
+    if (step.table === '' || created.has(step.table) || step.call === 'create_table') continue;
+    const g = mysqlGrade(step, { flavor });
+    if (!g) {
+      unread.push({ ...where, line: step.line, why: `op.${step.call} is not graded on ${flavor}` });
+      continue;
+    }
+    steps.push({
+      ...where,
+      step,
+      grade: asLockGrade(g),
+      mysql: g,
+      table: step.table,
+      large: true,
+      timeoutMs: sets.filter((x) => x.line < step.line).at(-1)?.ms ?? session,
+    });
+  }
+  return { steps, unread };
 }

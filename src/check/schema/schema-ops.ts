@@ -12,6 +12,7 @@ import type { SchemaOp } from './schema-object.js';
 import { exceptNames, joinCatches, type Catches } from './try-catches.js';
 import type { InsertedRow } from '../../database/data-probe.js';
 import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
+import { withOnlineIndexes } from './mysql-online-index.js';
 import { enumType, opCall } from './op-call.js';
 import { everything, OpWriter } from './op-writer.js';
 import { isTrue, metadataDdl, tableDdl, tableValue } from './table-ddl.js';
@@ -78,9 +79,10 @@ export function lockSteps(text: string): {
       ? [{ line: o.line, why: o.why }]
       : [],
   );
+  const { steps, sql } = withOnlineIndexes(sink.locks, sink.sql);
   return {
-    steps: sink.locks,
-    sql: sink.sql,
+    steps,
+    sql,
     unread: [...sink.unread, ...lost].sort((a, b) => a.line - b.line),
     writes: sink.writes,
   };

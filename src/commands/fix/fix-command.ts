@@ -5,6 +5,7 @@ import { atLeast, parseAlembicVersion } from '../../alembic/config/alembic-versi
 import type { LintConfig } from '../../check/lint/lint-config.js';
 import { envPyText } from '../../check/rule-helpers.js';
 import { fileLocks } from '../../check/schema/pending-locks.js';
+import { mysqlFileLocks } from '../../check/schema/mysql-pending-locks.js';
 import { DEFAULT_LOCK_SETTINGS, type PendingLock, type PendingLocks } from '../../check/schema/lock-types.js';
 import { DEFAULT_DATA_SETTINGS } from '../../check/policy.js';
 import { databaseLabel } from '../../database/version-table.js';
@@ -30,6 +31,8 @@ export interface FixCommandOptions extends VerifyCommandOptions {
   readonly write?: boolean;
   /** Write over a file with uncommitted changes in its git work tree. */
   readonly force?: boolean;
+  /** Without a database: the server the steps run on (default postgresql). */
+  readonly dialect?: 'postgresql' | 'mysql' | 'mariadb';
 }
 
 /** The server version `fix` grades for without a database, unless the settings name one. */
@@ -82,7 +85,9 @@ export async function fixCommand(opts: FixCommandOptions): Promise<CommandOutput
     }
   }
   const outcome: FixOutcome = {
-    ...(gathered.sizedBy ? { sizedBy: gathered.sizedBy } : { assumedMajor: settings.major ?? ASSUMED_MAJOR }),
+    ...(gathered.sizedBy
+      ? { sizedBy: gathered.sizedBy }
+      : { assumed: gathered.assumed ?? `PostgreSQL ${settings.major ?? ASSUMED_MAJOR}` }),
     files: plans,
     write: opts.write === true,
     written,
@@ -108,6 +113,8 @@ interface Gathered {
   readonly unread: PendingLocks['unread'];
   readonly settings: FixSettings;
   readonly sizedBy?: string;
+  /** Without a database, MySQL's or MariaDB's grades: the server they are for. */
+  readonly assumed?: string;
 }
 
 /** With a database: the pending revisions (or the named ones, which must be pending), graded on the live sizes. */
@@ -122,10 +129,13 @@ async function fromDatabase(
   });
   const { model, database } = await verificationOutcome(v);
   const { state, prediction, ledger } = database;
-  if (state.dialect !== 'postgresql')
-    throw new UsageError(`fix rewrites PostgreSQL steps; ${databaseLabel(state)} is not PostgreSQL.`, {
-      hint: 'verify --locks block grades MySQL and MariaDB steps, and its findings give the online DDL to use.',
-    });
+  if (state.dialect === 'sqlite')
+    throw new UsageError(
+      `fix rewrites PostgreSQL, MySQL and MariaDB steps; ${databaseLabel(state)} is SQLite.`,
+      {
+        hint: 'SQLite locks the whole database for any write: nothing makes a step there lighter.',
+      },
+    );
   if (!prediction.willSucceed)
     throw new UsageError(
       `The upgrade fails before its steps run, so they cannot be sized: ${prediction.cliOutput ?? prediction.unpredictable ?? 'see verify'}`,
@@ -145,7 +155,11 @@ async function fromDatabase(
       );
   }
   // the settings the verification read (pyproject.toml, alembic.ini): not read again
-  const settings = fixSettings(model, v.settings, database.locks?.major);
+  const mysql = state.dialect === 'mysql';
+  const settings = {
+    ...fixSettings(model, v.settings, mysql ? undefined : database.locks?.major, mysql),
+    ...(mysql && state.database ? { database: state.database } : {}),
+  };
   const locks = database.locks;
   if (!locks)
     throw new UsageError(`The pending steps could not be graded on ${databaseLabel(state)}.`, {
@@ -168,13 +182,17 @@ async function fromFiles(
 ): Promise<Gathered> {
   const config = await loadProjectConfig(configOptions(opts));
   const model = modelFromConfig(config, resolveAlembicVersion(config.files, config.cwd, opts.alembicVersion));
-  const settings = fixSettings(model, await projectLintConfig(config), undefined);
+  const flavor = opts.dialect === 'mariadb' ? 'MariaDB' : opts.dialect === 'mysql' ? 'MySQL' : undefined;
+  const settings = fixSettings(model, await projectLintConfig(config), undefined, flavor !== undefined);
   const revisions = ids.map((id) => fileOf(model, resolveId(model, id)));
   const env = envPyText(model);
-  const needsParser = revisions.some((r) => r.text.includes('execute('));
-  const parseSql = needsParser ? await loadSqlParser() : undefined;
+  const envPy = env !== undefined ? { text: env } : undefined;
+  const parseSql =
+    !flavor && revisions.some((r) => r.text.includes('execute(')) ? await loadSqlParser() : undefined;
   const read = revisions.map((r) =>
-    fileLocks(r, settings.major ?? ASSUMED_MAJOR, env !== undefined ? { text: env } : undefined, parseSql),
+    flavor
+      ? mysqlFileLocks(r, flavor, envPy)
+      : fileLocks(r, settings.major ?? ASSUMED_MAJOR, envPy, parseSql),
   );
   return {
     model,
@@ -182,10 +200,18 @@ async function fromFiles(
     steps: read.flatMap((x) => x.steps),
     unread: read.flatMap((x) => x.unread),
     settings,
+    ...(flavor ? { assumed: flavor === 'MariaDB' ? 'MariaDB 10.6 or later' : 'MySQL 8.0' } : {}),
   };
 }
 
-function fixSettings(model: ProjectModel, lint: LintConfig, major: number | undefined): FixSettings {
+function fixSettings(
+  model: ProjectModel,
+  lint: LintConfig,
+  major: number | undefined,
+  mysql: boolean,
+): FixSettings {
+  // MySQL's recipes run in the migration as written; PostgreSQL's need autocommit_block()
+  if (mysql) return { lockTimeout: lint.lockTimeout };
   if (!atLeast(model.alembicVersion, 1, 2))
     throw new UsageError(
       `The app runs Alembic ${model.alembicVersion.label}; the safe forms need autocommit_block(), from Alembic 1.2.`,

@@ -13,10 +13,10 @@ import { DEFAULT_LOCK_SETTINGS } from '../../check/schema/lock-types.js';
 export const fix = defineCommand({
   name: 'fix',
   command: 'fix [revision_id..]',
-  brief: "Rewrite heavy PostgreSQL steps into forms that don't block writes",
+  brief: "Rewrite heavy migration steps into forms that don't block writes",
   group: 'Repair',
   summary:
-    'Rewrite each heavy PostgreSQL step of the named revisions (with a database and no id: every pending one) into its safe form: indexes built CONCURRENTLY, constraints added NOT VALID then validated, NOT NULL by a validated check, a lock_timeout before ACCESS EXCLUSIVE; dry run (a diff) unless --write.',
+    "Rewrite each heavy step of the named revisions (with a database and no id: every pending one) into its safe form. PostgreSQL: indexes built CONCURRENTLY, constraints added NOT VALID then validated, NOT NULL by a validated check, a lock_timeout before ACCESS EXCLUSIVE. MySQL and MariaDB: index builds with ALGORITHM=INPLACE, LOCK=NONE, and the online copy's command for a step that copies the table. A dry run (a diff) unless --write.",
   usage: '$0 fix [REVISION_ID…] [options]',
   examples: [
     [
@@ -36,6 +36,12 @@ export const fix = defineCommand({
         type: 'string',
         array: true,
         describe: 'revision ids (or unique prefixes)',
+      })
+      .option('dialect', {
+        type: 'string',
+        choices: ['postgresql', 'mysql', 'mariadb'] as const,
+        default: 'postgresql',
+        describe: 'without a database: the server the steps run on (with one, the server says)',
       })
       .option('write', {
         type: 'boolean',
@@ -69,6 +75,7 @@ export const fix = defineCommand({
         revisions: (args.revision_id ?? []).map(String),
         write: args.write,
         force: args.force,
+        dialect: args.dialect as 'postgresql' | 'mysql' | 'mariadb',
       }),
     );
   },
