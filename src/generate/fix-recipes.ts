@@ -12,7 +12,7 @@ export interface RecipeContext {
   readonly text: string;
   /** The lock_timeout written before a step that still takes a lock stopping writes (`5s`); undefined when one is in force. */
   readonly timeout: string | undefined;
-  /** Why `postgresql_not_valid=` cannot be used (the app's SQLAlchemy is older than 1.4.32), when it cannot. */
+  /** Why `postgresql_not_valid=` cannot be used (the app's SQLAlchemy is older than 1.4.32): NOT VALID is then written as SQL. */
   readonly notValidRefused?: string;
   /** The server's major version, when known (SET NOT NULL uses a valid check from 12 on). */
   readonly major?: number;
@@ -205,25 +205,64 @@ function notValidThenValidate(call: CallStatement, step: LockStep, ctx: RecipeCo
   const name = step.data?.name;
   if (name === undefined)
     return { why: "the constraint's name is not a literal", instead: 'NOT VALID, then VALIDATE CONSTRAINT' };
-  if (ctx.notValidRefused)
-    return { why: ctx.notValidRefused, instead: 'NOT VALID, then VALIDATE CONSTRAINT' };
   const { indent: i, insideString } = call;
   const u = ctx.unit;
   const schema = schemaOf(call);
   const what = step.call === 'create_foreign_key' ? 'foreign key' : 'check';
+  // an app on SQLAlchemy before 1.4.32 has no postgresql_not_valid=: the same ALTER TABLE as SQL
+  const sql = ctx.notValidRefused ? notValidSql(call, step, name) : undefined;
+  if (ctx.notValidRefused && sql === undefined)
+    return {
+      why: `${ctx.notValidRefused}, and only a call of literal names, columns and condition is written as SQL`,
+      instead: 'NOT VALID, then VALIDATE CONSTRAINT',
+    };
   return {
     text: [
       `${i}# Added NOT VALID (no scan of ${step.table} under the lock that stops its writes), then validated in`,
       `${i}# a transaction of its own under SHARE UPDATE EXCLUSIVE, which lets writes go on.`,
       ...setTimeout(ctx, i),
       ...constraintMissing(i, u, ctx, name, step.table, schema),
-      indented(call.withKeyword('postgresql_not_valid', 'True'), u, insideString),
+      sql !== undefined
+        ? `${i}${u}op.execute(${py(sql)})`
+        : indented(call.withKeyword('postgresql_not_valid', 'True'), u, insideString),
       `${i}with op.get_context().autocommit_block():`,
       `${i}${u}op.execute(${py(`ALTER TABLE ${regclass(step.table, schema)} VALIDATE CONSTRAINT ${quoteIdent(name)}`)})`,
     ].join('\n'),
-    how: `${what} added NOT VALID, then validated in its own transaction`,
+    how: `${what} added NOT VALID${sql !== undefined ? ' (as SQL: the SQLAlchemy pinned is older than 1.4.32)' : ''}, then validated in its own transaction`,
     commits: true,
   };
+}
+
+/**
+ * `ALTER TABLE … ADD CONSTRAINT … NOT VALID` for a foreign key or check whose arguments are all
+ * literal and positional (SQLAlchemy writes the same statement from them); undefined otherwise.
+ */
+function notValidSql(call: CallStatement, step: LockStep, name: string): string | undefined {
+  const d = step.data;
+  const positional = call.args.filter((a) => a.kw === undefined).length;
+  const kws = call.args.filter((a) => a.kw !== undefined && a.kw !== 'schema');
+  if (kws.length > 0) return undefined;
+  const schema = schemaOf(call);
+  const head = `ALTER TABLE ${regclass(step.table, schema)} ADD CONSTRAINT ${quoteIdent(name)}`;
+  const names = (cols: readonly string[]): string => cols.map(quoteIdent).join(', ');
+  if (
+    step.call === 'create_foreign_key' &&
+    positional === 5 &&
+    schema === undefined &&
+    d?.columns &&
+    d.referencedColumns &&
+    step.references !== undefined
+  )
+    return `${head} FOREIGN KEY (${names(d.columns)}) REFERENCES ${quoteIdent(step.references)} (${names(d.referencedColumns)}) NOT VALID`;
+  // op.execute reads `:name` as a bind parameter: a condition with a colon is not written as SQL
+  if (
+    step.call === 'create_check_constraint' &&
+    positional === 3 &&
+    d?.condition !== undefined &&
+    !d.condition.includes(':')
+  )
+    return `${head} CHECK (${d.condition}) NOT VALID`;
+  return undefined;
 }
 
 /** PostgreSQL's longest name (NAMEDATALEN - 1 bytes). */
@@ -244,8 +283,6 @@ function notNullByCheck(call: CallStatement, step: LockStep, ctx: RecipeContext)
       why: `PostgreSQL ${ctx.major} scans for SET NOT NULL whatever checks exist (12 uses a valid one)`,
       instead: 'run it when traffic is lowest',
     };
-  if (ctx.notValidRefused)
-    return { why: ctx.notValidRefused, instead: 'a NOT VALID check, validated, then SET NOT NULL' };
   const { indent: i } = call;
   const u = ctx.unit;
   const schema = schemaOf(call);
@@ -261,7 +298,9 @@ function notNullByCheck(call: CallStatement, step: LockStep, ctx: RecipeContext)
       `${i}# scanning (PostgreSQL 12+), and it is dropped after.`,
       ...setTimeout(ctx, i),
       ...constraintMissing(i, u, ctx, check, step.table, schema),
-      `${i}${u}op.create_check_constraint(${py(check)}, ${py(step.table)}, ${py(`${quoteIdent(column)} IS NOT NULL`)}, postgresql_not_valid=True${schemaArg})`,
+      ctx.notValidRefused
+        ? `${i}${u}op.execute(${py(`ALTER TABLE ${regclass(step.table, schema)} ADD CONSTRAINT ${quoteIdent(check)} CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID`)})`
+        : `${i}${u}op.create_check_constraint(${py(check)}, ${py(step.table)}, ${py(`${quoteIdent(column)} IS NOT NULL`)}, postgresql_not_valid=True${schemaArg})`,
       `${i}with op.get_context().autocommit_block():`,
       `${i}${u}op.execute(${py(`ALTER TABLE ${regclass(step.table, schema)} VALIDATE CONSTRAINT ${quoteIdent(check)}`)})`,
       ...setTimeout(ctx, i),

@@ -189,10 +189,19 @@ describe('fix: the diff, --write and what they write', () => {
     const none = runCli(root, ['fix']);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('Name the revisions to fix, or give the database');
-    expect((await fix(root, { revisions: ['b'] })).status).toBe(0);
+    expect((await fix(root, { revisions: ['b1'] })).status).toBe(0);
+    // ids resolve as alembic resolves them: head is b1; a prefix needs four characters
+    const head = await fix(root, { revisions: ['head'] });
+    expect(head.status).toBe(0);
+    expect(head.stdout).toContain(`${FILE}:`);
+    const short = await fix(root, { revisions: ['b'] });
+    expect(short.status).toBe(2);
+    expect(short.stderr).toContain(
+      "Alembic cannot resolve b: No such revision or branch 'b'; please ensure at least four characters are present",
+    );
     const unknown = await fix(root, { revisions: ['zz'] });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain('No revision file has the id zz');
+    expect(unknown.stderr).toContain("No such revision or branch 'zz'");
   });
 
   it('a file with uncommitted changes in git is not written over (73) unless --force; a committed one is', async () => {
@@ -244,23 +253,40 @@ describe('fix: the diff, --write and what they write', () => {
     expect(sqlite.stderr).toContain('is SQLite');
   });
 
-  it('a NOT VALID constraint needs SQLAlchemy 1.4.32: an older pin leaves it, named; 1.4.32 rewrites it', async () => {
+  it('an app pinned below SQLAlchemy 1.4.32 gets NOT VALID as SQL; a condition with a colon is left; 1.4.32 gets the keyword', async () => {
     const text = LAYOUTS['one line each, with a comment after a call, no sqlalchemy import']!;
-    const old = await fix(project(text, { 'requirements.txt': 'SQLAlchemy==1.4.31\n' }), { json: true });
-    expect(old.status).toBe(1);
-    const steps = JSON.parse(old.stdout).files[0].steps as {
-      step: string;
-      rewritten: boolean;
-      why?: string;
-    }[];
-    expect(steps.map((s) => [s.step, s.rewritten])).toEqual([
-      ['op.create_index', true],
-      ['op.create_check_constraint', false],
+    const pinned = project(text, { 'requirements.txt': 'SQLAlchemy==1.4.31\n' });
+    const old = await fix(pinned, { json: true, write: true });
+    expect(old.status).toBe(0);
+    const steps = JSON.parse(old.stdout).files[0].steps as { step: string; how?: string }[];
+    expect(steps.map((s) => [s.step, s.how])).toEqual([
+      ['op.create_index', 'built CONCURRENTLY in autocommit_block'],
+      [
+        'op.create_check_constraint',
+        'check added NOT VALID (as SQL: the SQLAlchemy pinned is older than 1.4.32), then validated in its own transaction',
+      ],
     ]);
-    expect(steps[1]!.why).toBe(
-      'postgresql_not_valid= needs SQLAlchemy 1.4.32; requirements.txt:1 pins 1.4.31',
+    const written = readFileSync(path.join(pinned, FILE), 'utf8');
+    expect(written).not.toContain('postgresql_not_valid');
+    expect(written).toContain(
+      `op.execute('ALTER TABLE "orders" ADD CONSTRAINT "ck_orders_amount" CHECK (amount >= 0) NOT VALID')`,
     );
-    expect((await fix(project(text, { 'requirements.txt': 'SQLAlchemy==1.4.32\n' }))).status).toBe(0);
+    const compiled = spawnSync(PYTHON, ['-m', 'py_compile', path.join(pinned, FILE)], { encoding: 'utf8' });
+    expect(compiled.status, compiled.stderr).toBe(0);
+    // op.execute would read :x as a bind parameter: such a condition is left, named
+    const colon = await fix(
+      project(text.replace("'amount >= 0'", "'code <> \\':x\\''"), {
+        'requirements.txt': 'SQLAlchemy==1.4.31\n',
+      }),
+      { json: true },
+    );
+    expect(colon.status).toBe(1);
+    expect(JSON.parse(colon.stdout).files[0].steps[1].why).toBe(
+      'postgresql_not_valid= needs SQLAlchemy 1.4.32; requirements.txt:1 pins 1.4.31, and only a call of literal names, columns and condition is written as SQL',
+    );
+    const current = project(text, { 'requirements.txt': 'SQLAlchemy==1.4.32\n' });
+    expect((await fix(current, { write: true })).status).toBe(0);
+    expect(readFileSync(path.join(current, FILE), 'utf8')).toContain('postgresql_not_valid=True');
   });
 
   it('a lock-timeout setting without a unit is a configuration error', async () => {

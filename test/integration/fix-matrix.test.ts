@@ -54,7 +54,20 @@ interface Cell {
   readonly concurrent?: true;
   /** Run in the suite too, not only by `npm run lock-matrix`. */
   readonly sample?: true;
+  /** The app pins SQLAlchemy below 1.4.32 (no postgresql_not_valid=): fix writes NOT VALID as SQL. */
+  readonly oldSqlalchemy?: true;
 }
+
+/** The cells whose recipe adds a constraint NOT VALID, again for an app on an older SQLAlchemy. */
+const PINNED = (cells: readonly Cell[]): Cell[] =>
+  cells
+    .filter((c) => /foreign_key|check_constraint|nullable=False/u.test(c.name))
+    .map((c) => ({
+      ...c,
+      name: `${c.name}, SQLAlchemy pinned at 1.4.31 (NOT VALID as SQL)`,
+      oldSqlalchemy: true as const,
+      ...(c.name.startsWith('alter_column') ? { sample: true as const } : {}),
+    }));
 
 const CELLS: readonly Cell[] = [
   {
@@ -138,11 +151,19 @@ const detail = (r: ObservedRun): string =>
 describe('fix on PostgreSQL: every rewritten step runs beside a writer without stopping it (real Alembic, observed)', () => {
   const pg = postgresForSuite(async (server) => setUpShapes(server, ROWS));
 
-  it.each(CELLS.map((c, i) => [c.name, c, i] as const).filter(([, c]) => FULL > 0 || c.sample))(
+  it.each(
+    [...CELLS, ...PINNED(CELLS)]
+      .map((c, i) => [c.name, c, i] as const)
+      .filter(([, c]) => FULL > 0 || c.sample),
+  )(
     '%s',
     async (_name, cell, i) => {
       const original = fixProject(cell.upgrade, cell.downgrade);
-      const fixed = fixProject(cell.upgrade, cell.downgrade);
+      const fixed = fixProject(
+        cell.upgrade,
+        cell.downgrade,
+        cell.oldSqlalchemy ? { 'requirements.txt': 'SQLAlchemy==1.4.31\n' } : {},
+      );
       const urlA = await cloneDb(pg(), `fix_orig_${i}`);
       const urlB = await cloneDb(pg(), `fix_new_${i}`);
       const before = await catalogFacts(urlB);
@@ -164,6 +185,11 @@ describe('fix on PostgreSQL: every rewritten step runs beside a writer without s
       });
       expect(out.exitCode, out.stdout).toBe(0);
       expect(out.outcome.files[0]!.steps.map((s) => s.how !== undefined)).toEqual([true]);
+      const written = readFileSync(path.join(fixed, 'migrations/versions/b1_step.py'), 'utf8');
+      if (cell.oldSqlalchemy) {
+        expect(written).not.toContain('postgresql_not_valid');
+        expect(written).toMatch(/op\.execute\(['"]ALTER TABLE .* NOT VALID['"]\)/u);
+      }
       const verifiedAfter = await verifyCommand({
         cwd: fixed,
         format: 'json',

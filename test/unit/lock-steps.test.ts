@@ -139,6 +139,15 @@ describe("lock steps read from SQL by PostgreSQL's parser", () => {
       unread: ['ALTER TABLE orders SetLogged', 'ALTER TABLE on audit.orders, outside the schema read'],
     });
     expect(parse('ALTER TABLE orders ADD COLUM x int')).toBeUndefined();
+    // a named check that one column holds no NULL keeps its name and condition (SET NOT NULL may use it)
+    const checks = sqlLockSteps(
+      parse(
+        'ALTER TABLE orders ADD CONSTRAINT "ck_Note" CHECK ("Note" IS NOT NULL) NOT VALID; ALTER TABLE orders ADD CONSTRAINT ck2 CHECK (a IS NOT NULL AND b > 0)',
+      )!,
+      3,
+      false,
+    ).steps.map((s) => s.data);
+    expect(checks).toEqual([{ name: 'ck_Note', condition: '"Note" IS NOT NULL' }, { name: 'ck2' }]);
   });
 });
 

@@ -217,8 +217,14 @@ function alterTableCmd(
           const references = relname(k['pktable']);
           return step('create_foreign_key', table, notValid, references !== undefined ? { references } : {});
         }
-        case 'CONSTR_CHECK':
-          return step('create_check_constraint', table, notValid);
+        case 'CONSTR_CHECK': {
+          // a named `col IS NOT NULL` check, as fix writes it: a later SET NOT NULL can use it
+          const name = typeof k['conname'] === 'string' ? k['conname'] : undefined;
+          const condition = notNullCondition(k['raw_expr']);
+          return step('create_check_constraint', table, notValid, {
+            ...(name !== undefined ? { data: { name, ...(condition ? { condition } : {}) } } : {}),
+          });
+        }
         case 'CONSTR_UNIQUE':
         case 'CONSTR_PRIMARY':
         case 'CONSTR_EXCLUSION':
@@ -236,6 +242,15 @@ function alterTableCmd(
     default:
       unread.push(`ALTER TABLE ${table} ${String(sub).replace(/^AT_/u, '')}`);
   }
+}
+
+/** `"col" IS NOT NULL` for a check that tests one column for NULL, else undefined. */
+function notNullCondition(expr: unknown): string | undefined {
+  const test = ((expr ?? {}) as Node)['NullTest'] as Node | undefined;
+  if (!test || field(test, 'nulltesttype') !== 'IS_NOT_NULL') return undefined;
+  const fields = list((((test['arg'] ?? {}) as Node)['ColumnRef'] as Node | undefined)?.['fields']);
+  const only = fields.length === 1 ? ((fields[0]!['String'] ?? {}) as Node)['sval'] : undefined;
+  return typeof only === 'string' ? `"${only.replaceAll('"', '""')}" IS NOT NULL` : undefined;
 }
 
 /** What a new column's definition says: its default (volatile or not), NOT NULL, identity or generation. */

@@ -5,6 +5,8 @@ import { atLeast, parseAlembicVersion } from '../../alembic/config/alembic-versi
 import type { LintConfig } from '../../check/lint/lint-config.js';
 import { envPyText } from '../../check/rule-helpers.js';
 import { fileLocks } from '../../check/schema/pending-locks.js';
+import { Resolver } from '../../alembic/graph/resolver.js';
+import { AlembicRaise } from '../../alembic/loading/alembic-raise.js';
 import { mysqlFileLocks } from '../../check/schema/mysql-pending-locks.js';
 import { DEFAULT_LOCK_SETTINGS, type PendingLock, type PendingLocks } from '../../check/schema/lock-types.js';
 import { DEFAULT_DATA_SETTINGS } from '../../check/policy.js';
@@ -144,7 +146,7 @@ async function fromDatabase(
       },
     );
   const pending = prediction.steps.map((s) => s.revision);
-  const chosen = ids.length === 0 ? pending : ids.map((id) => resolveId(model, id));
+  const chosen = ids.length === 0 ? pending : [...new Set(ids.flatMap((id) => resolveIds(model, id)))];
   for (const id of chosen) {
     if (ledger.known.has(id) || !pending.includes(id))
       throw new UsageError(
@@ -184,7 +186,7 @@ async function fromFiles(
   const model = modelFromConfig(config, resolveAlembicVersion(config.files, config.cwd, opts.alembicVersion));
   const flavor = opts.dialect === 'mariadb' ? 'MariaDB' : opts.dialect === 'mysql' ? 'MySQL' : undefined;
   const settings = fixSettings(model, await projectLintConfig(config), undefined, flavor !== undefined);
-  const revisions = ids.map((id) => fileOf(model, resolveId(model, id)));
+  const revisions = [...new Set(ids.flatMap((id) => resolveIds(model, id)))].map((id) => fileOf(model, id));
   const env = envPyText(model);
   const envPy = env !== undefined ? { text: env } : undefined;
   const parseSql =
@@ -234,17 +236,25 @@ function fixSettings(
   };
 }
 
-/** A revision id as Alembic takes it on the command line: the whole id or a unique prefix. */
-function resolveId(model: ProjectModel, id: string): string {
-  if (model.map.byKey.has(id)) return id;
-  const matches = model.map.revisions.filter((r) => r.key.startsWith(id)).map((r) => r.key);
-  if (matches.length === 1) return matches[0]!;
-  throw new UsageError(
-    matches.length === 0
-      ? `No revision file has the id ${id}.`
-      : `${id} is the start of ${matches.length} revision ids: ${matches.slice(0, 5).join(', ')}.`,
-    { hint: 'Give a revision id as alembic history prints it.' },
-  );
+/**
+ * The revisions an identifier names, as `alembic` resolves it on the command line (Resolver, its
+ * `get_revisions`): an id, a unique prefix of four characters or more, a branch label, `head`,
+ * `heads`, `label@head`.
+ */
+function resolveIds(model: ProjectModel, id: string): string[] {
+  try {
+    const revs = new Resolver(model.map).getRevisions(id, 'target');
+    if (revs.length === 0)
+      throw new UsageError(`${id} names no revision (base is before the first one).`, {
+        hint: 'Give a revision id as alembic history prints it.',
+      });
+    return revs.map((r) => r.id);
+  } catch (e) {
+    if (!(e instanceof AlembicRaise)) throw e;
+    throw new UsageError(`Alembic cannot resolve ${id}: ${e.message}`, {
+      hint: 'Give a revision id as alembic history prints it (or a unique prefix of four characters or more).',
+    });
+  }
 }
 
 /** The revision's file as the model read it; one it could not decode is refused, not guessed. */

@@ -35,7 +35,7 @@ export const fix = defineCommand({
       .positional('revision_id', {
         type: 'string',
         array: true,
-        describe: 'revision ids (or unique prefixes)',
+        describe: 'revision ids, as alembic takes them (a prefix of 4+ characters, a branch label, head)',
       })
       .option('dialect', {
         type: 'string',
