@@ -32,7 +32,7 @@ export async function mysqlCatalog(
       args,
     );
     const [sizes] = await conn.query(
-      `SELECT TABLE_NAME AS t, TABLE_ROWS AS r, DATA_LENGTH + INDEX_LENGTH AS b FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${where} AND TABLE_TYPE = 'BASE TABLE'`,
+      `SELECT TABLE_NAME AS t, TABLE_ROWS AS r, DATA_LENGTH + INDEX_LENGTH AS b, ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${where} AND TABLE_TYPE = 'BASE TABLE'`,
       args,
     );
     const [name] = await conn.query(`SELECT ${where} AS s`, args);
@@ -71,6 +71,7 @@ export async function mysqlCatalog(
         rows: r.r === null ? null : Number(r.r),
         bytes: Number(r.b ?? 0),
         liveRows: r.r === null ? null : Number(r.r),
+        ...(typeof r.e === 'string' ? { engine: r.e } : {}),
       })),
     };
   } catch (e) {

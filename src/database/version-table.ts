@@ -142,6 +142,8 @@ export interface TableSize {
   /** A partitioned table's partitions or an inheritance parent's children (at every level), counted in the sizes. */
   readonly members?: number;
   readonly tree?: 'partitions' | 'children';
+  /** MySQL, MariaDB: the table's storage engine (InnoDB, Aria, MyISAM), which decides what it does online. */
+  readonly engine?: string;
 }
 
 /** MySQL and MariaDB: another session with an open transaction, which holds the metadata lock of every table it used. */

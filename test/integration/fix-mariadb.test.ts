@@ -11,8 +11,8 @@ import { ORACLE_PYTHON, oracleEnv } from '../helpers/oracle.js';
 
 // `fix` on MariaDB, judged by what real Alembic then does on a real server: the index a rewrite builds
 // is the original's, and the server's statement log shows it asked for ALGORITHM=INPLACE, LOCK=NONE;
-// where the server cannot build it online (an Aria table) it refuses and nothing changes, where the
-// original silently copies the table; a session idle in transaction makes the rewrite give up at the
+// verify grades an Aria table's index the copy it is, and fix leaves it; written without a database
+// (the engine unknown), the server refuses it and nothing changes, where the original silently copies; a session idle in transaction makes the rewrite give up at the
 // lock-timeout setting (the original waits, queued); duplicates fail the unique index and leave nothing;
 // a retry after a partial run succeeds where the original's fails. A step only a table copy can do is
 // left, and the online copy's ALTER clause it prints is one the server takes.
@@ -107,6 +107,8 @@ describe('fix on MariaDB: real Alembic runs what it writes', () => {
         .map((f) => f.code)
         .filter((c) => c.startsWith('lock-'));
     const before = await verify();
+    // the control for the Aria case: an index on an InnoDB table is built online, no lock finding
+    expect(before).not.toContain('lock-on-large-table');
     await fix(root, url, true);
     const written = readFileSync(path.join(root, FILE), 'utf8');
     expect(written).toContain('ALGORITHM=INPLACE, LOCK=NONE');
@@ -119,7 +121,7 @@ describe('fix on MariaDB: real Alembic runs what it writes', () => {
     expect(readFileSync(path.join(root, FILE), 'utf8')).toBe(written);
   }, 120_000);
 
-  it('an Aria table: the rewrite is refused by the server and nothing changes; the original copies the table', async () => {
+  it('an Aria table: verify grades its index a copy and fix leaves it; written blind, the server refuses it where the original copies', async () => {
     const body = revision(
       'op.create_index("ix_body", "notes", ["body"])',
       'op.drop_index("ix_body", table_name="notes")',
@@ -130,13 +132,38 @@ describe('fix on MariaDB: real Alembic runs what it writes', () => {
       maria().exec(
         `CREATE TABLE ${db}.notes (id INT PRIMARY KEY, body VARCHAR(40)) ENGINE=Aria; INSERT INTO ${db}.notes VALUES (1, 'x'), (2, 'y'); ANALYZE TABLE ${db}.notes`,
       );
-    expect((await fix(fixed.root, fixed.url, true)).exitCode).toBe(0);
+    // with the database: the catalog names the engine, so the grade is the copy the server makes
+    const verified = await verifyCommand({
+      cwd: fixed.root,
+      format: 'text',
+      env: { DATABASE_URL: fixed.url },
+      locks: TINY,
+    });
+    const lock = verified.result.findings.find((f) => f.code === 'lock-on-large-table');
+    expect(lock?.message).toContain('ALGORITHM=COPY, LOCK=SHARED');
+    expect(lock?.hint).toContain('notes is Aria: only InnoDB changes a table online');
+    const left = await fix(fixed.root, fixed.url, true);
+    expect(left.exitCode).toBe(1);
+    expect(left.stdout).toContain('the server copies notes for it (ALGORITHM=COPY, LOCK=SHARED)');
+    expect(readFileSync(path.join(fixed.root, FILE), 'utf8')).toBe(body);
+    // the control: the same index on an InnoDB table is no lock finding (the test before)
+
+    // without a database the engine is not known: the rewrite is written, and the server refuses it
+    const blind = await fixCommand({
+      cwd: fixed.root,
+      format: 'text',
+      env: {},
+      revisions: ['3c4d'],
+      dialect: 'mariadb',
+      write: true,
+    });
+    expect(blind.exitCode).toBe(0);
     const run = exampleAlembic(fixed.root, fixed.url, 'upgrade', 'head');
     expect(run.status).not.toBe(0);
     expect(run.error).toMatch(/ALGORITHM=INPLACE is not supported|LOCK=NONE is not supported/u);
     expect(version(fixed.db)).toBe(HEAD);
     expect(indexes(fixed.db, 'notes')).toEqual([]);
-    // the control: as written, the server copies the table (under a lock that stops its writes) and succeeds
+    // as written, the server copies the table (under a lock that stops its writes) and succeeds
     expect(exampleAlembic(original.root, original.url, 'upgrade', 'head').status).toBe(0);
     expect(indexes(original.db, 'notes').map((r) => r[0])).toEqual(['ix_body']);
   }, 120_000);

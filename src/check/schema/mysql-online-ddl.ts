@@ -58,6 +58,7 @@ export function mysqlGrade(
   step: LockStep,
   facts: Pick<MysqlFacts, 'flavor'>,
   indexed: (table: string, column: string) => boolean = () => false,
+  engine?: string,
 ): MysqlGrade | undefined {
   const mariadb = facts.flavor === 'MariaDB';
   const source = mariadb ? 'as MariaDB 10.11 answers ALGORITHM= and LOCK=' : "from MySQL 8.0's manual";
@@ -65,7 +66,20 @@ export function mysqlGrade(
   const dropsIndex =
     step.call === 'drop_column' && step.column !== undefined && indexed(step.table, step.column);
   const g = dropsIndex ? { ...INSTANT, algorithm: 'NOCOPY' as const } : grade(step, mariadb);
+  const other = engine !== undefined && engine.toLowerCase() !== 'innodb' ? engine : undefined;
+  if (g && other !== undefined && !metadataOnly(step, g))
+    return {
+      ...COPY,
+      recipe: `${step.table} is ${other}: only InnoDB changes a table online. Run it when writes can wait, or convert the table first (ALTER TABLE … ENGINE=InnoDB, itself a copy)`,
+      source: `${source}; ${other} copies for every change but a default or a name`,
+    };
   return g && { ...g, ...(mariadb ? {} : mysql8(g)), source };
+}
+
+/** A change every engine makes in the data dictionary alone: a default, a name, the table dropped or renamed. */
+function metadataOnly(step: LockStep, g: Grade): boolean {
+  if (step.call === 'rename_table' || step.call === 'drop_table') return true;
+  return step.call === 'alter_column' && g.algorithm === 'INSTANT';
 }
 
 function grade(step: LockStep, mariadb: boolean): Grade | undefined {

@@ -58,7 +58,7 @@ export function mysqlPendingLocks(
       const size = sizes.get(fold(step.table));
       // a table the upgrade creates first holds no rows: its locks wait for nobody
       if (!size) continue;
-      const g = mysqlGrade(step, { flavor }, indexed);
+      const g = mysqlGrade(step, { flavor }, indexed, size.engine);
       if (!g) {
         unread.push({ ...at, line: step.line, why: `op.${step.call} is not graded on ${flavor}` });
         continue;
