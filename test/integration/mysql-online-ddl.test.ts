@@ -13,8 +13,18 @@ import { ORACLE_PYTHON } from '../helpers/oracle.js';
 const ALGORITHMS = ['INSTANT', 'NOCOPY', 'INPLACE', 'COPY'] as const;
 const LOCKS = ['NONE', 'SHARED', 'EXCLUSIVE'] as const;
 
-/** The SQL Alembic 1.8.1 emits on MySQL for `call`, one statement each. */
+const emitted = new Map<string, string[]>();
+
+/** The SQL Alembic 1.8.1 emits on MySQL for `call`, one statement each (asked once per call: the Aria cases repeat them). */
 function alembicSql(call: string): string[] {
+  const known = emitted.get(call);
+  if (known) return known;
+  const sql = askAlembic(call);
+  emitted.set(call, sql);
+  return sql;
+}
+
+function askAlembic(call: string): string[] {
   const script = `import io, sys
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
