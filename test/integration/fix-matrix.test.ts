@@ -197,6 +197,15 @@ describe('fix on PostgreSQL: every rewritten step runs beside a writer without s
         locks: LOCKS,
       });
       expect(lockCodes(verifiedAfter.result), out.stdout).toEqual([]);
+      // and nothing the original did not have: the guards fix writes are read as what they are
+      const said = (r: typeof verifiedAfter.result): string[] =>
+        r.findings
+          .filter((f) => f.severity !== 'info' && !f.code.startsWith('lock-'))
+          .map((f) => `${f.severity} ${f.code}`);
+      expect(
+        said(verifiedAfter.result).filter((c) => !said(verifiedBefore.result).includes(c)),
+        JSON.stringify(verifiedAfter.result.findings.map((f) => [f.code, f.message])),
+      ).toEqual([]);
       expect(verifiedAfter.exitCode).toBe(0);
 
       // the control: the original step beside the same writer
@@ -256,6 +265,19 @@ describe('fix on PostgreSQL: every rewritten step runs beside a writer without s
       ] as const) {
         const url = await cloneDb(pg(), `fix_retry_${k}_${i}`);
         await pgExec(url, r.spoil);
+        // the data-aware verdict sees what the rewritten step will meet, before it runs
+        if (root === fixed) {
+          const v = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: url } });
+          // nothing else: fix's guards read as what they are, not as steps that may not run
+          expect(
+            v.result.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} ${f.code}`),
+            JSON.stringify(v.result.findings.map((f) => [f.code, f.message])),
+          ).toEqual(['error data-fails-step']);
+          expect(
+            v.exitCode,
+            JSON.stringify(v.result.findings.map((f) => [f.code, f.severity, f.message])),
+          ).toBe(1);
+        }
         const first = await alembic(root, url, ['upgrade', 'head']);
         expect(first.status).not.toBe(0);
         expect(first.out).toContain(r.fails);

@@ -112,6 +112,38 @@ describe('the data plan: which steps ask the rows, and what earlier steps leave'
     ]);
   });
 
+  it("reads fix's forms: NOT VALID then VALIDATE asks the rows at the VALIDATE; its catalog guards run the step", async () => {
+    const p = await plan(
+      [
+        'if not op.get_bind().execute(',
+        '    sa.text("SELECT 1 FROM pg_constraint WHERE conname = :name"), {"name": "fk"},',
+        ').scalar():',
+        "    op.create_foreign_key('fk', 't', 'p', ['p_id'], ['id'], postgresql_not_valid=True)",
+        'with op.get_context().autocommit_block():',
+        '    op.execute(\'ALTER TABLE "t" VALIDATE CONSTRAINT "fk"\')',
+        "op.create_foreign_key('fk2', 't', 'p', ['p_id'], ['id'], postgresql_not_valid=True)",
+        'with op.get_context().autocommit_block():',
+        '    valid = op.get_bind().execute(sa.text("SELECT 1")).scalar()',
+        '    if valid is False:',
+        '        op.execute(\'DROP INDEX CONCURRENTLY "uq"\')',
+        '    if valid is not True:',
+        "        op.create_index('uq', 't', ['c'], unique=True, postgresql_concurrently=True)",
+        'ok = True',
+        'if ok is not True:',
+        "    op.create_index('uq2', 't', ['d'], unique=True)",
+        "op.alter_column('t', 'c', nullable=False)",
+      ].join('\n'),
+    );
+    // fk at its VALIDATE (line 21), not conditional; fk2 is never validated: no question; the unique
+    // index under `valid is not True` runs; uq2 under an ordinary if may not; nothing read as a change to t
+    expect(p.probes.map((x) => [x.kind, x.name ?? x.columns.join(), x.line, x.conditional])).toEqual([
+      ['foreign-key', 'fk', 21, false],
+      ['unique', 'uq', 28, false],
+      ['unique', 'uq2', 31, true],
+      ['not-null', 'c', 32, false],
+    ]);
+  });
+
   it('tests what a backfill leaves: the UPDATE becomes the value, a DELETE narrows the rows', async () => {
     const p = await plan(
       [

@@ -49,7 +49,8 @@ export function dataPlan(
       })),
     ].sort((a, b) => a.line - b.line);
     const asked = [
-      ...read.steps.flatMap((step) => {
+      ...read.steps.flatMap((s) => {
+        const step = validatedLater(s, read.sql);
         const typed = typeProbeOf(step, baseOf(step, at), state);
         return [probeOf(step, at, state), typed].filter((x) => x !== undefined);
       }),
@@ -89,6 +90,49 @@ type Event = { readonly revision: string; readonly path: string; readonly line: 
   | { readonly sql: string; readonly conditional: boolean }
   | { readonly write: string; readonly table: string | null; readonly conditional: boolean }
 );
+
+/**
+ * A constraint added NOT VALID and validated by a later statement of the same upgrade() (as fix writes
+ * it): the VALIDATE reads every row, so it is the step the rows decide, at the VALIDATE's line.
+ */
+function validatedLater(step: LockStep, sql: readonly { line: number; sql: string }[]): LockStep {
+  const name = step.data?.name;
+  if (!step.flags.includes('not-valid') || name === undefined) return step;
+  const quoted = `"${name.replaceAll('"', '""')}"`;
+  const validate = sql.find((q) => {
+    const v = validatedName(q.sql);
+    return q.line > step.line && (v === quoted || v === name.toLowerCase());
+  });
+  return validate
+    ? { ...step, line: validate.line, flags: step.flags.filter((f) => f !== 'not-valid') }
+    : step;
+}
+
+/** `ALTER TABLE t VALIDATE CONSTRAINT n`, or `ALTER TABLE t ADD CONSTRAINT … NOT VALID` (one statement): no row changes. */
+function changesNoRow(sql: string): boolean {
+  if (validatedName(sql) !== undefined) return true;
+  const text = sql.trim();
+  const body = (text.endsWith(';') ? text.slice(0, -1) : text).trimEnd();
+  const words = body.split(' ').filter((w) => w !== '');
+  const up = (i: number): string | undefined => words[i]?.toUpperCase();
+  return (
+    !body.includes(';') &&
+    up(0) === 'ALTER' &&
+    up(1) === 'TABLE' &&
+    up(3) === 'ADD' &&
+    up(4) === 'CONSTRAINT' &&
+    body.toUpperCase().endsWith(' NOT VALID')
+  );
+}
+
+/** The constraint `ALTER TABLE t VALIDATE CONSTRAINT name` validates, as written; it changes no row. */
+function validatedName(sql: string): string | undefined {
+  const text = sql.trim();
+  const words = (text.endsWith(';') ? text.slice(0, -1) : text).split(' ').filter((w) => w !== '');
+  const up = (i: number): string | undefined => words[i]?.toUpperCase();
+  const ok = up(0) === 'ALTER' && up(1) === 'TABLE' && up(3) === 'VALIDATE' && up(4) === 'CONSTRAINT';
+  return ok && words.length === 6 ? words[5] : undefined;
+}
 
 /** The question a step asks of the rows on this database, if any. */
 function probeOf(
@@ -207,7 +251,7 @@ function tableExists(state: VersionTableState, table: string): boolean {
 function touches(e: Event, table: string): boolean {
   if ('step' in e) return same(e.step.table, table);
   if ('write' in e) return e.table === null || same(e.table, table);
-  return mentions(e.sql, table);
+  return !changesNoRow(e.sql) && mentions(e.sql, table);
 }
 
 function same(a: string, b: string): boolean {

@@ -13,6 +13,7 @@ import { exceptNames, joinCatches, type Catches } from './try-catches.js';
 import type { InsertedRow } from '../../database/data-probe.js';
 import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
 import { withOnlineIndexes } from './mysql-online-index.js';
+import { catalogLocal, conditionBlock } from './catalog-guard.js';
 import { enumType, opCall } from './op-call.js';
 import { everything, OpWriter } from './op-writer.js';
 import { isTrue, metadataDdl, tableDdl, tableValue } from './table-ddl.js';
@@ -32,6 +33,8 @@ interface Block {
   readonly catches?: Catches;
   /** `with ….begin_nested():`: a savepoint, which a failure rolls back to */
   readonly savepoint?: true;
+  /** fix's `if valid is False:`: runs only over an INVALID index an earlier run left (catalog-guard.ts) */
+  readonly leftover?: true;
   /** `recreate=` of the batch when it is not "auto": always copies the table, never emits plain ALTERs */
   readonly alias?: {
     readonly name: string;
@@ -215,6 +218,8 @@ export function compoundKeyword(t: readonly Token[]): string | undefined {
 class BodyReader {
   /** names bound in upgrade() to values the steps may use (a SQL string, an Enum) */
   private readonly locals = new Map<string, PyExpr>();
+  /** Names assigned from a catalog query (`valid = op.get_bind().execute(…).scalar()`). */
+  private readonly catalogLocals = new Set<string>();
 
   constructor(
     private readonly lines: readonly LogicalLine[],
@@ -260,7 +265,7 @@ class BodyReader {
             }
           : {
               indent: l.indent,
-              conditional: true,
+              ...conditionBlock(kw, l.tokens.slice(0, c), this.catalogLocals),
               ...(kw === 'try' ? { catches: exceptNames(this.lines, i) } : {}),
             };
       stack.push(block);
@@ -284,6 +289,8 @@ class BodyReader {
       for (const [name, from] of imports) this.imported.set(name, from);
       return;
     }
+    if (stack.some((b) => b.leftover)) return;
+    this.catalogLocals.add(catalogLocal(tokens) ?? ''); // '' for none
     const value = assignedAt(tokens);
     const exprs = readStatement(value === undefined ? tokens : tokens.slice(value));
     if (value !== undefined && exprs.length === 1) this.locals.set(tokens[0]!.text, exprs[0]!);
