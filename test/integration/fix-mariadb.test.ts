@@ -224,7 +224,10 @@ describe('fix on MariaDB: real Alembic runs what it writes', () => {
       env: { DATABASE_URL: url },
       locks: TINY,
     });
-    expect(verify.result.findings.map((f) => f.code)).toContain('data-fails-step');
+    expect(
+      verify.result.findings.filter((f) => f.code.startsWith('data-')).map((f) => `${f.severity} ${f.code}`),
+    ).toEqual(['error data-fails-step']);
+    expect(verify.exitCode).toBe(1);
     const first = exampleAlembic(root, url, 'upgrade', 'head');
     expect(first.status).not.toBe(0);
     expect(first.error).toContain('Duplicate entry');
