@@ -26,6 +26,8 @@ export interface Rewrite {
   readonly how: string;
   /** It runs an autocommit_block, which commits what the migration did before it. */
   readonly commits?: true;
+  /** MySQL: it sets the session's lock_wait_timeout, which the steps after it then run under. */
+  readonly setsWait?: true;
 }
 
 /** A heavy step left as it is: why, and the way to do the change instead. */

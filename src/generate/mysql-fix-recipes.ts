@@ -87,6 +87,7 @@ function onlineIndex(call: CallStatement, step: LockStep, ctx: MysqlRecipeContex
       `${i}${u}op.execute(${py(sql)})`,
     ].join('\n'),
     how: `${unique ? 'unique index' : 'index'} built with ALGORITHM=INPLACE, LOCK=NONE`,
+    ...(ctx.waitSeconds !== undefined ? { setsWait: true as const } : {}),
   };
 }
 

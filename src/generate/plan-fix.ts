@@ -127,7 +127,7 @@ export function planFile(
       continue;
     }
     edits.push({ first: call.first, last: call.last, text: r.text });
-    if (s.mysql && r.text.includes('lock_wait_timeout')) waitSet = true;
+    if (r.setsWait) waitSet = true;
     const rerun = r.commits ? unguardedBefore(stepLines, guarded, line) : [];
     out.push({ ...named, how: r.how, ...(rerun.length > 0 ? { rerunOnRetry: rerun } : {}) });
     if (r.commits) guarded.add(line);

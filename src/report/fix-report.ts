@@ -7,8 +7,8 @@ import { verdictJson, verdictLine, verdictLineText, type VerdictLine } from './v
 export interface FixOutcome {
   /** The database whose live sizes chose the steps (credentials never included). */
   readonly sizedBy?: string;
-  /** Without a database: the server the steps were graded for (`PostgreSQL 15`, `MySQL 8.0`). */
-  readonly assumed?: string;
+  /** Without a database: the server the steps were graded for (`PostgreSQL 15`, `MySQL 8.0`), and PostgreSQL's major. */
+  readonly assumed?: { readonly server: string; readonly postgresMajor?: number };
   readonly files: readonly FilePlan[];
   readonly write: boolean;
   readonly written: boolean;
@@ -41,9 +41,9 @@ export function fixText(o: FixOutcome): string {
   const out: string[] = [];
   const how = o.sizedBy
     ? `steps heavy on the live sizes of ${o.sizedBy}`
-    : o.assumed?.startsWith('PostgreSQL') !== false
-      ? `no database: every step that takes a heavy lock on a table it does not create (${o.assumed ?? 'PostgreSQL'}; a partitioned table is known only from a database)`
-      : `no database: every index build and table copy on a table it does not create (${o.assumed})`;
+    : o.assumed?.postgresMajor === undefined
+      ? `no database: every index build and table copy on a table it does not create (${o.assumed?.server ?? '?'})`
+      : `no database: every step that takes a heavy lock on a table it does not create (${o.assumed.server}; a partitioned table is known only from a database)`;
   out.push(`alembic-preflight fix: ${plural(o.files.length, 'revision')}, ${how}`, '');
   for (const f of o.files) {
     if (f.after !== f.before && !o.written)
@@ -79,8 +79,8 @@ export function fixJson(o: FixOutcome): unknown {
     ok: verdict.word === 'OK',
     verdict: verdictJson(verdict),
     sizedBy: o.sizedBy ?? null,
-    assumedPostgresMajor: o.assumed?.startsWith('PostgreSQL ') ? Number(o.assumed.slice(11)) : null,
-    assumedServer: o.assumed ?? null,
+    assumedPostgresMajor: o.assumed?.postgresMajor ?? null,
+    assumedServer: o.assumed?.server ?? null,
     written: o.written,
     files: o.files.map((f) => ({
       revision: f.revision,

@@ -12,15 +12,13 @@ export function catalogGuard(
   header: readonly Token[],
   fromCatalog: (name: string) => boolean,
 ): 'absent' | 'present' | undefined {
+  // every guard starts `if NAME is` or `if not op.`: nothing else is copied word by word
+  if (header.length < 4 || header[0]!.text !== 'if') return undefined;
   const t = header.map((x) => x.text);
   const is = (...words: string[]): boolean => t.length === words.length && words.every((w, i) => t[i] === w);
-  if (t.length === 5 && t[0] === 'if' && fromCatalog(t[1]!)) {
-    if (is('if', t[1]!, 'is', 'not', 'True')) return 'absent';
-  }
-  if (t.length === 4 && t[0] === 'if' && fromCatalog(t[1]!) && is('if', t[1]!, 'is', 'False'))
-    return 'present';
-  if (t[0] === 'if' && t[1] === 'not' && catalogQuery(t.slice(2))) return 'absent';
-  return undefined;
+  if (fromCatalog(t[1]!) && is('if', t[1]!, 'is', 'not', 'True')) return 'absent';
+  if (fromCatalog(t[1]!) && is('if', t[1]!, 'is', 'False')) return 'present';
+  return t[1] === 'not' && catalogQuery(t.slice(2)) ? 'absent' : undefined;
 }
 
 /** An if/for/try/while block: conditional, but for the catalog guards fix writes. */
@@ -36,6 +34,8 @@ export function conditionBlock(
 
 /** Whether an assignment's tokens are `NAME = op.get_bind().execute(…).scalar()`: its NAME, else undefined. */
 export function catalogLocal(tokens: readonly Token[]): string | undefined {
+  // read for every statement of upgrade(): most are not `NAME = op.…`, and are left before any copy
+  if (tokens[1]?.text !== '=' || tokens[2]?.text !== 'op') return undefined;
   const t = tokens.map((x) => x.text);
   return t.length > 2 && t[1] === '=' && catalogQuery(t.slice(2)) ? t[0] : undefined;
 }

@@ -111,27 +111,25 @@ function validatedLater(step: LockStep, sql: readonly { line: number; sql: strin
 /** `ALTER TABLE t VALIDATE CONSTRAINT n`, or `ALTER TABLE t ADD CONSTRAINT … NOT VALID` (one statement): no row changes. */
 function changesNoRow(sql: string): boolean {
   if (validatedName(sql) !== undefined) return true;
-  const text = sql.trim();
-  const body = (text.endsWith(';') ? text.slice(0, -1) : text).trimEnd();
-  const words = body.split(' ').filter((w) => w !== '');
-  const up = (i: number): string | undefined => words[i]?.toUpperCase();
-  return (
-    !body.includes(';') &&
-    up(0) === 'ALTER' &&
-    up(1) === 'TABLE' &&
-    up(3) === 'ADD' &&
-    up(4) === 'CONSTRAINT' &&
-    body.toUpperCase().endsWith(' NOT VALID')
-  );
+  const words = alterWords(sql);
+  const up = (i: number): string | undefined => words?.at(i)?.toUpperCase();
+  return up(3) === 'ADD' && up(4) === 'CONSTRAINT' && up(-2) === 'NOT' && up(-1) === 'VALID';
 }
 
 /** The constraint `ALTER TABLE t VALIDATE CONSTRAINT name` validates, as written; it changes no row. */
 function validatedName(sql: string): string | undefined {
+  const words = alterWords(sql);
+  const up = (i: number): string | undefined => words?.at(i)?.toUpperCase();
+  return up(3) === 'VALIDATE' && up(4) === 'CONSTRAINT' && words?.length === 6 ? words[5] : undefined;
+}
+
+/** The words of one `ALTER TABLE` statement (a final `;` dropped); undefined for anything else. */
+function alterWords(sql: string): string[] | undefined {
   const text = sql.trim();
-  const words = (text.endsWith(';') ? text.slice(0, -1) : text).split(' ').filter((w) => w !== '');
-  const up = (i: number): string | undefined => words[i]?.toUpperCase();
-  const ok = up(0) === 'ALTER' && up(1) === 'TABLE' && up(3) === 'VALIDATE' && up(4) === 'CONSTRAINT';
-  return ok && words.length === 6 ? words[5] : undefined;
+  const body = text.endsWith(';') ? text.slice(0, -1) : text;
+  if (body.includes(';')) return undefined;
+  const words = body.split(' ').filter((w) => w !== '');
+  return words[0]?.toUpperCase() === 'ALTER' && words[1]?.toUpperCase() === 'TABLE' ? words : undefined;
 }
 
 /** The question a step asks of the rows on this database, if any. */

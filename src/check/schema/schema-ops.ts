@@ -290,7 +290,8 @@ class BodyReader {
       return;
     }
     if (stack.some((b) => b.leftover)) return;
-    this.catalogLocals.add(catalogLocal(tokens) ?? ''); // '' for none
+    const guardName = catalogLocal(tokens);
+    if (guardName !== undefined) this.catalogLocals.add(guardName);
     const value = assignedAt(tokens);
     const exprs = readStatement(value === undefined ? tokens : tokens.slice(value));
     if (value !== undefined && exprs.length === 1) this.locals.set(tokens[0]!.text, exprs[0]!);

@@ -37,6 +37,11 @@ export interface FixCommandOptions extends VerifyCommandOptions {
   readonly dialect?: 'postgresql' | 'mysql' | 'mariadb';
 }
 
+const postgresAssumed = (major: number): FixOutcome['assumed'] => ({
+  server: `PostgreSQL ${major}`,
+  postgresMajor: major,
+});
+
 /** The server version `fix` grades for without a database, unless the settings name one. */
 const ASSUMED_MAJOR = 15;
 
@@ -89,7 +94,7 @@ export async function fixCommand(opts: FixCommandOptions): Promise<CommandOutput
   const outcome: FixOutcome = {
     ...(gathered.sizedBy
       ? { sizedBy: gathered.sizedBy }
-      : { assumed: gathered.assumed ?? `PostgreSQL ${settings.major ?? ASSUMED_MAJOR}` }),
+      : { assumed: gathered.assumed ?? postgresAssumed(settings.major ?? ASSUMED_MAJOR) }),
     files: plans,
     write: opts.write === true,
     written,
@@ -116,7 +121,7 @@ interface Gathered {
   readonly settings: FixSettings;
   readonly sizedBy?: string;
   /** Without a database, MySQL's or MariaDB's grades: the server they are for. */
-  readonly assumed?: string;
+  readonly assumed?: FixOutcome['assumed'];
 }
 
 /** With a database: the pending revisions (or the named ones, which must be pending), graded on the live sizes. */
@@ -202,7 +207,7 @@ async function fromFiles(
     steps: read.flatMap((x) => x.steps),
     unread: read.flatMap((x) => x.unread),
     settings,
-    ...(flavor ? { assumed: flavor === 'MariaDB' ? 'MariaDB 10.6 or later' : 'MySQL 8.0' } : {}),
+    ...(flavor ? { assumed: { server: flavor === 'MariaDB' ? 'MariaDB 10.6 or later' : 'MySQL 8.0' } } : {}),
   };
 }
 
