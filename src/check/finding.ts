@@ -141,18 +141,34 @@ export interface Finding {
    * platform's, a platform that cannot name the app): blocking, it exits 2, as a configuration error.
    */
   readonly configuration?: true;
-  /** What is wrong, in at most about 90 characters: the text report's first line. */
-  readonly title?: string;
   /**
-   * The message's first sentence says what the title says, so under the title the text report starts
-   * after it. Without it the whole message is the finding's why: nothing it says is lost to the title.
+   * What is wrong, in a few words: the text report's first line (the renderer fits it to the width),
+   * GitHub's annotation title. `message` says the rest and does not open by repeating it; `statement`
+   * joins the two for a format with one field.
    */
-  readonly titleRestates?: true;
+  readonly title?: string;
   readonly evidence?: readonly Evidence[];
   /** The one command that fixes it, filled in; `hint` then holds the alternatives. */
   readonly fix?: string;
   /** schema-behind-stamp: the revision the schema matches exactly, and how many objects the stamp's lack. */
   readonly schemaAt?: { readonly revision: string; readonly missing: number };
+}
+
+/** What a finding says in one string, for a format with one field for it: its title as a sentence, then its message. */
+export function statement(f: Pick<Finding, 'title' | 'message'>): string {
+  if (f.title === undefined) return f.message;
+  const title = capitalised(f.title);
+  // a message that opens with code (`try:`, `op.execute`) keeps its case
+  const first = f.message.split(' ', 1)[0]!;
+  const message = [...first].every((c) => c >= 'a' && c <= 'z') ? capitalised(f.message) : f.message;
+  return `${title}${['.', '!', '?'].includes(title.at(-1)!) ? '' : '.'} ${message}`;
+}
+
+/** A sentence's first letter in capitals, unless it starts with a path, a name or an id, which keep their case. */
+export function capitalised(s: string): string {
+  const first = s.split(' ', 1)[0] ?? '';
+  if (first.includes('/') || first.includes('.') || first.includes('_')) return s;
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** The whole fix in one string, for the formats that have one field for it: the command, then the alternatives. */

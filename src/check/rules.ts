@@ -212,13 +212,6 @@ export const RULES: readonly Rule[] = [
   deployScriptHazard,
 ];
 
-const TITLES: ReadonlyMap<string, string> = new Map(RULES.map((r) => [r.code, r.title]));
-
-/** The title of the rule that makes `code`: what a report leads with when a finding's own first sentence is too long. */
-export function ruleTitleOf(code: string): string | undefined {
-  return TITLES.get(code);
-}
-
 const COSMETIC = new Set(RULES.filter((r) => r.cosmetic).map((r) => r.code));
 
 /** Whether a finding is only about how the code reads (a docstring, a file name): see Rule.cosmetic. */

@@ -1,7 +1,6 @@
 import type { FleetResult, TenantGroup } from '../check/fleet.js';
 import { verdictLine, verdictLineText, type VerdictLine } from './verdict-line.js';
 import type { Finding } from '../check/finding.js';
-import { ruleTitleOf } from '../check/rules.js';
 import { cell, escapeData, escapeProperty } from './review-formats.js';
 
 /** What the fleet's report says of where it read. */
@@ -34,11 +33,9 @@ function upgrade(g: TenantGroup): string {
   return g.pending === 0 ? 'nothing to apply' : `applies ${g.pending} migration${g.pending === 1 ? '' : 's'}`;
 }
 
-/** A finding's title in a fleet's table: its own, else its first sentence when short, else its rule's. */
+/** A finding's title in a fleet's table: its own, else its message's first sentence. */
 function title(f: Finding): string {
-  if (f.title !== undefined) return f.title;
-  const first = f.message.split(/(?<=\.)\s/u)[0]!;
-  return first.length > 90 ? (ruleTitleOf(f.code) ?? first) : first;
+  return f.title ?? f.message.split(/(?<=\.)\s/u)[0]!;
 }
 
 function names(schemas: readonly string[]): string {

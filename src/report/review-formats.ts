@@ -1,4 +1,4 @@
-import { fixAndHint, type Finding } from '../check/finding.js';
+import { fixAndHint, statement, type Finding } from '../check/finding.js';
 import type { CheckResult } from '../check/run-check.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { stripPath } from './text-report.js';
@@ -25,6 +25,11 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
 }
 
+/** A finding's title and message as one text, without the place a format shows on its own. */
+function said(f: Finding): string {
+  return statement({ title: f.title, message: stripPath(f.message, f.path, f.line) });
+}
+
 const LEVEL: Record<Finding['severity'], string> = { error: 'error', warning: 'warning', info: 'notice' };
 
 /**
@@ -39,7 +44,7 @@ export function githubAnnotations(result: CheckResult, verdict: VerdictLine): st
       `title=${escapeProperty(`${f.code} (${explainCommand(f.code)})`)}`,
     ].filter((p): p is string => p !== undefined);
     const body = [
-      stripPath(f.message, f.path, f.line),
+      said(f),
       f.alembicError ? `Alembic prints: ${f.alembicError}` : undefined,
       `${f.severity === 'info' ? 'note' : 'fix'}: ${fixAndHint(f)}`,
     ]
@@ -95,9 +100,7 @@ export function markdownSummary(
           : f.revision !== undefined
             ? `revision <code>${escapeMarkup(f.revision)}</code>`
             : '';
-      lines.push(
-        `| ${f.severity} | \`${f.code}\` | ${where} | ${cell(stripPath(f.message, f.path, f.line))} |`,
-      );
+      lines.push(`| ${f.severity} | \`${f.code}\` | ${where} | ${cell(said(f))} |`);
     }
     lines.push(
       '',
@@ -166,7 +169,7 @@ export function sarifLog(result: CheckResult, rules: readonly SarifRule[], versi
           ...(index.has(f.code) ? { ruleIndex: index.get(f.code)! } : {}),
           level: SARIF_LEVEL[f.severity],
           message: {
-            text: `${stripPath(f.message, f.path, f.line)}${f.alembicError ? ` Alembic prints: ${f.alembicError}` : ''} Fix: ${fixAndHint(f)}`,
+            text: `${said(f)}${f.alembicError ? ` Alembic prints: ${f.alembicError}` : ''} Fix: ${fixAndHint(f)}`,
           },
           ...(f.path !== undefined
             ? {

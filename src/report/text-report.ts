@@ -6,7 +6,6 @@ import { fixAndHint, type Finding } from '../check/finding.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { DEFAULT_WIDTH, wrapText } from './wrap.js';
 import { gateWord } from '../check/verdict.js';
-import { ruleTitleOf } from '../check/rules.js';
 import { verdictLineText, type VerdictLine } from './verdict-line.js';
 
 const MARK = { error: 'error', warning: 'warning', info: 'info' } as const;
@@ -165,11 +164,8 @@ function findingsText(findings: readonly Finding[], width: number): string[] {
     );
     for (const f of rest) {
       const where = location(f);
-      // each further location with its own specifics: a title that names only the kind of problem says less
-      const what =
-        f.title !== undefined && f.titleRestates
-          ? f.title
-          : firstSentence(oneLine(stripPath(f.message, f.path, f.line)));
+      // each further location by what is wrong there: its title, else its message's first sentence
+      const what = f.title ?? firstSentence(oneLine(stripPath(f.message, f.path, f.line)));
       lines.push(...wrapText(what, width, `  ${where}`, '      '));
     }
     lines.push('');
@@ -198,13 +194,11 @@ function location(f: Finding): string {
 export function findingText(f: Finding, width = DEFAULT_WIDTH): string[] {
   const head = `${MARK[f.severity]} [${f.code}] `;
   const message = oneLine(stripPath(f.message, f.path, f.line));
+  const room = width - head.length;
   const { title, rest } =
     f.title !== undefined
-      ? {
-          title: oneLine(f.title),
-          rest: withoutEvidence(f.titleRestates ? afterFirstSentence(message) : message, f),
-        }
-      : splitTitle(message, width - head.length, ruleTitleOf(f.code));
+      ? fitTitle(oneLine(f.title), withoutEvidence(message, f), room)
+      : splitTitle(message, room);
   const out = wrapText(title, width, head, INDENT);
   if (f.path) out.push(`  --> ${f.path}${f.line ? `:${f.line}` : ''}`);
   // an info finding's details are not a why
@@ -225,12 +219,6 @@ export function findingText(f: Finding, width = DEFAULT_WIDTH): string[] {
 const INDENT = '    ';
 const FIRST_SENTENCE = /^.*?[.!?;](?=\s+[A-Z`"'(]|$)/su;
 
-/** What a message says after its first sentence, which a title replaces. */
-function afterFirstSentence(message: string): string {
-  const first = FIRST_SENTENCE.exec(message)?.[0] ?? message;
-  return message.slice(first.length).trim();
-}
-
 /** A message's text without the evidence sentences the report prints on their own labelled lines. */
 function withoutEvidence(text: string, f: Finding): string {
   let out = text;
@@ -241,24 +229,28 @@ function withoutEvidence(text: string, f: Finding): string {
   return out.replace(/\s{2,}/gu, ' ').trim();
 }
 
-/**
- * A message without a title of its own: its first sentence leads when it fits, else its rule's title
- * with the whole message as the why. Only a finding no rule made (so without a rule title) falls
- * back to the words up to the last clause break that fits, never inside a `backtick span`, and an
- * ellipsis.
- */
-function splitTitle(message: string, room: number, ruleTitle?: string): { title: string; rest: string } {
+/** A message without a title of its own: its first sentence leads, fitted to the first line. */
+function splitTitle(message: string, room: number): { title: string; rest: string } {
   const first = FIRST_SENTENCE.exec(message)?.[0] ?? message;
   const after = message.slice(first.length).trim();
-  if (first.length <= room) return { title: first.replace(/;$/u, '.'), rest: after };
-  // too long for the first line: the rule's own words lead, and the message follows whole
-  if (ruleTitle !== undefined) return { title: ruleTitle, rest: message };
-  const cut = titleCut(first, room - 1);
+  return fitTitle(first.length <= room ? first.replace(/;$/u, '.') : first, after, room);
+}
+
+/**
+ * A finding's first line: the title whole when it fits, else the words up to the last clause break
+ * that fits (never inside a `backtick span`) and an ellipsis, the rest of it opening the why, so
+ * nothing it says is lost.
+ */
+function fitTitle(title: string, after: string, room: number): { title: string; rest: string } {
+  if (title.length <= room) return { title, rest: after };
+  const cut = titleCut(title, room - 1);
   return {
-    title: `${first.slice(0, cut).replace(/[,:;]$/u, '')}…`,
-    rest: `…${first.slice(cut).trimStart()}${after ? ` ${after}` : ''}`,
+    title: `${title.slice(0, cut).replace(/[,:;]$/u, '')}…`,
+    rest: `…${title.slice(cut).trimStart()}${after ? `${ENDS_SENTENCE.has(title.at(-1)!) ? '' : '.'} ${after}` : ''}`,
   };
 }
+
+const ENDS_SENTENCE = new Set(['.', '!', '?', ';']);
 
 /**
  * Where a long first sentence breaks into title and why: the last clause break (`, ` `: ` `; `) that

@@ -4,11 +4,20 @@ import type { CheckResult } from '../../src/check/run-check.js';
 import { findingText } from '../../src/report/text-report.js';
 import { check, codes } from './project.js';
 
-/** A finding's first line in the text report: a whole title (no ellipsis) within the report's width. */
-export function expectWholeTitle(f: Finding): void {
-  const [first = '', second = ''] = findingText(f);
-  expect(first, first).not.toMatch(/…$/u);
-  expect(second.startsWith('    '), `the title runs on: ${first} / ${second}`).toBe(false);
+/**
+ * A finding's first line in the text report fits the report's width on one line; a title cut to fit
+ * ends in an ellipsis and its rest opens the next line, so nothing it says is lost.
+ */
+export function expectFittedTitle(f: Finding): void {
+  expectFittedLines(findingText(f));
+}
+
+/** The same, for a finding already laid out: its first line, and what follows it and its `-->` line. */
+export function expectFittedLines([first = '', ...after]: readonly string[]): void {
+  expect(first.length, first).toBeLessThanOrEqual(100);
+  expect(after[0]?.startsWith('    '), `the title runs on: ${first} / ${after[0]}`).toBe(false);
+  const next = after.find((l) => !l.startsWith('  --> ')) ?? '';
+  if (first.endsWith('…')) expect(next, `${first} / ${next}`).toMatch(/^ {2}(why: )?…\S/u);
 }
 
 export interface RuleCases {
@@ -35,8 +44,8 @@ export function describeRule(
       const f = r.findings.find((x) => x.code === code);
       expect(f, JSON.stringify(codes(r))).toBeDefined();
       assertBad(f!, r);
-      // the text report leads with a whole title that fits the first line, never a cut sentence
-      for (const x of r.findings.filter((y) => y.code === code)) expectWholeTitle(x);
+      // the text report leads with a title that fits the first line, cut only with its rest kept
+      for (const x of r.findings.filter((y) => y.code === code)) expectFittedTitle(x);
     });
 
     it('stays quiet on the correct case', async () => {

@@ -38,7 +38,7 @@ describe('release over the rows (PostgreSQL)', () => {
     const from = readFileSync(pg().logFile!, 'utf8').length;
     const r = release(root, url);
     expect(r.status, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toContain('[data-fails-step] pending b1 fails: t has 1 row with NULL in c');
+    expect(r.stdout).toContain('[data-fails-step] pending b1 fails: t.c is NULL in 1 row');
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(
       /^alembic-preflight release: BLOCKED: .*Alembic was not started/u,
     );

@@ -101,7 +101,7 @@ describe('lock grades on MariaDB (a real server, real Alembic over PyMySQL)', ()
         })
       ).result.findings.find((x) => x.code === 'lock-timeout-missing');
     const f = await wait(url);
-    expect(f?.title).toBe('no lock_wait_timeout: add_column on guest_sessions may wait 86400 s');
+    expect(f?.title).toBe('no lock_wait_timeout: a step on guest_sessions may wait 86400 s');
     // the URL's init_command runs first in Alembic's session: real Alembic takes it, and verify reads it
     const bounded = `${url}?init_command=${encodeURIComponent('SET SESSION lock_wait_timeout = 5')}`;
     expect(await wait(bounded)).toBeUndefined();

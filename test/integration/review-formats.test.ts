@@ -91,8 +91,10 @@ describe('--format github and --format markdown', () => {
     expect(ddl.level).toBe('warning');
     expect(ddl.props['file']).toBe(`${V}c3_right.py`);
     expect(ddl.props['line']).toBe(String(json.findings.find((f) => f.code === 'ddl-in-try-except')!.line));
-    // the message without its path prefix, and the fix on the next line of the annotation
-    expect(ddl.body).toMatch(/^try: wraps op\.create_index\(…\) in upgrade\(\)/u);
+    // the title as a sentence, the message without its path prefix, and the fix on the next line
+    expect(ddl.body).toMatch(
+      /^try\/except around op\.create_index\(…\): a failure aborts the transaction\. try: wraps op\.create_index\(…\) in upgrade\(\)/u,
+    );
     expect(ddl.body).toMatch(/\nfix: /u);
     expect(gh.stdout.trimEnd().split('\n').at(-1)).toBe(text.stdout.trimEnd().split('\n').at(-1));
   });

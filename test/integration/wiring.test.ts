@@ -112,7 +112,7 @@ describe('the composite GitHub Action (action.yml)', () => {
       expect(blocked.status, blocked.stdout + blocked.stderr).toBe(1);
       // the page's address is absolute: a relative one would point into the app's own repository
       expect(blocked.stdout).toMatch(
-        /^::error title=stamped-revision-missing \(alembic-preflight explain stamped-revision-missing\)::The alembic_version row 'guest_lockout_001'/mu,
+        /^::error title=stamped-revision-missing \(alembic-preflight explain stamped-revision-missing\)::Stamped 'guest_lockout_001', which no migration file defines\. `alembic upgrade head` will stop/mu,
       );
       const written = readFileSync(summary, 'utf8');
       expect(written).toMatch(/^## alembic-preflight check: /mu);

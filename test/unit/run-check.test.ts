@@ -59,10 +59,10 @@ describe('the text report', () => {
     expect(text).toContain(
       'warning [docstring-mismatch]: 5 more like these (each with its message and fix in --format json):',
     );
-    // every further location is still listed, with the first sentence of its own message
+    // every further location is still listed, with its own title
     for (const f of found.slice(3))
       expect(text).toContain(
-        `  ${f.path}:${f.line}: the docstring says "Revises: ${f.path!.includes('b9') ? 'q1' : 'zz'}" but down_revision is`,
+        `  ${f.path}:${f.line}: the docstring's Revises line is not down_revision '${f.revision === 'b9' ? 'r8' : `r${Number(f.revision!.slice(1)) - 1}`}'\n`,
       );
     expect(text.trimEnd().split('\n').at(-1)).toBe(
       'OK: 9 revisions checked, no blocking problems (0 errors, 8 warnings)',
@@ -91,9 +91,7 @@ describe('titles read whole', () => {
       runCheck(await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC })),
     );
     const line = text.split('\n').find((l) => l.startsWith('warning [docstring-mismatch]'));
-    expect(line).toBe(
-      "warning [docstring-mismatch] the docstring's Revises line is not the file's down_revision",
-    );
+    expect(line).toBe("warning [docstring-mismatch] the docstring's Revises line is not down_revision 'a1'");
     // the specifics follow, whole
     expect(text.replace(/\s+/gu, ' ')).toContain(
       `the docstring says "Revises: ${'ad23a56abf25'.repeat(4)}" but down_revision is 'a1'`,

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { wrapText } from '../../src/report/wrap.js';
 import { findingText } from '../../src/report/text-report.js';
-import type { Finding } from '../../src/check/finding.js';
-import { ruleTitleOf } from '../../src/check/rules.js';
+import { statement, type Finding } from '../../src/check/finding.js';
 
 const PROSE =
   "Then add a no-op migration with revision = 'guest_lockout_001' after the revision the database had reached: alembic-preflight backfill --after REV --rewire --write. If the schema already matches 2a3b4c5d6e7f, re-stamp it: alembic stamp --purge 2a3b4c5d6e7f (replaces every row; `alembic upgrade head` then has nothing to run).";
@@ -33,9 +32,8 @@ describe('a finding in the text report', () => {
     code: 'stamped-revision-missing',
     severity: 'error',
     title: "stamped 'guest_lockout_001', which no migration file defines",
-    titleRestates: true,
     message:
-      "The alembic_version row 'guest_lockout_001' names a revision that no migration file in the repository defines; `alembic upgrade head` will stop before running anything. The database has exactly what the migrations up to 1f2a3b4c5d6e leave.",
+      '`alembic upgrade head` will stop before running anything. The database has exactly what the migrations up to 1f2a3b4c5d6e leave.',
     evidence: [
       { label: 'schema', text: 'The database has exactly what the migrations up to 1f2a3b4c5d6e leave.' },
     ],
@@ -55,20 +53,37 @@ describe('a finding in the text report', () => {
     ]);
   });
 
-  it("without a title, a first sentence too long for the line gives way to its rule's title", () => {
-    const { title: _t, evidence: _e, fix: _f, ...plain } = finding;
-    void [_t, _e, _f];
-    const lines = findingText(plain, 80);
-    expect(lines[0]).toBe(`error [stamped-revision-missing] ${ruleTitleOf('stamped-revision-missing')}`);
-    expect(lines[1]).toMatch(/^ {2}why: The alembic_version row /u);
+  it('a title too long for the line is cut at a clause break, and the rest of it opens the why', () => {
+    const long = {
+      ...finding,
+      title:
+        "stamped 'guest_lockout_001', which no migration file in this repository or its branches defines",
+    };
+    const lines = findingText(long, 80);
+    expect(lines[0]).toBe("error [stamped-revision-missing] stamped 'guest_lockout_001'…");
+    expect(lines[1]).toBe('  why: …which no migration file in this repository or its branches defines.');
+    expect(lines.join(' ')).toContain('head` will stop before running anything.');
   });
 
-  it('without a title or a rule, the first sentence leads, cut with an ellipsis where it does not fit', () => {
+  it('a format with one field says the title as a sentence, then the message', () => {
+    expect(statement(finding)).toBe(
+      "Stamped 'guest_lockout_001', which no migration file defines. `alembic upgrade head` will stop before running anything. The database has exactly what the migrations up to 1f2a3b4c5d6e leave.",
+    );
+    expect(statement({ message: 'As it is.' })).toBe('As it is.');
+  });
+
+  it('without a title, the first sentence leads, cut with an ellipsis where it does not fit', () => {
     const { title: _t, evidence: _e, fix: _f, ...plain } = finding;
     void [_t, _e, _f];
-    const lines = findingText({ ...plain, code: 'made-by-no-rule' as Finding['code'] }, 80);
+    const lines = findingText(
+      {
+        ...plain,
+        message: `The alembic_version row 'guest_lockout_001' names a revision that no migration file in the repository defines; ${plain.message}`,
+      },
+      80,
+    );
     expect(lines[0]!.length).toBeLessThanOrEqual(80);
-    expect(lines[0]).toMatch(/^error \[made-by-no-rule\] The alembic_version row .*…$/u);
+    expect(lines[0]).toMatch(/^error \[stamped-revision-missing\] The alembic_version row .*…$/u);
     expect(lines[1]).toMatch(/^ {2}why: …/u);
     expect(lines.every((l) => l.length <= 80)).toBe(true);
   });

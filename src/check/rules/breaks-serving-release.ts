@@ -1,6 +1,5 @@
 import type { Rule } from '../rule.js';
 import { breaksServing, stepName } from '../schema/lock-grade.js';
-import { restatedTitle } from '../finding-title.js';
 
 /**
  * A pending step removes or renames what the release still serving uses (Heroku keeps it up while the
@@ -22,13 +21,7 @@ export const breaksServingRelease: Rule = {
         {
           code: 'breaks-serving-release' as const,
           severity: 'warning' as const,
-          ...restatedTitle(
-            'breaks-serving-release',
-            `${stepName(s.step)} ${breaks.what} while the old release still serves`,
-            `${stepName(s.step)} ${breaks.what} under the serving release`,
-            `${breaks.what} under the serving release`,
-            'a step changes what the serving release still uses',
-          ),
+          title: `${breaks.what} under the serving release`,
           message: `${stepName(s.step)} ${breaks.what} while the old release still serves. ${breaks.why[0]!.toUpperCase()}${breaks.why.slice(1)}: Heroku keeps the previous release serving while the release phase runs (and, with preboot, until the new dynos are up), so its requests fail from this step until the new code serves.${s.step.conditional ? ' The step is under if, for or try, or in a helper: it may not run.' : ''}`,
           hint: 'Expand, then contract, over two releases: first ship code that no longer uses it (keep the column or table; for a rename, add the new one and write both), then remove or rename it in a later release.',
           path: s.path,

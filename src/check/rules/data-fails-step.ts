@@ -1,7 +1,6 @@
 import { upgradeCommand } from '../db-helpers.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { restatedTitle } from '../finding-title.js';
 import { dataError } from '../schema/data-errors.js';
 import type { DataProbe } from '../../database/data-probe.js';
 import { rangeLimit } from '../../database/probe-sql.js';
@@ -30,18 +29,12 @@ export const dataFailsStep: Rule = {
         const where = `${p.path}:${p.line}`;
         const keys = rowsShown(c);
         const found = words.found(rowCount(c));
-        const short = words.short(rowCount(c));
         if (p.conditional)
           return {
             code: 'data-fails-step',
             severity: 'warning',
-            ...restatedTitle(
-              'data-fails-step',
-              `pending ${p.revision} may fail: ${found}`,
-              `pending ${p.revision} may fail: ${short}`,
-              `pending ${p.revision} may fail on the rows of ${p.table}`,
-            ),
-            message: `Pending ${p.revision} may fail: ${found}. Its step at ${where} (op.${p.call}, under if, for or try) ${words.does}; if it runs on this database, \`${upgradeCommand(db)}\` stops there${error ? ` with ${error}` : ''}.${keys}`,
+            title: `pending ${p.revision} may fail: ${words.short(rowCount(c))}`,
+            message: `On this database, ${found}. Its step at ${where} (op.${p.call}, under if, for or try) ${words.does}; if it runs on this database, \`${upgradeCommand(db)}\` stops there${error ? ` with ${error}` : ''}.${keys}`,
             hint: fixOf(p, db.words.alembic('upgrade', 'head')),
             path: p.path,
             line: p.line,
@@ -50,13 +43,8 @@ export const dataFailsStep: Rule = {
         return {
           code: 'data-fails-step',
           severity: 'error',
-          ...restatedTitle(
-            'data-fails-step',
-            `pending ${p.revision} fails: ${found}`,
-            `pending ${p.revision} fails: ${short}`,
-            `pending ${p.revision} fails on the rows of ${p.table}`,
-          ),
-          message: `Pending ${p.revision} fails: ${found}. Its step at ${where} (op.${p.call}) ${words.does}, and \`${upgradeCommand(db)}\` will stop there.${keys}`,
+          title: `pending ${p.revision} fails: ${words.short(rowCount(c))}`,
+          message: `On this database, ${found}. Its step at ${where} (op.${p.call}) ${words.does}, and \`${upgradeCommand(db)}\` will stop there.${keys}`,
           hint: fixOf(p, db.words.alembic('upgrade', 'head')),
           path: p.path,
           line: p.line,

@@ -3,7 +3,6 @@ import { upgradeCommand } from '../db-helpers.js';
 import type { Finding } from '../finding.js';
 import { appliedByText } from '../ledger-view.js';
 import type { Rule } from '../rule.js';
-import { fittingTitle } from '../finding-title.js';
 
 /** At most this many of this code's missing revisions are named; the rest are counted. */
 const NAMED = 5;
@@ -36,12 +35,7 @@ export const databaseDiverged: Rule = {
       out.push({
         code: 'database-diverged',
         severity: 'error',
-        title: fittingTitle(
-          'database-diverged',
-          `the database took another branch after ${reaches.join(', ')}: '${s.value}' is not in this code`,
-          `the database took another branch: '${s.value}' is not in this code`,
-          'the database took another branch, which this code lacks',
-        ),
+        title: `the database took another branch: '${s.value}' is not in this code`,
         message: `The database took another branch after ${reaches.join(', ')}: it has ${chain.map((r) => r.revision).join(', ')}, which this code lacks, and lacks ${ours}. The ledger ${db.state.ledger!.table} shows ${theirs}. This is not a rollback: \`${upgradeCommand(db)}\` would stop with "Can't locate revision identified by '${s.value}'", and this code would go live without its own migrations.`,
         hint: `Bring the two lines together in one history: merge the branch that has ${chain.at(-1)!.revision} into this one (its migration files, then \`alembic merge heads\`), and release that; or, if ${s.value} should not be on this database, downgrade it with the code that has its files (alembic downgrade ${reaches[0]}) before releasing this code.`,
         revision: s.value,

@@ -1,4 +1,3 @@
-import { fittingTitle } from '../finding-title.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { lintFinding } from '../lint/lint-context.js';
@@ -74,11 +73,7 @@ export const ddlInTryExcept: Rule = {
                       `try: wraps ${what} in ${name}(), but inside \`with op.batch_alter_table(…)\` that call only queues the operation: Alembic runs the batch when the with block ends, outside this try, so the except never sees its failure. Where ${what} fails (the index or constraint is not there, or has another name), the upgrade stops at the end of the with block and the fallback in the except never runs.`,
                       `Decide before the batch instead of catching, e.g. \`names = {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("t")}\` and then \`if "ix_t_x" in names: ${py.callee(deferred).split('.')[0]}.drop_index("ix_t_x")\`.`,
                     ),
-                    title: fittingTitle(
-                      this.code,
-                      `try/except around ${what} in a batch block never sees its failure`,
-                      'try/except around a batch operation never sees its failure',
-                    ),
+                    title: `try/except around ${what} in a batch block never sees its failure`,
                   });
                 }
                 continue;
@@ -103,15 +98,9 @@ export const ddlInTryExcept: Rule = {
                 ),
                 title: elsewhere
                   ? 'try/except around DDL: a risk only if this project moves to PostgreSQL'
-                  : fittingTitle(
-                      this.code,
-                      rollsBack
-                        ? `try/except around ${what} in ${name}(): its ROLLBACK undoes the whole run`
-                        : `try/except around ${what} in ${name}(): a failure aborts the transaction`,
-                      rollsBack
-                        ? "try/except around DDL: its ROLLBACK undoes the whole upgrade's work"
-                        : "try/except around DDL: a failure aborts the migration's transaction",
-                    ),
+                  : rollsBack
+                    ? `try/except around ${what}: its ROLLBACK undoes the whole run`
+                    : `try/except around ${what}: a failure aborts the transaction`,
               });
             }
           }

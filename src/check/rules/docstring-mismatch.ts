@@ -21,7 +21,7 @@ export const docstringMismatch: Rule = {
         out.push({
           code: 'docstring-mismatch' as const,
           severity: 'warning' as const,
-          title: "the docstring's Revision ID is not the file's revision",
+          title: `the docstring's Revision ID is not revision '${r.id}'`,
           message: `${r.file.path}: the docstring says "Revision ID: ${doc.revisionId}" but revision = '${r.id}'. Alembic uses the variable; the header misleads reviewers.`,
           hint: `Change the docstring line to "Revision ID: ${r.id}".`,
           path: r.file.path,
@@ -36,7 +36,7 @@ export const docstringMismatch: Rule = {
           out.push({
             code: 'docstring-mismatch' as const,
             severity: 'warning' as const,
-            title: "the docstring's Revises line is not the file's down_revision",
+            title: `the docstring's Revises line is not down_revision ${actual.length ? actual.map((a) => `'${a}'`).join(', ') : 'None'}`,
             message: `${r.file.path}: the docstring says "Revises: ${doc.revises}" but down_revision is ${actual.length ? actual.map((a) => `'${a}'`).join(', ') : 'None'}. Alembic follows down_revision${actual.length === 0 && written.length > 0 ? ', so this file is a new base (and probably a second head)' : ''}.`,
             hint: `Make down_revision and the "Revises:" line agree (Revises: ${actual.join(', ')}), after checking which parent is right.`,
             path: r.file.path,

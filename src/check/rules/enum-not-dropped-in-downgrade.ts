@@ -89,8 +89,8 @@ export const enumNotDroppedInDowngrade: Rule = {
               // SQLite and MySQL keep an enum inside the column: there is no type to leave behind
               dialect ??= projectDialect(lint);
               const elsewhere = dialect.dialect === 'other';
-              found.push(
-                lintFinding(
+              found.push({
+                ...lintFinding(
                   this.code,
                   elsewhere ? 'info' : this.severity,
                   file,
@@ -99,7 +99,8 @@ export const enumNotDroppedInDowngrade: Rule = {
                   `${elsewhere ? `This project does not appear to use PostgreSQL (${dialect.why}), so this only matters if it moves there. ` : ''}${pair.up.name}() creates the enum type '${name}', and ${pair.down.name}() drops the table or column that uses it but not the type. PostgreSQL keeps the type after DROP TABLE and DROP COLUMN, so after a downgrade the next upgrade fails with "type "${name}" already exists".`,
                   `In ${pair.down.name}(), after dropping the table: sa.Enum(name="${name}").drop(op.get_bind(), checkfirst=True)  (or op.execute("DROP TYPE IF EXISTS ${name}")).`,
                 ),
-              );
+                title: `${pair.down.name}() leaves the enum type '${name}' behind`,
+              });
             }
           }
           return found;

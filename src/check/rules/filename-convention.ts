@@ -22,7 +22,7 @@ export const filenameConvention: Rule = {
       out.push({
         code: 'filename-convention' as const,
         severity: 'warning' as const,
-        title: "the file name does not follow the project's file_template",
+        title: `the file name does not follow file_template for revision '${r.id}'`,
         message: `${r.file.path}: the file name does not match file_template ${template} for revision '${r.id}'. A renamed or copied file often keeps a stale id; check that the id and the name belong together.`,
         hint: `Rename it to ${suggest(stem, r.id)}.py (git mv keeps history).`,
         path: r.file.path,

@@ -1,6 +1,5 @@
 import { DEFAULT_URL_VARIABLE, TEMPLATE_URL } from '../../database/database-url.js';
 import type { Finding } from '../finding.js';
-import { fittingTitle } from '../finding-title.js';
 import type { IniUrl, Rule } from '../rule.js';
 import {
   POSTGRES_SCHEME_REFUSED,
@@ -93,7 +92,7 @@ function finding(
   return {
     code: 'ini-url-differs',
     severity,
-    title: fittingTitle('ini-url-differs', title, 'env.py connects to the database alembic.ini names'),
+    title: title,
     message,
     hint,
     path: u.ini,

@@ -1,4 +1,3 @@
-import { fittingTitle } from '../finding-title.js';
 import path from 'node:path';
 import type { ProjectFiles } from '../../project/project-files.js';
 import { iniUrlConnection } from '../../alembic/env/env-database-url.js';
@@ -73,11 +72,7 @@ export const iniUrlMissing: Rule = {
     const finding: Finding = {
       code: this.code,
       severity: this.severity,
-      title: fittingTitle(
-        this.code,
-        `env.py connects with the ini's URL, and ${what}`,
-        "env.py connects with the ini's URL, and there is none it can use",
-      ),
+      title: `env.py connects with the ini's URL, and ${what}`,
       message: `${env.rel}:${connection.line}: env.py connects with the ini's URL (${how}) and sets none of its own, and ${what}.${tomlNote} Every command that connects (upgrade, downgrade, stamp, current) fails with ${alembicError}, whatever the database; on Heroku that is a failed release.`,
       hint: `${FIX}.${toml !== undefined ? ' Then delete sqlalchemy.url from pyproject.toml.' : ''}`,
       path: env.rel,

@@ -30,9 +30,8 @@ export const lockNotGraded: Rule = {
       return {
         code: 'lock-not-graded',
         severity: block ? 'error' : 'warning',
-        titleRestates: true,
         title: `${lines.length === 1 ? 'a step' : `${lines.length} steps`} of ${first.revision} not graded for locks`,
-        message: `${lines.length === 1 ? 'A step' : `${lines.length} steps`} of ${first.revision} not graded for locks. ${listed}. Which tables they lock, and how, is not known before they run.`,
+        message: `${listed}. Which tables they lock, and how, is not known before they run.`,
         hint: `Write the SQL as a literal op.execute("…") or as Alembic's operations, and it is graded. Or read those lines, and accept them with a reason on the line: # alembic-preflight: ignore lock-not-graded -- <why it is light>${block ? '' : ' (--locks block stops the release on it)'}.`,
         path: first.path,
         line: first.line,

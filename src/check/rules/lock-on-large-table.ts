@@ -3,7 +3,6 @@ import type { Rule } from '../rule.js';
 import { blockedBy, stepName } from '../schema/lock-grade.js';
 import { holdsLargeTable, sizeText, type PendingLock } from '../schema/pending-locks.js';
 import type { MysqlGrade } from '../schema/mysql-online-ddl.js';
-import { restatedTitle } from '../finding-title.js';
 
 /** What the lock is held for. */
 const WHAT = {
@@ -44,14 +43,8 @@ function finding(s: PendingLock, block: boolean, fixCommand: string): Finding {
   return {
     code: 'lock-on-large-table',
     severity: block ? 'error' : 'warning',
-    // the step's name leaves the title before the size does (the --> line points at the step); the why has both
-    ...restatedTitle(
-      'lock-on-large-table',
-      `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
-      `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
-      `${stepName(step).replace(/^op\./u, '')} ${may}${verb} ${s.table} under ${grade.mode}`,
-      `${may}${verb} ${s.table} under ${grade.mode}`,
-    ),
+    // the --> line points at the step: the title names the table, its size and the lock
+    title: `${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}`,
     message:
       `${stepName(step)} ${may}${verb} ${s.table} (${sizeText(s.size)}) under ${grade.mode}. ${blocked[0]!.toUpperCase()}${blocked.slice(1)} on ${s.table} wait until it ends (${grade.rowLocks ? 'each row it changes is written anew and stays locked until the migration commits' : WHAT[grade.work]}), and the release still serving keeps sending them.` +
       `${grade.uncertain ? ` It rewrites the table ${grade.uncertain}.` : ''}${grade.caveat ? ` ${grade.caveat}` : ''}${also}${step.conditional ? ' The step is under if, for or try, or in a helper: it may not run.' : ''}`,
@@ -80,12 +73,7 @@ function mysqlFinding(s: PendingLock, g: MysqlGrade, block: boolean): Finding {
   return {
     code: 'lock-on-large-table',
     severity: block ? 'error' : 'warning',
-    ...restatedTitle(
-      'lock-on-large-table',
-      `${step.replace(/^op\./u, '')} ${verb} ${s.table} (${sizeText(s.size)}) with ${how}`,
-      `${verb} ${s.table} (${sizeText(s.size)}) with ${how}`,
-      `${step.replace(/^op\./u, '')} ${verb} ${s.table} with ${how}`,
-    ),
+    title: `${step.replace(/^op\./u, '')} ${verb} ${s.table} with ${how}`,
     message: `${step} ${verb} ${s.table} (${sizeText(s.size)}) with ${how}: the server ${MYSQL_WORK[g.algorithm]}, and the app's ${blocked} on ${s.table} wait until it ends, while the release still serving keeps sending them (graded ${g.source}).`,
     hint: `Safe form: ${g.recipe}.${block ? ' (--locks block makes this an error; --locks warn reports it only.)' : ' (--locks block makes this stop the release.)'}`,
     path: s.path,

@@ -4,7 +4,6 @@ import { durationText } from '../duration-text.js';
 import type { LockHolder } from '../../database/version-table.js';
 import { conflicts, stepName, type LockMode } from '../schema/lock-grade.js';
 import type { PendingLock } from '../schema/pending-locks.js';
-import { restatedTitle } from '../finding-title.js';
 
 /**
  * Another session holds (or waits for) a lock on a table a pending step locks, in a mode the step
@@ -51,13 +50,7 @@ function finding(h: LockHolder, s: PendingLock, mode: LockMode, block: boolean):
   return {
     code: 'lock-queue-blocker',
     severity: block ? 'error' : 'warning',
-    ...restatedTitle(
-      'lock-queue-blocker',
-      `session ${h.pid} (${state}) ${h.granted ? 'holds' : 'waits for'} a lock on ${h.table} that ${stepName(s.step)} must wait for`,
-      `session ${h.pid} (${state}) blocks ${stepName(s.step)} on ${h.table}`,
-      `session ${h.pid} (${state}) would make ${stepName(s.step)} wait`,
-      `session ${h.pid} would make the migration wait on ${h.table}`,
-    ),
+    title: `session ${h.pid} (${state}) blocks ${stepName(s.step)} on ${h.table}`,
     message: `Session ${h.pid} (${state}, ${age}) ${h.granted ? 'holds' : 'waits for'} ${h.mode} on ${h.table}. ${stepName(s.step)} needs ${mode} there, so the migration will wait for that session, and every query on ${h.table} that comes after will wait behind the migration.`,
     hint: `Find what it is: SELECT pid, usename, application_name, state, xact_start FROM pg_stat_activity WHERE pid = ${h.pid}; end it if it should not be there (SELECT pg_terminate_backend(${h.pid})), or release when it has finished.`,
     path: s.path,

@@ -2,7 +2,6 @@ import type { Rule } from '../rule.js';
 import { stepName } from '../schema/lock-grade.js';
 import { sizeText, waitsUnbounded, type PendingLocks } from '../schema/pending-locks.js';
 import type { Finding } from '../finding.js';
-import { fittingTitle, restatedTitle } from '../finding-title.js';
 
 /**
  * A pending step asks for ACCESS EXCLUSIVE on a large table and nothing bounds the wait: a queued
@@ -26,13 +25,8 @@ export const lockTimeoutMissing: Rule = {
       {
         code: 'lock-timeout-missing',
         severity: locks.settings.mode === 'block' ? 'error' : 'warning',
-        ...restatedTitle(
-          'lock-timeout-missing',
-          `no lock_timeout: ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`,
-          `no lock_timeout: a step waits for ACCESS EXCLUSIVE on ${first.table}`,
-          'no lock_timeout: a step waits for ACCESS EXCLUSIVE',
-        ),
-        message: `No lock_timeout is set, and ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table} (${sizeText(first.size)}). While it waits for the sessions already using the table, every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. No lock_timeout is in force when it runs: neither the role, the database, env.py's migrating path nor a statement before it in the pending migrations sets one above 0${locks.timeouts ? ` (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : 'none'})` : ''}.`,
+        title: `no lock_timeout: ${stepName(first.step)} waits for ACCESS EXCLUSIVE on ${first.table}`,
+        message: `While it waits for the sessions already using ${first.table} (${sizeText(first.size)}), every later query on ${first.table} waits behind it: the serving app stalls until the migration gets its lock. No lock_timeout is in force when it runs: neither the role, the database, env.py's migrating path nor a statement before it in the pending migrations sets one above 0${locks.timeouts ? ` (statement_timeout: ${locks.timeouts.statementMs > 0 ? `${locks.timeouts.statementMs} ms` : 'none'})` : ''}.`,
         hint: `At the top of the migration's upgrade(): op.execute("SET lock_timeout = '5s'"), and let the release retry; or for every migration: ALTER ROLE <role> SET lock_timeout = '5s'.`,
         // a rewrite has no light form for fix to write
         ...(first.step.sql || first.grade.work === 'rewrite'
@@ -61,12 +55,7 @@ function mysqlWait(locks: PendingLocks): Finding | undefined {
   return {
     code: 'lock-timeout-missing',
     severity: locks.settings.mode === 'block' ? 'error' : 'warning',
-    title: fittingTitle(
-      'lock-timeout-missing',
-      `no lock_wait_timeout: ${stepName(first.step).replace(/^op\./u, '')} on ${first.table} may wait ${seconds} s`,
-      `no lock_wait_timeout: a step on ${first.table} may wait ${seconds} s`,
-      `no lock_wait_timeout: a step may wait ${seconds} s for a metadata lock`,
-    ),
+    title: `no lock_wait_timeout: a step on ${first.table} may wait ${seconds} s`,
     message: `No lock_wait_timeout is set, and ${stepName(first.step)} on ${first.table} (${sizeText(first.size)}) takes the table's metadata lock exclusively: while it waits for the sessions already using the table, for up to ${seconds} s (the server's lock_wait_timeout), every later query on ${first.table} waits behind it. Neither env.py's migrating path, the URL's init_command nor a statement before it in the pending migrations sets a shorter one.`,
     hint: 'At the top of the migration\'s upgrade(): op.execute("SET SESSION lock_wait_timeout = 5"), and let the release retry; or for every migration, in env.py: connection.exec_driver_sql("SET SESSION lock_wait_timeout = 5") before context.configure().',
     path: first.path,

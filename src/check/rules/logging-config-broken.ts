@@ -1,4 +1,3 @@
-import { fittingTitle } from '../finding-title.js';
 import path from 'node:path';
 import { unguardedFileConfigCall } from '../../alembic/env/env-setup-facts.js';
 import { fileConfigFailure } from '../../alembic/config/logging-config.js';
@@ -88,12 +87,8 @@ export const loggingConfigBroken: Rule = {
         hint,
       );
     }
-    // the cause (a missing file, a section it lacks) is the title; the why keeps the whole sentence
-    const title = fittingTitle(
-      this.code,
-      `logging's fileConfig(${fname}) in env.py fails: ${missing ? `${fname} is missing` : failure.cause}`,
-      "logging's fileConfig in env.py fails before Alembic connects",
-    );
+    // the why keeps the cause (a missing file, a section it lacks) in its whole sentence
+    const title = `logging's fileConfig in env.py fails${missing ? `: ${fname} is missing` : ''}`;
     return [{ ...finding, title, alembicError: failure.error }];
   },
 };

@@ -4,7 +4,6 @@ import { durationText } from '../duration-text.js';
 import { stepName } from '../schema/lock-grade.js';
 import type { MetadataHolder } from '../../database/version-table.js';
 import type { PendingLock } from '../schema/pending-locks.js';
-import { fittingTitle } from '../finding-title.js';
 
 /**
  * MySQL and MariaDB: another session's open transaction holds the metadata lock of a table a pending
@@ -42,12 +41,7 @@ function lockedFinding(s: PendingLock, wait: number | null, block: boolean): Fin
   return {
     code: 'metadata-lock-wait',
     severity: block ? 'error' : 'warning',
-    title: fittingTitle(
-      'metadata-lock-wait',
-      `a session holds ${s.table} locked (LOCK TABLES WRITE?): the ALTER waits`,
-      `another session holds ${s.table} locked`,
-      `a lock on ${s.table} would make the migration wait`,
-    ),
+    title: `another session holds ${s.table} locked: the ALTER waits`,
     message: `Another session holds ${s.table} locked: a read of it waited past one second (1205), with no open transaction to show for it, as a session that ran LOCK TABLES ${s.table} WRITE holds it (or an ALTER under way). ${stepName(s.step)} must take the table's metadata lock exclusively, so it waits until that session unlocks or disconnects${wait !== null ? `, up to lock_wait_timeout (${wait} s)` : ''}, and every query on ${s.table} after it waits behind the ALTER.`,
     hint: `Find the session: SHOW PROCESSLIST (a LOCK TABLES holder is often in Sleep); let it run UNLOCK TABLES or end it (KILL <id>), then release. In the migration, op.execute("SET SESSION lock_wait_timeout = 5") bounds the wait.`,
     path: s.path,
@@ -71,12 +65,7 @@ function finding(
   return {
     code: 'metadata-lock-wait',
     severity: block ? 'error' : 'warning',
-    title: fittingTitle(
-      'metadata-lock-wait',
-      `session ${h.thread} (${state}) ${exact ? 'holds' : 'may hold'} the metadata lock of ${s.table}: the ALTER waits`,
-      `session ${h.thread} ${exact ? 'holds' : 'may hold'} the metadata lock of ${s.table}`,
-      `session ${h.thread} would make the migration wait`,
-    ),
+    title: `session ${h.thread} ${exact ? 'holds' : 'may hold'} the metadata lock of ${s.table}`,
     message: `Session ${h.thread}${h.user ? ` (${h.user})` : ''} has ${age} (${state}) and ${holds}. ${stepName(s.step)} must take that lock exclusively, so it waits until the transaction ends${wait !== null ? `, up to lock_wait_timeout (${wait} s)` : ''}, and every query on ${s.table} after it waits behind the ALTER ("Waiting for table metadata lock").`,
     hint: `Find what it is: SELECT * FROM information_schema.PROCESSLIST WHERE ID = ${h.thread}; end it if it should not be there (KILL ${h.thread}), or release when it has finished. In the migration, op.execute("SET SESSION lock_wait_timeout = 5") bounds the wait.`,
     path: s.path,

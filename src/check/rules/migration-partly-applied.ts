@@ -38,8 +38,7 @@ export const migrationPartlyApplied: Rule = {
         code: 'migration-partly-applied',
         severity: 'error',
         title: `${p.revision} is partly applied: its first ${done.length} of ${p.steps.length} steps are there`,
-        titleRestates: true,
-        message: `${p.revision} is partly applied: its first ${done.length} of ${p.steps.length} steps are there. The rest are not, and ${db.state.versionTable} is still behind it: what a run of it that stopped partway leaves (${kind} commits each DDL statement on its own), or a change made by hand. \`${upgradeCommand(db)}\` runs ${p.revision} from its first step again and stops at line ${p.clash.line}, which ${p.clash.does} ${describeObject(p.clash.obj)}.${p.unknown > 0 ? ` ${p.unknown} more ${p.unknown === 1 ? 'step names an object' : 'steps name objects'} the catalog does not answer for.` : ''}`,
+        message: `The rest are not, and ${db.state.versionTable} is still behind it: what a run of it that stopped partway leaves (${kind} commits each DDL statement on its own), or a change made by hand. \`${upgradeCommand(db)}\` runs ${p.revision} from its first step again and stops at line ${p.clash.line}, which ${p.clash.does} ${describeObject(p.clash.obj)}.${p.unknown > 0 ? ` ${p.unknown} more ${p.unknown === 1 ? 'step names an object' : 'steps name objects'} the catalog does not answer for.` : ''}`,
         evidence: [
           { label: 'schema', text: `There: ${done.map(stepText).join('; ')}.` },
           ...(left.length > 0

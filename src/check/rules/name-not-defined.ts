@@ -1,4 +1,3 @@
-import { fittingTitle } from '../finding-title.js';
 import type { Rule } from '../rule.js';
 import { findingsFromFileProblems } from '../rule-helpers.js';
 
@@ -24,12 +23,7 @@ export const nameNotDefined: Rule = {
           : 'at module level';
         return `${file.path}: reads ${name} ${where} (line ${line}) before anything binds it, so Python raises NameError: name '${name}' is not defined whenever Alembic loads the file: every command fails`;
       },
-      (_file, { name }) =>
-        fittingTitle(
-          'name-not-defined',
-          `${name} is read before anything binds it: NameError on load`,
-          'a name is read before anything binds it: NameError on load',
-        ),
+      (_file, { name }) => `${name} is read before anything binds it: NameError on load`,
     );
   },
 };

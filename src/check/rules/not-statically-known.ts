@@ -1,4 +1,3 @@
-import { fittingTitle } from '../finding-title.js';
 import type { Rule } from '../rule.js';
 import { findingsFromFileProblems } from '../rule-helpers.js';
 
@@ -22,11 +21,7 @@ export const notStaticallyKnown: Rule = {
         return `${file.path}: ${what} alembic-preflight does not guess, so its graph may differ from Alembic's here.`;
       },
       (_file, p) =>
-        fittingTitle(
-          'not-statically-known',
-          `${p.field} ${p.neverAssigned ? 'is never assigned as a plain value' : 'is computed'}: only Python knows it`,
-          'a revision header value is computed: only Python knows it',
-        ),
+        `${p.field} ${p.neverAssigned ? 'is never assigned as a plain value' : 'is computed'}: only Python knows it`,
     );
   },
 };

@@ -1,4 +1,3 @@
-import { restatedTitle } from '../finding-title.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 
@@ -33,7 +32,7 @@ export const otherDatabasesNotVerified: Rule = {
             'error',
             l.ini,
             l.line,
-            `env.py migrates ${names.length} databases (${o.envPy}:${o.envPyLine}); none is the one verify read`,
+            `env.py migrates ${names.length} databases; none is the one verify read`,
             `${runs}: ${listedAt}. None of their sqlalchemy.url options names the database verify read (${o.source}), so this verdict is about a database \`alembic upgrade\` does not touch.`,
             `Check each database env.py migrates: ${commands(l.databases, l.ini)}.`,
           ),
@@ -46,8 +45,8 @@ export const otherDatabasesNotVerified: Rule = {
           : `Which of them ${o.source} names cannot be told from alembic.ini, so this verdict is about one of them at most`;
       const title =
         read.length > 0
-          ? `env.py migrates ${names.length} databases (${o.envPy}:${o.envPyLine}); verify read only ${read.map((d) => d.name).join(' and ')}`
-          : `env.py migrates ${names.length} databases (${o.envPy}:${o.envPyLine}); verify read one at most`;
+          ? `env.py migrates ${names.length} databases; verify read only ${read.map((d) => d.name).join(' and ')}`
+          : `env.py migrates ${names.length} databases; verify read one at most`;
       return [
         finding(
           'warning',
@@ -94,11 +93,10 @@ function finding(
   message: string,
   hint: string,
 ): Finding {
-  // a title that does not fit leaves the first line to the rule's own, and the whole message to the why
   return {
     code: CODE,
     severity,
-    ...restatedTitle(CODE, title, otherDatabasesNotVerified.title),
+    title,
     message,
     hint,
     path,

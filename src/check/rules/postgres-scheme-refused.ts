@@ -20,6 +20,7 @@ export const postgresSchemeRefused: Rule = {
       .map((r) => ({
         code: 'postgres-scheme-refused',
         severity: 'error' as const,
+        title: `SQLAlchemy refuses the postgres:// URL in $${r.name}`,
         message: `env.py hands $${r.name} to SQLAlchemy as it is, and ${
           r.here === 'unset'
             ? `$${r.name} is not set here, so this verdict takes it to hold the URL given with --database-url, which starts with postgres:// (Heroku Postgres's scheme, as \`heroku config:get DATABASE_URL\` prints it)`

@@ -1,4 +1,3 @@
-import { fittingTitle } from '../finding-title.js';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { downRevisionAt, generations, redundantParent } from '../redundant-parent.js';
@@ -34,11 +33,7 @@ export const redundantMergeParent: Rule = {
         out.push({
           code: 'redundant-merge-parent',
           severity: 'warning',
-          title: fittingTitle(
-            'redundant-merge-parent',
-            `merge ${m.id} lists ${parent}, which its parent ${via} already descends from`,
-            `merge ${m.id} lists a parent another of its parents already descends from`,
-          ),
+          title: `merge ${m.id} lists ${parent}, which its parent ${via} already descends from`,
           message:
             `${m.file.path}: merge revision ${m.id} lists ${parent} as a down revision, but ${via}, another of its parents, already descends from it${throughDependency ? ' (through depends_on)' : ''}. ` +
             `The extra parent does not change the order of migrations, but with ${m.allDown.length} parents Alembic's version-table bookkeeping can raise KeyError: '${parent}' when an upgrade reaches ${m.id} (verify predicts whether it does for a given database; \`alembic upgrade heads\` on a new one often does).`,

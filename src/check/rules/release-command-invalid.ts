@@ -28,8 +28,7 @@ export const releaseCommandInvalid: Rule = {
         {
           ...base,
           title: 'Alembic refuses the release command line: every release fails',
-          titleRestates: true,
-          message: `Alembic refuses the release command line. The release phase runs \`${release.command}\` (${where}); Alembic stops before doing anything, so every release fails (exit ${release.detail.startsWith('alembic.util') ? 1 : 2}) and the database is never upgraded.`,
+          message: `The release phase runs \`${release.command}\` (${where}); Alembic stops before doing anything, so every release fails (exit ${release.detail.startsWith('alembic.util') ? 1 : 2}) and the database is never upgraded.`,
           hint: refusedHint(release),
           alembicError: release.detail,
         },
@@ -47,12 +46,11 @@ export const releaseCommandInvalid: Rule = {
     return [
       {
         ...base,
-        titleRestates: true,
         title:
           release.kind === 'offline'
             ? 'The release command only prints SQL (--sql): nothing is migrated'
             : `The release command ${release.detail === '--version' ? 'prints the version' : 'prints the help'} and migrates nothing`,
-        message: `The release command migrates nothing. The release phase runs \`${release.command}\` (${where}), which ${what}: the release succeeds and the new code runs against the old schema.`,
+        message: `The release phase runs \`${release.command}\` (${where}), which ${what}: the release succeeds and the new code runs against the old schema.`,
         hint: `Run the upgrade itself in the release phase: ${release.command
           .split(' ')
           .filter((w) => !written(w))

@@ -31,9 +31,8 @@ export const schemaAlreadyPresent: Rule = {
       {
         code: 'schema-already-present',
         severity: 'error',
-        titleRestates: true,
         title: `no stamp, but ${clashes.length === 1 ? `table ${first.name} already exists` : `${clashes.length} tables the migrations create already exist`}: the upgrade from base fails`,
-        message: `Tables the migrations create already exist, and nothing is stamped. ${where}, so \`${upgradeCommand(db)}\` will run every migration from base, and these are there: ${listed}. The first CREATE TABLE of an existing table fails (${db.state.dialect === 'sqlite' ? `table ${first.name} already exists` : `relation "${first.name}" already exists`}), partway through the upgrade.`,
+        message: `${where}, so \`${upgradeCommand(db)}\` will run every migration from base, and these are there: ${listed}. The first CREATE TABLE of an existing table fails (${db.state.dialect === 'sqlite' ? `table ${first.name} already exists` : `relation "${first.name}" already exists`}), partway through the upgrade.`,
         hint: stampHint(
           found,
           db.words,

@@ -4,7 +4,6 @@ import type { Rule } from '../rule.js';
 import { describeObject } from '../schema/describe-object.js';
 import type { SchemaMatch, StampMismatch } from '../schema/schema-probe.js';
 import type { RevisionMap } from '../../alembic/graph/revision-map.js';
-import { fittingTitle } from '../finding-title.js';
 
 /**
  * The version table says a revision ran, but the schema lacks what it did: an object it (or one
@@ -49,12 +48,7 @@ export const schemaBehindStamp: Rule = {
         code: 'schema-behind-stamp',
         severity: exact ? 'error' : 'warning',
         ...(exact ? { schemaAt: { revision: back, missing: behind.length } } : {}),
-        title: fittingTitle(
-          'schema-behind-stamp',
-          `stamped past ${revision}, but ${what}`,
-          `stamped past ${revision}, but ${what.replace(/ it (creates|drops) /u, ' ')}`,
-          `stamped past ${revision}, but the schema lacks its work`,
-        ),
+        title: `stamped past ${revision}, but ${what.replace(/ it (creates|drops) /u, ' ')}`,
         message: `${first.path}:${first.by.line}: the ${db.state.versionTable} table says ${revision} ran${stamped ? '' : ' (it is below the stamp)'}, but ${parts.join(', and ')}. It was stamped without running its upgrade() (or the schema was changed by hand since); \`alembic upgrade\` will not redo it, and the code that needs it will fail.${exact ? ` Every object the migrations name matches the schema ${back} leaves.` : ''}`,
         ...(back ? { fix: `${db.words.alembic('stamp', back)} && ${upgradeCommand(db)}` } : {}),
         hint: back

@@ -1,7 +1,6 @@
 import { pendingClash, upgradeCommand } from '../db-helpers.js';
 import type { Rule } from '../rule.js';
 import { clashError, describeObject } from '../schema/describe-object.js';
-import { fittingTitle } from '../finding-title.js';
 
 /**
  * A pending migration drops, alters, renames or adds to an object that is not in the database (a
@@ -33,12 +32,7 @@ export const schemaObjectMissing: Rule = {
         {
           code: 'schema-object-missing',
           severity: 'warning',
-          title: fittingTitle(
-            'schema-object-missing',
-            `pending ${clash.revision} may fail: it needs ${what}, which is not in the database`,
-            `pending ${clash.revision} may fail: the database lacks ${what}`,
-            `pending ${clash.revision} may fail on an object the database lacks`,
-          ),
+          title: `pending ${clash.revision} may fail: the database lacks ${what}`,
           message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what} in a step under if, for or try, and ${what} is not in the database: if that step runs, \`${upgradeCommand(db)}\` fails there with "does not exist"${error ? ` (${error})` : ''}.`,
           hint: `Check the condition around ${clash.path}:${clash.line}: if it holds on this database, restore ${what} or change the migration so it does not need it.`,
           path: clash.path,
@@ -51,12 +45,7 @@ export const schemaObjectMissing: Rule = {
       {
         code: 'schema-object-missing',
         severity: 'error',
-        title: fittingTitle(
-          'schema-object-missing',
-          `pending ${clash.revision} needs ${what}, which is not in the database`,
-          `pending ${clash.revision} needs ${what}, which the database lacks`,
-          `pending ${clash.revision} needs an object the database lacks`,
-        ),
+        title: `pending ${clash.revision} needs ${what}, which the database lacks`,
         message: `The pending migration ${clash.revision} (${clash.path}:${clash.line}) ${clash.does} ${what}, which is not in the database: \`${upgradeCommand(db)}\` will fail there${error ? '' : db.state.dialect === 'sqlite' && clash.batch ? ' (its exact error depends on what else the batch block does: not quoted)' : ' with "does not exist"'}.${maker ? ` ${maker.by.revision} (${maker.path}:${maker.by.line}) creates it and is recorded as applied, so it was stamped without running, or the object was dropped since.` : ''}`,
         hint:
           maker && back

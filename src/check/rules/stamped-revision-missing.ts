@@ -5,7 +5,7 @@ import { describeForensics, type Forensics } from '../../history/git-history.js'
 import { translate, type StampValue } from '../../alembic/graph/upgrade-plan.js';
 import { rowText, tableName, upgradeCommand } from '../db-helpers.js';
 import type { DatabaseContext, Rule } from '../rule.js';
-import type { Evidence, Finding } from '../finding.js';
+import { capitalised, type Evidence, type Finding } from '../finding.js';
 import type { StampResolution } from '../../alembic/graph/resolver.js';
 import type { LedgerRow } from '../../database/ledger.js';
 import { appliedByText } from '../ledger-view.js';
@@ -83,9 +83,8 @@ export const stampedRevisionMissing: Rule = {
           code: 'stamped-revision-missing',
           severity: 'error' as const,
           title,
-          // a missing id's title says all its first sentence does; a prefix, a blank or a type has details there
-          ...(missing ? { titleRestates: true as const } : {}),
-          message: `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; \`${upgradeCommand(db)}\` will stop before running anything.${evidence.map((e) => ` ${e.label === 'git' ? 'Git: ' : ''}${e.text}`).join('')}`,
+          // a missing id's title says all the row's sentence would; a prefix, a blank or a type has details there
+          message: `${missing ? '' : `The ${db.state.versionTable} row ${rowText(s.value)} ${why}; `}\`${upgradeCommand(db)}\` will stop before running anything.${evidence.map((e) => ` ${e.label === 'git' ? 'Git: ' : ''}${e.text}`).join('')}`,
           hint: plan.hint,
           ...(plan.fix ? { fix: plan.fix } : {}),
           ...(evidence.length > 0 ? { evidence } : {}),
@@ -137,13 +136,6 @@ function whyOf(
     why: 'names a revision that no migration file in the repository defines',
     title: `stamped ${row}, which no migration file defines`,
   };
-}
-
-/** A sentence's first letter in capitals, unless it starts with a path or an id, which keep their case. */
-function capitalised(s: string): string {
-  const first = s.split(' ', 1)[0] ?? '';
-  if (first.includes('/') || first.includes('.') || first.includes('_')) return s;
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** A row that names a revision once the blanks around it are dropped (a column that pads, or a hand-typed stamp). */

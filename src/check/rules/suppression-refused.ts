@@ -1,6 +1,5 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { fittingTitle } from '../finding-title.js';
 
 /**
  * A suppression of a finding that predicts a failure: an in-file `# alembic-preflight: ignore`, an
@@ -36,11 +35,7 @@ export function refusedSuppression(f: Finding, from: SuppressionSource): Finding
   return {
     code: 'suppression-refused',
     severity: 'warning',
-    title: fittingTitle(
-      'suppression-refused',
-      `an ignore of ${f.code} is not applied: it predicts a failure`,
-      'an ignore is not applied: the finding predicts a failure',
-    ),
+    title: `ignore of ${f.code} not applied: it predicts a failure`,
     message: `${where} is not applied: ${f.code} predicts a failure${f.revision ? ` (${f.revision})` : ''}, so it can be fixed but not suppressed.`,
     hint: `Fix what ${f.code} reports (alembic-preflight explain ${f.code}), then remove the ignore.`,
     ...(from.kind === 'comment' ? { path: from.path, line: from.line } : {}),

@@ -32,9 +32,8 @@ export const upgradeWillFail: Rule = {
         {
           code: 'upgrade-will-fail',
           severity: 'error',
-          titleRestates: true,
           title: `cannot predict \`${upgrade}\`: no all-clear`,
-          message: `No all-clear for \`${upgrade}\`. What it does cannot be predicted: ${p.unpredictable}.`,
+          message: `What it does cannot be predicted: ${p.unpredictable}.`,
           hint: 'Name the target revision explicitly, or fix the version-table row; then run verify again.',
         },
       ];
@@ -75,10 +74,9 @@ export const upgradeWillFail: Rule = {
       {
         code: 'upgrade-will-fail',
         severity: 'error',
-        // Alembic's line is printed on its own under the title
-        titleRestates: true,
         title: `\`${upgrade}\` will fail${f.stage === 'target' ? `: it cannot find '${p.target}'` : ''}`,
-        message: `${onNew}\`${upgrade}\` will fail: ${p.cliOutput}`,
+        // Alembic's line is printed on its own (alembicError)
+        message: `${onNew ? 'On a new database (no version table), the' : 'The'} upgrade stops with the error Alembic prints.`,
         hint,
         alembicError: p.cliOutput ?? undefined,
       },

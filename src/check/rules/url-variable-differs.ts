@@ -1,6 +1,5 @@
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { fittingTitle } from '../finding-title.js';
 
 /**
  * env.py takes the database URL from another variable than the one we read: the verdict may be
@@ -26,11 +25,7 @@ export const urlVariableDiffers: Rule = {
           'error',
           v.envPy,
           other.line,
-          fittingTitle(
-            'url-variable-differs',
-            `env.py migrates the database $${other.name} names, not ${read}`,
-            `env.py migrates another database than ${read}`,
-          ),
+          `env.py migrates another database than ${read}`,
           `env.py takes the database URL from $${other.name}, and here $${other.name} names another database than ${read}, which is what this verdict is about. \`alembic upgrade\` will run against the database $${other.name} names, which was not checked.`,
           v.used === null
             ? `Check the database $${other.name} names: --database-url-env ${other.name} in place of --database-url.`
@@ -47,11 +42,7 @@ export const urlVariableDiffers: Rule = {
         'warning',
         v.envPy,
         first.line,
-        fittingTitle(
-          'url-variable-differs',
-          `env.py takes the URL from ${names}, which is not set here`,
-          'env.py takes the URL from a variable that is not set here',
-        ),
+        'env.py takes the URL from a variable that is not set here',
         `env.py takes the database URL from ${names}, not from ${read}, which verify read; ${v.reads.length > 1 ? 'none is' : 'it is not'} set here. Where Alembic runs, this verdict holds only if ${names} names the same database as ${read}.`,
         flag(first.name),
       ),

@@ -42,8 +42,8 @@ export const uuidNotPortable: Rule = {
           });
           if (uses.length === 0) return found;
           const first = uses[0]!;
-          found.push(
-            lintFinding(
+          found.push({
+            ...lintFinding(
               this.code,
               this.severity,
               file,
@@ -52,7 +52,8 @@ export const uuidNotPortable: Rule = {
               `${py.of(first)} is PostgreSQL's UUID type${uses.length > 1 ? ` (${uses.length} uses in this file)` : ''}, and this project also runs on SQLite: there the column is created without UUID semantics (values come back as strings or fail to bind with as_uuid), so tests on SQLite and production on PostgreSQL disagree.`,
               'Use the dialect-aware type: sa.Uuid() (SQLAlchemy 2.0+), or postgresql.UUID(as_uuid=True).with_variant(sa.String(36), "sqlite"). If the project does not run on SQLite, set targets-sqlite = false in [tool.alembic-preflight].',
             ),
-          );
+            title: `${py.of(first)} is PostgreSQL-only, and this project also runs on SQLite`,
+          });
           return found;
         },
       ),

@@ -1,4 +1,3 @@
-import { fittingTitle } from '../finding-title.js';
 import type { Rule } from '../rule.js';
 
 /** No version table: an uninitialised database. Alembic creates the table and runs everything. */
@@ -17,11 +16,7 @@ export const versionTableMissing: Rule = {
       {
         code: 'version-table-missing',
         severity: 'info',
-        title: fittingTitle(
-          'version-table-missing',
-          `no ${where} table: Alembic treats the database as new`,
-          'no version table: Alembic treats the database as new',
-        ),
+        title: `no ${where} table: Alembic treats the database as new`,
         // a failing prediction has no steps: do not call that "0 migrations"
         message: db.prediction.willSucceed
           ? `The database has no ${where} table, so Alembic treats it as new: it will create the table and apply ${n} migration${n === 1 ? '' : 's'} from base.`

@@ -20,6 +20,7 @@ export const versionTableWriteUnverified: Rule = {
       {
         code: 'version-table-write-unverified',
         severity: 'warning',
+        title: 'server-side code decides the version table write',
         message: `\`${upgradeCommand(db)}\` will write the version table, and server-side code decides whether that write goes through: ${w.unknown.join('; ')}. verify reads read-only and cannot run it.`,
         hint: 'Read that code: Alembic fails if it raises, and also if the write then matches no row (a BEFORE trigger returning NULL, a policy hiding the row: "Online migration expected to match one row"). Keep the version table free of triggers, rules and row security, or rehearse the upgrade on a copy.',
       },

@@ -11,12 +11,7 @@ describe('breaks-serving-release', () => {
     const out = await verifyCommand({ cwd: root, format: 'text', env: { DATABASE_URL: url } });
     const f = out.result.findings.filter((x) => x.code === 'breaks-serving-release');
     expect(f.map((x) => [x.severity, x.title, x.path, x.line])).toEqual([
-      [
-        'warning',
-        'op.drop_column drops column orders.note under the serving release',
-        'migrations/versions/b1_step.py',
-        17,
-      ],
+      ['warning', 'drops column orders.note under the serving release', 'migrations/versions/b1_step.py', 17],
     ]);
     expect(f[0]!.hint).toContain('Expand, then contract, over two releases');
     // small table: no lock finding, only the serving one

@@ -28,7 +28,7 @@ describe('data-fails-step', () => {
     expect(exitCode).toBe(1);
     const f = result.findings.find((x) => x.code === 'data-fails-step')!;
     expect(f.severity).toBe('error');
-    expect(f.title).toBe('pending b1 fails: t has 1 row with NULL in c');
+    expect(f.title).toBe('pending b1 fails: t.c is NULL in 1 row');
     expect(f.message).toContain('Keys: 1.');
     expect(`${f.path}:${f.line}`).toBe('migrations/versions/b1_step.py:17');
     const alembic = upgradeCells([{ dir: root, url: db.url }])[0]!;
@@ -89,7 +89,7 @@ describe('data-fails-step', () => {
     const { result } = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: db.url } });
     const f = result.findings.find((x) => x.code === 'data-fails-step')!;
     expect(f.severity).toBe('warning');
-    expect(f.title).toBe('pending b1 may fail: t has 2 rows sharing a value of c');
+    expect(f.title).toBe('pending b1 may fail: t.c repeats in 2 rows');
   });
 
   it('counts at least 4 rows, and shows three keys', async () => {
@@ -101,7 +101,7 @@ describe('data-fails-step', () => {
     ]);
     const { result } = await verifyCommand({ cwd: root, format: 'json', env: { DATABASE_URL: db.url } });
     const f = result.findings.find((x) => x.code === 'data-fails-step')!;
-    expect(f.title).toBe('pending b1 fails: t has at least 4 rows sharing a value of c');
+    expect(f.title).toBe('pending b1 fails: t.c repeats in at least 4 rows');
     expect(f.message).toMatch(/Keys: 1[0-4], 1[0-4], 1[0-4], …\./u);
   });
 });
@@ -143,13 +143,7 @@ describe('data-fails-step on PostgreSQL: type changes', () => {
         format: 'json',
         env: { DATABASE_URL: url },
       });
-      judge(
-        root,
-        url,
-        exitCode,
-        result,
-        rows === 'fails' && 'pending b1 fails: t has 2 rows sharing a value of c',
-      );
+      judge(root, url, exitCode, result, rows === 'fails' && 'pending b1 fails: t.c repeats in 2 rows');
     }
   });
 
@@ -245,7 +239,7 @@ describe('data-fails-step on PostgreSQL: numbers and enums', () => {
       held(
         'enum_held',
         "(1, 'happy'), (2, 'meh'), (3, NULL)",
-        'pending b1 fails: t has 1 row in m holding a label the new enum lacks',
+        'pending b1 fails: t.m holds a dropped label in 1 row',
       ),
       held('enum_free', "(1, 'happy'), (2, 'sad'), (3, NULL)", false),
     ]);
@@ -299,7 +293,7 @@ describe('data-fails-step on MariaDB: AUTO_INCREMENT in a CHECK, enums, DECIMAL'
       title,
     });
     await judgeCases([
-      check('ck_auto', 'id > 0', 'pending b1 fails: the CHECK names t.id, an AUTO_INCREMENT column'),
+      check('ck_auto', 'id > 0', 'pending b1 fails: the CHECK names AUTO_INCREMENT t.id'),
       check('ck_plain', 'c > 0', false),
     ]);
   });
@@ -315,7 +309,7 @@ describe('data-fails-step on MariaDB: AUTO_INCREMENT in a CHECK, enums, DECIMAL'
       labels(
         'enum_held',
         "(1, 'a'), (2, 'c'), (3, NULL)",
-        'pending b1 fails: t has 1 row in m holding a label the new enum lacks',
+        'pending b1 fails: t.m holds a dropped label in 1 row',
       ),
       labels('enum_case', "(1, 'a'), (2, 'B'), (3, NULL)", false),
     ]);
@@ -332,11 +326,7 @@ describe('data-fails-step on MariaDB: AUTO_INCREMENT in a CHECK, enums, DECIMAL'
       title,
     });
     await judgeCases([
-      decimal(
-        'decimal_over',
-        '999.995',
-        "pending b1 fails: t has 1 row in amount beyond DECIMAL(5,2)'s range",
-      ),
+      decimal('decimal_over', '999.995', 'pending b1 fails: t.amount is beyond DECIMAL(5,2) in 1 row'),
       decimal('decimal_fits', '999.994', false),
     ]);
   });

@@ -136,7 +136,8 @@ describe("database-owned-elsewhere: a release onto another app's database stops 
     expect(named.status, named.out).toBe(2);
     expect(named.starts).toBe(0);
     expect(named.out).toContain(
-      "error [database-owned-elsewhere] shop-prod's database: ALEMBIC_PREFLIGHT_APP says shop-prod, Heroku says shop-staging",
+      // the title, cut to the width at a clause, goes on in the why
+      "error [database-owned-elsewhere] shop-prod's database: ALEMBIC_PREFLIGHT_APP says shop-prod Heroku says shop-staging.",
     );
     // a dyno without runtime dyno metadata cannot be told from production: stopped, with the one fix
     const blind = release(v2, url, { ALEMBIC_PREFLIGHT_APP: 'shop-prod' });
