@@ -26,7 +26,7 @@ export const rollbackLosesSchema: Rule = {
       return {
         code: 'rollback-loses-schema' as const,
         severity: 'warning' as const,
-        title: `the newer release's ${l.applied.revision} ${l.what}`,
+        title: `a newer release ${l.what}`,
         message: `The database is ahead of this code at '${l.row}', and the ledger records that ${l.applied.revision} (${l.applied.path}:${l.step.line}; ${appliedByText(l.applied)}) ${l.what}; ${created}.${now} After the rollback this code serves on that schema, and ${l.why.replace(/^the serving release's code/u, 'this code').replace(/^the serving release/u, 'this code')}.${l.step.conditional ? ' The step was under if, for or try, or in a helper: it may not have run.' : ''}`,
         hint: `Roll forward to the release that applied ${l.applied.revision}, or downgrade with its code first (${l.applied.path} has the downgrade()), then roll back; --on-ahead block makes such a rollback stop before it goes live.`,
         path: l.createdBy.path,
