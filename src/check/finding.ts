@@ -157,11 +157,15 @@ export interface Finding {
 /** What a finding says in one string, for a format with one field for it: its title as a sentence, then its message. */
 export function statement(f: Pick<Finding, 'title' | 'message'>): string {
   if (f.title === undefined) return f.message;
-  const title = capitalised(f.title);
   // a message that opens with code (`try:`, `op.execute`) keeps its case
   const first = f.message.split(' ', 1)[0]!;
-  const message = [...first].every((c) => c >= 'a' && c <= 'z') ? capitalised(f.message) : f.message;
-  return `${title}${['.', '!', '?'].includes(title.at(-1)!) ? '' : '.'} ${message}`;
+  const plain = [...first].every((c) => c >= 'a' && c <= 'z');
+  return `${asSentence(capitalised(f.title))} ${plain ? f.message.charAt(0).toUpperCase() + f.message.slice(1) : f.message}`;
+}
+
+/** Text that ends a sentence as it is (`.` `!` `?` `;`), else with a full stop added. */
+export function asSentence(text: string): string {
+  return ['.', '!', '?', ';'].includes(text.at(-1) ?? '') ? text : `${text}.`;
 }
 
 /** A sentence's first letter in capitals, unless it starts with a path, a name or an id, which keep their case. */

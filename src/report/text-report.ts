@@ -2,7 +2,7 @@ import { databaseLabel } from '../database/version-table.js';
 import { upgradeName } from '../check/app-words.js';
 import path from 'node:path';
 import type { CheckResult } from '../check/run-check.js';
-import { fixAndHint, type Finding } from '../check/finding.js';
+import { asSentence, fixAndHint, type Finding } from '../check/finding.js';
 import type { VerifyResult } from '../check/run-verify.js';
 import { DEFAULT_WIDTH, wrapText } from './wrap.js';
 import { gateWord } from '../check/verdict.js';
@@ -246,11 +246,9 @@ function fitTitle(title: string, after: string, room: number): { title: string; 
   const cut = titleCut(title, room - 1);
   return {
     title: `${title.slice(0, cut).replace(/[,:;]$/u, '')}…`,
-    rest: `…${title.slice(cut).trimStart()}${after ? `${ENDS_SENTENCE.has(title.at(-1)!) ? '' : '.'} ${after}` : ''}`,
+    rest: `…${after ? `${asSentence(title.slice(cut).trimStart())} ${after}` : title.slice(cut).trimStart()}`,
   };
 }
-
-const ENDS_SENTENCE = new Set(['.', '!', '?', ';']);
 
 /**
  * Where a long first sentence breaks into title and why: the last clause break (`, ` `: ` `; `) that

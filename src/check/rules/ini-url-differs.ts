@@ -92,7 +92,7 @@ function finding(
   return {
     code: 'ini-url-differs',
     severity,
-    title: title,
+    title,
     message,
     hint,
     path: u.ini,
