@@ -5,7 +5,6 @@ import { isEscapedByte, originalBytes, utf8Problem } from './python-decode.js';
 import { Tokenizer } from './tokenizer-state.js';
 import { isStringPrefix } from './tokenizer-tables.js';
 import { E_PARSER, TokenizeError } from './tokens.js';
-import { unicodeNameExists } from './unicode-name.js';
 
 declare module './tokenizer-state.js' {
   interface Tokenizer {
@@ -346,10 +345,9 @@ Tokenizer.prototype.escapeError = function (
       }
       if (this.src.charCodeAt(i) !== 125) end = i;
       else if (i === at + 3) end = i;
-      else if (
-        /[^A-Za-z0-9 -]/u.test(this.src.slice(at + 3, i)) ||
-        !unicodeNameExists(this.src.slice(at + 3, i))
-      ) {
+      // Unicode names are letters, digits, spaces and hyphens: another character names nothing. Whether a
+      // well-formed name is one the interpreter knows depends on its Unicode version; the project's Python says.
+      else if (/[^A-Za-z0-9 -]/u.test(this.src.slice(at + 3, i))) {
         reason = 'unknown Unicode character name';
         end = i + 1;
       } else return null;

@@ -62,6 +62,33 @@ describe('the interpreter as the syntax oracle for files off the fast path', () 
     expect(starts()).toBe(1);
   });
 
+  it('judges a \\N{…} name by the interpreter: an unknown one blocks with its error, a known one passes', () => {
+    const { bin } = countedPython();
+    const named = (name: string): string =>
+      migration('b2', 'a1', `op.execute("UPDATE t SET s = '\\N{${name}}'")`, 'pass');
+    const env = { PATH: `${bin}:/usr/bin:/bin`, ALEMBIC_PREFLIGHT_CACHE: 'off' };
+    const bad = makeProject(
+      { [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: named('EM-DASH') },
+      DEFAULT_INI,
+    );
+    const truth = cpythonCompile([readFileSync(path.join(bad, V, 'b2_x.py'), 'utf8')])[0]!;
+    expect(truth.msg).toMatch(/unknown Unicode character name$/u);
+    const r = runCli(bad, ['check', '--no-lint', '--format', 'json'], env);
+    expect(r.status, r.stderr).toBe(1);
+    const finding = (
+      JSON.parse(r.stdout) as { findings: { code: string; line?: number; alembicError?: string }[] }
+    ).findings.find((f) => f.code === 'unparseable-file')!;
+    expect(finding.alembicError).toBe(`SyntaxError: ${truth.msg}`);
+    expect(finding.line).toBe(truth.line);
+    // the control: a name the interpreter knows
+    const good = makeProject(
+      { [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: named('EM DASH') },
+      DEFAULT_INI,
+    );
+    const ok = runCli(good, ['check', '--no-lint'], env);
+    expect(ok.status, ok.stdout).toBe(0);
+  });
+
   it('clears a valid file off the fast path, and is not asked for a project that declares another Python', () => {
     const { bin, starts } = countedPython();
     const lambda = migration('b2', 'a1', 'f = lambda: 1', 'pass');
