@@ -68,7 +68,7 @@ export const EXTERNAL = [
   'pg',
   'mysql2',
   'better-sqlite3',
-  '@lezer/python',
+  '@lezer/lr',
   '@lezer/common',
   'pino',
   'libpg-query',

@@ -85,12 +85,12 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
       ),
     );
     expect(dev).toEqual([]);
-    // what runs stays: the drivers, the addon for this platform, the grammar, libpg_query's WebAssembly, licences
+    // what runs stays: the drivers, the addon for this platform, the parser's runtime, libpg_query's WebAssembly, licences
     expect(carried).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/node_modules\/better-sqlite3\/prebuilds\/linux-x64\.node$/u),
         expect.stringMatching(/node_modules\/pg\/lib\/index\.js$/u),
-        expect.stringMatching(/node_modules\/@lezer\/python\/dist\/index\.cjs$/u),
+        expect.stringMatching(/node_modules\/@lezer\/lr\/dist\/index\.cjs$/u),
         expect.stringMatching(/node_modules\/libpg-query\/.*\.wasm$/u),
         expect.stringMatching(/node_modules\/pino\/LICENSE$/u),
       ]),

@@ -1,11 +1,11 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
-import type { parser } from '@lezer/python';
+import type { parser } from '../../python/grammar/parser.js';
 import { evalStringLiteral } from '../../python/string-literal.js';
 
 /**
- * Python analysed with a real grammar (@lezer/python), for the lints. The
- * parser is loaded on first use only: `check --no-lint`, `verify` and
- * `release` never pay for it.
+ * Python analysed with a real grammar (src/python/grammar/, @lezer/python's with the changes that let it
+ * read every file CPython compiles), for the lints. The parser is loaded on first use only: `check
+ * --no-lint`, `verify` and `release` never pay for it.
  */
 export type PyNode = SyntaxNode;
 export type PythonParser = typeof parser;
@@ -13,17 +13,8 @@ export type PythonParser = typeof parser;
 let parserPromise: Promise<PythonParser> | undefined;
 
 export function loadPythonParser(): Promise<PythonParser> {
-  parserPromise ??= import('@lezer/python').then((m) => m.parser);
+  parserPromise ??= import('../../python/grammar/parser.js').then((m) => m.parser);
   return parserPromise;
-}
-
-/**
- * The text with PEP 810's `lazy` soft keyword (Python 3.15) blanked out, which @lezer/python does not
- * know: `lazy import sa` would otherwise be an error node that hides the imports the lints read.
- * Blanks of the same length keep every offset.
- */
-function withoutLazyKeyword(text: string): string {
-  return text.replace(/^([ \t]*)lazy(?=[ \t]+(?:import|from)\b)/gmu, '$1    ');
 }
 
 /** One parsed file: its text, its tree, and offsets turned into 1-based lines. */
@@ -37,7 +28,7 @@ export class PySource {
     readonly text: string,
     parser: PythonParser,
   ) {
-    this.tree = parser.parse(text.includes('lazy') ? withoutLazyKeyword(text) : text);
+    this.tree = parser.parse(text);
   }
 
   get top(): PyNode {
@@ -291,7 +282,9 @@ export class PySource {
     const out = new Map<string, string>();
     for (const st of this.all(this.top, 'ImportStatement')) {
       const parts: { text: string; name: string }[] = [];
-      for (let c = st.firstChild; c; c = c.nextSibling) parts.push({ text: this.of(c), name: c.name });
+      // PEP 810's `lazy` changes when the module loads, not what the statement binds
+      for (let c = st.firstChild; c; c = c.nextSibling)
+        if (c.name !== 'lazy') parts.push({ text: this.of(c), name: c.name });
       const importAt = parts.findIndex((p) => p.name === 'import');
       const from = parts[0]?.name === 'from' ? parts.slice(1, importAt) : undefined;
       if (from && (from.length === 0 || from[0]!.name === '.' || from[0]!.name === 'Ellipsis')) continue;
