@@ -89,6 +89,31 @@ describe('the interpreter as the syntax oracle for files off the fast path', () 
     expect(ok.status, ok.stdout).toBe(0);
   });
 
+  it("gives the interpreter's own error where the static reader names another of the file's errors", () => {
+    const { bin } = countedPython();
+    // CPython compiles a try's else block before its handlers: it names the break, the reader the bare except
+    const body = 'try:\n    pass\nexcept:\n    pass\nexcept ValueError:\n    pass\nelse:\n    break';
+    const root = makeProject(
+      { [V + 'a1_x.py']: rev('a1', null), [V + 'b2_x.py']: migration('b2', 'a1', body, 'pass') },
+      DEFAULT_INI,
+    );
+    const source = readFileSync(path.join(root, V, 'b2_x.py'), 'utf8');
+    const truth = cpythonCompile([source])[0]!;
+    expect(truth.msg).toBe("'break' outside loop");
+    const finding = (env: Record<string, string>) =>
+      (
+        JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json'], env).stdout) as {
+          findings: { code: string; line?: number; alembicError?: string }[];
+        }
+      ).findings.find((f) => f.code === 'unparseable-file')!;
+    const env = { PATH: `${bin}:/usr/bin:/bin`, ALEMBIC_PREFLIGHT_CACHE: 'off' };
+    expect(finding(env)).toMatchObject({ alembicError: `SyntaxError: ${truth.msg}`, line: truth.line });
+    // the control: the static reader alone names the bare except, on its line
+    const alone = finding({ ...env, ALEMBIC_PREFLIGHT_PYTHON: 'off' });
+    expect(alone.alembicError).toBe("SyntaxError: default 'except:' must be last");
+    expect(alone.line).toBeLessThan(truth.line);
+  });
+
   it('clears a valid file off the fast path, and is not asked for a project that declares another Python', () => {
     const { bin, starts } = countedPython();
     const lambda = migration('b2', 'a1', 'f = lambda: 1', 'pass');

@@ -324,9 +324,12 @@ interface SlowFile {
 }
 
 /**
- * The files the interpreter rejects where the static reader found no error, with the interpreter's
- * error. Its verdicts are kept in the result cache by content. A file whose newer syntax the reader
- * already grades against the interpreter's version (needs-newer-python) is left to that finding.
+ * The files the interpreter rejects, with the interpreter's error: its own words and line, where the
+ * static reader saw none and where both refuse the file (the reader's wording copies CPython's, and
+ * can name another of several errors). Where the interpreter compiles a file the reader refused, the
+ * reader's error stands: its reading stopped there, so the file's values are not known. The verdicts
+ * are kept in the result cache by content. A file whose newer syntax the reader already grades
+ * against the interpreter's version (needs-newer-python) is left to that finding.
  */
 function interpreterVerdicts(
   oracle: SyntaxOracle,
@@ -355,7 +358,8 @@ function interpreterVerdicts(
   }
   const out: [SlowFile, NonNullable<ReadResult['syntaxError']>][] = [];
   for (const [s, { minor, verdict }] of known) {
-    if (!verdict || s.reading.syntaxError || (s.reading.newer ?? []).some((n) => n.since > minor)) continue;
+    if (!verdict || (s.reading.newer ?? []).some((n) => n.since > minor)) continue;
+    const marker = s.reading.syntaxError?.conflictMarkerLine;
     out.push([
       s,
       {
@@ -363,6 +367,7 @@ function interpreterVerdicts(
         line: verdict.line,
         col: 0,
         ...(verdict.exception !== 'SyntaxError' ? { exception: verdict.exception } : {}),
+        ...(marker !== undefined ? { conflictMarkerLine: marker } : {}),
       },
     ]);
   }
