@@ -175,17 +175,7 @@ export const newlines = new ExternalTokenizer(
     } else if (context.flags & CX_BRACKETED) {
       if (isLineBreak(input.next)) input.acceptToken(newlineBracketed, 1);
     } else if (((prev = input.peek(-1)) < 0 || isLineBreak(prev)) && stack.canShift(blankLineStart)) {
-      let spaces = 0;
-      // changed: a form feed is white space at a line's start, as CPython's tokenizer reads it, and a
-      // backslash continuation there joins the next line's white space
-      for (;;) {
-        const c = input.next;
-        const step =
-          c === SPACE || c === TAB || c === FORM_FEED ? 1 : c === BACKSLASH ? lineBreakAfter(input) : 0;
-        if (step === 0) break;
-        input.advance(step);
-        spaces += step;
-      }
+      const spaces = skipLineStart(input);
       if (input.next === NEWLINE || input.next === CARRIAGE_RETURN || input.next === HASH)
         input.acceptToken(blankLineStart, -spaces);
     } else if (isLineBreak(input.next)) {
@@ -204,15 +194,7 @@ export const indentation = new ExternalTokenizer((input, stack) => {
   if (context.flags) return;
   const prev = input.peek(-1);
   if (prev === NEWLINE || prev === CARRIAGE_RETURN) {
-    let chars = 0;
-    for (;;) {
-      const c = input.next;
-      const step =
-        c === SPACE || c === TAB || c === FORM_FEED ? 1 : c === BACKSLASH ? lineBreakAfter(input) : 0;
-      if (step === 0) break;
-      input.advance(step);
-      chars += step;
-    }
+    const chars = skipLineStart(input);
     const depth = indentOf(readText(input, input.pos - chars, input.pos));
     if (
       depth !== context.indent &&
@@ -225,6 +207,22 @@ export const indentation = new ExternalTokenizer((input, stack) => {
     }
   }
 });
+
+/**
+ * Steps over a line's leading white space and returns its length. Changed: a form feed counts, as
+ * CPython's tokenizer reads it, and a backslash continuation there joins the next line's white space.
+ */
+function skipLineStart(input: InputStream): number {
+  let length = 0;
+  for (;;) {
+    const c = input.next;
+    const step =
+      c === SPACE || c === TAB || c === FORM_FEED ? 1 : c === BACKSLASH ? lineBreakAfter(input) : 0;
+    if (step === 0) return length;
+    input.advance(step);
+    length += step;
+  }
+}
 
 /** The length of a backslash and the line break after it at the stream's position (2 or 3), else 0. */
 function lineBreakAfter(input: InputStream): number {
