@@ -36,6 +36,12 @@ function countedPython(): { bin: string; starts: () => number } {
   return { bin, starts: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0) };
 }
 
+/** The unparseable-file finding of `check --format json`'s output. */
+function syntaxFinding(stdout: string): { code: string; line?: number; alembicError?: string } {
+  const doc = JSON.parse(stdout) as { findings: { code: string; line?: number; alembicError?: string }[] };
+  return doc.findings.find((f) => f.code === 'unparseable-file')!;
+}
+
 describe('the interpreter as the syntax oracle for files off the fast path', () => {
   it("blocks on CPython's own error where the static reader sees none, and asks the interpreter once per content", () => {
     const { bin, starts } = countedPython();
@@ -50,9 +56,7 @@ describe('the interpreter as the syntax oracle for files off the fast path', () 
     const env = { PATH: `${bin}:/usr/bin:/bin`, ALEMBIC_PREFLIGHT_CACHE: cache };
     const first = runCli(root, ['check', '--no-lint', '--format', 'json'], env);
     expect(first.status, first.stderr).toBe(1);
-    const finding = (
-      JSON.parse(first.stdout) as { findings: { code: string; line?: number; alembicError?: string }[] }
-    ).findings.find((f) => f.code === 'unparseable-file')!;
+    const finding = syntaxFinding(first.stdout);
     expect(finding.alembicError).toBe(`SyntaxError: ${truth.msg}`);
     expect(finding.line).toBe(truth.line);
     expect(starts()).toBe(1);
@@ -75,9 +79,7 @@ describe('the interpreter as the syntax oracle for files off the fast path', () 
     expect(truth.msg).toMatch(/unknown Unicode character name$/u);
     const r = runCli(bad, ['check', '--no-lint', '--format', 'json'], env);
     expect(r.status, r.stderr).toBe(1);
-    const finding = (
-      JSON.parse(r.stdout) as { findings: { code: string; line?: number; alembicError?: string }[] }
-    ).findings.find((f) => f.code === 'unparseable-file')!;
+    const finding = syntaxFinding(r.stdout);
     expect(finding.alembicError).toBe(`SyntaxError: ${truth.msg}`);
     expect(finding.line).toBe(truth.line);
     // the control: a name the interpreter knows
@@ -101,11 +103,7 @@ describe('the interpreter as the syntax oracle for files off the fast path', () 
     const truth = cpythonCompile([source])[0]!;
     expect(truth.msg).toBe("'break' outside loop");
     const finding = (env: Record<string, string>) =>
-      (
-        JSON.parse(runCli(root, ['check', '--no-lint', '--format', 'json'], env).stdout) as {
-          findings: { code: string; line?: number; alembicError?: string }[];
-        }
-      ).findings.find((f) => f.code === 'unparseable-file')!;
+      syntaxFinding(runCli(root, ['check', '--no-lint', '--format', 'json'], env).stdout);
     const env = { PATH: `${bin}:/usr/bin:/bin`, ALEMBIC_PREFLIGHT_CACHE: 'off' };
     expect(finding(env)).toMatchObject({ alembicError: `SyntaxError: ${truth.msg}`, line: truth.line });
     // the control: the static reader alone names the bare except, on its line
