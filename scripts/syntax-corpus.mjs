@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Reads every .py file under the given folders with our tokenizer (both modes: bodies skipped and read)
+// Reads every .py file under the given folders with our static reader (both modes: bodies skipped and read)
 // and asks CPython's compile() about the files where the verdict matters, to find where the two differ:
 //   a false positive: we report a syntax error in a file CPython compiles (a good deploy blocked);
-//   a mismatch: both fail, with another message or line;
+//   another line: both fail, at different lines (reported, not a failure);
 //   with --all, a miss: CPython fails a file we read as valid (compiles every file: slower).
 // A file whose syntax is newer than the Python running here (PEP 695, 701, …) is not judged, as in check.
 // Usage: npm run build && node scripts/syntax-corpus.mjs [--all] [--python /usr/bin/python3] DIR…
-// Exit 1 when any difference is found.
+// Exit 1 on a false positive or a miss.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -79,7 +79,7 @@ const truth = JSON.parse(
   }),
 );
 
-const count = { 'false positive': 0, mismatch: 0, miss: 0 };
+const count = { 'false positive': 0, 'other line': 0, miss: 0 };
 asked.forEach(({ file, ours }, i) => {
   const real = truth[i];
   const kind =
@@ -89,8 +89,8 @@ asked.forEach(({ file, ours }, i) => {
         : 'miss'
       : real === null
         ? 'false positive'
-        : real.msg !== ours.msg || real.line !== ours.line
-          ? 'mismatch'
+        : real.line !== ours.line
+          ? 'other line'
           : null;
   if (kind === null) return;
   count[kind]++;
@@ -98,6 +98,7 @@ asked.forEach(({ file, ours }, i) => {
 });
 const flagged = asked.filter((a) => a.ours !== null).length;
 console.log(
-  `${read} files read, ${flagged} with a syntax error: ${count['false positive']} false positives, ${count.mismatch} mismatches${all ? `, ${count.miss} misses` : ''}`,
+  `${read} files read, ${flagged} with a syntax error: ${count['false positive']} false positives, ${count['other line']} at another line${all ? `, ${count.miss} misses` : ''}`,
 );
-process.exitCode = count['false positive'] + count.mismatch + count.miss > 0 ? 1 : 0;
+// a neighbouring line is no failure: the words and line are the interpreter's where it runs
+process.exitCode = count['false positive'] + count.miss > 0 ? 1 : 0;

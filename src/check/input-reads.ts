@@ -1,6 +1,6 @@
 import { revisionFile, type ProjectModel } from '../alembic/loading/project-model.js';
 import type { UpgradePrediction } from '../alembic/graph/upgrade-plan.js';
-import { tokenize, Tok } from '../python/python-tokenizer.js';
+import { lex, Tok } from '../python/python-tokenizer.js';
 import { compoundKeyword } from './schema/schema-ops.js';
 
 /** A pending upgrade() that reads a line from its terminal: without one it fails with EOFError. */
@@ -32,7 +32,7 @@ const CONDITIONAL = new Set([
  */
 export function inputReadIn(text: string): { line: number; conditional: boolean } | undefined {
   if (!text.includes('input(') && !text.includes('stdin')) return undefined;
-  const { lines, error } = tokenize(text);
+  const { lines, error } = lex(text);
   if (error) return undefined;
   const at = lines.findIndex(
     (l) => l.indent === 0 && l.tokens[0]?.text === 'def' && l.tokens[1]?.text === 'upgrade',

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ProjectFiles } from '../project/project-files.js';
 import { parse } from 'smol-toml';
 import { projectFolders } from './project-folders.js';
-import { Tok, tokenize } from '../python/python-tokenizer.js';
+import { Tok, lex } from '../python/python-tokenizer.js';
 import { evalStringLiteral } from '../python/string-literal.js';
 
 // distributions whose import name differs from the distribution name
@@ -261,7 +261,7 @@ const SETUP_KEYS = new Set(['install_requires', 'extras_require', 'tests_require
  */
 export function setupPyRequirements(text: string): string[] {
   const out: string[] = [];
-  for (const { tokens } of tokenize(text).lines) {
+  for (const { tokens } of lex(text).lines) {
     for (let i = 0; i < tokens.length - 2; i++) {
       const t = tokens[i]!;
       if (t.type !== Tok.Name || !SETUP_KEYS.has(t.text) || tokens[i + 1]!.text !== '=') continue;

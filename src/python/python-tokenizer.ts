@@ -1,44 +1,16 @@
 /**
- * A Python tokenizer, just deep enough to read module-level assignments.
+ * A Python file as the static readers take it: its logical lines and tokens (lexer.ts), the first
+ * syntax error Python would raise loading it, and the syntax it uses that only newer Pythons read
+ * (syntax/static-verdict.ts).
  *
- * It is not a parser: it splits source into logical lines (joining bracketed
- * and backslash-continued physical lines), records each line's indentation,
- * and yields names, numbers, strings and operators. Strings, comments and
- * brackets are tracked exactly, because that is what a naive regex scan gets
- * wrong ("down_revision = 'x'" inside a SQL string or a docstring).
- *
- * It also reports the syntax errors a tokenizer can see (unterminated strings,
- * unbalanced brackets, bad dedents, stray characters, Python 2 octals) and the
- * parser errors a token stream shows for sure: two operands side by side (a
- * missing comma, Python 2's `print "x"`), a line that ends on an operator
- * (`x = a +`), two tokens that never meet in Python (`x = = 1`, `sa..String`,
- * `f(a, .b)`, `a.if`, `**x` at a statement's start), a keyword argument after
- * something other than a name (`f(a.b=1)`), an `=` where a statement takes
- * none (`if x = 1:`), targets that cannot be assigned (`f() = 1`, `for f()
- * in x:`, `with a as f():`, `x = f() = 1`), and the compiler's and the
- * symbol table's errors (`'return' outside function`, a repeated parameter).
- * Those make Python, and therefore Alembic, fail on every command, wherever
- * they are in the file. Parser errors that need more of a statement's
- * grammar (`x: int = f() = 1`, `except` beside `except*`) are not reported;
- * docs/findings/unparseable-file.md lists them.
+ * It is not an interpreter: a syntax error is reported at its line in our own words, and the
+ * project's own Python, where it runs, gives its own (release/syntax-oracle.ts).
+ * docs/findings/unparseable-file.md lists the errors only the interpreter reports.
  */
-import { Tokenizer } from './tokenizer-state.js';
+import { lex } from './lexer.js';
+import { staticSyntax } from './syntax/static-verdict.js';
+import { conflictMarkerLine } from './token-lines.js';
 import type { TokenizeOptions, TokenizeResult } from './tokens.js';
-// the passes, each adding its methods to Tokenizer: by family, in the order a line meets them
-import './tokenizer-lines.js';
-import './tokenizer-scan.js';
-import './tokenizer-assignments.js';
-import './tokenizer-headers.js';
-import './tokenizer-header-errors.js';
-import './tokenizer-operators.js';
-import './tokenizer-brackets.js';
-import './tokenizer-words.js';
-import './tokenizer-braces.js';
-import './tokenizer-declarations.js';
-import './tokenizer-keywords.js';
-import './tokenizer-numbers.js';
-import './tokenizer-strings.js';
-import './tokenizer-fields.js';
 
 export {
   Tok,
@@ -49,10 +21,23 @@ export {
   type TokenizeOptions,
   type TokenizeResult,
 } from './tokens.js';
-export { detach } from './tokenizer-tables.js';
-export { headerColon, matching, splitTop, topLevelIndexes, topLevelOp } from './statement-checks.js';
+export { lex } from './lexer.js';
+export { detach } from './lexer-tables.js';
+export { headerColon, matching, splitTop, topLevelIndexes, topLevelOp } from './token-lines.js';
 
-/** The file's logical lines and tokens, and the first syntax error CPython would raise importing it. */
+/** The file's logical lines and tokens, and the first syntax error Python would raise importing it. */
 export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeResult {
-  return new Tokenizer(src, options).run();
+  const lexed = lex(src, options);
+  const { error, newer } = staticSyntax(src, lexed);
+  const withNewer = newer.length > 0 ? { newer } : {};
+  if (error === undefined) return { lines: lexed.lines, ...withNewer };
+  // the lines the parser read before its error
+  const lines = error === lexed.error ? lexed.lines : lexed.lines.filter((l) => l.line < error.line);
+  const marker = conflictMarkerLine(src);
+  const described = { ...error, ownWords: true as const };
+  return {
+    lines,
+    error: marker === undefined ? described : { ...described, conflictMarkerLine: marker },
+    ...withNewer,
+  };
 }

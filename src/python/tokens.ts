@@ -1,4 +1,4 @@
-// The tokenizer's vocabulary: token kinds, logical lines, results, the error it raises and how errors rank.
+// The readers' vocabulary: token kinds, logical lines, a file's reading, its syntax error and newer syntax.
 export const enum Tok {
   Name = 1,
   Number = 2,
@@ -32,6 +32,8 @@ export interface SyntaxProblem {
   readonly since?: number;
   /** The first line that is a merge conflict marker (`<<<<<<< HEAD`), when the file has one: the likely cause. */
   readonly conflictMarkerLine?: number;
+  /** The message is the static reader's description, not Python's words (which only the interpreter gives). */
+  readonly ownWords?: true;
 }
 
 export interface TokenizeResult {
@@ -51,31 +53,6 @@ export interface NewerSyntax {
   /** CPython's SyntaxError message for it from 3.`messageFrom` up to 3.`since - 1`, where it is the same in all of them (checked against real CPython). */
   readonly message?: string;
   readonly messageFrom?: number;
-}
-
-/**
- * How an error ranks against a later one. After a parser error CPython
- * tokenizes the rest of the file, and a tokenizer error found there replaces
- * it: `test repo :)` is "unmatched ')'", not "invalid syntax".
- */
-/** A tokenizer error CPython raises at once (a bad string, bracket, character or number): it wins. */
-export const E_TOKEN = 0;
-/** A parser error: it stands unless the rest of the file has an E_TOKEN error. */
-export const E_PARSER = 1;
-/** A tokenizer error CPython leaves for the parser to raise (indentation, a line continuation): an earlier parser error stands. */
-export const E_QUIET = 2;
-
-export class TokenizeError extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-    readonly col: number,
-    readonly rank: number = E_TOKEN,
-    readonly exception?: string,
-    readonly since?: number,
-  ) {
-    super(message);
-  }
 }
 
 export interface TokenizeOptions {

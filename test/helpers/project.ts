@@ -1,3 +1,4 @@
+import { pythonSyntaxOracle } from '../../src/release/syntax-oracle.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LATEST_ALEMBIC, parseAlembicVersion } from '../../src/alembic/config/alembic-version.js';
@@ -133,6 +134,18 @@ export async function check(
 ): Promise<CheckResult> {
   const v = version === 'latest' ? LATEST_ALEMBIC : parseAlembicVersion(version)!;
   return checkModel(await loadProject({ files: diskFiles(), cwd: root, alembicVersion: v }), opts);
+}
+
+/**
+ * check with the machine's Python as the syntax oracle, as a run beside the app's own Python has it:
+ * a file it refuses is reported in its words and at its line.
+ */
+export async function checkWithPython(root: string): Promise<CheckResult> {
+  const syntaxOracle = pythonSyntaxOracle({ PATH: '/usr/bin:/bin' }, null)!;
+  return checkModel(
+    await loadProject({ files: diskFiles(), cwd: root, alembicVersion: LATEST_ALEMBIC, syntaxOracle }),
+    {},
+  );
 }
 
 export function codes(result: CheckResult): string[] {

@@ -7,13 +7,20 @@ import { nestedProgram } from '../helpers/nested-program.js';
 /**
  * CPython's two nesting limits, against Debian's CPython 3.11: 200 brackets open at once (its
  * tokenizer's MAXLEVEL) and 20 statically nested blocks per code object (its compiler's). Our
- * verdict on Python 3.11 is the tokenizer's error, or a "needs 3.13" entry whose message 3.11 prints.
+ * verdict on Python 3.11 is the static error, or a "needs 3.13" entry whose message 3.11 prints;
+ * the nesting limits' messages are CPython's, other errors' lines are compared.
  */
 function verdictOn311(src: string): CompileOutcome {
   const r = tokenize(src, { skipBodies: true });
   if (r.error) return { msg: r.error.message, line: r.error.line };
   const newer = (r.newer ?? []).find((n) => n.since > 11 && n.message !== undefined);
   return newer ? { msg: newer.message!, line: newer.line } : null;
+}
+
+/** A verdict's line, and its message where it is a nesting limit's. */
+function limitOrLine(v: CompileOutcome): unknown {
+  if (v === null) return null;
+  return /^too many/u.test(v.msg) ? v : { line: v.line };
 }
 
 describe("CPython's nesting limits", () => {
@@ -45,8 +52,8 @@ describe("CPython's nesting limits", () => {
     cases.forEach((src, i) => {
       const t = truth[i] ? { msg: truth[i]!.msg, line: truth[i]!.line } : null;
       if (t) rejected++;
-      const ours = verdictOn311(src);
-      if (JSON.stringify(ours) !== JSON.stringify(t))
+      const ours = limitOrLine(verdictOn311(src));
+      if (JSON.stringify(ours) !== JSON.stringify(limitOrLine(t)))
         differ.push(`ours ${JSON.stringify(ours)}, CPython ${JSON.stringify(t)}:\n${src}`);
     });
     expect(differ.slice(0, 3)).toEqual([]);

@@ -102,9 +102,10 @@ describe('static reader', () => {
   });
 
   it('finds tokenizer-level syntax errors', () => {
-    expect(readRevisionSource("x = 'abc\n").syntaxError?.message).toBe(
-      'unterminated string literal (detected at line 1)',
-    );
+    expect(readRevisionSource("x = 'abc\n").syntaxError).toMatchObject({
+      message: 'unterminated string literal',
+      line: 1,
+    });
     expect(readRevisionSource('x = (1,\n').syntaxError?.message).toBe("'(' was never closed");
     expect(readRevisionSource('def f():\n    a = 1\n  b = 2\n').syntaxError?.message).toBe(
       'unindent does not match any outer indentation level',

@@ -58,8 +58,6 @@ const BOUNDED: Record<string, string> = {
 const DYNAMIC: Record<string, string> = {
   'alembic/config/ini-parser.ts `^[${PY_SPACE}]+`': 'anchored, one class: linear',
   'alembic/config/ini-parser.ts `[^${PY_SPACE}]`': 'one character',
-  "python/tokenizer-declarations.ts `(?<![\\\\w.])${n.replace(/[^\\p{L}\\p{N}_]/gu, '')}(?!\\\\w)`":
-    'a literal name between lookarounds',
   'check/lint/lint-config.ts `^${re}$`':
     'a glob turned into literals and [^/]* runs, each run ended by a literal or the end',
   'check/lint/migration-ops.ts String.raw`\\bglobals\\s*\\(\\s*\\)\\s*(?:\\[|\\.get\\s*\\()\\s*${param}\\b|\\bgetattr\\s*\\([^,()]+(?:\\([^()]*\\)[^,()]*)?,\\s*${param}\\b|\\beval\\s*\\(\\s*${param}\\b`':

@@ -106,9 +106,9 @@ describe('the interpreter as the syntax oracle for files off the fast path', () 
       syntaxFinding(runCli(root, ['check', '--no-lint', '--format', 'json'], env).stdout);
     const env = { PATH: `${bin}:/usr/bin:/bin`, ALEMBIC_PREFLIGHT_CACHE: 'off' };
     expect(finding(env)).toMatchObject({ alembicError: `SyntaxError: ${truth.msg}`, line: truth.line });
-    // the control: the static reader alone names the bare except, on its line
+    // the control: the static reader alone names the bare except, on its line, and no words of Python's
     const alone = finding({ ...env, ALEMBIC_PREFLIGHT_PYTHON: 'off' });
-    expect(alone.alembicError).toBe("SyntaxError: default 'except:' must be last");
+    expect(alone.alembicError).toBe('SyntaxError');
     expect(alone.line).toBeLessThan(truth.line);
   });
 

@@ -30,7 +30,10 @@ function longFunctions(file: string, text: string, limit: number): string[] {
 }
 
 describe('the Python front end in focused pieces', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.ts'));
+  // the grammar's generated parser aside
+  const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.ts') && !f.startsWith(`grammar${path.sep}parser`),
+  );
 
   it('has no file over 500 lines', () => {
     expect(files.length).toBeGreaterThan(15);

@@ -1,4 +1,4 @@
-import { type LogicalLine, Tok, type Token, tokenize } from '../../python/python-tokenizer.js';
+import { type LogicalLine, Tok, type Token, lex } from '../../python/python-tokenizer.js';
 import { evalStringLiteral } from '../../python/string-literal.js';
 
 // Token helpers the env.py readers share.
@@ -12,7 +12,7 @@ let lastLines: readonly LogicalLine[] = [];
 
 export function linesOf(source: string): readonly LogicalLine[] {
   if (source !== lastSource) {
-    lastLines = tokenize(source).lines;
+    lastLines = lex(source).lines;
     lastSource = source;
   }
   return lastLines;

@@ -67,12 +67,18 @@ export function syntaxProblems(
   if (newer) problems.push(newer);
   if (read.syntaxError && !(onlyNewer && newer?.blocking === true)) {
     const exception = read.syntaxError.exception ?? 'SyntaxError';
+    const error = `${exception}: ${read.syntaxError.message}`;
     problems.push({
       code: 'unparseable-file',
-      error: `${exception}: ${read.syntaxError.message}`,
+      error,
       at: 'syntax',
       line: read.syntaxError.line,
-      failure: { exception, message: `${exception}: ${read.syntaxError.message}`, commandError: false },
+      // Alembic prints Python's words, which only the interpreter gives; the static reader's are its own
+      failure: {
+        exception,
+        message: read.syntaxError.ownWords === true ? exception : error,
+        commandError: false,
+      },
     });
     const declared = read.fields.revision?.value;
     const marked =

@@ -239,9 +239,9 @@ function modelBuild(
     },
     finish() {
       if (oracle && slow.length > 0) {
-        for (const [s, problem] of interpreterVerdicts(oracle, slow, cache)) {
+        for (const [s, patch] of interpreterVerdicts(oracle, slow, cache)) {
           const f = found[s.index]!;
-          const read: ReadResult = { ...s.reading, syntaxError: problem };
+          const read: ReadResult = { ...s.reading, ...patch };
           files[s.index] = loadScript(
             s.index,
             f,
@@ -329,13 +329,14 @@ interface SlowFile {
  * can name another of several errors). Where the interpreter compiles a file the reader refused, the
  * reader's error stands: its reading stopped there, so the file's values are not known. The verdicts
  * are kept in the result cache by content. A file whose newer syntax the reader already grades
- * against the interpreter's version (needs-newer-python) is left to that finding.
+ * against the interpreter's version is left to needs-newer-python, which takes the interpreter's
+ * words as what Alembic prints.
  */
 function interpreterVerdicts(
   oracle: SyntaxOracle,
   slow: readonly SlowFile[],
   cache: ResultCache | undefined,
-): [SlowFile, NonNullable<ReadResult['syntaxError']>][] {
+): [SlowFile, Pick<ReadResult, 'syntaxError'> | Pick<ReadResult, 'newer'>][] {
   const kind = oracle.key;
   const known = new Map<SlowFile, { minor: number; verdict: SyntaxVerdict | null }>();
   const ask: SlowFile[] = [];
@@ -356,18 +357,34 @@ function interpreterVerdicts(
       if (s.digest !== undefined) cache?.set(s.digest, v, kind);
     });
   }
-  const out: [SlowFile, NonNullable<ReadResult['syntaxError']>][] = [];
+  const out: [SlowFile, Pick<ReadResult, 'syntaxError'> | Pick<ReadResult, 'newer'>][] = [];
   for (const [s, { minor, verdict }] of known) {
-    if (!verdict || (s.reading.newer ?? []).some((n) => n.since > minor)) continue;
+    if (!verdict) continue;
+    const newer = s.reading.newer ?? [];
+    if (newer.some((n) => n.since > minor)) {
+      // needs-newer-python's finding, with the words this Python prints on it
+      if (verdict.exception === 'SyntaxError')
+        out.push([
+          s,
+          {
+            newer: newer.map((n) =>
+              n.since > minor ? { ...n, message: verdict.message, messageFrom: minor } : n,
+            ),
+          },
+        ]);
+      continue;
+    }
     const marker = s.reading.syntaxError?.conflictMarkerLine;
     out.push([
       s,
       {
-        message: verdict.message,
-        line: verdict.line,
-        col: 0,
-        ...(verdict.exception !== 'SyntaxError' ? { exception: verdict.exception } : {}),
-        ...(marker !== undefined ? { conflictMarkerLine: marker } : {}),
+        syntaxError: {
+          message: verdict.message,
+          line: verdict.line,
+          col: 0,
+          ...(verdict.exception !== 'SyntaxError' ? { exception: verdict.exception } : {}),
+          ...(marker !== undefined ? { conflictMarkerLine: marker } : {}),
+        },
       },
     ]);
   }

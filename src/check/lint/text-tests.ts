@@ -4,7 +4,7 @@ import {
   matching,
   splitTop,
   Tok,
-  tokenize,
+  lex,
   topLevelOp,
   type LogicalLine,
   type Token,
@@ -58,7 +58,7 @@ function wordsThen(text: string, then: (downgrade: boolean, execute: boolean) =>
 }
 
 function byTokens(text: string, downgrade: boolean, execute: boolean): TokenTests {
-  const { lines, error } = tokenize(text);
+  const { lines, error } = lex(text);
   // let the parser decide (a file that does not parse is left to the graph rules)
   if (error) return { downgradeMayDoNothing: downgrade, executeMayTakeParams: execute };
   return {

@@ -67,6 +67,9 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
         ? {
             message: `${outcome.read.syntaxError.exception ?? 'SyntaxError'}: ${outcome.read.syntaxError.message}`,
             line: outcome.read.syntaxError.line,
+            ...(outcome.read.syntaxError.ownWords === true
+              ? { printed: outcome.read.syntaxError.exception ?? 'SyntaxError' }
+              : {}),
           }
         : undefined;
   if (!problem) return undefined;
@@ -81,6 +84,6 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
         : `Fix the syntax error at line ${problem.line} of ${rel}, then run \`alembic upgrade head\` against a scratch database to see env.py load.`,
     path: rel,
     line: problem.line,
-    alembicError: problem.message,
+    alembicError: 'printed' in problem ? problem.printed : problem.message,
   };
 }

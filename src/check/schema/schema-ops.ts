@@ -7,7 +7,7 @@ import {
   strOf,
   type PyExpr,
 } from '../../python/expression-reader.js';
-import { headerColon, tokenize, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
+import { headerColon, lex, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { SchemaOp } from './schema-object.js';
 import { exceptNames, joinCatches, type Catches } from './try-catches.js';
 import type { InsertedRow } from '../../database/data-probe.js';
@@ -123,7 +123,7 @@ interface LockSink {
 }
 
 function readSteps(text: string, locks?: LockSink): { ops: SchemaOp[] } {
-  const { lines, error } = tokenize(text);
+  const { lines, error } = lex(text);
   if (error) return { ops: [everything(error.line, 'a syntax error the reading cannot follow')] };
   const defs = new Map<string, number>();
   const imported = new Map<string, string>();

@@ -1,4 +1,4 @@
-import { Tok, tokenize } from '../../python/python-tokenizer.js';
+import { Tok, lex } from '../../python/python-tokenizer.js';
 import { mysqlLockWaits } from '../../database/mysql-lock-wait.js';
 
 /** A lock_timeout that a statement the migrations run sets: its value, and how long it lasts. */
@@ -58,7 +58,7 @@ export function envPyTimeout(
   dialect: 'postgresql' | 'mysql' = 'postgresql',
 ): { ms: number; line: number } | undefined {
   const named = dialect === 'mysql' ? /lock_wait_timeout/iu : /lock_timeout/iu;
-  const { lines, error } = tokenize(text);
+  const { lines, error } = lex(text);
   if (error) return undefined;
   let skipIndent: number | undefined;
   let last: { ms: number; line: number } | undefined;

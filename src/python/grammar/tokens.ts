@@ -174,7 +174,10 @@ export const newlines = new ExternalTokenizer(
       input.acceptToken(eof);
     } else if (context.flags & CX_BRACKETED) {
       if (isLineBreak(input.next)) input.acceptToken(newlineBracketed, 1);
-    } else if (((prev = input.peek(-1)) < 0 || isLineBreak(prev)) && stack.canShift(blankLineStart)) {
+    } else if (
+      ((prev = input.peek(-1)) < 0 || (isLineBreak(prev) && !continued(input))) &&
+      stack.canShift(blankLineStart)
+    ) {
       const spaces = skipLineStart(input);
       if (input.next === NEWLINE || input.next === CARRIAGE_RETURN || input.next === HASH)
         input.acceptToken(blankLineStart, -spaces);
@@ -222,6 +225,29 @@ function skipLineStart(input: InputStream): number {
     input.advance(step);
     length += step;
   }
+}
+
+/**
+ * Whether the line break just read ends a backslash continuation (changed): the next line continues
+ * the statement, so a blank one ends it rather than standing as a blank line.
+ */
+function continued(input: InputStream): boolean {
+  const before = input.peek(-1) === NEWLINE && input.peek(-2) === CARRIAGE_RETURN ? -3 : -2;
+  if (input.peek(before) !== BACKSLASH) return false;
+  // a comment's last character is no continuation: read the line for a `#` outside its strings
+  let start = before - 1;
+  while (start > -4000 && input.peek(start) >= 0 && !isLineBreak(input.peek(start))) start--;
+  const line = readText(input, input.pos + start + 1, input.pos + before);
+  let quote = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === BACKSLASH) i++;
+      else if (c === quote) quote = 0;
+    } else if (c === SINGLE_QUOTE || c === DOUBLE_QUOTE) quote = c;
+    else if (c === HASH) return false;
+  }
+  return true;
 }
 
 /** The length of a backslash and the line break after it at the stream's position (2 or 3), else 0. */
