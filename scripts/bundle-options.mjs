@@ -64,15 +64,28 @@ const lazyYaml = {
   },
 };
 
-export const EXTERNAL = [
-  'pg',
-  'mysql2',
-  'better-sqlite3',
-  '@lezer/lr',
-  '@lezer/common',
-  'pino',
-  'libpg-query',
-];
+// the Python grammar (@lezer/lr and its parse tables, about 20 ms to load) is needed only for files off
+// the fast path and for the lints: an import of src/python/grammar/parser.js gets a stand-in whose
+// `parser` requires the real module on first use. Its name is no path: no path of the building machine
+// goes into the bundle
+const lazyGrammar = {
+  name: 'lazy-grammar',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]grammar[\\/]parser\.js$/ }, (args) => ({
+      path: 'python-grammar',
+      namespace: 'lazy-grammar',
+      pluginData: path.dirname(path.resolve(args.resolveDir, args.path)),
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-grammar' }, (args) => ({
+      contents:
+        "let grammar;\nObject.defineProperty(exports, 'parser', { enumerable: true, get: () => (grammar ??= require('./parser.js')).parser });",
+      loader: 'js',
+      resolveDir: args.pluginData,
+    }));
+  },
+};
+
+export const EXTERNAL = ['pg', 'mysql2', 'better-sqlite3', 'pino', 'libpg-query'];
 
 /** The options of the CLI bundle: one CommonJS script, dynamic import() of the externals as require(). */
 export const CLI_BUNDLE = {
@@ -85,7 +98,7 @@ export const CLI_BUNDLE = {
   define: { 'import.meta.url': '__preflightUrl' },
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [cliuiCommonJs, lazyWrapAnsi, lazyAssert, lazyYaml],
+  plugins: [cliuiCommonJs, lazyWrapAnsi, lazyAssert, lazyYaml, lazyGrammar],
 };
 
 /** A bundle's entry that runs the CLI on argv and sets the exit code (the Action's script). */

@@ -1,6 +1,7 @@
 import { decodePythonSource } from '../alembic/reading/source-reader.js';
 import { Tok, tokenize, type Token } from '../python/python-tokenizer.js';
 import { evalStringLiteral } from '../python/string-literal.js';
+import { lineOf, lineStarts } from '../python/line-starts.js';
 
 export type RewireResult =
   | {
@@ -149,28 +150,4 @@ function firstDocstring(lines: readonly (readonly Token[])[]): Token | undefined
   const first = lines[0];
   if (first && first.length === 1 && first[0]!.type === Tok.String) return first[0];
   return undefined;
-}
-
-/** Line starts as the tokenizer counts lines (\r\n, \r and \n each end one). */
-function lineStarts(src: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < src.length; i++) {
-    const c = src.charCodeAt(i);
-    if (c === 13) {
-      if (src.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    } else if (c === 10) starts.push(i + 1);
-  }
-  return starts;
-}
-
-function lineOf(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }

@@ -35,18 +35,34 @@ export function prefixFlags(src: string, begin: number, end: number): number {
 export function stringEnd(src: string, q: number, flags: number): number {
   const quote = src.charCodeAt(q);
   const triple = src.charCodeAt(q + 1) === quote && src.charCodeAt(q + 2) === quote;
+  const lit: Literal = { src, q, quote, triple, flags };
   const body = q + (triple ? 3 : 1);
-  return (flags & FORMATTED) !== 0
-    ? formattedEnd(src, body, quote, triple, flags, q)
-    : plainEnd(src, body, quote, triple, flags, q);
+  return (flags & FORMATTED) !== 0 ? formattedEnd(lit, body) : plainEnd(lit, body);
 }
 
-function plainEnd(src: string, i: number, quote: number, triple: boolean, flags: number, q: number): number {
+/** The literal being read: its text, where its opening quote is, which quote, whether tripled, its prefix. */
+interface Literal {
+  readonly src: string;
+  readonly q: number;
+  readonly quote: number;
+  readonly triple: boolean;
+  readonly flags: number;
+}
+
+/** Whether the literal's closing quote (or three) stands at `i`. */
+function closesAt({ src, quote, triple }: Literal, i: number): boolean {
+  return (
+    src.charCodeAt(i) === quote &&
+    (!triple || (src.charCodeAt(i + 1) === quote && src.charCodeAt(i + 2) === quote))
+  );
+}
+
+function plainEnd(lit: Literal, i: number): number {
+  const { src, triple, flags, q } = lit;
   const n = src.length;
   while (i < n) {
     const c = src.charCodeAt(i);
-    if (c === quote && (!triple || (src.charCodeAt(i + 1) === quote && src.charCodeAt(i + 2) === quote)))
-      return i + (triple ? 3 : 1);
+    if (closesAt(lit, i)) return i + (triple ? 3 : 1);
     if (c === 92) {
       if ((flags & RAW) === 0) checkEscape(src, i, flags);
       if (isUndecodable(src, i + 1)) throw new LiteralError(NOT_UTF8, q);
@@ -82,20 +98,13 @@ function unterminated(triple: boolean, q: number): LiteralError {
   );
 }
 
-/** The literal text of an f-string (or of a format spec, `inSpec`) from `i`, its fields read through. */
-function formattedEnd(
-  src: string,
-  i: number,
-  quote: number,
-  triple: boolean,
-  flags: number,
-  q: number,
-): number {
+/** The literal text of an f-string from `i`, its fields read through. */
+function formattedEnd(lit: Literal, i: number): number {
+  const { src, triple, flags, q } = lit;
   const n = src.length;
   while (i < n) {
     const c = src.charCodeAt(i);
-    if (c === quote && (!triple || (src.charCodeAt(i + 1) === quote && src.charCodeAt(i + 2) === quote)))
-      return i + (triple ? 3 : 1);
+    if (closesAt(lit, i)) return i + (triple ? 3 : 1);
     if (c === 92) {
       i = formattedEscapeEnd(src, i, flags);
       continue;
@@ -104,7 +113,7 @@ function formattedEnd(
     if (c >= 0xdc80 && c <= 0xdcff && isUndecodable(src, i)) throw new LiteralError(NOT_UTF8, q);
     if (c === 123) {
       if (src.charCodeAt(i + 1) === 123) i += 2;
-      else i = fieldEnd(src, i + 1, quote, triple, flags, q);
+      else i = fieldEnd(lit, i + 1);
       continue;
     }
     if (c === 125) {
@@ -118,7 +127,8 @@ function formattedEnd(
 }
 
 /** A replacement field from just after its `{`: the expression, a conversion, a format spec; the offset after its `}`. */
-function fieldEnd(src: string, i: number, quote: number, triple: boolean, flags: number, q: number): number {
+function fieldEnd(lit: Literal, i: number): number {
+  const { src, triple, q } = lit;
   const n = src.length;
   let depth = 0;
   let sawExpression = false;
@@ -155,10 +165,10 @@ function fieldEnd(src: string, i: number, quote: number, triple: boolean, flags:
       }
     } else if (depth === 0 && c === 33 && src.charCodeAt(i + 1) !== 61) {
       if (!sawExpression) throw new LiteralError("f-string: valid expression required before '!'", i);
-      return conversionEnd(src, i + 1, quote, triple, flags, q);
+      return conversionEnd(lit, i + 1);
     } else if (depth === 0 && c === 58) {
       if (!sawExpression) throw new LiteralError("f-string: valid expression required before ':'", i);
-      return specEnd(src, i + 1, quote, triple, flags, q);
+      return specEnd(lit, i + 1);
     }
     if (c !== 32 && c !== 9 && c !== 12 && c !== 10 && c !== 13 && c !== 61) sawExpression = true;
     i++;
@@ -172,14 +182,8 @@ function isPrefix(src: string, b: number, e: number): boolean {
 }
 
 /** After a field's `!`: the conversion's letters, then a format spec or the `}`. */
-function conversionEnd(
-  src: string,
-  i: number,
-  quote: number,
-  triple: boolean,
-  flags: number,
-  q: number,
-): number {
+function conversionEnd(lit: Literal, i: number): number {
+  const { src } = lit;
   const letter = src.charCodeAt(i);
   if (letter !== 114 && letter !== 115 && letter !== 97)
     throw new LiteralError("f-string: invalid conversion character: expected 's', 'r', or 'a'", i);
@@ -187,20 +191,20 @@ function conversionEnd(
   while (src.charCodeAt(i) === 32 || src.charCodeAt(i) === 9) i++;
   const c = src.charCodeAt(i);
   if (c === 125) return i + 1;
-  if (c === 58) return specEnd(src, i + 1, quote, triple, flags, q);
+  if (c === 58) return specEnd(lit, i + 1);
   throw new LiteralError("f-string: expecting '}'", i);
 }
 
 /** A format spec from just after its `:`: literal text and nested fields up to the field's `}`. */
-function specEnd(src: string, i: number, quote: number, triple: boolean, flags: number, q: number): number {
+function specEnd(lit: Literal, i: number): number {
+  const { src, triple, flags, q } = lit;
   const n = src.length;
   while (i < n) {
     const c = src.charCodeAt(i);
-    if (c === quote && (!triple || (src.charCodeAt(i + 1) === quote && src.charCodeAt(i + 2) === quote)))
-      throw unterminated(triple, q);
+    if (closesAt(lit, i)) throw unterminated(triple, q);
     if ((c === 10 || c === 13) && !triple) throw unterminated(triple, q);
     if (c === 123) {
-      i = fieldEnd(src, i + 1, quote, triple, flags, q);
+      i = fieldEnd(lit, i + 1);
       continue;
     }
     if (c === 125) return i + 1;

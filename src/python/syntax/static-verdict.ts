@@ -12,6 +12,7 @@ import { isUndecodable } from '../lexer-literals.js';
 import type { NewerSyntax, SyntaxProblem } from '../tokens.js';
 import { treeNewerSyntax } from './newer-syntax.js';
 import { treeProblem } from './tree-checks.js';
+import { lineOf, lineStarts } from '../line-starts.js';
 
 export interface SyntaxVerdict {
   readonly error?: SyntaxProblem;
@@ -103,24 +104,3 @@ function problemAt(src: string, lines: readonly number[], message: string, at: n
 }
 
 const WHITESPACE = new Set([32, 9, 12, 10, 13]);
-
-/** Where each line starts (\r\n, \r and \n each end one). */
-function lineStarts(src: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < src.length; i++) {
-    const c = src.charCodeAt(i);
-    if (c === 10 || (c === 13 && src.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
-  }
-  return starts;
-}
-
-function lineOf(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
-}
