@@ -66,7 +66,7 @@ function plainEnd(lit: Literal, i: number): number {
     if (c === 92) {
       if ((flags & RAW) === 0) checkEscape(src, i, flags);
       if (isUndecodable(src, i + 1)) throw new LiteralError(NOT_UTF8, q);
-      i += src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10 ? 3 : 2;
+      i += escapeLength(src, i);
       continue;
     }
     if ((c === 10 || c === 13) && !triple) break;
@@ -226,10 +226,15 @@ function formattedEscapeEnd(src: string, i: number, flags: number): number {
   const e = src.charCodeAt(i + 1);
   if (isUndecodable(src, i + 1)) throw new LiteralError(NOT_UTF8, i);
   if (e === 123 || e === 125) return i + 1;
-  if ((flags & RAW) !== 0) return i + (e === 13 && src.charCodeAt(i + 2) === 10 ? 3 : 2);
+  if ((flags & RAW) !== 0) return i + escapeLength(src, i);
   checkEscape(src, i, flags);
   if (e === 78) return src.indexOf('}', i) + 1;
-  return i + (e === 13 && src.charCodeAt(i + 2) === 10 ? 3 : 2);
+  return i + escapeLength(src, i);
+}
+
+/** A backslash at `i` and the character it escapes: 2, or 3 for a `\r\n` line end. */
+function escapeLength(src: string, i: number): number {
+  return src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10 ? 3 : 2;
 }
 
 /** An escape Python cannot decode: a short `\x`, `\u` or `\U`, a code point past U+10FFFF, a malformed `\N{…}`. */

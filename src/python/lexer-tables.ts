@@ -1,4 +1,4 @@
-// The lexer's tables: operators by character, string prefixes, what a printable character is.
+// The lexer's tables: operators by character, string prefixes, keywords, what a printable character is.
 import { Tok, type Token } from './tokens.js';
 
 /**
@@ -9,6 +9,45 @@ import { Tok, type Token } from './tokens.js';
 export function detach(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
+
+/** Python's hard keywords (`keyword.kwlist`; soft ones such as `match` and `type` are names too). */
+export const HARD_KEYWORDS: readonly string[] = [
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
+];
 
 /** The one-character operators, by character code. */
 export const OP1_TEXT: (string | undefined)[] = [];

@@ -11,6 +11,7 @@
 import { isIdentPart, isIdentStart } from './python-chars.js';
 import type { LineStart } from './block-nesting.js';
 import {
+  BYTES,
   FORMATTED,
   isUndecodable,
   LiteralError,
@@ -246,7 +247,7 @@ class Lexer {
     const flags = prefixFlags(this.src, begin, quote);
     const end = this.literal(() => stringEnd(this.src, quote, flags), line, col);
     if ((flags & FORMATTED) !== 0) this.formatted(begin, quote, end, line);
-    const bytes = (flags & 2) !== 0 ? 2 : 1;
+    const bytes = (flags & BYTES) !== 0 ? 2 : 1;
     if (this.lastString !== 0 && this.lastString !== bytes)
       throw new LexError('cannot mix bytes and nonbytes literals', line, col);
     for (let i = this.pos; i < end; i++) {
@@ -305,17 +306,8 @@ class Lexer {
       this.lazyNext = true;
       return;
     }
-    if (this.lazyNext) {
-      this.lazyNext = false;
-      if (this.current !== null && !this.skipping) {
-        this.current.push({ type: Tok.Name, text, line, col, lazy: true });
-        this.colonLast = false;
-        this.statementStart = false;
-        this.lastString = 0;
-        return;
-      }
-    }
-    this.push(Tok.Name, text, line, col);
+    this.push(Tok.Name, text, line, col, this.lazyNext);
+    this.lazyNext = false;
   }
 
   importFollows(): boolean {
@@ -368,8 +360,10 @@ class Lexer {
     this.brackets.length = top;
   }
 
-  push(type: Tok, text: string, line: number, col: number): void {
-    if (this.current !== null && !this.skipping) this.current.push({ type, text, line, col });
+  /** A token of the current line (none in a skipped body); `lazy` marks the import PEP 810's `lazy` stood before. */
+  push(type: Tok, text: string, line: number, col: number, lazy = false): void {
+    if (this.current !== null && !this.skipping)
+      this.current.push(lazy ? { type, text, line, col, lazy } : { type, text, line, col });
     this.colonLast = false;
     this.statementStart = false;
     this.lastString = 0;

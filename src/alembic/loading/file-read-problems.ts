@@ -3,7 +3,7 @@ import type { ReadResult } from '../reading/revision-reader.js';
 import { NULL_BYTES, nullBytesForPython, type SourceOutcome } from '../reading/source-reader.js';
 import type { ImportCheck } from '../reading/import-resolver.js';
 import { newerSyntaxIssue } from '../reading/newer-syntax.js';
-import type { NewerSyntax } from '../../python/python-tokenizer.js';
+import type { NewerSyntax, SyntaxProblem } from '../../python/python-tokenizer.js';
 import type { DeclaredPython } from '../../packaging/python-version.js';
 import type { PyValue } from '../../python/python-value.js';
 import type { FileProblem, FileProblemOf, ScriptFile } from './script-file.js';
@@ -51,6 +51,16 @@ export function readSource(
   return outcome.read;
 }
 
+/**
+ * A syntax error as Python names it (`SyntaxError: …`), and what Alembic prints for it: Python's
+ * words, which only the interpreter gives; for the static reader's own words, the exception alone.
+ */
+export function syntaxErrorText(e: SyntaxProblem): { exception: string; error: string; printed: string } {
+  const exception = e.exception ?? 'SyntaxError';
+  const error = `${exception}: ${e.message}`;
+  return { exception, error, printed: e.ownWords === true ? exception : error };
+}
+
 /** Syntax Python refuses: the file as far as it was read (Alembic stops at it), else undefined. */
 export function syntaxProblems(
   read: ReadResult,
@@ -66,19 +76,13 @@ export function syntaxProblems(
     : undefined;
   if (newer) problems.push(newer);
   if (read.syntaxError && !(onlyNewer && newer?.blocking === true)) {
-    const exception = read.syntaxError.exception ?? 'SyntaxError';
-    const error = `${exception}: ${read.syntaxError.message}`;
+    const { exception, error, printed } = syntaxErrorText(read.syntaxError);
     problems.push({
       code: 'unparseable-file',
       error,
       at: 'syntax',
       line: read.syntaxError.line,
-      // Alembic prints Python's words, which only the interpreter gives; the static reader's are its own
-      failure: {
-        exception,
-        message: read.syntaxError.ownWords === true ? exception : error,
-        commandError: false,
-      },
+      failure: { exception, message: printed, commandError: false },
     });
     const declared = read.fields.revision?.value;
     const marked =

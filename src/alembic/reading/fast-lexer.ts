@@ -5,6 +5,7 @@
  * brackets and a few operators) and throws OUTSIDE at anything else, which the faithful reader then
  * reads.
  */
+import { HARD_KEYWORDS } from '../../python/lexer-tables.js';
 
 /**
  * A string that does not keep the file's text alive: V8 makes a longer slice a view of its parent,
@@ -27,41 +28,7 @@ const END = 6;
 export const ARROW = 0x3e2d;
 
 const KEYWORDS: ReadonlySet<string> = new Set([
-  'False',
-  'None',
-  'True',
-  'and',
-  'as',
-  'assert',
-  'async',
-  'await',
-  'break',
-  'class',
-  'continue',
-  'def',
-  'del',
-  'elif',
-  'else',
-  'except',
-  'finally',
-  'for',
-  'from',
-  'global',
-  'if',
-  'import',
-  'in',
-  'is',
-  'lambda',
-  'nonlocal',
-  'not',
-  'or',
-  'pass',
-  'raise',
-  'return',
-  'try',
-  'while',
-  'with',
-  'yield',
+  ...HARD_KEYWORDS,
   // not a keyword, but nothing may bind it ("cannot assign to __debug__"): left to the faithful reader everywhere
   '__debug__',
 ]);

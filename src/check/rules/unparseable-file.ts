@@ -2,6 +2,7 @@ import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
 import type { ProjectModel } from '../../alembic/loading/project-model.js';
 import type { FileProblemOf, ScriptFile } from '../../alembic/loading/script-loader.js';
+import { syntaxErrorText } from '../../alembic/loading/file-read-problems.js';
 import { nullBytesForPython } from '../../alembic/reading/source-reader.js';
 import { envPySource, findingsFromFileProblems } from '../rule-helpers.js';
 
@@ -60,19 +61,14 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
   const { rel, outcome } = envPySource(model);
   // a missing env.py is not this rule's; an unreadable one fails the same way
   if (outcome.kind === 'unreadable') return undefined;
-  const problem =
-    outcome.kind === 'undecodable'
-      ? { message: nullBytesForPython(outcome.error, model.config.python), line: outcome.line }
-      : outcome.read.syntaxError
-        ? {
-            message: `${outcome.read.syntaxError.exception ?? 'SyntaxError'}: ${outcome.read.syntaxError.message}`,
-            line: outcome.read.syntaxError.line,
-            ...(outcome.read.syntaxError.ownWords === true
-              ? { printed: outcome.read.syntaxError.exception ?? 'SyntaxError' }
-              : {}),
-          }
-        : undefined;
-  if (!problem) return undefined;
+  let problem: { message: string; printed: string; line: number };
+  if (outcome.kind === 'undecodable') {
+    const message = nullBytesForPython(outcome.error, model.config.python);
+    problem = { message, printed: message, line: outcome.line };
+  } else if (outcome.read.syntaxError) {
+    const { error, printed } = syntaxErrorText(outcome.read.syntaxError);
+    problem = { message: error, printed, line: outcome.read.syntaxError.line };
+  } else return undefined;
   return {
     code: 'unparseable-file',
     severity: 'error',
@@ -84,6 +80,6 @@ function envPyProblem(model: ProjectModel): Finding | undefined {
         : `Fix the syntax error at line ${problem.line} of ${rel}, then run \`alembic upgrade head\` against a scratch database to see env.py load.`,
     path: rel,
     line: problem.line,
-    alembicError: 'printed' in problem ? problem.printed : problem.message,
+    alembicError: problem.printed,
   };
 }

@@ -2,13 +2,7 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { isTemplate } from '../lexer-tables.js';
 import type { NewerSyntax } from '../tokens.js';
-
-const COMPREHENSIONS = new Set([
-  'ComprehensionExpression',
-  'ArrayComprehensionExpression',
-  'SetComprehensionExpression',
-  'DictionaryComprehensionExpression',
-]);
+import { COMPREHENSIONS } from './tree-walk.js';
 
 /** The first use of each kind of newer syntax in the tree, by line. */
 export function treeNewerSyntax(src: string, tree: Tree, line: (offset: number) => number): NewerSyntax[] {

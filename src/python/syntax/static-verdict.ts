@@ -22,17 +22,19 @@ export interface SyntaxVerdict {
 /** The first syntax error in `src` and the newer syntax it uses, given the lexer's reading of it. */
 export function staticSyntax(src: string, lexed: LexResult): SyntaxVerdict {
   const tree = parser.parse(withoutTrailingBlanks(lexed.undecodable ? decodable(src) : src));
-  const lines = lineStarts(src);
-  const line = (offset: number): number => lineOf(lines, offset);
+  // most files need no offset turned into a line: the line starts are counted on the first
+  let starts: number[] | undefined;
+  const lines = (): number[] => (starts ??= lineStarts(src));
+  const line = (offset: number): number => lineOf(lines(), offset);
   const newer = [...lexed.newer, ...treeNewerSyntax(src, tree, line)];
   const candidates: SyntaxProblem[] = [];
   if (lexed.error !== undefined) candidates.push(lexed.error);
   const grammar = firstErrorNode(tree);
-  if (grammar !== null) candidates.push(problemAt(src, lines, 'invalid syntax', grammar));
+  if (grammar !== null) candidates.push(problemAt(src, lines(), 'invalid syntax', grammar));
   else {
     const compiler = treeProblem(src, tree);
     if (compiler !== null) {
-      const p = problemAt(src, lines, compiler.message, compiler.at);
+      const p = problemAt(src, lines(), compiler.message, compiler.at);
       candidates.push(compiler.since === undefined ? p : { ...p, since: compiler.since });
     }
   }

@@ -15,7 +15,8 @@ import {
   unboundNonlocals,
 } from './scope-checks.js';
 import { checkAnnotated, checkAugmented, checkTarget, checkTargets } from './target-checks.js';
-import { kids, type Problem, Problems, splitCommas } from './tree-walk.js';
+import { COMPREHENSIONS, kids, type Problem, Problems, splitCommas } from './tree-walk.js';
+import { HARD_KEYWORDS } from '../lexer-tables.js';
 
 /** Whether a statement is `from __future__ import …` (`lazy` before it or not). */
 function isFuture(node: SyntaxNode, out: Problems): boolean {
@@ -28,19 +29,8 @@ function isFuture(node: SyntaxNode, out: Problems): boolean {
   );
 }
 
-/** Python's hard keywords: none is an attribute's name. */
-const KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
-    ' ',
-  ),
-);
-
-const COMPREHENSIONS = new Set([
-  'ComprehensionExpression',
-  'ArrayComprehensionExpression',
-  'SetComprehensionExpression',
-  'DictionaryComprehensionExpression',
-]);
+/** No keyword is an attribute's name. */
+const KEYWORDS: ReadonlySet<string> = new Set(HARD_KEYWORDS);
 
 /** The first (by position) error the compiler would raise for a file whose grammar is sound. */
 export function treeProblem(src: string, tree: Tree): Problem | null {
@@ -87,18 +77,16 @@ class Walk {
     this.children(top);
   }
 
-  /** The children of `node`, in a new scope (and with no loop around them). */
-  inScope(kind: Scope['kind'], visit: () => void): Scope {
+  /** `visit` in a new scope, with no loop or `try` around it. */
+  inScope(kind: Scope['kind'], visit: () => void): void {
     const [outer, loops, tries] = [this.scope, this.loops, this.tries];
     this.scope = this.enter(kind);
     this.loops = 0;
     this.tries = 0;
-    const scope = this.scope;
     visit();
     this.scope = outer;
     this.loops = loops;
     this.tries = tries;
-    return scope;
   }
 
   children(node: SyntaxNode): void {
@@ -221,11 +209,13 @@ class Walk {
   parameters(params: SyntaxNode): SyntaxNode[] {
     checkParameters(params, this.out);
     const names: SyntaxNode[] = [];
-    for (const part of splitCommas(kids(params))) {
-      for (const p of part) {
-        if (p === part.find((k) => k.name === 'VariableName') && part.indexOf(p) <= 1) names.push(p);
-        else if (p.name !== '(' && p.name !== ')' && p.name !== '*' && p.name !== '**') this.node(p);
-      }
+    const inner = kids(params).filter((k) => k.name !== '(' && k.name !== ')');
+    for (const part of splitCommas(inner)) {
+      // a parameter's name comes first, or after its `*` or `**`; the rest is its annotation and default
+      const at = part[0]!.name === '*' || part[0]!.name === '**' ? 1 : 0;
+      const name = part[at]?.name === 'VariableName' ? part[at] : undefined;
+      if (name !== undefined) names.push(name);
+      for (const p of part) if (p !== name && p.name !== '*' && p.name !== '**') this.node(p);
     }
     return names;
   }
@@ -415,7 +405,7 @@ class Walk {
       }
     }
     // the names bound: each `as` name, else each imported name (a dotted import binds its first part)
-    const names = from ? parts.slice(importAt + 1) : parts.slice(importAt + 1);
+    const names = parts.slice(importAt + 1);
     for (let i = 0; i < names.length; i++) {
       const p = names[i]!;
       if (p.name !== 'VariableName') continue;
@@ -447,10 +437,7 @@ class Walk {
       for (let i = 0; i < parts.length; i++) {
         const p = parts[i]!;
         if (p.name === 'for') {
-          const end = parts.findIndex((k, j) => j > i && k.name === 'in');
-          const targets = parts.slice(i + 1, end);
-          checkTargets(targets, 'assign to', this.out, false);
-          for (const t of targets) this.bind(t);
+          const end = this.comprehensionTargets(parts, i);
           i = end === firstIn ? end + 1 : end;
         } else if (p.name === 'async') {
           if (node.name !== 'ComprehensionExpression' && !inAsync(this.scope.parent!))
@@ -460,6 +447,15 @@ class Walk {
     });
   }
 
+  /** The targets between the `for` at `parts[at]` and its `in`, checked and bound; the `in`'s index (`at` when none follows). */
+  comprehensionTargets(parts: readonly SyntaxNode[], at: number): number {
+    const end = parts.findIndex((k, j) => j > at && k.name === 'in');
+    const targets = parts.slice(at + 1, end < 0 ? at + 1 : end);
+    checkTargets(targets, 'assign to', this.out, false);
+    for (const t of targets) this.bind(t);
+    return end < 0 ? at : end;
+  }
+
   /** An argument list's values (keyword names are not reads), and a bare generator's targets. */
   arguments(node: SyntaxNode): void {
     const parts = kids(node);
@@ -467,11 +463,7 @@ class Walk {
       const c = parts[i]!;
       if (c.name === 'VariableName' && parts[i + 1]?.name === 'AssignOp') continue;
       if (c.name === 'for') {
-        const end = parts.findIndex((k, j) => j > i && k.name === 'in');
-        const targets = parts.slice(i + 1, end < 0 ? i + 1 : end);
-        checkTargets(targets, 'assign to', this.out, false);
-        for (const t of targets) this.bind(t);
-        if (end > i) i = end;
+        i = this.comprehensionTargets(parts, i);
         continue;
       }
       this.node(c);

@@ -1,6 +1,14 @@
 // What the syntax checks share: a node's children, the first error they find, and where a node is.
 import type { SyntaxNode } from '@lezer/common';
 
+/** The comprehensions' nodes: a generator expression and the list, set and dict comprehensions. */
+export const COMPREHENSIONS: ReadonlySet<string> = new Set([
+  'ComprehensionExpression',
+  'ArrayComprehensionExpression',
+  'SetComprehensionExpression',
+  'DictionaryComprehensionExpression',
+]);
+
 /** A node's children, keywords and punctuation included, comments left out. */
 export function kids(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
