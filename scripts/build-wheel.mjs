@@ -171,12 +171,12 @@ function snapshotScript(warm) {
     // modules make require()s for Node's built-ins from it as they load; set again when the executable starts
     "var __preflightUrl = require('node:url').pathToFileURL(__preflightHome()).href;",
   ].join('\n');
-  const entry = `import { main, warmCodeCache } from './dist/cli.js';
+  const entry = `import { main } from './dist/cli.js';
 const here = process.cwd();
 process.chdir(${JSON.stringify(warm)});
 // a home of its own: the warm-up writes no cache file anywhere
 const env = { HOME: ${JSON.stringify(warm)}, ALEMBIC_PREFLIGHT_CACHE: 'off', ALEMBIC_PREFLIGHT_CODE_CACHE: 'off' };
-warmCodeCache().then(() => main(['check', '--no-lint'], env)).then((code) => {
+main(['check', '--no-lint'], env).then((code) => {
   process.chdir(here);
   if (code !== 0) throw new Error('the warm-up run of check --no-lint exited ' + code);
   // Node keeps the last stat() a process made in a shared array, which the snapshot would keep: the
@@ -209,6 +209,8 @@ async function executable(node, work) {
     stdin: { contents: entry, resolveDir: REPO, loader: 'js', sourcefile: 'wheel-entry.js' },
     outfile: main,
     target: 'node24',
+    // as the npm bundle (scripts/bundle.mjs): the snapshot keeps the source, smaller without comments
+    minifyWhitespace: true,
     banner: { js: banner },
   });
   const config = path.join(work, 'sea.json');

@@ -102,12 +102,6 @@ export async function main(
   }
 }
 
-/** For the bin's loader (src/cli-loader.ts), before it writes its code cache: compiles the reader by running it once. */
-export async function warmCodeCache(): Promise<void> {
-  const { warmCodeCache: warm } = await import('./cli/warm-code-cache.js');
-  warm();
-}
-
 /** Every path is relative to the current folder, and yargs asks for it as it loads. */
 function currentFolderError(): UsageError | null {
   try {

@@ -48,7 +48,7 @@ export const FENCE_SPAWN_PYTHON = String.raw`def fenced_env(env):
         return None
 
     def dropped_env(words):
-        # env -i / env - / env -u PYTHONPATH, or PYTHONPATH=… set anew, before the program starts
+        # env -i / env - / env -u PYTHONPATH, or PYTHONPATH=... set anew, before the program starts
         if words and os.path.basename(words[0]) == "env":
             rest = iter(words[1:])
             for w in rest:
@@ -143,7 +143,7 @@ export const FENCE_SPAWN_PYTHON = String.raw`def fenced_env(env):
                 restore_environ()
             elif len(args) > env_at:
                 args[env_at] = fenced_env(args[env_at])
-            # the argument vector: os.spawn*(mode, file, args, …), os.exec*(path, args, …), os.system(line)
+            # the argument vector: os.spawn*(mode, file, args, ...), os.exec*(path, args, ...), os.system(line)
             at = 0 if name == "system" else 2 if name.startswith("spawn") else 1
             argv = args[at] if len(args) > at else None
             why = unfenced_start(argv, name == "system")

@@ -36,7 +36,7 @@ describe('the command table', () => {
   it('holds every command the loader knows, in the order help lists them, each named by its own word', () => {
     expect(COMMAND_TABLE.map((c) => c.name)).toEqual([...COMMAND_NAMES]);
     for (const spec of COMMAND_TABLE) expect(spec.command.split(' ')[0]).toBe(spec.name);
-    // the bin's loader keys its code cache by the same list, not a copy of it
+    // the bin's loader tells release from the rest by the same list, not a copy of it
     expect(readFileSync(path.join(REPO, 'src/cli-loader.ts'), 'utf8')).toContain(
       'new Set<string>(COMMAND_NAMES)',
     );

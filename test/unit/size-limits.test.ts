@@ -13,7 +13,7 @@ const IO_LIMIT = 12;
 
 /** The doors to the disk, processes and the environment. */
 const DOORS = [
-  'cli-loader.ts', // the bundle and its compiled-code cache
+  'cli-loader.ts', // the bundle and its compile cache
   'cli.ts', // the environment, read once and handed down
   'database/scratch-database.ts', // throwaway PostgreSQL clusters
   'generate/write-changes.ts', // writes to the user's migration files, under a lock
