@@ -3,7 +3,16 @@
 // add. It ends with the targets, each a ratio to Alembic's warm run (bytecode cached) in this same
 // run, and exits 1 when one is missed.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +26,9 @@ const n = Number(process.env.BENCH_REVISIONS ?? 10000);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const gen = path.resolve(repo, 'test/oracle/corpus.py');
 const BIN = path.join(repo, 'bin/alembic-preflight.js');
+// the V8 flags the bin's shell line starts Node with: the runs below start Node themselves, as the bin would
+const BIN_FLAGS = /exec node (--[^"]+?) "\$0"/u.exec(readFileSync(BIN, 'utf8'))?.[1].split(' ') ?? [];
+if (BIN_FLAGS.length === 0) throw new Error(`no V8 flags found in ${BIN}'s shell line`);
 
 /**
  * .bench/corpus-<size>, generated once (seed 42) and kept between runs. Alembic is timed with
@@ -72,15 +84,17 @@ const resultCache = path.join(repo, '.bench', 'results');
 rmSync(resultCache, { recursive: true, force: true });
 /** The median of a run that finds every file's reading cached (one untimed run fills the cache first). */
 const cachedIn = (cwd, args) => {
-  time(process.execPath, [BIN, ...args], {
+  time(process.execPath, [...BIN_FLAGS, BIN, ...args], {
     cwd,
     env: { ...process.env, ALEMBIC_PREFLIGHT_CACHE: resultCache },
   });
-  return medianIn(cwd, process.execPath, [BIN, ...args], { ALEMBIC_PREFLIGHT_CACHE: resultCache });
+  return medianIn(cwd, process.execPath, [...BIN_FLAGS, BIN, ...args], {
+    ALEMBIC_PREFLIGHT_CACHE: resultCache,
+  });
 };
 const probe = `const {runBundledCli}=await import(${JSON.stringify(path.join(repo, 'dist/cli-loader.js'))});const c=await runBundledCli(['check','--no-lint','--format','json']);process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n');process.exitCode=c;`;
 const probeRun = (cache) =>
-  time(process.execPath, ['--input-type=module', '-e', probe], {
+  time(process.execPath, [...BIN_FLAGS, '--input-type=module', '-e', probe], {
     env: { ...process.env, ALEMBIC_PREFLIGHT_CODE_CACHE: cache },
   });
 probeRun(codeCache);
@@ -99,7 +113,7 @@ for (let i = 0; i < runs; i++) {
   }
 }
 const heads = JSON.parse(
-  spawnSync(process.execPath, [BIN, 'check', '--no-lint', '--format', 'json'], {
+  spawnSync(process.execPath, [...BIN_FLAGS, BIN, 'check', '--no-lint', '--format', 'json'], {
     cwd: out,
     encoding: 'utf8',
     maxBuffer: 1 << 28,
@@ -147,7 +161,7 @@ const cached10k = cachedIn(out, ['check', '--no-lint', '--format', 'json']);
 const cachedRss =
   Number(
     /MAXRSS (\d+)/.exec(
-      time(process.execPath, ['--input-type=module', '-e', probe], {
+      time(process.execPath, [...BIN_FLAGS, '--input-type=module', '-e', probe], {
         env: {
           ...process.env,
           ALEMBIC_PREFLIGHT_CODE_CACHE: codeCache,
@@ -169,7 +183,7 @@ target(`${n}: peak RSS, --no-lint`, `${rssMb.toFixed(1)} MB`, '<= 110 MB', rssMb
 {
   // with the lints, once: their memory is the other half of the budget
   const probeLint = probe.replace("'--no-lint',", '');
-  const { r } = time(process.execPath, ['--input-type=module', '-e', probeLint], {
+  const { r } = time(process.execPath, [...BIN_FLAGS, '--input-type=module', '-e', probeLint], {
     env: { ...process.env, ALEMBIC_PREFLIGHT_CODE_CACHE: codeCache },
   });
   const lintMb = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
@@ -214,8 +228,15 @@ const parseFree = (dir) =>
 // lints: check with and without them on a generated 2,000-revision project, beside real `alembic heads` there
 {
   const small = corpus(2000);
-  const lintOn = medianIn(small, process.execPath, [BIN, 'check', '--format', 'json']);
-  const lintOff = medianIn(small, process.execPath, [BIN, 'check', '--no-lint', '--format', 'json']);
+  const lintOn = medianIn(small, process.execPath, [...BIN_FLAGS, BIN, 'check', '--format', 'json']);
+  const lintOff = medianIn(small, process.execPath, [
+    ...BIN_FLAGS,
+    BIN,
+    'check',
+    '--no-lint',
+    '--format',
+    'json',
+  ]);
   const heads2k = medianIn(small, '/usr/bin/python3', ['-m', 'alembic', 'heads'], {
     PYTHONDONTWRITEBYTECODE: '1',
   });
@@ -254,16 +275,28 @@ const parseFree = (dir) =>
 {
   const mid = corpus(300);
   // the timed runs use the bench's code cache (ALEMBIC_PREFLIGHT_CODE_CACHE, set above)
-  const noLint = medianIn(mid, process.execPath, [BIN, 'check', '--no-lint', '--format', 'json']);
-  const noLintCold = medianIn(mid, process.execPath, [BIN, 'check', '--no-lint', '--format', 'json'], {
-    ALEMBIC_PREFLIGHT_CODE_CACHE: 'off',
-  });
-  const withLint = medianIn(mid, process.execPath, [BIN, 'check', '--format', 'json']);
+  const noLint = medianIn(mid, process.execPath, [
+    ...BIN_FLAGS,
+    BIN,
+    'check',
+    '--no-lint',
+    '--format',
+    'json',
+  ]);
+  const noLintCold = medianIn(
+    mid,
+    process.execPath,
+    [...BIN_FLAGS, BIN, 'check', '--no-lint', '--format', 'json'],
+    {
+      ALEMBIC_PREFLIGHT_CODE_CACHE: 'off',
+    },
+  );
+  const withLint = medianIn(mid, process.execPath, [...BIN_FLAGS, BIN, 'check', '--format', 'json']);
   const heads300 = medianIn(mid, '/usr/bin/python3', ['-m', 'alembic', 'heads'], {
     PYTHONDONTWRITEBYTECODE: '1',
   });
   const empty = emptyProject(repo);
-  const emptyMs = medianIn(empty, process.execPath, [BIN, 'check', '--no-lint']);
+  const emptyMs = medianIn(empty, process.execPath, [...BIN_FLAGS, BIN, 'check', '--no-lint']);
   const warm300 = warmHeads(mid);
   const cached300 = cachedIn(mid, ['check', '--no-lint', '--format', 'json']);
   console.log(
@@ -343,7 +376,10 @@ try {
   await c.query('INSERT INTO alembic_version VALUES ($1)', [heads[0]]);
   await c.end();
   const runOnce = (cwd, args, env) => {
-    const { ms, r } = time(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });
+    const { ms, r } = time(process.execPath, [...BIN_FLAGS, BIN, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+    });
     if (r.status !== 0 && r.status !== 1) throw new Error(`${args[0]} failed: ${r.stderr.slice(-500)}`);
     return ms;
   };
@@ -472,7 +508,7 @@ try {
   {
     const mid = corpus(300);
     const midHead = JSON.parse(
-      spawnSync(process.execPath, [BIN, 'check', '--no-lint', '--format', 'json'], {
+      spawnSync(process.execPath, [...BIN_FLAGS, BIN, 'check', '--no-lint', '--format', 'json'], {
         cwd: mid,
         encoding: 'utf8',
         maxBuffer: 1 << 28,
@@ -634,8 +670,13 @@ function sqliteAt300(dir) {
       upgrade: medianIn(dir, '/usr/bin/python3', ['-m', 'alembic', 'upgrade', 'head'], env),
       // stamped, not migrated (the corpus is not runnable): the schema probes, which would report every
       // object missing, are measured on their own against PostgreSQL
-      verify: medianIn(dir, process.execPath, [BIN, 'verify', '--no-schema-probes', '--format', 'json'], url),
-      release: medianIn(dir, process.execPath, [BIN, 'release', '--always-run'], {
+      verify: medianIn(
+        dir,
+        process.execPath,
+        [...BIN_FLAGS, BIN, 'verify', '--no-schema-probes', '--format', 'json'],
+        url,
+      ),
+      release: medianIn(dir, process.execPath, [...BIN_FLAGS, BIN, 'release', '--always-run'], {
         ...env,
         ...url,
         ...alembicOnPath(),

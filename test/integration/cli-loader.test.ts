@@ -197,3 +197,49 @@ describe("the bundle's key, which tells one build's cached results from another'
     expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
   });
 });
+
+describe("the bin's shell line", () => {
+  /** What the bin's sh line starts, with a `node` on PATH that prints its arguments instead of running them. */
+  function started(env: Record<string, string>, args: string[]): string[] {
+    const fake = tempDir();
+    writeFileSync(path.join(fake, 'node'), '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', {
+      mode: 0o755,
+    });
+    const r = spawnSync(BIN, args, {
+      encoding: 'utf8',
+      env: { PATH: `${fake}:/usr/bin:/bin`, ...env },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    return r.stdout.split('\n').slice(0, -1);
+  }
+
+  it("starts Node with a small young generation, the bin itself and the user's arguments, one for one", () => {
+    if (!isPosix) return;
+    expect(started({}, ['check', 'a b', '--format=json', ''])).toEqual([
+      '--max-semi-space-size=4',
+      BIN,
+      'check',
+      'a b',
+      '--format=json',
+      '',
+    ]);
+    // NODE_OPTIONS naming the flag is the user's choice: Node's command line would override it
+    expect(started({ NODE_OPTIONS: '--max-semi-space-size=16' }, ['check'])).toEqual([BIN, 'check']);
+    expect(started({ NODE_OPTIONS: '--no-warnings' }, ['check'])[0]).toBe('--max-semi-space-size=4');
+  });
+
+  it('runs the CLI as `node bin` does: the same output and exit code', () => {
+    if (!isPosix) return;
+    const root = project();
+    const env = { ...process.env, ALEMBIC_PREFLIGHT_CODE_CACHE: 'off' };
+    const direct = spawnSync(BIN, ['check'], { cwd: root, encoding: 'utf8', env });
+    const viaNode = spawnSync(process.execPath, [BIN, 'check'], { cwd: root, encoding: 'utf8', env });
+    expect(direct.status).toBe(1);
+    expect({ status: direct.status, stdout: direct.stdout, stderr: direct.stderr }).toEqual({
+      status: viaNode.status,
+      stdout: viaNode.stdout,
+      stderr: viaNode.stderr,
+    });
+  });
+});
