@@ -29,6 +29,8 @@ const BIN = path.join(repo, 'bin/alembic-preflight.js');
 // the V8 flags the bin's shell line starts Node with: the runs below start Node themselves, as the bin would
 const BIN_FLAGS = /exec node (--[^"]+?) "\$0"/u.exec(readFileSync(BIN, 'utf8'))?.[1].split(' ') ?? [];
 if (BIN_FLAGS.length === 0) throw new Error(`no V8 flags found in ${BIN}'s shell line`);
+/** Node's arguments for a run of the CLI, as the bin starts it. */
+const CLI = [...BIN_FLAGS, BIN];
 
 /**
  * .bench/corpus-<size>, generated once (seed 42) and kept between runs. Alembic is timed with
@@ -84,11 +86,11 @@ const resultCache = path.join(repo, '.bench', 'results');
 rmSync(resultCache, { recursive: true, force: true });
 /** The median of a run that finds every file's reading cached (one untimed run fills the cache first). */
 const cachedIn = (cwd, args) => {
-  time(process.execPath, [...BIN_FLAGS, BIN, ...args], {
+  time(process.execPath, [...CLI, ...args], {
     cwd,
     env: { ...process.env, ALEMBIC_PREFLIGHT_CACHE: resultCache },
   });
-  return medianIn(cwd, process.execPath, [...BIN_FLAGS, BIN, ...args], {
+  return medianIn(cwd, process.execPath, [...CLI, ...args], {
     ALEMBIC_PREFLIGHT_CACHE: resultCache,
   });
 };
@@ -113,7 +115,7 @@ for (let i = 0; i < runs; i++) {
   }
 }
 const heads = JSON.parse(
-  spawnSync(process.execPath, [...BIN_FLAGS, BIN, 'check', '--no-lint', '--format', 'json'], {
+  spawnSync(process.execPath, [...CLI, 'check', '--no-lint', '--format', 'json'], {
     cwd: out,
     encoding: 'utf8',
     maxBuffer: 1 << 28,
@@ -228,15 +230,8 @@ const parseFree = (dir) =>
 // lints: check with and without them on a generated 2,000-revision project, beside real `alembic heads` there
 {
   const small = corpus(2000);
-  const lintOn = medianIn(small, process.execPath, [...BIN_FLAGS, BIN, 'check', '--format', 'json']);
-  const lintOff = medianIn(small, process.execPath, [
-    ...BIN_FLAGS,
-    BIN,
-    'check',
-    '--no-lint',
-    '--format',
-    'json',
-  ]);
+  const lintOn = medianIn(small, process.execPath, [...CLI, 'check', '--format', 'json']);
+  const lintOff = medianIn(small, process.execPath, [...CLI, 'check', '--no-lint', '--format', 'json']);
   const heads2k = medianIn(small, '/usr/bin/python3', ['-m', 'alembic', 'heads'], {
     PYTHONDONTWRITEBYTECODE: '1',
   });
@@ -275,28 +270,16 @@ const parseFree = (dir) =>
 {
   const mid = corpus(300);
   // the timed runs use the bench's code cache (ALEMBIC_PREFLIGHT_CODE_CACHE, set above)
-  const noLint = medianIn(mid, process.execPath, [
-    ...BIN_FLAGS,
-    BIN,
-    'check',
-    '--no-lint',
-    '--format',
-    'json',
-  ]);
-  const noLintCold = medianIn(
-    mid,
-    process.execPath,
-    [...BIN_FLAGS, BIN, 'check', '--no-lint', '--format', 'json'],
-    {
-      ALEMBIC_PREFLIGHT_CODE_CACHE: 'off',
-    },
-  );
-  const withLint = medianIn(mid, process.execPath, [...BIN_FLAGS, BIN, 'check', '--format', 'json']);
+  const noLint = medianIn(mid, process.execPath, [...CLI, 'check', '--no-lint', '--format', 'json']);
+  const noLintCold = medianIn(mid, process.execPath, [...CLI, 'check', '--no-lint', '--format', 'json'], {
+    ALEMBIC_PREFLIGHT_CODE_CACHE: 'off',
+  });
+  const withLint = medianIn(mid, process.execPath, [...CLI, 'check', '--format', 'json']);
   const heads300 = medianIn(mid, '/usr/bin/python3', ['-m', 'alembic', 'heads'], {
     PYTHONDONTWRITEBYTECODE: '1',
   });
   const empty = emptyProject(repo);
-  const emptyMs = medianIn(empty, process.execPath, [...BIN_FLAGS, BIN, 'check', '--no-lint']);
+  const emptyMs = medianIn(empty, process.execPath, [...CLI, 'check', '--no-lint']);
   const warm300 = warmHeads(mid);
   const cached300 = cachedIn(mid, ['check', '--no-lint', '--format', 'json']);
   console.log(
@@ -376,7 +359,7 @@ try {
   await c.query('INSERT INTO alembic_version VALUES ($1)', [heads[0]]);
   await c.end();
   const runOnce = (cwd, args, env) => {
-    const { ms, r } = time(process.execPath, [...BIN_FLAGS, BIN, ...args], {
+    const { ms, r } = time(process.execPath, [...CLI, ...args], {
       cwd,
       env: { ...process.env, ...env },
     });
@@ -508,7 +491,7 @@ try {
   {
     const mid = corpus(300);
     const midHead = JSON.parse(
-      spawnSync(process.execPath, [...BIN_FLAGS, BIN, 'check', '--no-lint', '--format', 'json'], {
+      spawnSync(process.execPath, [...CLI, 'check', '--no-lint', '--format', 'json'], {
         cwd: mid,
         encoding: 'utf8',
         maxBuffer: 1 << 28,
@@ -673,10 +656,10 @@ function sqliteAt300(dir) {
       verify: medianIn(
         dir,
         process.execPath,
-        [...BIN_FLAGS, BIN, 'verify', '--no-schema-probes', '--format', 'json'],
+        [...CLI, 'verify', '--no-schema-probes', '--format', 'json'],
         url,
       ),
-      release: medianIn(dir, process.execPath, [...BIN_FLAGS, BIN, 'release', '--always-run'], {
+      release: medianIn(dir, process.execPath, [...CLI, 'release', '--always-run'], {
         ...env,
         ...url,
         ...alembicOnPath(),
