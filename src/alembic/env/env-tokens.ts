@@ -1,4 +1,10 @@
-import { type LogicalLine, Tok, type Token, lex } from '../../python/python-tokenizer.js';
+import {
+  type LogicalLine,
+  Tok,
+  type Token,
+  lex,
+  matching as closingBracket,
+} from '../../python/python-tokenizer.js';
 import { evalStringLiteral } from '../../python/string-literal.js';
 
 // Token helpers the env.py readers share.
@@ -46,14 +52,10 @@ export function argumentEnd(t: readonly Token[], from: number, close: number): n
   return end;
 }
 
+/** Index of the bracket that closes the one at `open`; t.length when nothing closes it. */
 export function matching(t: readonly Token[], open: number): number {
-  let d = 0;
-  for (let i = open; i < t.length; i++) {
-    if (t[i]!.type !== Tok.Op) continue;
-    if ('([{'.includes(t[i]!.text)) d++;
-    else if (')]}'.includes(t[i]!.text) && --d === 0) return i;
-  }
-  return t.length;
+  const close = closingBracket(t, open, t.length);
+  return close < 0 ? t.length : close;
 }
 
 // statements whose body does not run where they stand, or runs only under a condition we cannot decide
