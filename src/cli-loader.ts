@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from './errors/errors.js';
-import { makeDirs, ownedAndPrivate, pruneFolder, toolCacheDir } from './project/private-file.js';
+import { isInside, makeDirs, ownedAndPrivate, pruneFolder, toolCacheDir } from './project/private-file.js';
 import { COMMAND_NAMES } from './commands/command-names.js';
 
 /** What the bundle exports: the CLI's entry, which returns the exit code. */
@@ -54,8 +54,7 @@ export function enableCodeCache(dir: string | null, cwd: () => string = process.
   const { enableCompileCache, constants } = requireBuiltin('node:module') as CompileCacheApi;
   if (dir === null || enableCompileCache === undefined || constants === undefined) return false;
   try {
-    const relative = path.relative(cwd(), dir);
-    if (relative === '' || !(relative.startsWith('..') || path.isAbsolute(relative))) return false;
+    if (isInside(dir, cwd())) return false;
     makeDirs(dir, 0o700);
     if (!ownedAndPrivate(statSync(dir))) return false;
     // the hand-made cache of earlier versions: files of its own format, which nothing reads now

@@ -180,14 +180,15 @@ export function writeSealedFile(file: string, magic: Buffer, payload: Buffer, se
 }
 
 /**
- * Removes the files of a cache folder that `stale` picks, given each name and when it was last
- * written; silent when another run removed one first.
+ * Removes the files of a cache folder that `stale` picks, given each name and a way to ask when it
+ * was last written (asked only of the names it looks at: the folder is listed on every run); silent
+ * when another run removed one first.
  */
-export function pruneFolder(dir: string, stale: (name: string, mtimeMs: number) => boolean): void {
+export function pruneFolder(dir: string, stale: (name: string, mtimeMs: () => number) => boolean): void {
   try {
     for (const name of readdirSync(dir)) {
       const file = path.join(dir, name);
-      if (stale(name, statSync(file).mtimeMs)) unlinkSync(file);
+      if (stale(name, () => statSync(file).mtimeMs)) unlinkSync(file);
     }
   } catch {
     // another run removed it first
@@ -227,7 +228,8 @@ export function cacheSecret(
   return secretIn(path.join(home, NAME));
 }
 
-function isInside(dir: string, root: string): boolean {
+/** Whether `dir` is `root` or below it. */
+export function isInside(dir: string, root: string): boolean {
   const rel = path.relative(path.resolve(root), path.resolve(dir));
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

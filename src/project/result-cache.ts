@@ -132,7 +132,7 @@ function dropStale(dir: string): void {
     dir,
     (name, mtime) =>
       name.startsWith('results-') &&
-      (name.endsWith('.bin') ? mtime < monthAgo : name.endsWith('.tmp') && mtime < hourAgo),
+      (name.endsWith('.bin') ? mtime() < monthAgo : name.endsWith('.tmp') && mtime() < hourAgo),
   );
 }
 
