@@ -88,4 +88,18 @@ describe("envVersionLocations: env.py's context.script.version_locations", () =>
       ),
     ).toEqual({ kind: 'set', entries: ['b'], line: 2 });
   });
+
+  it('a body on the header line, several with-items; a file read up to its first syntax error', () => {
+    const inline = 'if connection.dialect.name == "postgresql": context.script.version_locations = ["pg"]\n';
+    expect(read(inline, 'postgresql')).toEqual({ kind: 'set', entries: ['pg'], line: 1 });
+    expect(read(inline, 'sqlite')).toBeUndefined();
+    expect(
+      read('with a() as b, c() as d:\n    context.script.version_locations = ["w"]\n', 'sqlite'),
+    ).toEqual({ kind: 'set', entries: ['w'], line: 2 });
+    const broken =
+      'context.script.version_locations = ["a"]\nx = (\ncontext.script.version_locations = ["b"]\n';
+    expect(read(broken)).toEqual({ kind: 'set', entries: ['a'], line: 1 });
+    // the control: the same file without the open bracket reads both, the later winning
+    expect(read(broken.replace('x = (\n', ''))).toEqual({ kind: 'set', entries: ['b'], line: 2 });
+  });
 });

@@ -1,12 +1,5 @@
-import {
-  callsIn,
-  intTextOf,
-  isNone,
-  readExpression,
-  readStatement,
-  strOf,
-  type PyExpr,
-} from '../../python/expression-reader.js';
+import { readExpression, readStatement } from '../../python/expression-reader.js';
+import { callsIn, intTextOf, isNone, strOf, type PyExpr } from '../../python/py-expr.js';
 import { headerColon, lex, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { SchemaOp } from './schema-object.js';
 import { exceptNames, joinCatches, type Catches } from './try-catches.js';
