@@ -193,6 +193,46 @@ describe('schemaOps: what upgrade() certainly does', () => {
     ).toEqual(['forget']);
     expect(schemaOps('def upgrade():\n    op.execute("unclosed)\n').map((o) => o.op)).toEqual(['forget']);
   });
+
+  it('a batch alias among several with-items, and steps under match, a nested def and a decorator', () => {
+    expect(
+      steps(
+        [
+          'with lock, op.batch_alter_table("users") as b:',
+          '    b.drop_column("y")',
+          'with (op.batch_alter_table("orders") as o):',
+          '    o.drop_column("z")',
+          'match kind:',
+          '    case "a":',
+          '        op.drop_table("t")',
+          '@register(op.drop_table("d"))',
+          'def later():',
+          '    op.drop_index("ix")',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      // the alias is the second item's, then one in brackets (a reading of a first bare item alone missed both)
+      { op: 'drop', obj: { kind: 'column', table: 'users', name: 'y' }, strict: true, batch: true },
+      { op: 'forget', kind: 'constraint', table: 'users', name: null, why: undefined },
+      { op: 'drop', obj: { kind: 'column', table: 'orders', name: 'z' }, strict: true, batch: true },
+      { op: 'forget', kind: 'constraint', table: 'orders', name: null, why: undefined },
+      // a case body and a nested def's body may not run: what they would do is kept as `maybe`
+      {
+        ...forgetAll,
+        kind: 'table',
+        name: 't',
+        maybe: { op: 'drop', obj: { kind: 'table', name: 't' }, strict: true, line: 23 },
+      },
+      // a decorator runs where it stands
+      { op: 'drop', obj: { kind: 'table', name: 'd' }, strict: true },
+      {
+        ...forgetAll,
+        kind: 'index',
+        name: 'ix',
+        maybe: { op: 'drop', obj: { kind: 'index', name: 'ix' }, strict: true, line: 26 },
+      },
+    ]);
+  });
 });
 
 describe('sqlOps', () => {

@@ -1,11 +1,12 @@
 import { readExpression, readStatement } from '../../python/expression-reader.js';
-import { callsIn, intTextOf, isNone, strOf, type PyExpr } from '../../python/py-expr.js';
+import { callsIn, intTextOf, strOf, type PyExpr } from '../../python/py-expr.js';
 import { headerColon, lex, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { SchemaOp } from './schema-object.js';
 import { exceptNames, joinCatches, type Catches } from './try-catches.js';
 import type { InsertedRow } from '../../database/data-probe.js';
 import { LOCKING, lockStepOf, type LockStep } from './lock-facts.js';
 import { withOnlineIndexes } from './mysql-online-index.js';
+import { batchAlias, type BatchAlias } from './batch-alias.js';
 import { catalogLocal, conditionBlock } from './catalog-guard.js';
 import { enumType, opCall } from './op-call.js';
 import { everything, OpWriter } from './op-writer.js';
@@ -29,11 +30,7 @@ interface Block {
   /** fix's `if valid is False:`: runs only over an INVALID index an earlier run left (catalog-guard.ts) */
   readonly leftover?: true;
   /** `recreate=` of the batch when it is not "auto": always copies the table, never emits plain ALTERs */
-  readonly alias?: {
-    readonly name: string;
-    readonly table: string | null;
-    readonly recreate?: 'always' | 'never';
-  };
+  readonly alias?: BatchAlias;
 }
 
 /** Module roots whose calls only build values or log: a call to anything else imported may run DDL of its own. */
@@ -430,31 +427,6 @@ class BodyReader {
     const tokens = this.values.get(e.v);
     return tokens !== undefined ? readExpression(tokens) : e;
   }
-}
-
-/** `with op.batch_alter_table("t") as b:` (the header's tokens before its colon): the alias and its table (null when not a literal). */
-function batchAlias(t: readonly Token[], resolve: (e: PyExpr) => PyExpr): Pick<Block, 'alias'> {
-  const n = t.length;
-  if (
-    t[1]?.text !== 'op' ||
-    t[2]?.text !== '.' ||
-    t[3]?.text !== 'batch_alter_table' ||
-    t[n - 2]?.text !== 'as' ||
-    t[n - 1]?.type !== Tok.Name
-  )
-    return {};
-  const e = readExpression(t.slice(1, n - 2));
-  if (e.k !== 'call') return {};
-  const table = strOf(resolve(e.args[0] ?? e.kw.get('table_name') ?? { k: 'other', parts: [] }));
-  const schema = e.kw.get('schema');
-  const recreate = strOf(resolve(e.kw.get('recreate') ?? { k: 'other', parts: [] }));
-  return {
-    alias: {
-      name: t[n - 1]!.text,
-      table: table !== undefined && (schema === undefined || isNone(schema)) ? table : null,
-      ...(recreate === 'always' || recreate === 'never' ? { recreate } : {}),
-    },
-  };
 }
 
 function splitCallee(callee: string): [string, string] {
