@@ -1,21 +1,15 @@
 /**
- * A module's parse tree from the grammar (grammar/), read as Python reads the file: the one parser
- * every structural reader shares (the syntax verdict, the schema steps). The last tree is kept, so
- * readers of one file in a row parse it once.
+ * A module's parse tree from the grammar (grammar/), the text prepared as Python reads the file
+ * (what the syntax verdict judges).
  */
 import type { Tree } from '@lezer/common';
 import { parser } from './grammar/parser.js';
 import { isUndecodable } from './lexer-literals.js';
 
-let last: { src: string; tree: Tree } | undefined;
-
 /** The tree of `src`; `undecodable` says whether it holds bytes that are not UTF-8 (found when not given). */
 export function moduleTree(src: string, undecodable?: boolean): Tree {
-  if (last?.src === src) return last.tree;
   const bad = undecodable ?? hasUndecodable(src);
-  const tree = parser.parse(withoutTrailingBlanks(bad ? decodable(src) : src));
-  last = { src, tree };
-  return tree;
+  return parser.parse(withoutTrailingBlanks(bad ? decodable(src) : src));
 }
 
 /** Where the tree's first error node starts, or null. */

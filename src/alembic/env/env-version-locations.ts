@@ -1,10 +1,8 @@
 import path from 'node:path';
-import type { SyntaxNode } from '@lezer/common';
-import { lineOf, lineStarts } from '../../python/line-starts.js';
-import { firstErrorNode, moduleTree } from '../../python/module-tree.js';
-import { lex } from '../../python/python-tokenizer.js';
+import { readExpression } from '../../python/expression-reader.js';
 import type { PyExpr } from '../../python/py-expr.js';
-import { treeExpression } from '../../python/tree-expression.js';
+import { Tok, topLevelOp, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
+import { BLOCK_WORDS, COLON, linesOf } from './env-tokens.js';
 
 // Alembic builds its revision map only when a command first needs it: `upgrade`, `downgrade`, `stamp` and
 // `current` run env.py before that, so `context.script.version_locations = …` in env.py decides which
@@ -39,103 +37,75 @@ const TARGET = /^(?:\w+\.)+version_locations$/u;
  */
 export function envVersionLocations(source: string, run: EnvRun): EnvVersionLocations | undefined {
   if (!source.includes('version_locations')) return undefined;
-  const lexed = lex(source);
-  const tree = moduleTree(source, lexed.undecodable);
-  const of = (n: SyntaxNode): string => source.slice(n.from, n.to);
-  const starts = lineStarts(source);
-  // a file Python will not load is read up to the line of its first syntax error (the tokenizer's or the grammar's)
-  const end = Math.min(
-    firstErrorNode(tree) ?? source.length,
-    lexed.error ? (starts[lexed.error.line - 1] ?? source.length) : source.length,
-  );
-  const names = moduleNames(source, tree.topNode, end);
-  // each statement that writes the attribute (a local name of the same spelling is only a value), once
-  const statements = new Map<number, SyntaxNode>();
-  tree.iterate({
-    enter: (n) => {
-      if (n.name !== 'PropertyName' || of(n.node) !== 'version_locations') return undefined;
-      const s = statementOf(n.node);
-      if (s.to <= end) statements.set(s.from, s);
-      return false;
-    },
-  });
+  const lines = linesOf(source);
+  const names = moduleNames(lines);
   let result: EnvVersionLocations | undefined;
-  for (const s of [...statements.values()].sort((x, y) => x.from - y.from)) {
-    const line = lineOf(starts, s.from);
-    const target = s.name === 'AssignStatement' ? s.firstChild : null;
-    const op = target?.nextSibling;
+  for (const [i, line] of lines.entries()) {
+    let t = line.tokens;
+    // the attribute (a local name of the same spelling is only a value)
+    let at = t.findIndex(
+      (x, k) => x.type === Tok.Name && x.text === 'version_locations' && t[k - 1]?.text === '.',
+    );
+    if (at < 0) continue;
+    // a body on the header line (`if …: context.script.version_locations = […]`) runs under that header
+    const colon = BLOCK_WORDS.has(t[0]!.text) ? topLevelOp(t, 0, t.length, COLON) : -1;
+    if (colon > 0 && at > colon) {
+      const holds = blockHolds(lines, i, t[0]!.text, run.dialect);
+      if (holds === false) continue;
+      if (holds !== true) {
+        result = { kind: 'unknown', line: line.line, why: holds };
+        continue;
+      }
+      t = t.slice(colon + 1);
+      at -= colon + 1;
+    }
+    const eq = t.findIndex((x) => x.type === Tok.Op && x.text === '=');
+    const target = t
+      .slice(0, Math.max(eq, 0))
+      .map((x) => x.text)
+      .join('');
     // a call that reads or mutates it (`.append(…)`, `+=`), or an option set where Alembic no longer looks
-    if (
-      !target ||
-      op?.name !== 'AssignOp' ||
-      of(op) !== '=' ||
-      !TARGET.test(of(target).replace(/\s+/gu, ''))
-    ) {
-      if (/set_main_option|set_section_option/u.test(of(s))) continue;
-      result = { kind: 'unknown', line, why: 'it is changed in place, not assigned' };
+    if (eq < 0 || eq < at || !TARGET.test(target)) {
+      if (/set_main_option|set_section_option/u.test(t.map((x) => x.text).join(''))) continue;
+      result = { kind: 'unknown', line: line.line, why: 'it is changed in place, not assigned' };
       continue;
     }
-    const runs = runsOnline(source, s, run.dialect);
+    const runs = runsOnline(lines, i, run.dialect);
     if (runs === false) continue;
     if (runs !== true) {
-      result = { kind: 'unknown', line, why: runs };
+      result = { kind: 'unknown', line: line.line, why: runs };
       continue;
     }
-    const valueNode = firstOperand(op);
-    const value = valueNode ? treeExpression(source, valueNode) : undefined;
-    const entries = value?.k === 'seq' ? value.items.map((e) => pathOf(e, run, names)) : undefined;
+    const value = readExpression(t.slice(eq + 1));
+    const entries = value.k === 'seq' ? value.items.map((e) => pathOf(e, run, names)) : undefined;
     result =
       entries && entries.every((e) => e !== undefined)
-        ? { kind: 'set', entries: entries as string[], line }
+        ? { kind: 'set', entries: entries as string[], line: line.line }
         : {
             kind: 'unknown',
-            line,
+            line: line.line,
             why: 'its value is not a list of literal paths, os.path joins of them and __file__',
           };
   }
   return result;
 }
 
-/** The statement a node is in, up to the Body or module holding it (a compound statement for its header). */
-function statementOf(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (
-    n.parent &&
-    n.parent.name !== 'Body' &&
-    n.parent.name !== 'Script' &&
-    n.parent.name !== 'StatementGroup'
-  )
-    n = n.parent;
-  return n;
-}
-
-/** The first expression after `node` (an assignment's value after its `=`). */
-function firstOperand(node: SyntaxNode): SyntaxNode | undefined {
-  for (let c = node.nextSibling; c; c = c.nextSibling)
-    if (/^[A-Z]/u.test(c.name) && c.name !== 'Comment') return c;
-  return undefined;
-}
-
 /** Module-level names bound exactly once (`here = os.path.dirname(__file__)`): their expressions. */
-function moduleNames(source: string, top: SyntaxNode, end: number): Map<string, PyExpr | undefined> {
+function moduleNames(lines: readonly LogicalLine[]): Map<string, PyExpr | undefined> {
   const out = new Map<string, PyExpr | undefined>();
-  top.cursor().iterate((c) => {
-    if (c.from >= end) return false;
-    if (c.name !== 'AssignStatement' || c.to > end) return undefined;
-    const n = c.node;
-    const name = n.firstChild;
-    const op = name?.nextSibling;
-    if (name?.name !== 'VariableName' || op?.name !== 'AssignOp' || source.slice(op.from, op.to) !== '=')
-      return undefined;
-    const word = source.slice(name.from, name.to);
-    // any binding of the name anywhere else, or a second one: the name's value is not known
-    const top =
-      n.parent?.name === 'Script' ||
-      (n.parent?.name === 'StatementGroup' && n.parent.parent?.name === 'Script');
-    const value = firstOperand(op);
-    out.set(word, out.has(word) || !top || !value ? undefined : treeExpression(source, value));
-    return undefined;
-  });
+  for (const l of lines) {
+    const t = l.tokens;
+    if (t.length < 3 || t[0]!.type !== Tok.Name) continue;
+    const eq = t.findIndex((x) => x.type === Tok.Op && x.text === '=');
+    if (eq < 0) continue;
+    // any binding of the name anywhere, or one not at the top: the name's value is not known
+    if (eq !== 1 || l.indent > 0) {
+      if (eq === 1) out.set(t[0]!.text, undefined);
+      continue;
+    }
+    const name = t[0]!.text;
+    out.set(name, out.has(name) ? undefined : readExpression(t.slice(2)));
+  }
   return out;
 }
 
@@ -173,60 +143,64 @@ function pathOf(
 }
 
 /**
- * Whether a statement runs when Alembic migrates online on the dialect: true, false, or why it cannot be
- * known. Every block around it counts: an `if`/`elif`/`else` chain by its conditions, a function by its name.
+ * Whether line `i` runs when Alembic migrates online on the dialect: true, false, or why it cannot be known.
+ * Every block around it counts: an `if`/`elif`/`else` chain by its conditions, a function by its name.
  */
-function runsOnline(source: string, statement: SyntaxNode, dialect: string | undefined): boolean | string {
-  for (let body = statement.parent; body; body = body.parent) {
-    if (body.name !== 'Body') continue;
-    const holds = blockHolds(source, body, dialect);
+function runsOnline(lines: readonly LogicalLine[], i: number, dialect: string | undefined): boolean | string {
+  let indent = lines[i]!.indent;
+  for (let j = i - 1; j >= 0 && indent > 0; j--) {
+    const h = lines[j]!;
+    if (h.indent >= indent) continue;
+    indent = h.indent;
+    const word = h.tokens[0]?.text ?? '';
+    const holds = blockHolds(lines, j, word, dialect);
     if (holds !== true) return holds;
   }
   return true;
 }
 
-/** Whether the block `body` is the body of runs: its clause's keyword and the conditions before it decide. */
-function blockHolds(source: string, body: SyntaxNode, dialect: string | undefined): boolean | string {
-  const owner = body.parent!;
-  if (owner.name === 'FunctionDefinition') {
-    const name = owner.getChild('VariableName');
-    return !/offline/iu.test(name ? source.slice(name.from, name.to) : '');
+function blockHolds(
+  lines: readonly LogicalLine[],
+  j: number,
+  word: string,
+  dialect: string | undefined,
+): boolean | string {
+  const h = lines[j]!;
+  if (word === 'def' || word === 'async') {
+    const name = h.tokens.find((x, k) => k > 0 && x.type === Tok.Name && x.text !== 'def')?.text ?? '';
+    return !/offline/iu.test(name);
   }
-  // the clause's keyword, and each if/elif condition before this body in the chain
-  const conditions: SyntaxNode[] = [];
-  let word = '';
-  let opens = true;
-  for (let c = owner.firstChild; c && c.from < body.from; c = c.nextSibling) {
-    if (c.name === 'Body') opens = true;
-    else if (opens && /^[a-z]/u.test(c.name) && c.name !== 'async') {
-      word = c.name;
-      opens = false;
-    } else if ((word === 'if' || word === 'elif') && /^[A-Z]/u.test(c.name) && c.name !== 'Comment')
-      conditions.push(c);
-  }
-  if (owner.name === 'WithStatement' || (owner.name === 'TryStatement' && word !== 'except')) return true;
-  if (owner.name === 'ForStatement' || owner.name === 'WhileStatement') {
-    if (word === 'else') return true;
-  } else if (owner.name === 'IfStatement') {
-    const own = word === 'else' ? undefined : conditions.pop();
-    // the chain before it must not have been taken (the nearest condition first)
-    for (const prior of conditions.reverse()) {
-      const c = condition(source, prior, dialect);
+  if (word === 'with' || word === 'try' || word === 'finally') return true;
+  if (word === 'if' || word === 'elif' || word === 'else') {
+    // the chain before it must not have been taken
+    const chain: LogicalLine[] = [];
+    for (let k = j - 1; k >= 0 && word !== 'if'; k--) {
+      const l = lines[k]!;
+      if (l.indent > h.indent) continue;
+      const w = l.tokens[0]?.text;
+      if (l.indent < h.indent || (w !== 'if' && w !== 'elif')) break;
+      chain.push(l);
+      if (w === 'if') break;
+    }
+    for (const prior of chain) {
+      const c = condition(prior.tokens, dialect);
       if (c !== false) return c === true ? false : c;
     }
-    return own === undefined ? true : condition(source, own, dialect);
+    return word === 'else' ? true : condition(h.tokens, dialect);
   }
-  return `it runs under \`${word === '' ? owner.name : word} …\`, which the reading does not follow`;
+  return `it runs under \`${word} …\`, which the reading does not follow`;
 }
 
-/** An `if`/`elif` condition on the dialect or the mode: true, false, or why it is not known. */
-function condition(source: string, node: SyntaxNode, dialect: string | undefined): boolean | string {
-  // the text as written, a space only between two words (`not in`, `not x`)
-  const text = source
-    .slice(node.from, node.to)
-    .replace(/\\\r?\n|\s+/gu, ' ')
-    .replace(/ (?=\W)|(?<=\W) /gu, '')
-    .trim();
+/** An `if`/`elif` header's condition on the dialect or the mode: true, false, or why it is not known. */
+function condition(header: readonly Token[], dialect: string | undefined): boolean | string {
+  // the tokens as written, a space only between two words (`not in`, `not x`)
+  let text = '';
+  const colon = topLevelOp(header, 0, header.length, COLON);
+  for (const [k, x] of header.slice(1, colon < 0 ? header.length - 1 : colon).entries()) {
+    const word = x.type === Tok.Name || x.type === Tok.Number;
+    const prev = header[k];
+    text += k > 0 && word && (prev!.type === Tok.Name || prev!.type === Tok.Number) ? ` ${x.text}` : x.text;
+  }
   const holds = truth(text, dialect);
   return holds ?? `it depends on \`${text}\`, which the reading cannot decide here`;
 }
