@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { readExpression } from '../../python/expression-reader.js';
-import type { PyExpr } from '../../python/py-expr.js';
+import { readExpression, type PyExpr } from '../../python/expression-reader.js';
 import { Tok, topLevelOp, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import { BLOCK_WORDS, COLON, linesOf } from './env-tokens.js';
 

@@ -1,5 +1,4 @@
-import { readExpression } from '../../python/expression-reader.js';
-import { isNone, strOf, type PyExpr } from '../../python/py-expr.js';
+import { isNone, readExpression, strOf, type PyExpr } from '../../python/expression-reader.js';
 import { matching, splitTop, Tok, type Token } from '../../python/python-tokenizer.js';
 
 /** A batch_alter_table's `as` name, its table (null when not a literal) and `recreate=` when not "auto". */

@@ -1,4 +1,4 @@
-import { isNone, strOf, type PyExpr } from '../../python/py-expr.js';
+import { isNone, strOf, type PyExpr } from '../../python/expression-reader.js';
 
 type Call = PyExpr & { k: 'call' };
 

@@ -1,4 +1,4 @@
-import { intTextOf, isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/py-expr.js';
+import { intTextOf, isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/expression-reader.js';
 import { createdReferences } from './created-references.js';
 import { enumOf, numericOf, typeNameOf } from './type-args.js';
 

@@ -1,4 +1,4 @@
-import { isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/py-expr.js';
+import { isFalse, isNone, isTrue, strOf, type PyExpr } from '../../python/expression-reader.js';
 import type { ObjectKind, SchemaOp } from './schema-object.js';
 import { everything, type OpWriter, type Resolve } from './op-writer.js';
 import { sqlStep } from './sql-argument.js';

@@ -1,4 +1,4 @@
-import type { PyExpr } from '../../python/py-expr.js';
+import type { PyExpr } from '../../python/expression-reader.js';
 import type { ObjectRef, SchemaOp } from './schema-object.js';
 import type { Catches } from './try-catches.js';
 

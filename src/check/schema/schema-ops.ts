@@ -1,5 +1,11 @@
-import { readExpression, readStatement } from '../../python/expression-reader.js';
-import { callsIn, intTextOf, strOf, type PyExpr } from '../../python/py-expr.js';
+import {
+  callsIn,
+  intTextOf,
+  readExpression,
+  readStatement,
+  strOf,
+  type PyExpr,
+} from '../../python/expression-reader.js';
 import { headerColon, lex, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import type { SchemaOp } from './schema-object.js';
 import { exceptNames, joinCatches, type Catches } from './try-catches.js';

@@ -1,4 +1,4 @@
-import type { PyExpr } from '../../python/py-expr.js';
+import type { PyExpr } from '../../python/expression-reader.js';
 import { everything, type OpWriter, type Resolve } from './op-writer.js';
 import { sqlOps } from './sql-ops.js';
 

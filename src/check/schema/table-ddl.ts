@@ -1,5 +1,4 @@
-import { readExpression } from '../../python/expression-reader.js';
-import { isNone, strOf, type PyExpr } from '../../python/py-expr.js';
+import { isNone, readExpression, strOf, type PyExpr } from '../../python/expression-reader.js';
 import { Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
 import { opCall } from './op-call.js';
 import { everything, type OpWriter, type Resolve } from './op-writer.js';

@@ -1,4 +1,4 @@
-import { intTextOf, strOf, type PyExpr } from '../../python/py-expr.js';
+import { intTextOf, strOf, type PyExpr } from '../../python/expression-reader.js';
 
 type Resolve = (e: PyExpr) => PyExpr;
 

@@ -4,9 +4,11 @@
  * nested blocks). The earliest by line is reported, in our own words; the project's own Python,
  * where it runs, gives its own. docs/findings/unparseable-file.md lists what only it reports.
  */
+import type { Tree } from '@lezer/common';
 import { blockNestingOverflow } from '../block-nesting.js';
+import { parser } from '../grammar/parser.js';
 import type { LexResult } from '../lexer.js';
-import { firstErrorNode, moduleTree } from '../module-tree.js';
+import { isUndecodable } from '../lexer-literals.js';
 import type { NewerSyntax, SyntaxProblem } from '../tokens.js';
 import { treeNewerSyntax } from './newer-syntax.js';
 import { treeProblem } from './tree-checks.js';
@@ -19,7 +21,7 @@ export interface SyntaxVerdict {
 
 /** The first syntax error in `src` and the newer syntax it uses, given the lexer's reading of it. */
 export function staticSyntax(src: string, lexed: LexResult): SyntaxVerdict {
-  const tree = moduleTree(src, lexed.undecodable);
+  const tree = parser.parse(withoutTrailingBlanks(lexed.undecodable ? decodable(src) : src));
   // most files need no offset turned into a line: the line starts are counted on the first
   let starts: number[] | undefined;
   const lines = (): number[] => (starts ??= lineStarts(src));
@@ -52,6 +54,46 @@ export function staticSyntax(src: string, lexed: LexResult): SyntaxVerdict {
   for (const c of candidates) if (error === undefined || c.line < error.line) error = c;
   newer.sort((a, b) => a.line - b.line);
   return error === undefined ? { newer } : { error, newer };
+}
+
+/** Blanks after the last line end: Python reads no line there, the grammar's indentation tracker would. */
+function withoutTrailingBlanks(src: string): string {
+  let end = src.length;
+  while (
+    end > 0 &&
+    (src.charCodeAt(end - 1) === 32 || src.charCodeAt(end - 1) === 9 || src.charCodeAt(end - 1) === 12)
+  )
+    end--;
+  return end === src.length ? src : src.slice(0, end);
+}
+
+/** The text with each byte that is not UTF-8 as `?`, one for one: the grammar reads code points, Python accepts such bytes in a comment. */
+function decodable(src: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < src.length; i++) {
+    if (isUndecodable(src, i)) {
+      out += src.slice(from, i) + '?';
+      from = i + 1;
+    }
+  }
+  return out + src.slice(from);
+}
+
+/** Where the parse tree's first error node starts, or null. */
+function firstErrorNode(tree: Tree): number | null {
+  let at: number | null = null;
+  tree.iterate({
+    enter(node) {
+      if (at !== null) return false;
+      if (node.type.isError) {
+        at = node.from;
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return at;
 }
 
 /** An error at the end of the input (a block or bracket left open) is on the last line that holds anything. */
