@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readExpression, type PyExpr } from '../../python/expression-reader.js';
-import { Tok, topLevelOp, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
-import { BLOCK_WORDS, COLON, linesOf } from './env-tokens.js';
+import { headerColon, Tok, type LogicalLine, type Token } from '../../python/python-tokenizer.js';
+import { BLOCK_WORDS, linesOf } from './env-tokens.js';
 
 // Alembic builds its revision map only when a command first needs it: `upgrade`, `downgrade`, `stamp` and
 // `current` run env.py before that, so `context.script.version_locations = …` in env.py decides which
@@ -47,8 +47,8 @@ export function envVersionLocations(source: string, run: EnvRun): EnvVersionLoca
     );
     if (at < 0) continue;
     // a body on the header line (`if …: context.script.version_locations = […]`) runs under that header
-    const colon = BLOCK_WORDS.has(t[0]!.text) ? topLevelOp(t, 0, t.length, COLON) : -1;
-    if (colon > 0 && at > colon) {
+    const colon = BLOCK_WORDS.has(t[0]!.text) ? headerColon(t) : t.length;
+    if (at > colon) {
       const holds = blockHolds(lines, i, t[0]!.text, run.dialect);
       if (holds === false) continue;
       if (holds !== true) {
@@ -194,8 +194,8 @@ function blockHolds(
 function condition(header: readonly Token[], dialect: string | undefined): boolean | string {
   // the tokens as written, a space only between two words (`not in`, `not x`)
   let text = '';
-  const colon = topLevelOp(header, 0, header.length, COLON);
-  for (const [k, x] of header.slice(1, colon < 0 ? header.length - 1 : colon).entries()) {
+  const colon = headerColon(header);
+  for (const [k, x] of header.slice(1, colon < header.length ? colon : header.length - 1).entries()) {
     const word = x.type === Tok.Name || x.type === Tok.Number;
     const prev = header[k];
     text += k > 0 && word && (prev!.type === Tok.Name || prev!.type === Tok.Number) ? ` ${x.text}` : x.text;

@@ -25,7 +25,6 @@ export function batchAlias(t: readonly Token[], resolve: (e: PyExpr) => PyExpr):
       t[a]?.text !== 'op' ||
       t[a + 1]?.text !== '.' ||
       t[a + 2]?.text !== 'batch_alter_table' ||
-      b - a < 5 ||
       t[b - 2]?.text !== 'as' ||
       t[b - 1]?.type !== Tok.Name
     )
