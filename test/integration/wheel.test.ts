@@ -112,6 +112,26 @@ describe('pip install alembic-preflight (the wheel, no Node on PATH)', () => {
     expect(sections).toMatch(/\.text/u);
   });
 
+  it("starts its Node with the npm bin's young generation, and without allocation-site pretenuring", () => {
+    // the SEA configuration's execArgv, in the executable's blob: a count, then each flag after its
+    // length (64-bit little-endian); Node starts the program as if they were on its command line
+    const exe = readFileSync(path.join(venv, 'bin', 'alembic-preflight'));
+    const binLine = readFileSync(path.join(REPO, 'bin', 'alembic-preflight.js'), 'utf8').split('\n')[1]!;
+    const young = /exec node (--max-semi-space-size=\d+) /u.exec(binLine)?.[1];
+    expect(young).toBe('--max-semi-space-size=4');
+    const flags = [young!, '--no-allocation-site-pretenuring'];
+    const u64 = (n: number): Buffer => {
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64LE(BigInt(n));
+      return b;
+    };
+    const execArgv = Buffer.concat([
+      u64(flags.length),
+      ...flags.flatMap((f) => [u64(Buffer.byteLength(f)), Buffer.from(f)]),
+    ]);
+    expect(exe.includes(execArgv)).toBe(true);
+  });
+
   it('builds byte for byte the same twice from one commit', async () => {
     const again = tempDir('preflight-wheel-again-');
     await buildWheel(['--out', again]);
