@@ -28,15 +28,16 @@ export { headerColon, matching, splitTop, topLevelIndexes, topLevelOp } from './
 /** The file's logical lines and tokens, and the first syntax error Python would raise importing it. */
 export function tokenize(src: string, options: TokenizeOptions = {}): TokenizeResult {
   const lexed = lex(src, options);
-  const { error, newer } = staticSyntax(src, lexed);
+  const { error, newer, tree } = staticSyntax(src, lexed);
   const withNewer = newer.length > 0 ? { newer } : {};
-  if (error === undefined) return { lines: lexed.lines, ...withNewer };
+  if (error === undefined) return { lines: lexed.lines, tree, ...withNewer };
   // the lines the parser read before its error
   const lines = error === lexed.error ? lexed.lines : lexed.lines.filter((l) => l.line < error.line);
   const marker = conflictMarkerLine(src);
   const described = { ...error, ownWords: true as const };
   return {
     lines,
+    tree,
     error: marker === undefined ? described : { ...described, conflictMarkerLine: marker },
     ...withNewer,
   };

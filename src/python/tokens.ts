@@ -1,4 +1,6 @@
 // The readers' vocabulary: token kinds, logical lines, a file's reading, its syntax error and newer syntax.
+import type { Tree } from '@lezer/common';
+
 export const enum Tok {
   Name = 1,
   Number = 2,
@@ -38,6 +40,8 @@ export interface SyntaxProblem {
 
 export interface TokenizeResult {
   readonly lines: LogicalLine[];
+  /** The grammar's parse tree of the whole file (past a syntax error too: its error nodes mark where). */
+  readonly tree: Tree;
   readonly error?: SyntaxProblem;
   /** Syntax only newer Pythons accept, the first use of each kind in file order (accepted here: which Python runs is the caller's to say). */
   readonly newer?: readonly NewerSyntax[];

@@ -67,6 +67,22 @@ describe('static reader', () => {
     expect(val('revision: str\n')).toBeUndefined();
   });
 
+  it('binds the name of a type alias (3.12), so a later read of it is no NameError', () => {
+    expect(readRevisionSource("revision = 'a'\nx = T\n").unboundName).toEqual({ name: 'T', line: 2 });
+    expect(readRevisionSource("revision = 'a'\ntype T = int\nx = T\n").unboundName).toBeUndefined();
+  });
+
+  it('reads what comes before a syntax error, and nothing of the statement that holds it', () => {
+    const read = readRevisionSource(
+      "revision = 'a'\nfrom m import (\n    b,\nif c: pass\n)\ndown_revision = 'z'\n",
+    );
+    expect(read.syntaxError?.line).toBe(4);
+    expect(read.fields.revision?.value).toEqual({ t: 'str', v: 'a' });
+    // the import holding the error binds and imports nothing; what follows the error is not read
+    expect(read.imports).toEqual([]);
+    expect(read.fields.down_revision).toBeUndefined();
+  });
+
   it('reads tuples and lists across lines with comments and trailing commas', () => {
     expect(val('down_revision = (\n  \'a\',  # one\n  "b",\n)\n', 'down_revision')).toEqual({
       t: 'tuple',

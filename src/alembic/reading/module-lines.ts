@@ -1,22 +1,14 @@
-import {
-  headerColon,
-  matching,
-  splitTop,
-  Tok,
-  type LogicalLine,
-  type Token,
-} from '../../python/python-tokenizer.js';
+import { headerColon, matching, splitTop, Tok, type Token } from '../../python/python-tokenizer.js';
 import { evalStringLiteral } from '../../python/string-literal.js';
 import type { PyUnknown, PyValue } from '../../python/python-value.js';
 import { docstringOfText } from './docstring-fields.js';
 import type { Docstring } from './read-result.js';
 
-// Facts of one logical line of a module, read from its tokens for the module reader: imports, headers,
-// docstrings, op calls at import time.
+// Facts of one statement or clause header of a module, read from its tokens for the module reader:
+// imports, docstrings, op calls at import time.
 
 /** A block the module reader is inside of. */
 export interface Block {
-  readonly indent: number;
   readonly kind: string;
   readonly line: number;
   /** Its body runs only when a condition holds at import (if, elif, else, while, except, case), which a reader cannot know. */
@@ -149,23 +141,6 @@ export function catchesNameError(toks: readonly Token[]): boolean {
     (t) =>
       t.type === Tok.Name && (t.text === 'NameError' || t.text === 'Exception' || t.text === 'BaseException'),
   );
-}
-
-export function isHeader(ll: LogicalLine): boolean {
-  const toks = ll.tokens;
-  const kw = toks[0]!.text;
-  if (kw === 'match' || kw === 'case') {
-    // soft keywords: only a header when the line is `match …:`
-    const last = toks[toks.length - 1]!;
-    return (
-      toks.length > 1 &&
-      toks[1]!.text !== '=' &&
-      toks[1]!.text !== '.' &&
-      toks[1]!.text !== '(' &&
-      last.text === ':'
-    );
-  }
-  return headerColon(toks) < toks.length;
 }
 
 export function docstringOf(toks: Token[], s: number, e: number): Docstring | undefined {

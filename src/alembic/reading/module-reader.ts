@@ -1,14 +1,14 @@
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { lineOf, lineStarts } from '../../python/line-starts.js';
 import {
-  headerColon,
-  splitTop,
   Tok,
   tokenize,
-  topLevelIndexes,
-  topLevelOp,
-  type LogicalLine,
   type Token,
   type TokenizeOptions,
+  type TokenizeResult,
 } from '../../python/python-tokenizer.js';
+import { kids } from '../../python/syntax/tree-walk.js';
+import { treeTokens } from '../../python/tree-tokens.js';
 import {
   alwaysRuns,
   catchesNameError,
@@ -16,13 +16,10 @@ import {
   CONDITIONAL,
   docstringOf,
   findProxyCalls,
-  importStatement,
   indexOfName,
-  isBracketPair,
-  isHeader,
   type Block,
 } from './module-lines.js';
-import { add, evalExpr } from './expression-value.js';
+import { ModuleBindings, scopeOf } from './module-bindings.js';
 import {
   BINDS_UNSEEN,
   classUnbound,
@@ -32,11 +29,9 @@ import {
   statementUnbound,
   type UnboundRead,
 } from '../../python/unbound-names.js';
-import type { PyValue } from '../../python/python-value.js';
 import {
   REVISION_FIELDS,
   type Docstring,
-  type DynamicHint,
   type FieldBinding,
   type ReadResult,
   type RevisionField,
@@ -62,65 +57,61 @@ function futureAnnotations(source: string): boolean {
   return false;
 }
 
+/** The compound statements whose clauses hold bodies that run at import (a function's or class's do not). */
 const COMPOUND = new Set([
-  'if',
-  'elif',
-  'else',
-  'for',
-  'while',
-  'try',
-  'except',
-  'finally',
-  'with',
-  'def',
-  'class',
-  'async',
-  'match',
-  'case',
+  'IfStatement',
+  'WhileStatement',
+  'ForStatement',
+  'TryStatement',
+  'WithStatement',
+  'MatchStatement',
 ]);
-const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<<=', '&=', '|=', '^=', '@=']);
 
-type Scope = 'module' | 'conditional' | 'function';
-
-/** A module read line by line, its bindings and the facts Alembic's import of it depends on. */
+/** A module read statement by statement, its bindings and the facts Alembic's import of it depends on. */
 export interface ModuleRead {
   readonly result: ReadResult;
   readonly bindings: ReadonlyMap<string, FieldBinding>;
 }
 
-/** Reads a module's top-level statements the way Python binds them, without running anything. */
+/**
+ * Reads a module's top-level statements the way Python binds them, without running anything: the
+ * grammar's tree gives the statements and the blocks they are in (a function's body is not entered:
+ * it runs when called), each statement's own tokens (its tree's leaves) what it binds to what.
+ */
 export function readModule(source: string, options: TokenizeOptions): ModuleRead {
   return new ModuleReader(source, tokenize(source, options)).read();
 }
 
 class ModuleReader {
-  private readonly bindings = new Map<string, FieldBinding>();
-  private readonly dynamic: DynamicHint[] = [];
-  private readonly imports: { module: string; line: number; level: number }[] = [];
+  private readonly names = new ModuleBindings();
   private docstring: Docstring | undefined;
-  private readonly blocks: Block[] = [];
   private first = true;
   private readonly proxyCalls: { method: string; line: number; tries: number[] }[] = [];
   private readonly opImported: boolean;
   // a try whose except catches the NameError (FitTrackee's workaround) keeps the load alive
-  private readonly tryAt = new Map<number, number>();
   private readonly swallowing = new Set<number>();
   private namePass: boolean;
   private unboundName: { name: string; line: number } | undefined;
   private unboundAnnotation: { name: string; line: number } | undefined;
-  private readonly isBound = (n: string): boolean => this.bindings.has(n);
+  private readonly isBound = (n: string): boolean => this.names.bindings.has(n);
+  private readonly starts: number[];
+  /** Statements from this line on are not read: Python stops at the syntax error there. */
+  private readonly stopLine: number;
 
   constructor(
     private readonly source: string,
-    private readonly tokens: ReturnType<typeof tokenize>,
+    private readonly parsed: TokenizeResult,
   ) {
     this.opImported = source.includes('op') && IMPORTS_OP.test(source);
     this.namePass = !BINDS_UNSEEN.test(source);
+    this.starts = lineStarts(source);
+    this.stopLine = parsed.error?.line ?? Infinity;
   }
 
   read(): ModuleRead {
-    for (const ll of this.tokens.lines) this.readLine(ll);
-    const { bindings, dynamic, tokens } = this;
+    this.body(this.parsed.tree.topNode, []);
+    const { parsed } = this;
+    const { bindings, dynamic } = this.names;
     const fields: Partial<Record<RevisionField, FieldBinding>> = {};
     for (const f of REVISION_FIELDS) {
       const b = bindings.get(f);
@@ -134,13 +125,13 @@ class ModuleReader {
       fields,
       docstring: this.docstring,
       dynamic,
-      syntaxError: tokens.error,
-      imports: this.imports,
+      syntaxError: parsed.error,
+      imports: this.names.imports,
       proxyCalls: loadBreaking,
       upgradeBound,
       ...this.unboundReads(),
     };
-    return { result: tokens.newer ? { ...result, newer: tokens.newer } : result, bindings };
+    return { result: parsed.newer ? { ...result, newer: parsed.newer } : result, bindings };
   }
 
   private noteUnbound(r: UnboundRead): void {
@@ -150,293 +141,213 @@ class ModuleReader {
       this.unboundAnnotation = { name: r.annotation.text, line: r.annotation.line };
   }
 
-  private readLine(ll: LogicalLine): void {
-    const blocks = this.blocks;
-    while (blocks.length > 0 && blocks[blocks.length - 1]!.indent >= ll.indent) blocks.pop();
-    const scope = this.scopeOf(blocks);
-    const toks = ll.tokens;
-    // code outside functions runs at import, also in decorators and default arguments
-    if (scope !== 'function') {
-      const word = toks[0]!.text;
-      if (word === 'try') this.tryAt.set(ll.indent, ll.line);
-      else if (word === 'except' && this.tryAt.has(ll.indent) && catchesNameError(toks))
-        this.swallowing.add(this.tryAt.get(ll.indent)!);
-      findProxyCalls(toks, this.opImported, this.proxyCalls, blocks, conditionalBody(toks));
+  private line(offset: number): number {
+    return lineOf(this.starts, offset);
+  }
+
+  /** Whether Python reads the code in [from, to) before its syntax error. */
+  private readable(from: number, to: number): boolean {
+    if (this.parsed.error === undefined) return true;
+    return this.line(from) < this.stopLine && !hasErrorNode(this.parsed.tree, from, to);
+  }
+
+  /** The tokens of `nodes`, and, when `colon` is given, that body's colon after them. */
+  private tokens(nodes: readonly SyntaxNode[], colon?: SyntaxNode): Token[] {
+    const toks = treeTokens(this.source, this.starts, nodes);
+    if (colon) toks.push(...treeTokens(this.source, this.starts, [colon]));
+    return toks;
+  }
+
+  /** The statements of the module or of a block's body. */
+  private body(node: SyntaxNode, stack: readonly Block[]): void {
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (c.name === 'DecoratedStatement') {
+        for (const k of kids(c)) {
+          if (k.name === 'Decorator') this.decorator(k, stack);
+          else this.definition(k, stack);
+        }
+      } else if (c.name === 'FunctionDefinition' || c.name === 'ClassDefinition') this.definition(c, stack);
+      else if (COMPOUND.has(c.name)) this.compound(c, stack);
+      else if (c.name === 'StatementGroup') {
+        for (const k of kids(c)) if (k.name !== ';') this.simple(k, stack);
+      } else if (c.name !== ':' && c.name !== 'Comment' && !c.type.isError) this.simple(c, stack);
     }
-    const head = toks[0]!;
-    if (head.type === Tok.Name && COMPOUND.has(head.text) && isHeader(ll)) {
-      this.first = false;
-      if (this.namePass && scope === 'module')
-        this.noteHeaderUnbound(toks, head.text === 'async' ? toks[1]!.text : head.text);
-      this.handleHeader(ll, scope, blocks);
-      return;
-    }
-    if (head.type === Tok.Op && head.text === '@') {
-      this.first = false;
-      if (this.namePass && scope === 'module') this.noteUnbound(decoratorUnbound(toks, this.isBound));
-      return;
-    }
+  }
+
+  /** A simple statement: what it binds, imports and calls when it runs. */
+  private simple(node: SyntaxNode, stack: readonly Block[]): void {
+    if (!this.readable(node.from, node.to)) return;
+    const scope = scopeOf(stack);
+    const toks = this.tokens([node]);
+    if (toks.length === 0) return;
+    findProxyCalls(toks, this.opImported, this.proxyCalls, stack, toks.length);
     if (scope === 'function') {
+      // a class body runs at import (its calls are counted above), but binds no module name
       this.first = false;
       return;
     }
-    this.readStatements(toks, scope);
-  }
-
-  private noteHeaderUnbound(toks: Token[], def: string): void {
-    if (def === 'def') this.noteUnbound(defUnbound(toks, headerColon(toks), this.isBound));
-    else if (def === 'class') this.noteUnbound(classUnbound(toks, headerColon(toks), this.isBound));
-    // a header at the top level runs when the module is imported
-    else if (this.blocks.length === 0) this.noteUnbound(headerUnbound(toks, headerColon(toks), this.isBound));
-  }
-
-  private readStatements(toks: Token[], scope: Scope): void {
-    for (const stmt of splitTop(toks, 0, toks.length, ';')) {
-      if (stmt[1] <= stmt[0]) continue;
-      if (this.first && scope === 'module') {
-        const doc = docstringOf(toks, stmt[0], stmt[1]);
-        if (doc) this.docstring = doc;
-      }
-      this.first = false;
-      if (this.namePass && scope === 'module')
-        this.noteUnbound(statementUnbound(toks, stmt[0], stmt[1], this.isBound));
-      this.handleStatement(toks, stmt[0], stmt[1], scope, this.blocks);
+    if (this.first && scope === 'module') {
+      const doc = docstringOf(toks, 0, toks.length);
+      if (doc) this.docstring = doc;
     }
+    this.first = false;
+    if (node.name === 'TypeDefinition') {
+      // `type X = …` (3.12) binds X to an alias whose value is read when used
+      const name = node.getChild('VariableName');
+      if (name)
+        this.names.bind(
+          this.text(name),
+          { t: 'unknown', reason: 'a type alias' },
+          toks[0]!.line,
+          scope,
+          stack,
+        );
+      return;
+    }
+    if (this.namePass && scope === 'module')
+      this.noteUnbound(statementUnbound(toks, 0, toks.length, this.isBound));
+    this.names.statement(toks, 0, toks.length, scope, stack);
+  }
+
+  /** A decorator: its expression runs before the function or class it decorates is made. */
+  private decorator(node: SyntaxNode, stack: readonly Block[]): void {
+    if (!this.readable(node.from, node.to)) return;
+    const toks = this.tokens([node]);
+    findProxyCalls(toks, this.opImported, this.proxyCalls, stack, toks.length);
+    this.first = false;
+    if (this.namePass && scopeOf(stack) === 'module') this.noteUnbound(decoratorUnbound(toks, this.isBound));
+  }
+
+  /** A `def` or `class`: its header runs (the name, defaults, bases, decorators), and a class's body. */
+  private definition(node: SyntaxNode, stack: readonly Block[]): void {
+    const header = kids(node);
+    const body = header.pop();
+    if (body?.name !== 'Body' || !this.readable(node.from, body.from)) return;
+    const toks = this.tokens(header, body.firstChild ?? undefined);
+    const colon = toks.length - 1;
+    const scope = scopeOf(stack);
+    findProxyCalls(toks, this.opImported, this.proxyCalls, stack, toks.length);
+    this.first = false;
+    const kind = node.name === 'ClassDefinition' ? 'class' : 'def';
+    if (this.namePass && scope === 'module')
+      this.noteUnbound(
+        kind === 'def' ? defUnbound(toks, colon, this.isBound) : classUnbound(toks, colon, this.isBound),
+      );
+    const name = node.getChild('VariableName');
+    const line = toks[0]!.line;
+    if (name) {
+      const text = this.text(name);
+      if (kind === 'def' && text === '__getattr__' && scope === 'module')
+        this.names.dynamic.push({
+          reason: 'a module-level __getattr__ answers any missing attribute at run time',
+          line,
+        });
+      const what = kind === 'def' ? 'function' : 'class';
+      this.names.bind(text, { t: 'unknown', reason: `the ${what} ${text}` }, line, scope, stack);
+    }
+    this.names.noteWalrus(toks, 0, colon, scope, stack);
+    // a class body runs when the module is imported; a function's when it is called
+    if (kind === 'class') this.body(body, [...stack, { kind, line }]);
+  }
+
+  /** An if, while, for, try, with or match: each clause's header, then its body in its block. */
+  private compound(node: SyntaxNode, stack: readonly Block[]): void {
+    let tryLine: number | undefined;
+    let header: SyntaxNode[] = [];
+    for (const k of kids(node)) {
+      if (k.name === 'MatchBody') {
+        // `match subject:` opens a block of `case` clauses
+        const inner = this.clause(header, k.firstChild, stack, undefined);
+        for (const c of kids(k)) if (c.name === 'MatchClause') this.compound(c, inner ?? stack);
+        return;
+      }
+      if (k.name !== 'Body') {
+        header.push(k);
+        continue;
+      }
+      const clause = header;
+      header = [];
+      const word = this.text(clause[0]!.name === 'async' ? clause[1]! : clause[0]!);
+      const inner = this.clause(clause, k.firstChild, stack, word === 'except' ? tryLine : undefined);
+      if (word === 'try') tryLine = this.line(clause[0]!.from);
+      if (inner) this.body(k, inner);
+    }
+  }
+
+  /**
+   * One clause's header (`elif x:`, `except E as e:`, `case …:`): what it evaluates and binds. The
+   * block its body runs in, or undefined when Python does not get that far.
+   */
+  private clause(
+    nodes: readonly SyntaxNode[],
+    colonNode: SyntaxNode | null,
+    stack: readonly Block[],
+    tryLine: number | undefined,
+  ): Block[] | undefined {
+    if (nodes.length === 0 || colonNode === null) return undefined;
+    // a clause Python does not read has no body it reads either: that comes after the error
+    if (!this.readable(nodes[0]!.from, colonNode.to)) return undefined;
+    const toks = this.tokens(nodes, colonNode);
+    const colon = toks.length - 1;
+    const scope = scopeOf(stack);
+    const kind = toks[0]!.text === 'async' && toks[1] ? toks[1].text : toks[0]!.text;
+    const line = toks[0]!.line;
+    if (kind === 'except' && tryLine !== undefined && catchesNameError(toks)) this.swallowing.add(tryLine);
+    findProxyCalls(toks, this.opImported, this.proxyCalls, stack, conditionalBody(toks));
+    this.first = false;
+    // a header at the top level runs when the module is imported
+    if (this.namePass && scope === 'module' && stack.length === 0)
+      this.noteUnbound(headerUnbound(toks, colon, this.isBound));
+    // a case pattern's captures bind names this reader does not follow
+    if (kind === 'match' || kind === 'case') this.namePass = false;
+    const block: Block =
+      CONDITIONAL.has(kind) && !alwaysRuns(toks) ? { kind, line, conditional: true } : { kind, line };
+    if (kind === 'for' || kind === 'with' || kind === 'except') {
+      // loop targets and `as` names are bound by the header itself
+      const inner = [...stack, block];
+      const inAt = indexOfName(toks, 'in', 1);
+      for (let i = 1; i < colon; i++) {
+        const t = toks[i]!;
+        const isForTarget = kind === 'for' && t.type === Tok.Name && inAt > i;
+        const isAsTarget = toks[i - 1]!.text === 'as' && t.type === Tok.Name;
+        if (isForTarget || isAsTarget)
+          this.names.bind(
+            t.text,
+            { t: 'unknown', reason: 'a loop or `as` target' },
+            line,
+            scope === 'module' ? 'conditional' : scope,
+            inner,
+          );
+      }
+    }
+    this.names.noteWalrus(toks, 0, colon, scope, stack);
+    return [...stack, block];
+  }
+
+  private text(node: SyntaxNode): string {
+    return this.source.slice(node.from, node.to);
   }
 
   private unboundReads(): Pick<ReadResult, 'unboundName' | 'unboundAnnotation'> {
-    if (this.dynamic.length > 0 || this.tokens.error) return {};
+    if (this.names.dynamic.length > 0 || this.parsed.error) return {};
     const { unboundName, unboundAnnotation } = this;
     // PEP 563: annotations stay strings
     const annotation = unboundAnnotation && !futureAnnotations(this.source) ? { unboundAnnotation } : {};
     return { ...(unboundName ? { unboundName } : {}), ...annotation };
   }
+}
 
-  private scopeOf(stack: readonly Block[]): Scope {
-    if (stack.length === 0) return 'module';
-    for (const b of stack) if (b.kind === 'def' || b.kind === 'class') return 'function';
-    return 'conditional';
-  }
-
-  private bind(name: string, value: PyValue, line: number, scope: Scope, stack: readonly Block[]): void {
-    if (scope === 'function') return;
-    if (scope === 'conditional') {
-      const outer = stack[0]!;
-      value = {
-        t: 'unknown',
-        reason: `assigned inside the \`${outer.kind}\` block at line ${outer.line}, so it depends on run time`,
-      };
-    }
-    this.bindings.set(name, { value, line });
-  }
-
-  private handleHeader(ll: LogicalLine, scope: Scope, stack: Block[]): void {
-    const toks = ll.tokens;
-    let kind = toks[0]!.text;
-    if (kind === 'async' && toks[1]) kind = toks[1].text;
-    const colon = headerColon(toks);
-    const headerScope: Scope = scope;
-    // a case pattern's captures bind names this reader does not follow
-    if (kind === 'match' || kind === 'case') this.namePass = false;
-    if (kind === 'def' || kind === 'class') {
-      const nameTok = toks[toks[0]!.text === 'async' ? 2 : 1];
-      if (nameTok && nameTok.type === Tok.Name) {
-        if (kind === 'def' && nameTok.text === '__getattr__' && scope === 'module') {
-          this.dynamic.push({
-            reason: 'a module-level __getattr__ answers any missing attribute at run time',
-            line: ll.line,
-          });
-        }
-        this.bind(
-          nameTok.text,
-          { t: 'unknown', reason: `the ${kind === 'def' ? 'function' : 'class'} ${nameTok.text}` },
-          ll.line,
-          headerScope,
-          stack,
-        );
-      }
-    } else if (kind === 'for' || kind === 'with' || kind === 'except') {
-      // loop targets and `as` names are bound by the header itself
-      const headerStack: Block[] = [...stack, { indent: ll.indent, kind, line: ll.line }];
-      for (let i = 1; i < colon; i++) {
-        const t = toks[i]!;
-        const isForTarget = kind === 'for' && t.type === Tok.Name && indexOfName(toks, 'in', 1) > i;
-        const isAsTarget = i > 0 && toks[i - 1]!.text === 'as' && t.type === Tok.Name;
-        if (isForTarget || isAsTarget)
-          this.bind(
-            t.text,
-            { t: 'unknown', reason: 'a loop or `as` target' },
-            ll.line,
-            headerScope === 'module' ? 'conditional' : headerScope,
-            headerStack,
-          );
-      }
-    }
-    this.noteWalrus(toks, 0, colon, scope, stack);
-    const newBlock: Block =
-      CONDITIONAL.has(kind) && !alwaysRuns(toks)
-        ? { indent: ll.indent, kind, line: ll.line, conditional: true }
-        : { indent: ll.indent, kind, line: ll.line };
-    // `class K::` is invalid Python, but its indented lines are a body all the same (the tokenizer skips them)
-    const opensDefBody = (kind === 'def' || kind === 'class') && toks[toks.length - 1]!.text === ':';
-    if (colon >= toks.length - 1 || opensDefBody) {
-      stack.push(newBlock);
-      return;
-    }
-    // `if x: a = 1` — a body on the header line belongs to the block
-    const innerStack = [...stack, newBlock];
-    const innerScope = this.scopeOf(innerStack);
-    if (innerScope === 'function') return;
-    for (const stmt of splitTop(toks, colon + 1, toks.length, ';')) {
-      if (stmt[1] > stmt[0]) this.handleStatement(toks, stmt[0], stmt[1], innerScope, innerStack);
-    }
-  }
-
-  private handleStatement(toks: Token[], s: number, e: number, scope: Scope, stack: readonly Block[]): void {
-    const head = toks[s]!;
-    if (head.type === Tok.Name && (head.text === 'import' || head.text === 'from')) {
-      this.handleImport(toks, s, e, scope, stack);
-      return;
-    }
-    if (head.type === Tok.Name && head.text === 'del') {
-      for (const [a, b] of splitTop(toks, s + 1, e, ',')) {
-        if (b - a === 1 && toks[a]!.type === Tok.Name) {
-          this.bind(toks[a]!.text, { t: 'unknown', reason: 'deleted with `del`' }, head.line, scope, stack);
-        }
-      }
-      return;
-    }
-    if (
-      head.type === Tok.Name &&
-      (head.text === 'global' || head.text === 'nonlocal' || head.text === 'pass')
-    )
-      return;
-    this.noteDynamicCalls(toks, s, e);
-    this.noteWalrus(toks, s, e, scope, stack);
-    const eqs = topLevelIndexes(toks, s, e, '=');
-    if (eqs.length === 0) {
-      const aug = topLevelOp(toks, s, e, AUGMENTED);
-      if (aug > s && aug - s === 1 && toks[s]!.type === Tok.Name) {
-        const current = this.bindings.get(toks[s]!.text);
-        const rhs = evalExpr(this.bindings, toks, aug + 1, e);
-        let value: PyValue = { t: 'unknown', reason: `the augmented assignment \`${toks[aug]!.text}\`` };
-        if (toks[aug]!.text === '+=' && current && current.value.t !== 'unknown' && scope === 'module') {
-          value = add(current.value, rhs);
-        }
-        this.bind(toks[s]!.text, value, head.line, scope, stack);
-      }
-      return;
-    }
-    const value = evalExpr(this.bindings, toks, eqs[eqs.length - 1]! + 1, e);
-    let start = s;
-    for (const eq of eqs) {
-      this.assignTarget(toks, start, eq, value, scope, stack);
-      start = eq + 1;
-    }
-  }
-
-  private assignTarget(
-    toks: Token[],
-    s: number,
-    e: number,
-    value: PyValue,
-    scope: Scope,
-    stack: readonly Block[],
-  ): void {
-    const line = toks[s]!.line;
-    // annotated assignment: NAME ':' annotation '=' value
-    const colon = topLevelIndexes(toks, s, e, ':');
-    if (colon.length > 0) {
-      if (colon[0] === s + 1 && toks[s]!.type === Tok.Name)
-        this.bind(toks[s]!.text, value, line, scope, stack);
-      return;
-    }
-    let a = s;
-    let b = e;
-    if (b - a >= 2 && isBracketPair(toks, a, b)) {
-      a++;
-      b--;
-    }
-    const parts = splitTop(toks, a, b, ',');
-    const hasComma = topLevelIndexes(toks, a, b, ',').length > 0;
-    if (!hasComma) {
-      if (b - a === 1 && toks[a]!.type === Tok.Name) {
-        this.bind(toks[a]!.text, value, line, scope, stack);
-      } else if (b - a >= 1 && toks[a]!.text === 'globals') {
-        this.dynamic.push({ reason: 'assignment through globals()', line });
-      } else if (b - a === 1 && isBracketPair(toks, s, e)) {
-        // `(x) = …` is just x
-      }
-      return;
-    }
-    const targets = parts.filter(([x, y]) => y > x);
-    let items: readonly PyValue[] | null = null;
-    if ((value.t === 'tuple' || value.t === 'list') && value.items.length === targets.length)
-      items = value.items;
-    targets.forEach(([x, y], idx) => {
-      let tx = x;
-      let ty = y;
-      if (ty - tx >= 2 && isBracketPair(toks, tx, ty)) {
-        tx++;
-        ty--;
-      }
-      if (ty - tx === 1 && toks[tx]!.type === Tok.Name) {
-        const v: PyValue = items
-          ? items[idx]!
-          : value.t === 'unknown'
-            ? value
-            : { t: 'unknown', reason: 'tuple unpacking of a value whose length does not match' };
-        this.bind(toks[tx]!.text, v, line, scope, stack);
-      } else if (toks[tx]?.text === '*' && toks[tx + 1]?.type === Tok.Name) {
-        this.bind(toks[tx + 1]!.text, { t: 'unknown', reason: 'starred unpacking' }, line, scope, stack);
-      } else {
-        // nested targets: every name inside is bound to something we do not track
-        for (let i = tx; i < ty; i++) {
-          if (toks[i]!.type === Tok.Name)
-            this.bind(toks[i]!.text, { t: 'unknown', reason: 'nested tuple unpacking' }, line, scope, stack);
-        }
-      }
-    });
-  }
-
-  private handleImport(toks: Token[], s: number, e: number, scope: Scope, stack: readonly Block[]): void {
-    const line = toks[s]!.line;
-    const read = importStatement(toks, s, e);
-    if (scope === 'module' && !toks[s]!.lazy) this.imports.push(...read.modules.map((m) => ({ ...m, line })));
-    if (read.star !== undefined) {
-      if (scope !== 'function') this.dynamic.push({ reason: read.star, line });
-      return;
-    }
-    for (const [name, value] of read.binds) this.bind(name, value, line, scope, stack);
-  }
-
-  private noteDynamicCalls(toks: Token[], s: number, e: number): void {
-    for (let i = s; i < e - 1; i++) {
-      const t = toks[i]!;
-      if (t.type !== Tok.Name || toks[i + 1]!.text !== '(') continue;
-      if (i > s && toks[i - 1]!.text === '.') {
-        if (t.text === 'update' && i >= 3 && toks[i - 2]!.text === ')' && toks[i - 4]?.text === 'globals') {
-          this.dynamic.push({ reason: 'globals().update(...)', line: t.line });
-        }
-        continue;
-      }
-      if (t.text === 'exec' || t.text === 'setattr') {
-        this.dynamic.push({ reason: `a module-level ${t.text}() call`, line: t.line });
-      }
-    }
-  }
-
-  private noteWalrus(toks: Token[], s: number, e: number, scope: Scope, stack: readonly Block[]): void {
-    for (let i = s + 1; i < e; i++) {
-      if (toks[i]!.text === ':=' && toks[i - 1]!.type === Tok.Name) {
-        this.bind(
-          toks[i - 1]!.text,
-          { t: 'unknown', reason: 'an assignment expression (:=)' },
-          toks[i]!.line,
-          scope === 'module' ? 'conditional' : scope,
-          stack.length ? stack : [{ indent: 0, kind: 'expression', line: toks[i]!.line }],
-        );
-      }
-    }
-  }
+/** Whether the tree has an error node in [from, to], one that ends a statement included. */
+function hasErrorNode(tree: Tree, from: number, to: number): boolean {
+  let found = false;
+  tree.iterate({
+    from,
+    to,
+    enter(n) {
+      if (found) return false;
+      if (n.type.isError && n.from >= from && n.from <= to) found = true;
+      return undefined;
+    },
+  });
+  return found;
 }

@@ -17,6 +17,8 @@ import { lineOf, lineStarts } from '../line-starts.js';
 export interface SyntaxVerdict {
   readonly error?: SyntaxProblem;
   readonly newer: NewerSyntax[];
+  /** The parse tree the verdict was read from, for the readers that take a file's structure. */
+  readonly tree: Tree;
 }
 
 /** The first syntax error in `src` and the newer syntax it uses, given the lexer's reading of it. */
@@ -53,7 +55,7 @@ export function staticSyntax(src: string, lexed: LexResult): SyntaxVerdict {
   let error: SyntaxProblem | undefined;
   for (const c of candidates) if (error === undefined || c.line < error.line) error = c;
   newer.sort((a, b) => a.line - b.line);
-  return error === undefined ? { newer } : { error, newer };
+  return error === undefined ? { newer, tree } : { error, newer, tree };
 }
 
 /** Blanks after the last line end: Python reads no line there, the grammar's indentation tracker would. */

@@ -75,6 +75,25 @@ describe('module-level-op-call against real Alembic', () => {
     expect(alembic(dir, 'heads').trim()).toBe('a1 (head)');
   });
 
+  it('reads a body on its header line, and a class body, as Python runs them at import', async () => {
+    // each: module code, and whether `alembic heads` (which imports every script) fails on it
+    const cases: [string, boolean][] = [
+      ['def helper(): return op.get_bind()', false],
+      ['try: bind = op.get_bind()\nexcept NameError: bind = None', false],
+      ['try: bind = op.get_bind()\nexcept ValueError: bind = None', true],
+      ['while 1: bind = op.get_bind(); break', true],
+      ['class Helper:\n    bind = op.get_bind()', true],
+      ['class Helper:\n    def bind(self):\n        return op.get_bind()', false],
+    ];
+    for (const [code, fails] of cases) {
+      const dir = makeProject({ 'migrations/env.py': ENV, [V + 'a1_x.py']: file(code) }, INI);
+      const heads = alembic(dir, 'heads').trim();
+      expect(heads.split('\n').pop(), code).toMatch(fails ? /^NameError: /u : /^a1 \(head\)$/u);
+      const found = (await check(dir)).findings.filter((f) => f.code === 'module-level-op-call');
+      expect(found.length, code).toBe(fails ? 1 : 0);
+    }
+  });
+
   it('counts only calls that run at import, on the op Alembic provides', async () => {
     const found = async (moduleCode: string, header = ''): Promise<number> =>
       (await check(makeProject({ [V + 'a1_x.py']: header + file(moduleCode) }, INI))).findings.filter(
