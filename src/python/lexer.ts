@@ -110,6 +110,9 @@ class Lexer {
   colonLast = false;
   /** The last logical line ended on such a `:`. */
   opensBlock = false;
+  /** This logical line, and the last one, is a decorator (`@` first): the next line is at its indentation. */
+  decorator = false;
+  afterDecorator = false;
   /** The next token starts a statement (where `lazy` may be PEP 810's soft keyword). */
   statementStart = false;
   lazyNext = false;
@@ -199,6 +202,9 @@ class Lexer {
         'IndentationError',
       );
     if (this.altIndents[this.altIndents.length - 1] !== alt) throw this.tabError(col);
+    // a decorator and what it decorates are one statement: CPython's parser refuses a dedent between
+    if (col < top && this.afterDecorator)
+      throw new LexError('unexpected unindent', this.line, col, 'IndentationError');
   }
 
   tabError(col: number): LexError {
@@ -364,6 +370,7 @@ class Lexer {
   push(type: Tok, text: string, line: number, col: number, lazy = false): void {
     if (this.current !== null && !this.skipping)
       this.current.push(lazy ? { type, text, line, col, lazy } : { type, text, line, col });
+    if (this.statementStart && text === '@' && this.brackets.length === 0) this.decorator = true;
     this.colonLast = false;
     this.statementStart = false;
     this.lastString = 0;
@@ -373,6 +380,8 @@ class Lexer {
     const tokens = this.current;
     if (tokens === null) return;
     this.opensBlock = this.colonLast;
+    this.afterDecorator = this.decorator;
+    this.decorator = false;
     if (!this.skipping && tokens.length > 0) {
       this.lines.push({ indent: this.currentIndent, line: this.currentLine, tokens });
       if (this.skipBodies && this.colonLast && opensBody(tokens)) this.skipAbove = this.currentIndent;
