@@ -57,7 +57,7 @@ function futureAnnotations(source: string): boolean {
   return false;
 }
 
-/** The compound statements whose clauses hold bodies that run at import (a function's or class's do not). */
+/** The compound statements besides def and class: a header per clause, each clause's body in its block. */
 const COMPOUND = new Set([
   'IfStatement',
   'WhileStatement',
