@@ -1,13 +1,5 @@
-import { type LogicalLine, splitTop, Tok, type Token, topLevelOp } from '../../python/python-tokenizer.js';
-import {
-  BLOCK_WORDS,
-  COLON,
-  OTHER_URL_SOURCES,
-  enclosingCall,
-  linesOf,
-  literal,
-  matching,
-} from './env-tokens.js';
+import { headerColon, type LogicalLine, splitTop, Tok, type Token } from '../../python/python-tokenizer.js';
+import { BLOCK_WORDS, OTHER_URL_SOURCES, enclosingCall, linesOf, literal, matching } from './env-tokens.js';
 import { offlineOnlyLines } from './offline-lines.js';
 
 // Other setup facts of env.py: logging's fileConfig, the isolation level, imports run by
@@ -49,7 +41,7 @@ export function unguardedFileConfigCall(source: string): FileConfigCall | undefi
     let from = 0;
     let runs = blocks.every((b) => b.runs);
     if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t[1]?.text !== '=' && t[1]?.text !== '.') {
-      const colon = topLevelOp(t, 0, t.length, COLON);
+      const colon = headerColon(t);
       const cond = t
         .slice(1, colon)
         .map((x) => x.text)
@@ -57,7 +49,7 @@ export function unguardedFileConfigCall(source: string): FileConfigCall | undefi
       const presence = first.text === 'if' && PRESENCE.test(cond);
       blocks.push({ indent: ll.indent, runs: presence });
       // a one-line block (`if config.config_file_name: fileConfig(...)`) holds its body after the colon
-      if (colon < 0 || colon === t.length - 1) continue;
+      if (colon >= t.length - 1) continue;
       runs = runs && presence;
       from = colon + 1;
     }

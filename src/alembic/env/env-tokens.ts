@@ -76,9 +76,6 @@ export const BLOCK_WORDS = new Set([
   'case',
 ]);
 
-/** A block header's colon: the first `:` outside brackets. */
-export const COLON: ReadonlySet<string> = new Set([':']);
-
 /**
  * The name of the call whose parentheses hold position `at` (`run_migrations` for
  * `context.run_migrations(engine_name=…)`); undefined inside brackets that are no call's.

@@ -1,5 +1,5 @@
-import { type LogicalLine, Tok, topLevelOp } from '../../python/python-tokenizer.js';
-import { BLOCK_WORDS, COLON } from './env-tokens.js';
+import { headerColon, type LogicalLine, Tok } from '../../python/python-tokenizer.js';
+import { BLOCK_WORDS } from './env-tokens.js';
 
 // The lines of env.py that run only in offline mode (`alembic upgrade --sql`).
 
@@ -45,9 +45,9 @@ function readOfflineOnlyLines(lines: readonly LogicalLine[]): (line: number) => 
     let offline = blocks.some((b) => b.offline);
     let from = 0;
     if (first.type === Tok.Name && BLOCK_WORDS.has(first.text) && t[1]?.text !== '=' && t[1]?.text !== '.') {
-      const colon = topLevelOp(t, 0, t.length, COLON);
+      const colon = headerColon(t);
       const cond = t
-        .slice(1, colon < 0 ? t.length : colon)
+        .slice(1, colon)
         .map((x) => x.text)
         .join('');
       let branch = false;
@@ -70,7 +70,7 @@ function readOfflineOnlyLines(lines: readonly LogicalLine[]): (line: number) => 
         continue;
       }
       // a one-line block (`if context.is_offline_mode(): run_migrations_offline()`) holds its body after the colon
-      if (colon < 0 || colon === t.length - 1) continue;
+      if (colon >= t.length - 1) continue;
       offline = offline || branch;
       from = colon + 1;
     } else {
