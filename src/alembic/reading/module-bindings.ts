@@ -1,11 +1,10 @@
+// What a module's statements bind, import and leave unknowable, read from each statement's tokens;
+// the module reader (module-reader.ts) finds the statements and the blocks they are in.
 import { splitTop, Tok, topLevelIndexes, topLevelOp, type Token } from '../../python/python-tokenizer.js';
 import type { PyValue } from '../../python/python-value.js';
 import { add, evalExpr } from './expression-value.js';
 import { importStatement, isBracketPair, type Block } from './module-lines.js';
 import type { DynamicHint, FieldBinding } from './read-result.js';
-
-// What a module's statements bind, import and leave unknowable, read from each statement's tokens;
-// the module reader (module-reader.ts) finds the statements and the blocks they are in.
 
 const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '>>=', '<<=', '&=', '|=', '^=', '@=']);
 

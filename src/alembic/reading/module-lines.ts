@@ -1,11 +1,10 @@
+// Facts of one statement or clause header of a module, read from its tokens for the module reader:
+// imports, docstrings, op calls at import time.
 import { headerColon, matching, splitTop, Tok, type Token } from '../../python/python-tokenizer.js';
 import { evalStringLiteral } from '../../python/string-literal.js';
 import type { PyUnknown, PyValue } from '../../python/python-value.js';
 import { docstringOfText } from './docstring-fields.js';
 import type { Docstring } from './read-result.js';
-
-// Facts of one statement or clause header of a module, read from its tokens for the module reader:
-// imports, docstrings, op calls at import time.
 
 /** A block the module reader is inside of. */
 export interface Block {

@@ -1,3 +1,6 @@
+// The faithful reader of a module's top-level statements: the blocks they run in from the grammar's
+// tree (the syntax verdict's), what each binds from its tokens (module-bindings.ts), and the facts
+// Alembic's import of the module depends on.
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { lineOf, lineStarts } from '../../python/line-starts.js';
 import {
