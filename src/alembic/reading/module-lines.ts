@@ -1,6 +1,6 @@
 // Facts of one statement or clause header of a module, read from its tokens for the module reader:
 // imports, docstrings, op calls at import time.
-import { headerColon, matching, splitTop, Tok, type Token } from '../../python/python-tokenizer.js';
+import { matching, splitTop, Tok, type Token } from '../../python/python-tokenizer.js';
 import { evalStringLiteral } from '../../python/string-literal.js';
 import type { PyUnknown, PyValue } from '../../python/python-value.js';
 import { docstringOfText } from './docstring-fields.js';
@@ -89,22 +89,20 @@ export function importStatement(toks: Token[], s: number, e: number): ImportStat
 }
 
 /**
- * The op calls (`op.NAME(` when `op` is Alembic's, or `alembic.op.NAME(`) one logical line makes at
- * import. A call inside a conditional block (or after the colon of a
- * conditional one-line header, `if sqlite: op.execute(…)`) runs only when the condition holds then:
- * Ubersystem guards `op.get_context()` by a flag that a try/except sets to False while the scripts are
- * only read, so `alembic heads` works. Such calls are not counted.
+ * The op calls (`op.NAME(` when `op` is Alembic's, or `alembic.op.NAME(`) one statement or clause
+ * header makes at import. A call inside a conditional block (`if sqlite: op.execute(…)` on one line
+ * too) runs only when the condition holds then: Ubersystem guards `op.get_context()` by a flag that a
+ * try/except sets to False while the scripts are only read, so `alembic heads` works. Such calls are
+ * not counted.
  */
 export function findProxyCalls(
   toks: readonly Token[],
   opImported: boolean,
   out: { method: string; line: number; tries: number[] }[],
   blocks: readonly Block[],
-  bodyFrom: number,
 ): void {
   if (blocks.some((b) => b.conditional)) return;
-  const end = Math.min(toks.length, bodyFrom);
-  for (let i = 0; i + 3 < end; i++) {
+  for (let i = 0; i + 3 < toks.length; i++) {
     const t = toks[i]!;
     if (
       t.type !== Tok.Name ||
@@ -123,14 +121,6 @@ export function findProxyCalls(
         tries: blocks.filter((b) => b.kind === 'try').map((b) => b.line),
       });
   }
-}
-
-/** Where a conditional header's own body starts on its line (after the colon); the line's length otherwise. */
-export function conditionalBody(toks: readonly Token[]): number {
-  const kw = toks[0]!;
-  if (kw.type !== Tok.Name || !CONDITIONAL.has(kw.text) || alwaysRuns(toks)) return toks.length;
-  const colon = headerColon(toks);
-  return colon < toks.length ? colon + 1 : toks.length;
 }
 
 /** `except:`, or an except clause naming NameError or one of its bases. */

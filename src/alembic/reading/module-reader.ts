@@ -1,7 +1,7 @@
 // The faithful reader of a module's top-level statements: the blocks they run in from the grammar's
 // tree (the syntax verdict's), what each binds from its tokens (module-bindings.ts), and the facts
 // Alembic's import of the module depends on.
-import type { SyntaxNode, Tree } from '@lezer/common';
+import type { SyntaxNode } from '@lezer/common';
 import { lineOf, lineStarts } from '../../python/line-starts.js';
 import {
   Tok,
@@ -10,12 +10,12 @@ import {
   type TokenizeOptions,
   type TokenizeResult,
 } from '../../python/python-tokenizer.js';
+import { firstErrorNode } from '../../python/syntax/static-verdict.js';
 import { kids } from '../../python/syntax/tree-walk.js';
 import { treeTokens } from '../../python/tree-tokens.js';
 import {
   alwaysRuns,
   catchesNameError,
-  conditionalBody,
   CONDITIONAL,
   docstringOf,
   findProxyCalls,
@@ -100,6 +100,8 @@ class ModuleReader {
   private readonly starts: number[];
   /** Statements from this line on are not read: Python stops at the syntax error there. */
   private readonly stopLine: number;
+  /** Where the tree's first error node is: a statement reaching it holds the error. */
+  private readonly errorAt: number;
 
   constructor(
     private readonly source: string,
@@ -109,6 +111,7 @@ class ModuleReader {
     this.namePass = !BINDS_UNSEEN.test(source);
     this.starts = lineStarts(source);
     this.stopLine = parsed.error?.line ?? Infinity;
+    this.errorAt = parsed.error ? (firstErrorNode(parsed.tree) ?? Infinity) : Infinity;
   }
 
   read(): ModuleRead {
@@ -148,17 +151,15 @@ class ModuleReader {
     return lineOf(this.starts, offset);
   }
 
-  /** Whether Python reads the code in [from, to) before its syntax error. */
+  /** Whether Python reads the code in [from, to] before its syntax error (an error node at `to` ends it). */
   private readable(from: number, to: number): boolean {
     if (this.parsed.error === undefined) return true;
-    return this.line(from) < this.stopLine && !hasErrorNode(this.parsed.tree, from, to);
+    return this.line(from) < this.stopLine && to < this.errorAt;
   }
 
   /** The tokens of `nodes`, and, when `colon` is given, that body's colon after them. */
   private tokens(nodes: readonly SyntaxNode[], colon?: SyntaxNode): Token[] {
-    const toks = treeTokens(this.source, this.starts, nodes);
-    if (colon) toks.push(...treeTokens(this.source, this.starts, [colon]));
-    return toks;
+    return treeTokens(this.source, this.starts, colon ? [...nodes, colon] : nodes);
   }
 
   /** The statements of the module or of a block's body. */
@@ -183,7 +184,7 @@ class ModuleReader {
     const scope = scopeOf(stack);
     const toks = this.tokens([node]);
     if (toks.length === 0) return;
-    findProxyCalls(toks, this.opImported, this.proxyCalls, stack, toks.length);
+    findProxyCalls(toks, this.opImported, this.proxyCalls, stack);
     if (scope === 'function') {
       // a class body runs at import (its calls are counted above), but binds no module name
       this.first = false;
@@ -216,7 +217,7 @@ class ModuleReader {
   private decorator(node: SyntaxNode, stack: readonly Block[]): void {
     if (!this.readable(node.from, node.to)) return;
     const toks = this.tokens([node]);
-    findProxyCalls(toks, this.opImported, this.proxyCalls, stack, toks.length);
+    findProxyCalls(toks, this.opImported, this.proxyCalls, stack);
     this.first = false;
     if (this.namePass && scopeOf(stack) === 'module') this.noteUnbound(decoratorUnbound(toks, this.isBound));
   }
@@ -229,7 +230,7 @@ class ModuleReader {
     const toks = this.tokens(header, body.firstChild ?? undefined);
     const colon = toks.length - 1;
     const scope = scopeOf(stack);
-    findProxyCalls(toks, this.opImported, this.proxyCalls, stack, toks.length);
+    findProxyCalls(toks, this.opImported, this.proxyCalls, stack);
     this.first = false;
     const kind = node.name === 'ClassDefinition' ? 'class' : 'def';
     if (this.namePass && scope === 'module')
@@ -260,7 +261,7 @@ class ModuleReader {
     for (const k of kids(node)) {
       if (k.name === 'MatchBody') {
         // `match subject:` opens a block of `case` clauses
-        const inner = this.clause(header, k.firstChild, stack, undefined);
+        const inner = this.clause('match', header, k.firstChild, stack, undefined);
         for (const c of kids(k)) if (c.name === 'MatchClause') this.compound(c, inner ?? stack);
         return;
       }
@@ -271,7 +272,7 @@ class ModuleReader {
       const clause = header;
       header = [];
       const word = this.text(clause[0]!.name === 'async' ? clause[1]! : clause[0]!);
-      const inner = this.clause(clause, k.firstChild, stack, word === 'except' ? tryLine : undefined);
+      const inner = this.clause(word, clause, k.firstChild, stack, word === 'except' ? tryLine : undefined);
       if (word === 'try') tryLine = this.line(clause[0]!.from);
       if (inner) this.body(k, inner);
     }
@@ -282,6 +283,7 @@ class ModuleReader {
    * block its body runs in, or undefined when Python does not get that far.
    */
   private clause(
+    kind: string,
     nodes: readonly SyntaxNode[],
     colonNode: SyntaxNode | null,
     stack: readonly Block[],
@@ -293,10 +295,9 @@ class ModuleReader {
     const toks = this.tokens(nodes, colonNode);
     const colon = toks.length - 1;
     const scope = scopeOf(stack);
-    const kind = toks[0]!.text === 'async' && toks[1] ? toks[1].text : toks[0]!.text;
     const line = toks[0]!.line;
     if (kind === 'except' && tryLine !== undefined && catchesNameError(toks)) this.swallowing.add(tryLine);
-    findProxyCalls(toks, this.opImported, this.proxyCalls, stack, conditionalBody(toks));
+    findProxyCalls(toks, this.opImported, this.proxyCalls, stack);
     this.first = false;
     // a header at the top level runs when the module is imported
     if (this.namePass && scope === 'module' && stack.length === 0)
@@ -338,19 +339,4 @@ class ModuleReader {
     const annotation = unboundAnnotation && !futureAnnotations(this.source) ? { unboundAnnotation } : {};
     return { ...(unboundName ? { unboundName } : {}), ...annotation };
   }
-}
-
-/** Whether the tree has an error node in [from, to], one that ends a statement included. */
-function hasErrorNode(tree: Tree, from: number, to: number): boolean {
-  let found = false;
-  tree.iterate({
-    from,
-    to,
-    enter(n) {
-      if (found) return false;
-      if (n.type.isError && n.from >= from && n.from <= to) found = true;
-      return undefined;
-    },
-  });
-  return found;
 }

@@ -83,7 +83,7 @@ function decodable(src: string): string {
 }
 
 /** Where the parse tree's first error node starts, or null. */
-function firstErrorNode(tree: Tree): number | null {
+export function firstErrorNode(tree: Tree): number | null {
   let at: number | null = null;
   tree.iterate({
     enter(node) {
